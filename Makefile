@@ -1,0 +1,41 @@
+# The two commands a new user needs: `make demo` and `make test`.
+# Both install missing Debian packages (apt-get), configure and build.
+BUILD ?= build
+CMAKE_FLAGS ?=
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+DEB_PACKAGES := g++ cmake ninja-build pkg-config python3 \
+  libsqlite3-dev libyaml-cpp-dev libpugixml-dev libfmt-dev libcli11-dev \
+  nlohmann-json3-dev doctest-dev libssl-dev
+
+.PHONY: all deps build demo test bench asan clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD)
+
+demo: build
+	examples/demo/run.sh $(BUILD)/bin
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure
+
+bench: build
+	$(BUILD)/bin/orderd_bench
+
+asan:
+	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DORDERD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
+
+clean:
+	rm -rf $(BUILD) build-asan examples/demo/run

@@ -1,0 +1,66 @@
+// Channel formats: order readers (channel export -> orders) and tracking
+// writers (shipments -> the file the channel imports). Each format is one
+// file; registry.cc lists them in one table.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/order.h"
+#include "util/error.h"
+
+namespace orderd {
+
+struct OrderBatch {
+  std::vector<Order> orders;
+  std::vector<std::string> notes;  // lines skipped and why (gift cards, already fulfilled)
+};
+
+// Reads a whole export. `data` must outlive the call only. Orders come with
+// channel-level fields and lines (seq numbered from 1); channel is set by the
+// caller. Errors name line and column; any error rejects the whole file.
+using ReadOrders = Result<OrderBatch> (*)(std::string_view data);
+
+// One shipped line to report to the channel.
+struct PushLine {
+  std::string order_id;         // channel's order id
+  std::string channel_line_id;  // channel's line item id (may be empty)
+  std::string sku;
+  std::int64_t quantity = 0;
+  std::string carrier;
+  std::string tracking_number;
+  std::string ship_date;  // YYYY-MM-DD
+};
+
+using WriteTracking = std::string (*)(std::span<const PushLine> lines);
+
+struct OrderFormat {
+  std::string_view name;
+  ReadOrders read;
+  std::string_view default_push;  // tracking writer used when tracking_push.format is unset
+};
+
+struct TrackingPushFormat {
+  std::string_view name;
+  WriteTracking write;
+  std::string_view extension;  // ".csv"
+};
+
+// nullptr and the known names for an error message, if `name` is unknown.
+const OrderFormat* find_order_format(std::string_view name);
+const TrackingPushFormat* find_push_format(std::string_view name);
+std::string known_order_formats();
+std::string known_push_formats();
+
+// The formats (each defined in its own file).
+Result<OrderBatch> read_shopify_csv(std::string_view data);
+Result<OrderBatch> read_amazon_tsv(std::string_view data);
+Result<OrderBatch> read_orders_json(std::string_view data);
+std::string write_shopify_fulfillment_csv(std::span<const PushLine> lines);
+std::string write_amazon_ship_confirm(std::span<const PushLine> lines);
+std::string write_tracking_json(std::span<const PushLine> lines);
+
+}  // namespace orderd

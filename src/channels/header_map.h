@@ -1,0 +1,36 @@
+// Finds columns by header name (trimmed, case-insensitive, with aliases),
+// never by position.
+#pragma once
+
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.h"
+
+namespace orderd {
+
+class HeaderMap {
+ public:
+  explicit HeaderMap(std::span<const std::string_view> header);
+
+  // Index of the first column named one of `aliases`, or -1.
+  int find(std::initializer_list<std::string_view> aliases) const;
+  // Like find, but an error naming the column when absent.
+  Result<int> require(std::initializer_list<std::string_view> aliases) const;
+  Result<int> require(std::string_view name) const { return require({name}); }
+  std::size_t size() const { return names_.size(); }
+
+ private:
+  std::vector<std::string> names_;  // lower-cased
+};
+
+// The cell at `i` of `row`, or "" when i < 0 or the row is short.
+inline std::string_view cell(std::span<const std::string_view> row, int i) {
+  return (i >= 0 && static_cast<std::size_t>(i) < row.size()) ? row[static_cast<std::size_t>(i)]
+                                                                : std::string_view();
+}
+
+}  // namespace orderd

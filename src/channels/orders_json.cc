@@ -1,0 +1,117 @@
+// orderd's canonical order file (docs/formats.md): {"orders": [ ... ]} or a
+// bare array of orders.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "channels/formats.h"
+#include "util/text.h"
+
+namespace orderd {
+namespace {
+
+using nlohmann::json;
+
+// Line and column of byte offset `pos`.
+std::string place(std::string_view data, std::size_t pos) {
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i < pos && i < data.size(); ++i) {
+    if (data[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return fmt::format("line {}, column {}", line, col);
+}
+
+std::string text(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return {};
+  if (it->is_string()) return clean_cell(it->get<std::string>());
+  if (it->is_number()) return it->dump();
+  return {};
+}
+
+constexpr std::string_view kAddr[9] = {"name", "company", "address1", "address2", "city",
+                                       "province", "zip", "country", "phone"};
+
+}  // namespace
+
+Result<OrderBatch> read_orders_json(std::string_view data) {
+  json doc;
+  try {
+    doc = json::parse(data.begin(), data.end());
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    if (auto p = what.find(": "); p != std::string::npos) what = what.substr(p + 2);
+    return fail(ErrorKind::kInvalid,
+                fmt::format("{}: not valid JSON ({})", place(data, e.byte ? e.byte - 1 : 0), what));
+  }
+  const json* list = &doc;
+  if (doc.is_object() && doc.contains("orders")) list = &doc["orders"];
+  if (!list->is_array())
+    return fail(ErrorKind::kInvalid, "expected {\"orders\": [...]} or an array of orders");
+  OrderBatch batch;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const json& j = (*list)[i];
+    auto where = [&](std::string_view key) { return fmt::format("orders[{}].{}", i, key); };
+    if (!j.is_object()) return fail(ErrorKind::kInvalid, fmt::format("orders[{}]: expected an object", i));
+    Order o;
+    o.ext_id = text(j, "id");
+    if (o.ext_id.empty()) return fail(ErrorKind::kInvalid, fmt::format("{}: missing", where("id")));
+    o.at(OrderField::kCreatedAt) = text(j, "created_at");
+    o.at(OrderField::kCurrency) = text(j, "currency");
+    o.at(OrderField::kTotal) = text(j, "total");
+    o.at(OrderField::kNote) = text(j, "note");
+    o.canceled_in_channel = j.value("canceled", false);
+    if (auto c = j.find("customer"); c != j.end() && c->is_object()) {
+      o.at(OrderField::kCustomerName) = text(*c, "name");
+      o.at(OrderField::kCustomerEmail) = text(*c, "email");
+      o.at(OrderField::kCustomerPhone) = text(*c, "phone");
+    }
+    for (auto [key, base] : {std::pair{"ship_to", OrderField::kShipName}, std::pair{"bill_to", OrderField::kBillName}}) {
+      auto a = j.find(key);
+      if (a == j.end() || !a->is_object()) continue;
+      for (int k = 0; k < 9; ++k)
+        o.at(static_cast<OrderField>(static_cast<int>(base) + k)) = text(*a, std::string(kAddr[k]).c_str());
+    }
+    if (auto s = j.find("shipping"); s != j.end() && s->is_object()) {
+      o.at(OrderField::kShippingMethod) = text(*s, "method");
+      o.at(OrderField::kShippingPrice) = text(*s, "price");
+    }
+    auto lines = j.find("lines");
+    if (lines == j.end() || !lines->is_array() || lines->empty())
+      return fail(ErrorKind::kInvalid, fmt::format("{}: an order needs a non-empty list of lines", where("lines")));
+    for (std::size_t k = 0; k < lines->size(); ++k) {
+      const json& lj = (*lines)[k];
+      const std::string lw = fmt::format("orders[{}].lines[{}]", i, k);
+      if (!lj.is_object()) return fail(ErrorKind::kInvalid, fmt::format("{}: expected an object", lw));
+      if (!lj.value("requires_shipping", true)) {
+        batch.notes.push_back(fmt::format("{}: order {} line needs no shipping; skipped", lw, o.ext_id));
+        continue;
+      }
+      Line l;
+      l.seq = static_cast<int>(o.lines.size()) + 1;
+      l.channel_line_id = text(lj, "id");
+      l.sku = text(lj, "sku");
+      l.name = text(lj, "name");
+      l.price = text(lj, "price");
+      auto q = parse_quantity(text(lj, "quantity"));
+      if (!q)
+        return fail(ErrorKind::kInvalid,
+                    fmt::format("{}.quantity: '{}' is not a whole number", lw, text(lj, "quantity")));
+      l.quantity = *q;
+      o.lines.push_back(std::move(l));
+    }
+    if (o.lines.empty()) {
+      batch.notes.push_back(fmt::format("order {} has no line to ship; not imported", o.ext_id));
+      continue;
+    }
+    batch.orders.push_back(std::move(o));
+  }
+  return batch;
+}
+
+}  // namespace orderd

@@ -1,0 +1,146 @@
+// Shopify admin "Export orders" CSV: one row per line item; the order's
+// `Name` (#1001) repeats on each of its rows and order-level columns are
+// filled on the first row only.
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+#include "channels/formats.h"
+#include "channels/header_map.h"
+#include "util/csv.h"
+#include "util/text.h"
+
+namespace orderd {
+namespace {
+
+struct Columns {
+  int name, email, created, currency, total, notes, ship_method, ship_price, phone, cancelled;
+  int qty, lname, price, sku, requires_shipping, fulfillment;
+  int bill[9], ship[9];
+};
+
+// Address columns in the order of OrderField's ship/bill blocks.
+constexpr std::string_view kAddr[9] = {"Name", "Company", "Address1", "Address2", "City",
+                                       "Province", "Zip", "Country", "Phone"};
+
+Result<Columns> find_columns(const HeaderMap& h) {
+  Columns c{};
+  auto req = [&](std::string_view name, int& out) -> Status {
+    auto r = h.require(name);
+    if (!r) return std::unexpected(r.error());
+    out = *r;
+    return {};
+  };
+  if (auto s = req("Name", c.name); !s) return std::unexpected(s.error());
+  if (auto s = req("Lineitem quantity", c.qty); !s) return std::unexpected(s.error());
+  if (auto s = req("Lineitem sku", c.sku); !s) return std::unexpected(s.error());
+  c.email = h.find({"Email"});
+  c.created = h.find({"Created at"});
+  c.currency = h.find({"Currency"});
+  c.total = h.find({"Total"});
+  c.notes = h.find({"Notes", "Note"});
+  c.ship_method = h.find({"Shipping Method"});
+  c.ship_price = h.find({"Shipping"});
+  c.phone = h.find({"Phone"});
+  c.cancelled = h.find({"Cancelled at"});
+  c.lname = h.find({"Lineitem name"});
+  c.price = h.find({"Lineitem price"});
+  c.requires_shipping = h.find({"Lineitem requires shipping"});
+  c.fulfillment = h.find({"Lineitem fulfillment status"});
+  for (int i = 0; i < 9; ++i) {
+    c.bill[i] = h.find({fmt::format("Billing {}", kAddr[i])});
+    c.ship[i] = h.find({fmt::format("Shipping {}", kAddr[i])});
+  }
+  // Older exports have "Shipping Street" instead of Address1.
+  if (c.ship[2] < 0) c.ship[2] = h.find({"Shipping Street"});
+  if (c.bill[2] < 0) c.bill[2] = h.find({"Billing Street"});
+  return c;
+}
+
+}  // namespace
+
+Result<OrderBatch> read_shopify_csv(std::string_view data) {
+  CsvReader reader(data, ',', true);
+  std::vector<std::string_view> row;
+  auto first = reader.next(row);
+  if (!first) return std::unexpected(first.error());
+  if (!*first) return fail(ErrorKind::kInvalid, "the file is empty (no header line)");
+  HeaderMap header(row);
+  auto cols = find_columns(header);
+  if (!cols) return std::unexpected(cols.error());
+  const Columns& c = *cols;
+
+  OrderBatch batch;
+  std::unordered_map<std::string, std::size_t> index;
+  for (;;) {
+    auto more = reader.next(row);
+    if (!more) return std::unexpected(more.error());
+    if (!*more) break;
+    const std::size_t line = reader.line();
+    if (row.size() != header.size())
+      return fail(ErrorKind::kInvalid,
+                  fmt::format("line {}: {} fields where the header has {}; the row is cut short "
+                              "or holds an unquoted comma",
+                              line, row.size(), header.size()));
+    std::string id = clean_cell(cell(row, c.name));
+    if (id.empty())
+      return fail(ErrorKind::kInvalid, fmt::format("line {}, column 'Name': the order name is empty", line));
+    auto [it, inserted] = index.try_emplace(id, batch.orders.size());
+    if (inserted) {
+      Order o;
+      o.ext_id = id;
+      auto set = [&](OrderField f, int col) { o.at(f) = clean_cell(cell(row, col)); };
+      set(OrderField::kCreatedAt, c.created);
+      set(OrderField::kCurrency, c.currency);
+      set(OrderField::kTotal, c.total);
+      set(OrderField::kNote, c.notes);
+      set(OrderField::kCustomerEmail, c.email);
+      set(OrderField::kCustomerPhone, c.phone);
+      set(OrderField::kShippingMethod, c.ship_method);
+      set(OrderField::kShippingPrice, c.ship_price);
+      for (int i = 0; i < 9; ++i) {
+        set(static_cast<OrderField>(static_cast<int>(OrderField::kShipName) + i), c.ship[i]);
+        set(static_cast<OrderField>(static_cast<int>(OrderField::kBillName) + i), c.bill[i]);
+      }
+      o.at(OrderField::kCustomerName) =
+          !o.at(OrderField::kBillName).empty() ? o.at(OrderField::kBillName) : o.at(OrderField::kShipName);
+      o.canceled_in_channel = !clean_cell(cell(row, c.cancelled)).empty();
+      batch.orders.push_back(std::move(o));
+    }
+    Order& o = batch.orders[it->second];
+    const int seq = static_cast<int>(o.lines.size()) + 1;
+    std::string lname = clean_cell(cell(row, c.lname));
+    if (iequals(clean_cell(cell(row, c.requires_shipping)), "false")) {
+      batch.notes.push_back(fmt::format("line {}: order {} item '{}' needs no shipping (gift card "
+                                        "or digital); skipped",
+                                        line, id, lname));
+      continue;
+    }
+    if (iequals(clean_cell(cell(row, c.fulfillment)), "fulfilled")) {
+      batch.notes.push_back(fmt::format(
+          "line {}: order {} item '{}' is already fulfilled in the channel; skipped", line, id, lname));
+      continue;
+    }
+    auto qty = parse_quantity(cell(row, c.qty));
+    if (!qty)
+      return fail(ErrorKind::kInvalid,
+                  fmt::format("line {}, column 'Lineitem quantity': '{}' is not a whole number",
+                              line, cell(row, c.qty)));
+    Line l;
+    l.seq = seq;
+    l.sku = clean_cell(cell(row, c.sku));
+    l.name = std::move(lname);
+    l.price = clean_cell(cell(row, c.price));
+    l.quantity = *qty;
+    o.lines.push_back(std::move(l));
+  }
+  // Orders whose every line was skipped need nothing from a supplier.
+  std::erase_if(batch.orders, [&](const Order& o) {
+    if (!o.lines.empty()) return false;
+    batch.notes.push_back(fmt::format("order {} has no line to ship; not imported", o.ext_id));
+    return true;
+  });
+  return batch;
+}
+
+}  // namespace orderd

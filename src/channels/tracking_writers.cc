@@ -1,0 +1,70 @@
+// Tracking files for the channels to import.
+#include <nlohmann/json.hpp>
+
+#include "channels/formats.h"
+#include "util/csv.h"
+#include "util/text.h"
+
+namespace orderd {
+
+// One row per shipped line, with the export's own column names so a bulk
+// fulfillment import can map them.
+std::string write_shopify_fulfillment_csv(std::span<const PushLine> lines) {
+  std::string out;
+  csv_append_record(out, {"Name", "Lineitem sku", "Lineitem quantity", "Tracking Company",
+                          "Tracking Number", "Fulfilled at"});
+  for (const auto& l : lines) {
+    const std::string q = std::to_string(l.quantity);
+    csv_append_record(out, {l.order_id, l.sku, q, l.carrier, l.tracking_number, l.ship_date});
+  }
+  return out;
+}
+
+namespace {
+
+// Amazon's carrier-code list takes these names; anything else is "Other" with
+// the carrier in carrier-name.
+std::string_view amazon_carrier_code(std::string_view carrier) {
+  static constexpr std::pair<std::string_view, std::string_view> kCodes[] = {
+      {"ups", "UPS"},     {"usps", "USPS"},   {"fedex", "FedEx"}, {"fdeg", "FedEx"},
+      {"fdxg", "FedEx"},  {"dhl", "DHL"},     {"ontrac", "OnTrac"}, {"lasership", "Lasership"},
+      {"upsn", "UPS"},    {"ups ground", "UPS"}, {"canada post", "Canada Post"},
+      {"royal mail", "Royal Mail"}, {"amazon shipping", "Amazon Shipping"}};
+  const std::string low = to_lower(trim(carrier));
+  for (auto [k, v] : kCodes)
+    if (low == k) return v;
+  return "Other";
+}
+
+}  // namespace
+
+// Amazon's Shipping Confirmation flat file (tab-separated).
+std::string write_amazon_ship_confirm(std::span<const PushLine> lines) {
+  std::string out =
+      "order-id\torder-item-id\tquantity\tship-date\tcarrier-code\tcarrier-name\ttracking-number\t"
+      "ship-method\r\n";
+  for (const auto& l : lines) {
+    const std::string q = std::to_string(l.quantity);
+    std::string_view code = amazon_carrier_code(l.carrier);
+    csv_append_record(out,
+                      {l.order_id, l.channel_line_id, q, l.ship_date, code,
+                       code == "Other" ? std::string_view(l.carrier) : std::string_view(), l.tracking_number, ""},
+                      '\t');
+  }
+  return out;
+}
+
+std::string write_tracking_json(std::span<const PushLine> lines) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& l : lines)
+    arr.push_back({{"order_id", l.order_id},
+                   {"line_id", l.channel_line_id},
+                   {"sku", l.sku},
+                   {"quantity", l.quantity},
+                   {"carrier", l.carrier},
+                   {"tracking_number", l.tracking_number},
+                   {"ship_date", l.ship_date}});
+  return nlohmann::json{{"shipments", arr}}.dump(2) + "\n";
+}
+
+}  // namespace orderd

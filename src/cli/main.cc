@@ -1,0 +1,213 @@
+// orderctl: the operator's tool. Exit codes: 0 ok, 1 refused or failed,
+// 2 usage or configuration error.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/output.h"
+#include "jobs/jobs.h"
+
+using namespace orderd;
+
+namespace {
+
+void print_report(const RunReport& r) {
+  for (const auto& l : r.lines) std::cout << l << "\n";
+}
+
+std::string default_config() {
+  if (const char* c = std::getenv("ORDERD_CONFIG")) return c;
+  return "/etc/orderd/orderd.yaml";
+}
+
+std::string operator_name() {
+  const char* u = std::getenv("SUDO_USER");
+  if (!u) u = std::getenv("USER");
+  return fmt::format("operator:{}", u ? u : std::to_string(::getuid()));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"orderctl - operate orderd: order history, resolve, process, cancel, retry, sync"};
+  app.require_subcommand(1);
+  std::string config = default_config();
+  app.add_option("-c,--config", config, "configuration file (default $ORDERD_CONFIG or /etc/orderd/orderd.yaml)");
+
+  OrderQuery q;
+  std::string status;
+  bool json = false;
+  auto* orders = app.add_subcommand("orders", "order history, newest first");
+  orders->add_option("--status", status, "needs_resolve, ready, processed, partially_shipped, shipped, completed, failed, canceled");
+  orders->add_option("--supplier", q.supplier, "supplier id");
+  orders->add_option("--channel", q.channel, "channel id");
+  orders->add_option("--sku", q.sku, "SKU (SQL LIKE pattern: % matches any run)");
+  orders->add_option("--customer", q.customer, "text in the customer's or recipient's name, e-mail or phone");
+  orders->add_option("--order", q.order, "the channel's order id (#1001 or 1001)");
+  orders->add_option("--limit", q.limit, "at most this many (default 1000)");
+  orders->add_flag("--json", json, "print JSON");
+
+  std::string ref;
+  auto* show = app.add_subcommand("show", "an order with its POs, lines, tracking, documents and history");
+  show->add_option("ORDER", ref, "#1001, 1001 or channel:#1001")->required();
+  show->add_flag("--json", json, "print JSON");
+
+  std::vector<std::string> sets;
+  auto* resolve = app.add_subcommand("resolve", "fill in what an order is missing, then verify it again");
+  resolve->add_option("ORDER", ref)->required();
+  resolve->add_option("--set", sets, "FIELD=VALUE (e.g. ship_to.phone=555-0100, line.2.sku=ACME-1)");
+
+  std::vector<std::string> refs;
+  bool all_ready = false;
+  auto* process = app.add_subcommand("process", "split ready orders into POs and deliver them");
+  process->add_option("ORDER", refs);
+  process->add_flag("--all-ready", all_ready, "every order in ready");
+
+  std::string reason;
+  auto* cancel = app.add_subcommand("cancel", "cancel an order (sends a cancellation to suppliers that have its PO)");
+  cancel->add_option("ORDER", ref)->required();
+  cancel->add_option("--reason", reason, "recorded in the history");
+
+  auto* retry = app.add_subcommand("retry", "deliver an order's failed documents again");
+  retry->add_option("ORDER", ref)->required();
+
+  std::string what;
+  auto* sync = app.add_subcommand("sync", "run a sync now, or show sync status");
+  sync->add_option("WHAT", what, "orders, tracking, all, or status")
+      ->required()
+      ->check(CLI::IsMember({"orders", "tracking", "all", "status"}));
+  sync->add_flag("--json", json, "status: print JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  auto cfg = load_config(config);
+  if (!cfg) {
+    std::cerr << cfg.error().message() << "\n";
+    return 2;
+  }
+  auto opened = open_runtime(*cfg);
+  if (!opened) {
+    std::cerr << opened.error().message() << "\n";
+    return opened.error().kind() == ErrorKind::kConfig ? 2 : 1;
+  }
+  Runtime& rt = **opened;
+  rt.actor = operator_name();
+
+  auto lookup = [&](const std::string& r) -> std::optional<std::int64_t> {
+    auto id = find_order(rt, r);
+    if (!id) {
+      std::cerr << id.error().message() << "\n";
+      return std::nullopt;
+    }
+    return *id;
+  };
+
+  try {
+    if (*orders) {
+      if (!status.empty()) {
+        q.status = parse_status(status);
+        if (!q.status) {
+          std::cerr << fmt::format("--status: unknown status '{}'\n", status);
+          return 2;
+        }
+      }
+      auto list = rt.store->query_orders(q);
+      std::cout << (json ? orders_json(rt, list) : orders_table(rt, list));
+      return 0;
+    }
+    if (*show) {
+      auto id = lookup(ref);
+      if (!id) return 1;
+      auto o = rt.store->load_order(*id);
+      std::cout << (json ? order_json(rt, *o) : order_details(rt, *o));
+      return 0;
+    }
+    if (*resolve) {
+      auto id = lookup(ref);
+      if (!id) return 1;
+      std::vector<std::pair<std::string, std::string>> kv;
+      for (const auto& s : sets) {
+        auto eq = s.find('=');
+        if (eq == std::string::npos || eq == 0) {
+          std::cerr << fmt::format("--set {}: expected FIELD=VALUE\n", s);
+          return 2;
+        }
+        kv.emplace_back(s.substr(0, eq), s.substr(eq + 1));
+      }
+      auto r = resolve_order(rt, *id, kv);
+      if (!r) {
+        std::cerr << r.error().message() << "\n";
+        return r.error().kind() == ErrorKind::kInvalid ? 2 : 1;
+      }
+      std::cout << *r << "\n";
+      return 0;
+    }
+    if (*process) {
+      std::vector<std::int64_t> ids;
+      if (all_ready) ids = rt.store->order_ids_with_status(OrderStatus::kReady);
+      for (const auto& r : refs) {
+        auto id = lookup(r);
+        if (!id) return 1;
+        ids.push_back(*id);
+      }
+      if (ids.empty() && !all_ready) {
+        std::cerr << "name ORDERs or --all-ready\n";
+        return 2;
+      }
+      auto report = process_orders(rt, ids);
+      print_report(report);
+      if (report.changed == 0 && !ids.empty() && !all_ready) return 1;
+      return report.failed ? 1 : 0;
+    }
+    if (*cancel) {
+      auto id = lookup(ref);
+      if (!id) return 1;
+      auto r = cancel_order(rt, *id, reason);
+      if (!r) {
+        std::cerr << r.error().message() << "\n";
+        return 1;
+      }
+      print_report(*r);
+      return r->failed ? 1 : 0;
+    }
+    if (*retry) {
+      auto id = lookup(ref);
+      if (!id) return 1;
+      auto r = retry_order(rt, *id);
+      if (!r) {
+        std::cerr << r.error().message() << "\n";
+        return 1;
+      }
+      print_report(*r);
+      return r->failed ? 1 : 0;
+    }
+    if (*sync) {
+      if (what == "status") {
+        std::cout << sync_status(rt, json);
+        return 0;
+      }
+      RunReport r;
+      if (what == "orders" || what == "all") {
+        r.add(sync_orders(rt, "on-demand"));
+        r.add(deliver_due(rt));
+      }
+      if (what == "tracking" || what == "all") {
+        r.add(sync_tracking(rt, "on-demand"));
+        r.add(push_tracking(rt, "on-demand"));
+      }
+      print_report(r);
+      return r.failed ? 1 : 0;
+    }
+  } catch (const StoreError& e) {
+    std::cerr << "state database error: " << e.what() << "\n";
+    return 1;
+  }
+  return 2;
+}

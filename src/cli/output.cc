@@ -1,0 +1,206 @@
+#include "cli/output.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+#include "util/text.h"
+
+namespace orderd {
+namespace {
+
+using nlohmann::json;
+
+json order_to_json(Runtime& rt, const Order& o) {
+  auto pos = rt.store->load_pos(o.id);
+  auto shipments = rt.store->shipments_of_order(o.id);
+  auto line_json = [&](const Line& l) {
+    json tracking = json::array();
+    for (const auto& s : shipments)
+      if (s.line_id == l.id)
+        tracking.push_back({{"carrier", s.carrier}, {"number", s.tracking_number}, {"quantity", s.quantity}});
+    return json{{"line", l.seq},        {"sku", l.sku},
+                {"name", l.name},       {"quantity", l.quantity},
+                {"supplier", l.supplier}, {"shipped_quantity", l.shipped},
+                {"pushed_quantity", l.pushed}, {"tracking", tracking}};
+  };
+  json jpos = json::array();
+  for (const auto& po : pos) {
+    json lines = json::array();
+    for (const auto& l : o.lines)
+      if (l.po_id == po.id) lines.push_back(line_json(l));
+    jpos.push_back({{"number", po.number},
+                    {"supplier", po.supplier},
+                    {"status", to_string(po_status(po, o.lines))},
+                    {"delivery", to_string(po.state)},
+                    {"error", po.error},
+                    {"lines", lines}});
+  }
+  json lines = json::array();
+  for (const auto& l : o.lines) lines.push_back(line_json(l));
+  return json{{"id", o.ext_id},
+              {"channel", o.channel},
+              {"status", to_string(o.status)},
+              {"messages", o.messages},
+              {"created_at", o.at(OrderField::kCreatedAt)},
+              {"customer",
+               {{"name", o.at(OrderField::kCustomerName)},
+                {"email", o.at(OrderField::kCustomerEmail)},
+                {"phone", o.at(OrderField::kCustomerPhone)}}},
+              {"ship_to",
+               {{"name", o.at(OrderField::kShipName)},
+                {"address1", o.at(OrderField::kShipAddress1)},
+                {"city", o.at(OrderField::kShipCity)},
+                {"zip", o.at(OrderField::kShipZip)},
+                {"country", o.at(OrderField::kShipCountry)}}},
+              {"lines", lines},
+              {"pos", jpos}};
+}
+
+std::string cut(std::string_view s, std::size_t n) {
+  if (s.size() <= n) return std::string(s);
+  return std::string(s.substr(0, n - 3)) + "...";
+}
+
+}  // namespace
+
+std::string orders_json(Runtime& rt, const std::vector<Order>& orders) {
+  json arr = json::array();
+  for (const auto& o : orders) arr.push_back(order_to_json(rt, o));
+  return arr.dump(2) + "\n";
+}
+
+std::string order_json(Runtime& rt, const Order& o) {
+  json j = order_to_json(rt, o);
+  json events = json::array();
+  for (const auto& e : rt.store->events(o.id))
+    events.push_back({{"at", iso_time(e.at)}, {"actor", e.actor}, {"kind", e.kind}, {"from", e.from},
+                      {"to", e.to}, {"po", e.po_number}, {"message", e.message}});
+  j["events"] = events;
+  json docs = json::array();
+  for (const auto& d : rt.store->documents_of_order(o.id))
+    docs.push_back({{"name", d.name}, {"kind", d.kind}, {"party", d.party}, {"state", to_string(d.state)},
+                    {"attempts", d.attempts}, {"error", d.last_error}, {"sha256", d.sha256}});
+  j["documents"] = docs;
+  return j.dump(2) + "\n";
+}
+
+std::string orders_table(Runtime& rt, const std::vector<Order>& orders) {
+  std::string out = fmt::format("{:<22} {:<10} {:<18} {:<22} {:<24} {}\n", "ORDER", "CHANNEL", "STATUS",
+                                "CUSTOMER", "POS", "MESSAGE");
+  for (const auto& o : orders) {
+    std::string pos;
+    for (const auto& po : rt.store->load_pos(o.id))
+      pos += (pos.empty() ? "" : ",") + po.number;
+    std::string customer = o.at(OrderField::kCustomerName);
+    if (customer.empty()) customer = o.at(OrderField::kShipName);
+    if (customer.empty()) customer = o.at(OrderField::kCustomerEmail);
+    std::string msg = o.messages.empty() ? "" : o.messages.front();
+    if (o.messages.size() > 1) msg += fmt::format(" (+{} more)", o.messages.size() - 1);
+    out += fmt::format("{:<22} {:<10} {:<18} {:<22} {:<24} {}\n", cut(o.ext_id, 22), cut(o.channel, 10),
+                       to_string(o.status), cut(customer, 22), cut(pos.empty() ? "-" : pos, 24), msg);
+  }
+  out += fmt::format("{} orders\n", orders.size());
+  return out;
+}
+
+std::string order_details(Runtime& rt, const Order& o) {
+  std::string out = fmt::format("Order {} (channel {}): {}\n", o.ext_id, o.channel, to_string(o.status));
+  for (const auto& m : o.messages) out += fmt::format("  ! {}\n", m);
+  out += fmt::format("Customer: {} <{}> {}\n", o.at(OrderField::kCustomerName), o.at(OrderField::kCustomerEmail),
+                     o.at(OrderField::kCustomerPhone));
+  out += fmt::format("Ship to:  {}, {}{}, {} {} {}, {}  phone {}\n", o.at(OrderField::kShipName),
+                     o.at(OrderField::kShipAddress1),
+                     o.at(OrderField::kShipAddress2).empty() ? "" : " " + o.at(OrderField::kShipAddress2),
+                     o.at(OrderField::kShipCity), o.at(OrderField::kShipProvince), o.at(OrderField::kShipZip),
+                     o.at(OrderField::kShipCountry), o.at(OrderField::kShipPhone));
+  auto pos = rt.store->load_pos(o.id);
+  auto shipments = rt.store->shipments_of_order(o.id);
+  out += "Lines:\n";
+  for (const auto& l : o.lines) {
+    std::string po = "-";
+    for (const auto& p : pos)
+      if (p.id == l.po_id) po = p.number;
+    out += fmt::format("  {:>2}. {:<16} x{:<4} {:<12} PO {:<10} shipped {} pushed {}  {}\n", l.seq, l.sku,
+                       l.quantity, l.supplier.empty() ? "(unrouted)" : l.supplier, po, l.shipped, l.pushed,
+                       cut(l.name, 40));
+    for (const auto& s : shipments)
+      if (s.line_id == l.id)
+        out += fmt::format("        tracking {} {} (qty {})\n", s.carrier, s.tracking_number, s.quantity);
+  }
+  if (!pos.empty()) {
+    out += "POs:\n";
+    for (const auto& p : pos)
+      out += fmt::format("  {} to {}: {} (delivery {}){}\n", p.number, p.supplier,
+                         to_string(po_status(p, o.lines)), to_string(p.state),
+                         p.error.empty() ? "" : " - " + p.error);
+  }
+  auto docs = rt.store->documents_of_order(o.id);
+  if (!docs.empty()) {
+    out += "Documents:\n";
+    for (const auto& d : docs)
+      out += fmt::format("  #{} {} {} to {} {}: {} after {} attempt(s){}\n", d.id, d.kind, d.name, d.party_type,
+                         d.party, to_string(d.state), d.attempts, d.last_error.empty() ? "" : " - " + d.last_error);
+  }
+  out += "History:\n";
+  for (const auto& e : rt.store->events(o.id)) {
+    std::string change = e.from.empty() && e.to.empty() ? "" : fmt::format(" [{} -> {}]", e.from.empty() ? "new" : e.from, e.to);
+    out += fmt::format("  {} {:<18} {}{} {}\n", iso_time(e.at), e.actor, e.kind, change, e.message);
+  }
+  return out;
+}
+
+std::string sync_status(Runtime& rt, bool as_json) {
+  auto runs = rt.store->recent_runs(30);
+  auto unmatched = rt.store->recent_unmatched(20);
+  auto files = rt.store->recent_inbound_files(20);
+  if (as_json) {
+    json j;
+    json last = json::object();
+    json hist = json::array();
+    for (const auto& r : runs) {
+      json jr = {{"kind", r.kind}, {"trigger", r.trigger}, {"started_at", iso_time(r.started_at)},
+                 {"finished_at", r.finished_at ? iso_time(r.finished_at) : ""}, {"files", r.read},
+                 {"changed", r.changed}, {"failed", r.failed}, {"summary", r.summary}};
+      if (!last.contains(r.kind)) last[r.kind] = jr;
+      hist.push_back(jr);
+    }
+    j["last"] = last;
+    j["history"] = hist;
+    json um = json::array();
+    for (const auto& u : unmatched)
+      um.push_back({{"at", iso_time(u.at)}, {"supplier", u.supplier}, {"po_number", u.po_number}, {"sku", u.sku},
+                    {"tracking_number", u.tracking_number}, {"reason", u.reason}, {"file", u.file}});
+    j["unmatched_tracking"] = um;
+    json jf = json::array();
+    for (const auto& f : files)
+      jf.push_back({{"id", f.id}, {"kind", f.kind}, {"source", f.source}, {"name", f.name}, {"state", f.state},
+                    {"error", f.error}, {"summary", f.summary}, {"archive", f.archive_path}});
+    j["files"] = jf;
+    return j.dump(2) + "\n";
+  }
+  std::string out = "Last runs:\n";
+  std::map<std::string, bool> seen;
+  for (const auto& r : runs) {
+    if (seen[r.kind]) continue;
+    seen[r.kind] = true;
+    out += fmt::format("  {:<9} {} ({}): {} files, {} changed, {} failed\n", r.kind, iso_time(r.started_at),
+                       r.trigger, r.read, r.changed, r.failed);
+  }
+  out += "Recent files:\n";
+  for (const auto& f : files)
+    out += fmt::format("  #{} {} {}/{} {}: {}{}\n", f.id, iso_time(f.received_at), f.kind, f.source, f.name, f.state,
+                       f.state == "quarantined" ? " - " + f.error : (f.summary.empty() ? "" : " - " + f.summary));
+  if (!unmatched.empty()) {
+    out += "Unmatched tracking (kept, not applied):\n";
+    for (const auto& u : unmatched)
+      out += fmt::format("  {} {} PO {} SKU {} tracking {}: {} ({})\n", iso_time(u.at), u.supplier, u.po_number,
+                         u.sku, u.tracking_number, u.reason, u.file);
+  }
+  return out;
+}
+
+}  // namespace orderd

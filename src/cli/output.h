@@ -1,0 +1,18 @@
+// What orderctl prints: tables for people, JSON for scripts. Reads the store,
+// changes nothing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "jobs/jobs.h"
+
+namespace orderd {
+
+std::string orders_json(Runtime& rt, const std::vector<Order>& orders);
+std::string orders_table(Runtime& rt, const std::vector<Order>& orders);
+std::string order_json(Runtime& rt, const Order& order);
+std::string order_details(Runtime& rt, const Order& order);
+std::string sync_status(Runtime& rt, bool json);
+
+}  // namespace orderd

@@ -1,0 +1,354 @@
+#include "config/config.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+
+#include "config/schema.h"
+#include "util/fs.h"
+#include "util/text.h"
+
+namespace orderd {
+namespace {
+
+// Walks the YAML tree, collecting every problem with its place.
+class Walker {
+ public:
+  Walker(std::string file, std::filesystem::path base) : file_(std::move(file)), base_(std::move(base)) {}
+
+  std::vector<std::string> errors;
+
+  std::string where(const YAML::Node& n, std::string_view path) const {
+    const auto m = n.Mark();
+    if (m.line < 0) return fmt::format("{}: {}", file_, path);
+    return fmt::format("{}:{}:{}: {}", file_, m.line + 1, m.column + 1, path);
+  }
+  void error(const YAML::Node& n, std::string_view path, std::string_view msg) {
+    errors.push_back(fmt::format("{}: {}", where(n, path), msg));
+  }
+
+  static std::string join(std::string_view a, std::string_view b) {
+    return a.empty() ? std::string(b) : fmt::format("{}.{}", a, b);
+  }
+
+  // Rejects keys not in `section`, suggesting the nearest. Returns false if
+  // `map` is not a map.
+  bool check_keys(const YAML::Node& map, std::string_view path, std::string_view section) {
+    if (!map.IsMap()) {
+      error(map, path, "expected a map of keys (key: value)");
+      return false;
+    }
+    auto keys = section_keys(section);
+    std::vector<std::string_view> names;
+    for (const auto& k : keys) names.push_back(k.key);
+    for (const auto& kv : map) {
+      const auto key = kv.first.as<std::string>();
+      if (std::find(names.begin(), names.end(), key) != names.end()) continue;
+      auto near = nearest(key, names);
+      error(kv.first, join(path, key),
+            near ? fmt::format("unknown key; did you mean '{}'?", *near)
+                 : fmt::format("unknown key; valid keys here: {}", fmt::join(names, ", ")));
+    }
+    return true;
+  }
+
+  std::string str(const YAML::Node& map, std::string_view path, const char* key, std::string def) {
+    auto n = map[key];
+    if (!n) return def;
+    if (!n.IsScalar()) {
+      error(n, join(path, key), "expected a text value");
+      return def;
+    }
+    return n.as<std::string>();
+  }
+
+  bool boolean(const YAML::Node& map, std::string_view path, const char* key, bool def) {
+    auto n = map[key];
+    if (!n) return def;
+    bool v = def;
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v))
+      error(n, join(path, key), fmt::format("expected true or false, not '{}'", n.Scalar()));
+    return v;
+  }
+
+  int integer(const YAML::Node& map, std::string_view path, const char* key, int def, int lo,
+              int hi) {
+    auto n = map[key];
+    if (!n) return def;
+    int v = def;
+    if (!n.IsScalar() || !YAML::convert<int>::decode(n, v)) {
+      error(n, join(path, key), fmt::format("expected a whole number, not '{}'", n.Scalar()));
+      return def;
+    }
+    if (v < lo || v > hi) {
+      error(n, join(path, key), fmt::format("{} is out of range ({}-{})", v, lo, hi));
+      return def;
+    }
+    return v;
+  }
+
+  char delimiter(const YAML::Node& map, std::string_view path, char def) {
+    std::string s = str(map, path, "delimiter", std::string(1, def));
+    if (s == "\\t" || s == "tab") return '\t';
+    if (s.size() != 1 || s == "\"" || s == "\n" || s == "\r") {
+      error(map["delimiter"], join(path, "delimiter"), "expected one character (or \"\\t\")");
+      return def;
+    }
+    return s[0];
+  }
+
+  std::filesystem::path path_of(const YAML::Node& map, std::string_view path, const char* key,
+                                std::string def) {
+    std::string s = str(map, path, key, std::move(def));
+    if (s.empty()) return {};
+    std::filesystem::path p(s);
+    return p.is_absolute() ? p : (base_ / p).lexically_normal();
+  }
+
+  std::vector<std::string> strings(const YAML::Node& map, std::string_view path, const char* key) {
+    std::vector<std::string> out;
+    auto n = map[key];
+    if (!n) return out;
+    if (!n.IsSequence()) {
+      error(n, join(path, key), "expected a list, e.g. [\"A-*\", \"B-*\"]");
+      return out;
+    }
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      if (!n[i].IsScalar()) {
+        error(n[i], fmt::format("{}[{}]", join(path, key), i), "expected a text value");
+        continue;
+      }
+      out.push_back(n[i].as<std::string>());
+    }
+    return out;
+  }
+
+  std::optional<FieldId> field(const YAML::Node& n, std::string_view path) {
+    if (!n || !n.IsScalar()) {
+      error(n, path, "expected a field name, e.g. ship_to.phone");
+      return std::nullopt;
+    }
+    const auto name = n.as<std::string>();
+    if (auto id = find_field(name)) return id;
+    std::vector<std::string_view> names;
+    for (const auto& f : all_fields()) names.push_back(f.name);
+    auto near = nearest(name, names);
+    error(n, path,
+          near ? fmt::format("unknown field '{}'; did you mean '{}'?", name, *near)
+               : fmt::format("unknown field '{}' (see docs/config.md, \"Fields\")", name));
+    return std::nullopt;
+  }
+
+  std::vector<FieldId> fields(const YAML::Node& map, std::string_view path, const char* key) {
+    std::vector<FieldId> out;
+    auto n = map[key];
+    if (!n) return out;
+    if (!n.IsSequence()) {
+      error(n, join(path, key), "expected a list of fields, e.g. [ship_to.phone]");
+      return out;
+    }
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      auto id = field(n[i], fmt::format("{}[{}]", join(path, key), i));
+      if (!id) continue;
+      if (!as_order_field(*id)) {
+        error(n[i], fmt::format("{}[{}]", join(path, key), i),
+              fmt::format("{} cannot be required: only order-level fields (order.*, customer.*, "
+                          "ship_to.*, bill_to.*, shipping.*) can",
+                          field_def(*id).name));
+        continue;
+      }
+      out.push_back(*id);
+    }
+    return out;
+  }
+
+  TransportConfig transport(const YAML::Node& n, std::string_view path) {
+    TransportConfig t;
+    t.where.text = where(n, path);
+    if (!n) {
+      error(n, path, "a transport is required, e.g. {type: dir, path: ./out}");
+      return t;
+    }
+    if (!check_keys(n, path, "<transport>")) return t;
+    t.type = str(n, path, "type", "dir");
+    t.path = path_of(n, path, "path", "");
+    t.attempts = integer(n, path, "attempts", 5, 1, 100);
+    t.backoff = integer(n, path, "backoff", 60, 0, 86400);
+    if (t.type == "dir" && t.path.empty()) error(n, join(path, "path"), "a dir transport needs a path");
+    return t;
+  }
+
+  PoConfig po(const YAML::Node& n, std::string_view path) {
+    PoConfig p;
+    p.where.text = where(n ? n["format"] : n, join(path, "format"));
+    if (!n) return p;
+    if (!check_keys(n, path, "suppliers.<id>.po")) return p;
+    p.format = str(n, path, "format", "csv");
+    std::string batch = str(n, path, "batch", "run");
+    if (batch == "run") p.batch = Batch::kRun;
+    else if (batch == "order") p.batch = Batch::kOrder;
+    else error(n["batch"], join(path, "batch"), fmt::format("'{}' is not run or order", batch));
+    p.delimiter = delimiter(n, path, ',');
+    p.xml_root = str(n, path, "xml_root", p.xml_root);
+    p.xml_po = str(n, path, "xml_po", p.xml_po);
+    p.xml_line = str(n, path, "xml_line", p.xml_line);
+    if (auto cols = n["columns"]) {
+      const std::string cpath = join(path, "columns");
+      if (!cols.IsSequence()) {
+        error(cols, cpath, "expected a list of {header: TEXT, field: FIELD}");
+        return p;
+      }
+      for (std::size_t i = 0; i < cols.size(); ++i) {
+        const std::string ipath = fmt::format("{}[{}]", cpath, i);
+        if (!check_keys(cols[i], ipath, "suppliers.<id>.po.columns[]")) continue;
+        std::string header = str(cols[i], ipath, "header", "");
+        if (header.empty()) error(cols[i], join(ipath, "header"), "header is required");
+        auto id = field(cols[i]["field"], join(ipath, "field"));
+        if (id && !header.empty()) p.columns.push_back({header, *id});
+      }
+    }
+    return p;
+  }
+
+  TrackingConfig tracking(const YAML::Node& n, std::string_view path) {
+    TrackingConfig t;
+    t.where.text = where(n ? n["format"] : n, join(path, "format"));
+    if (!n) return t;
+    if (!check_keys(n, path, "suppliers.<id>.tracking")) return t;
+    t.format = str(n, path, "format", "csv");
+    t.delimiter = delimiter(n, path, ',');
+    if (auto c = n["columns"]) {
+      const std::string cpath = join(path, "columns");
+      if (check_keys(c, cpath, "suppliers.<id>.tracking.columns")) {
+        auto& col = t.columns;
+        col.po_number = str(c, cpath, "po_number", col.po_number);
+        col.sku = str(c, cpath, "sku", col.sku);
+        col.quantity = str(c, cpath, "quantity", col.quantity);
+        col.carrier = str(c, cpath, "carrier", col.carrier);
+        col.tracking_number = str(c, cpath, "tracking_number", col.tracking_number);
+        col.ship_date = str(c, cpath, "ship_date", col.ship_date);
+      }
+    }
+    return t;
+  }
+
+  std::string file_;
+  std::filesystem::path base_;
+};
+
+bool valid_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
+  return true;
+}
+
+Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
+                                            const std::filesystem::path& file) {
+  auto cfg = std::make_shared<Config>();
+  cfg->file = file;
+  Walker w(file.string(), file.has_parent_path() ? file.parent_path() : std::filesystem::path("."));
+  if (!root || root.IsNull()) return fail(ErrorKind::kConfig, fmt::format("{}: the file is empty", file.string()));
+  if (w.check_keys(root, "", "")) {
+    cfg->state_dir = w.path_of(root, "", "state_dir", "./state");
+    cfg->spool_dir = w.path_of(root, "", "spool_dir", "./spool");
+    cfg->po_prefix = w.str(root, "", "po_prefix", "PO");
+    if (root["require"]) {
+      cfg->require = w.fields(root, "", "require");
+    } else {
+      cfg->require = {to_field_id(OrderField::kShipName), to_field_id(OrderField::kShipAddress1),
+                      to_field_id(OrderField::kShipCity), to_field_id(OrderField::kShipZip),
+                      to_field_id(OrderField::kShipCountry)};
+    }
+    auto channels = root["channels"];
+    if (!channels || !channels.IsMap() || channels.size() == 0)
+      w.error(channels ? channels : root, "channels", "at least one channel is required");
+    else
+      for (const auto& kv : channels) {
+        ChannelConfig c;
+        c.id = kv.first.as<std::string>();
+        const std::string path = "channels." + c.id;
+        c.where.text = w.where(kv.first, path);
+        if (!valid_id(c.id)) w.error(kv.first, path, "an id may hold only letters, digits, '-' and '_'");
+        if (!w.check_keys(kv.second, path, "channels.<id>")) continue;
+        c.format = w.str(kv.second, path, "format", "");
+        if (c.format.empty()) w.error(kv.second, path + ".format", "format is required (shopify-csv, amazon-tsv, orders-json)");
+        c.auto_process = w.boolean(kv.second, path, "auto_process", false);
+        if (auto tp = kv.second["tracking_push"]) {
+          const std::string tpath = path + ".tracking_push";
+          c.tracking_push.where.text = w.where(tp, tpath);
+          if (w.check_keys(tp, tpath, "channels.<id>.tracking_push")) {
+            c.tracking_push.enabled = true;
+            c.tracking_push.format = w.str(tp, tpath, "format", "");
+            c.tracking_push.transport = w.transport(tp["transport"], tpath + ".transport");
+          }
+        }
+        cfg->channels.push_back(std::move(c));
+      }
+    auto suppliers = root["suppliers"];
+    if (!suppliers || !suppliers.IsMap() || suppliers.size() == 0)
+      w.error(suppliers ? suppliers : root, "suppliers", "at least one supplier is required");
+    else
+      for (const auto& kv : suppliers) {
+        SupplierConfig s;
+        s.id = kv.first.as<std::string>();
+        const std::string path = "suppliers." + s.id;
+        s.where.text = w.where(kv.first, path);
+        if (!valid_id(s.id)) w.error(kv.first, path, "an id may hold only letters, digits, '-' and '_'");
+        if (!w.check_keys(kv.second, path, "suppliers.<id>")) continue;
+        const auto& n = kv.second;
+        s.name = w.str(n, path, "name", s.id);
+        s.skus = w.strings(n, path, "skus");
+        if (s.skus.empty()) w.error(n, path + ".skus", "at least one SKU pattern is required");
+        s.require = w.fields(n, path, "require");
+        s.auto_process = w.boolean(n, path, "auto_process", false);
+        s.po = w.po(n["po"], path + ".po");
+        s.transport = w.transport(n["transport"], path + ".transport");
+        s.tracking = w.tracking(n["tracking"], path + ".tracking");
+        cfg->suppliers.push_back(std::move(s));
+      }
+  }
+  if (!w.errors.empty())
+    return fail(ErrorKind::kConfig, fmt::format("{}", fmt::join(w.errors, "\n")));
+  return std::shared_ptr<const Config>(std::move(cfg));
+}
+
+}  // namespace
+
+const ChannelConfig* Config::channel(std::string_view id) const {
+  for (const auto& c : channels)
+    if (c.id == id) return &c;
+  return nullptr;
+}
+
+const SupplierConfig* Config::supplier(std::string_view id) const {
+  for (const auto& s : suppliers)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+Result<std::shared_ptr<const Config>> parse_config(std::string_view yaml,
+                                                   const std::filesystem::path& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return fail(ErrorKind::kConfig, fmt::format("{}:{}:{}: {}", file.string(), e.mark.line + 1,
+                                                e.mark.column + 1, e.msg));
+  }
+  try {
+    return build(root, file);
+  } catch (const YAML::Exception& e) {
+    return fail(ErrorKind::kConfig, fmt::format("{}:{}:{}: {}", file.string(), e.mark.line + 1,
+                                                e.mark.column + 1, e.msg));
+  }
+}
+
+Result<std::shared_ptr<const Config>> load_config(const std::filesystem::path& file) {
+  auto text = read_file(file);
+  if (!text) return std::unexpected(text.error().with_context("cannot read the configuration"));
+  return parse_config(*text, file);
+}
+
+}  // namespace orderd

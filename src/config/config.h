@@ -1,0 +1,112 @@
+// The configuration, parsed once from YAML into immutable values. A new
+// configuration is loaded whole and swapped in; a load that fails leaves the
+// caller's current one untouched. Every place keeps where it came from
+// ("file:line:col: key.path") so later checks can name it.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/fields.h"
+#include "util/error.h"
+
+namespace orderd {
+
+// A value's origin, for error messages: "orderd.yaml:12:7: suppliers.acme.po.format".
+struct Where {
+  std::string text;
+};
+
+struct TransportConfig {
+  Where where;
+  std::string type = "dir";
+  std::filesystem::path path;  // dir: destination folder
+  int attempts = 5;            // delivery attempts before the PO is failed
+  int backoff = 60;            // seconds before the 2nd attempt; doubles each time
+};
+
+struct ColumnConfig {
+  std::string header;  // CSV header, or XML element name
+  FieldId field;
+};
+
+enum class Batch { kRun, kOrder };
+
+struct PoConfig {
+  Where where;
+  std::string format = "csv";
+  Batch batch = Batch::kRun;
+  std::vector<ColumnConfig> columns;  // empty: the format's default layout
+  char delimiter = ',';
+  std::string xml_root = "PurchaseOrders";
+  std::string xml_po = "PurchaseOrder";
+  std::string xml_line = "Line";
+};
+
+struct TrackingColumns {
+  std::string po_number = "PO Number";
+  std::string sku = "SKU";
+  std::string quantity = "Quantity";  // optional column: missing means the whole line
+  std::string carrier = "Carrier";
+  std::string tracking_number = "Tracking Number";
+  std::string ship_date = "Ship Date";  // optional
+};
+
+struct TrackingConfig {
+  Where where;
+  std::string format = "csv";
+  char delimiter = ',';
+  TrackingColumns columns;
+};
+
+struct SupplierConfig {
+  Where where;
+  std::string id;
+  std::string name;
+  std::vector<std::string> skus;
+  std::vector<FieldId> require;
+  bool auto_process = false;
+  PoConfig po;
+  TransportConfig transport;
+  TrackingConfig tracking;
+};
+
+struct TrackingPushConfig {
+  Where where;
+  bool enabled = false;
+  std::string format;  // empty: the channel format's default
+  TransportConfig transport;
+};
+
+struct ChannelConfig {
+  Where where;
+  std::string id;
+  std::string format;
+  bool auto_process = false;
+  TrackingPushConfig tracking_push;
+};
+
+struct Config {
+  std::filesystem::path file;
+  std::filesystem::path state_dir;
+  std::filesystem::path spool_dir;
+  std::string po_prefix = "PO";
+  std::vector<FieldId> require;
+  std::vector<ChannelConfig> channels;
+  std::vector<SupplierConfig> suppliers;
+
+  const ChannelConfig* channel(std::string_view id) const;
+  const SupplierConfig* supplier(std::string_view id) const;
+};
+
+// Parses and checks `file`. On failure the error lists every problem found,
+// one per line, each naming file, line, column and key.
+Result<std::shared_ptr<const Config>> load_config(const std::filesystem::path& file);
+
+// The same from text (tests); `file` names it in messages and anchors paths.
+Result<std::shared_ptr<const Config>> parse_config(std::string_view yaml,
+                                                   const std::filesystem::path& file);
+
+}  // namespace orderd

@@ -1,0 +1,32 @@
+// Verification and routing: which supplier each line goes to, and what is
+// missing before the order can be processed. Pure functions over the order.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/fields.h"
+#include "core/order.h"
+
+namespace orderd {
+
+struct SupplierRule {
+  std::string id;
+  std::vector<std::string> skus;     // glob patterns
+  std::vector<FieldId> require;      // beyond the defaults
+};
+
+struct RoutingRules {
+  std::vector<FieldId> require;       // required of every order
+  std::vector<SupplierRule> suppliers;  // in config order; first match wins
+};
+
+// The supplier whose patterns match `sku` first, or nullptr.
+const SupplierRule* route_sku(const RoutingRules& rules, std::string_view sku);
+
+// Routes every line without an explicit supplier and lists what is missing,
+// one message per missing thing, naming the field and the supplier.
+// An empty result means the order is ready.
+std::vector<std::string> verify_order(Order& order, const RoutingRules& rules);
+
+}  // namespace orderd

@@ -1,0 +1,131 @@
+// The operator's actions on one order: resolve, cancel, retry.
+#include <fmt/format.h>
+
+#include "core/status.h"
+#include "jobs/documents.h"
+
+namespace orderd {
+
+Result<std::string> resolve_order(Runtime& rt, std::int64_t order_id,
+                                  const std::vector<std::pair<std::string, std::string>>& sets) {
+  RunLock lock(rt);
+  Txn txn(*rt.store);
+  if (auto s = txn.begin(); !s) return std::unexpected(s.error());
+  auto order = rt.store->load_order(order_id);
+  if (!order) return fail(ErrorKind::kNotFound, "order vanished");
+  if (order->status != OrderStatus::kNeedsResolve && order->status != OrderStatus::kReady)
+    return fail(ErrorKind::kRefused,
+                fmt::format("order {} is {}; only orders in needs_resolve or ready can be changed",
+                            order->ext_id, to_string(order->status)));
+  for (const auto& [key, value] : sets)
+    if (auto err = check_override(*order, key, value)) return fail(ErrorKind::kInvalid, *err);
+  for (const auto& [key, value] : sets) rt.store->set_override(order_id, key, value);
+  const auto key = rt.store->find_order_key(order->channel, order->ext_id);
+  // Route again from scratch: explicit suppliers come back with the overrides.
+  for (auto& l : order->lines) l.supplier.clear();
+  apply_overrides(*order, rt.store->load_overrides(order_id));
+  const OrderStatus before = order->status;
+  order->messages = verify_order(*order, rt.rules);
+  order->state = order->messages.empty() ? OrderState::kReady : OrderState::kNeedsResolve;
+  order->status = derive_status(order->state, {}, {});
+  rt.store->replace_order(*order, key->fingerprint, rt.now());
+  std::string what;
+  for (const auto& [k, v] : sets) what += fmt::format("{}{}={}", what.empty() ? "" : ", ", k, v);
+  rt.store->add_event(order_id, 0, rt.actor, "resolved", to_string(before), to_string(order->status),
+                      what.empty() ? "verified again" : "set " + what, rt.now());
+  if (auto s = txn.commit(); !s) return std::unexpected(s.error());
+  if (order->messages.empty()) return fmt::format("order {} is ready", order->ext_id);
+  return fmt::format("order {} still needs: {}", order->ext_id, fmt::join(order->messages, "; "));
+}
+
+Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_view reason) {
+  RunLock lock(rt);
+  RunReport report;
+  {
+    Txn txn(*rt.store);
+    if (auto s = txn.begin(); !s) return std::unexpected(s.error());
+    auto order = rt.store->load_order(order_id);
+    if (!order) return fail(ErrorKind::kNotFound, "order vanished");
+    const std::string why = reason.empty() ? "canceled by the operator" : std::string(reason);
+    auto pos = rt.store->load_pos(order_id);
+    if (order->status == OrderStatus::kCanceled)
+      return fail(ErrorKind::kRefused, fmt::format("order {} is already canceled", order->ext_id));
+    if (pos.empty()) {
+      rt.store->set_order_state(order_id, OrderState::kCanceled, OrderStatus::kCanceled, {why});
+      rt.store->add_event(order_id, 0, rt.actor, "status", to_string(order->status), "canceled", why, rt.now());
+      if (auto s = txn.commit(); !s) return std::unexpected(s.error());
+      report.lines.push_back(fmt::format("order {} canceled (it had not been sent to a supplier)", order->ext_id));
+      return report;
+    }
+    for (const auto& l : order->lines)
+      if (l.shipped > 0)
+        return fail(ErrorKind::kRefused,
+                    fmt::format("order {}: line {} (SKU {}) has already shipped; a shipped order "
+                                "cannot be canceled here (handle returns in the channel)",
+                                order->ext_id, l.seq, l.sku));
+    for (const auto& po : pos)
+      if (po.state == PoState::kSending || po.state == PoState::kCancelSending)
+        return fail(ErrorKind::kRefused,
+                    fmt::format("order {}: PO {} is being delivered; try again after the next "
+                                "sync (`orderctl sync all`)",
+                                order->ext_id, po.number));
+    DocumentBuilder docs(rt, PoDocKind::kCancel);
+    for (const auto& po : pos) {
+      if (po.state == PoState::kCanceled) continue;
+      if (po.state == PoState::kFailed) {
+        // Never delivered: nothing to tell the supplier.
+        rt.store->set_po_state(po.id, PoState::kCanceled, "");
+        rt.store->add_event(order_id, po.id, rt.actor, "po_canceled", "", "",
+                            fmt::format("PO {} canceled; it had never reached {}", po.number, po.supplier), rt.now());
+        continue;
+      }
+      rt.store->set_po_state(po.id, PoState::kCancelSending, "");
+      rt.store->add_event(order_id, po.id, rt.actor, "cancel_requested", "", "",
+                          fmt::format("cancellation of PO {} queued for {}: {}", po.number, po.supplier, why),
+                          rt.now());
+      docs.add(*order, po);
+    }
+    const int n = docs.finish();
+    (void)refresh_status(rt, order_id, why);
+    if (auto s = txn.commit(); !s) return std::unexpected(s.error());
+    report.lines.push_back(fmt::format("order {}: {} cancellation document(s) queued", order->ext_id, n));
+  }
+  report.add(deliver_due(rt));
+  return report;
+}
+
+Result<RunReport> retry_order(Runtime& rt, std::int64_t order_id) {
+  RunLock lock(rt);
+  RunReport report;
+  {
+    Txn txn(*rt.store);
+    if (auto s = txn.begin(); !s) return std::unexpected(s.error());
+    auto order = rt.store->load_order(order_id);
+    if (!order) return fail(ErrorKind::kNotFound, "order vanished");
+    int reset = 0;
+    for (const auto& d : rt.store->documents_of_order(order_id)) {
+      if (d.state != DocState::kFailed) continue;
+      rt.store->reset_document(d.id);
+      const bool cancel = d.kind == "cancel";
+      if (d.kind == "po" || cancel)
+        for (const auto& po : cancel ? rt.store->pos_of_cancel_document(d.id) : rt.store->pos_of_document(d.id)) {
+          rt.store->set_po_state(po.id, cancel ? PoState::kCancelSending : PoState::kSending, "");
+          rt.store->add_event(po.order_id, po.id, rt.actor, "retry", "", "",
+                              fmt::format("{} queued again for delivery", d.name), rt.now());
+          if (po.order_id != order_id) (void)refresh_status(rt, po.order_id, "retry");
+        }
+      ++reset;
+      report.lines.push_back(fmt::format("{} queued again for {}", d.name, d.party));
+    }
+    if (!reset)
+      return fail(ErrorKind::kRefused,
+                  fmt::format("order {} has no failed delivery to retry (status {})", order->ext_id,
+                              to_string(order->status)));
+    (void)refresh_status(rt, order_id, "retry requested");
+    if (auto s = txn.commit(); !s) return std::unexpected(s.error());
+  }
+  report.add(deliver_due(rt));
+  return report;
+}
+
+}  // namespace orderd

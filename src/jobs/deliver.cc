@@ -1,0 +1,154 @@
+// Delivery: documents -> transports, exactly once. A document is recorded as
+// `sending` before any byte leaves; a run that finds one in `sending` (a
+// crash interrupted it) asks the destination whether it already has it
+// before sending again.
+#include <fmt/format.h>
+
+#include <map>
+#include <random>
+#include <set>
+
+#include "jobs/jobs.h"
+#include "transport/transport.h"
+#include "util/crashpoint.h"
+
+namespace orderd {
+namespace {
+
+const TransportConfig* transport_for(const Config& cfg, const Document& d) {
+  if (d.party_type == "supplier") {
+    if (auto* s = cfg.supplier(d.party)) return &s->transport;
+  } else if (auto* c = cfg.channel(d.party); c && c->tracking_push.enabled) {
+    return &c->tracking_push.transport;
+  }
+  return nullptr;
+}
+
+// Applies what a delivered (ok) or given-up (!ok) document means for its POs,
+// shipments and orders. Inside a transaction.
+void settle(Runtime& rt, const Document& d, bool ok, const std::string& error) {
+  std::set<std::int64_t> orders;
+  const std::int64_t now = rt.now();
+  if (d.kind == "po" || d.kind == "cancel") {
+    const bool cancel = d.kind == "cancel";
+    auto pos = cancel ? rt.store->pos_of_cancel_document(d.id) : rt.store->pos_of_document(d.id);
+    for (const auto& po : pos) {
+      PoState next = ok ? (cancel ? PoState::kCanceled : PoState::kSent) : PoState::kFailed;
+      std::string why = ok ? "" : (cancel ? "cancellation not delivered: " + error : error);
+      rt.store->set_po_state(po.id, next, why);
+      rt.store->add_event(po.order_id, po.id, rt.actor, ok ? "delivered" : "delivery_failed", "", "",
+                          ok ? fmt::format("{} {} delivered to {} as {}", cancel ? "cancellation of" : "PO",
+                                           po.number, d.party, d.name)
+                             : fmt::format("{} {}: {}", cancel ? "cancellation of" : "PO", po.number, error),
+                          now);
+      orders.insert(po.order_id);
+    }
+  } else if (d.kind == "tracking_push") {
+    for (const auto& sh : rt.store->shipments_of_document(d.id)) {
+      if (ok) rt.store->add_pushed(sh.line_id, sh.quantity);
+      orders.insert(sh.order_id);
+    }
+    for (auto id : orders)
+      rt.store->add_event(id, 0, rt.actor, ok ? "tracking_pushed" : "push_failed", "", "",
+                          ok ? fmt::format("tracking sent to channel {} in {}", d.party, d.name)
+                             : fmt::format("tracking for channel {} not delivered: {}", d.party, error),
+                          now);
+  }
+  for (auto id : orders) (void)refresh_status(rt, id, ok ? "delivery confirmed" : error);
+}
+
+std::int64_t backoff(const TransportConfig& t, int attempts) {
+  static std::mt19937 rng{std::random_device{}()};
+  double base = static_cast<double>(t.backoff) * static_cast<double>(1LL << std::min(attempts - 1, 16));
+  std::uniform_real_distribution<double> jitter(0.8, 1.2);
+  return static_cast<std::int64_t>(base * jitter(rng));
+}
+
+}  // namespace
+
+RunReport deliver_due(Runtime& rt) {
+  RunLock lock(rt);
+  RunReport report;
+  std::map<const TransportConfig*, std::unique_ptr<Transport>> transports;
+  for (auto id : rt.store->due_documents(rt.now())) {
+    auto doc = rt.store->load_document(id);
+    if (!doc) continue;
+    auto finish = [&](bool ok, const std::string& error, DocState state, std::int64_t next,
+                      const std::string& where) {
+      Txn txn(*rt.store);
+      if (!txn.begin()) return;
+      rt.store->add_attempt(doc->id, rt.now(), where, ok ? "delivered" : to_string(state), error);
+      rt.store->set_document_state(doc->id, state, error, next, rt.now());
+      if (ok || state == DocState::kFailed) settle(rt, *doc, ok, error);
+      if (!txn.commit()) return;
+      if (ok) {
+        (void)rt.spool.keep_delivered(doc->party, doc->name, doc->content);
+        report.lines.push_back(fmt::format("{} delivered to {} ({})", doc->name, doc->party, where));
+        ++report.changed;
+      } else {
+        report.lines.push_back(fmt::format("{} for {}: {}{}", doc->name, doc->party, error,
+                                           state == DocState::kFailed ? " (gave up)" : " (will retry)"));
+        ++report.failed;
+      }
+    };
+    const TransportConfig* tc = transport_for(*rt.cfg, *doc);
+    if (!tc) {
+      finish(false,
+             fmt::format("{} {} has no transport in the configuration any more; add it back and "
+                         "run `orderctl retry`",
+                         doc->party_type, doc->party),
+             DocState::kFailed, 0, "none");
+      continue;
+    }
+    auto& t = transports[tc];
+    if (!t) {
+      auto made = make_transport(*tc);
+      if (!made) {
+        finish(false, made.error().message(), DocState::kFailed, 0, tc->type);
+        continue;
+      }
+      t = std::move(*made);
+    }
+    const std::string where = t->describe();
+    auto give_up_or_retry = [&](const Error& e) {
+      const bool last = !e.transient() || doc->attempts + 1 >= tc->attempts;
+      finish(false, fmt::format("{} (attempt {} of {}, {})", e.message(), doc->attempts + 1, tc->attempts, where),
+             last ? DocState::kFailed : DocState::kPending,
+             last ? 0 : rt.now() + backoff(*tc, doc->attempts + 1), where);
+    };
+    if (doc->state == DocState::kSending) {
+      // Interrupted: the destination decides whether it was delivered.
+      auto present = t->check(doc->name, doc->sha256);
+      if (!present) {
+        give_up_or_retry(present.error());
+        continue;
+      }
+      if (*present == Presence::kSame) {
+        finish(true, "", DocState::kDelivered, 0, where + " (found after an interrupted run)");
+        continue;
+      }
+      if (*present == Presence::kDifferent) {
+        finish(false, fmt::format("{} already holds a different {}; not overwritten", where, doc->name),
+               DocState::kFailed, 0, where);
+        continue;
+      }
+    }
+    {
+      Txn txn(*rt.store);
+      if (!txn.begin()) continue;
+      rt.store->set_document_state(doc->id, DocState::kSending, doc->last_error, 0, rt.now());
+      if (!txn.commit()) continue;
+    }
+    crashpoint("deliver.before_send");
+    auto sent = t->deliver(doc->name, doc->content);
+    crashpoint("deliver.after_send");
+    if (sent)
+      finish(true, "", DocState::kDelivered, 0, where);
+    else
+      give_up_or_retry(sent.error());
+    crashpoint("deliver.after_commit");
+  }
+  return report;
+}
+
+}  // namespace orderd

@@ -1,0 +1,39 @@
+// Rendering POs into documents, shared by processing and cancellation.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "jobs/jobs.h"
+#include "mappers/mappers.h"
+
+namespace orderd {
+
+// Collects the POs of one run per supplier and turns them into documents
+// according to each supplier's po.batch. Use inside a transaction.
+class DocumentBuilder {
+ public:
+  DocumentBuilder(Runtime& rt, PoDocKind kind) : rt_(rt), kind_(kind) {}
+
+  // Renders `po` of `order` (lines with po_id == po.id).
+  void add(const Order& order, const Po& po);
+  // Writes the documents and links their POs; returns how many were written.
+  int finish();
+
+ private:
+  struct Open {
+    std::unique_ptr<PoWriter> writer;
+    std::vector<std::int64_t> po_ids;
+    std::string first_number;
+  };
+  void store(const SupplierConfig& s, Open& b);
+
+  Runtime& rt_;
+  PoDocKind kind_;
+  std::map<std::string, Open> open_;  // supplier id -> batch (batch: run)
+  int written_ = 0;
+};
+
+}  // namespace orderd

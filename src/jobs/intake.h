@@ -1,0 +1,22 @@
+// Shared by the order and tracking syncs: claim each inbound file, skip a
+// file seen before, quarantine one that cannot be read, archive the rest
+// after their rows are committed.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "jobs/jobs.h"
+
+namespace orderd {
+
+// Called inside the file's transaction with the file's content and its
+// inbound_files id; returns a one-line summary, or an error that
+// quarantines the file (the transaction is then rolled back).
+using ApplyFile = std::function<Result<std::string>(std::string_view name, std::string_view data, std::int64_t file_id,
+                                                    RunReport& report)>;
+
+void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
+                  const ApplyFile& apply, RunReport& report);
+
+}  // namespace orderd

@@ -1,0 +1,91 @@
+// The jobs: order sync, processing, delivery, tracking sync and push, and
+// the operator's actions. The daemon and the CLI call these; nothing else
+// does. Each job takes the run lock, so the service and the CLI never work
+// on the same files or POs at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/verify.h"
+#include "spool/spool.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/error.h"
+
+namespace orderd {
+
+// Everything a job needs, built from a Config. Not thread-safe.
+struct Runtime {
+  std::shared_ptr<const Config> cfg;
+  std::unique_ptr<Store> store;
+  Spool spool;
+  RoutingRules rules;
+  const Clock* clock = &system_clock();
+  std::string actor = "orderd";  // who the events name
+  int lock_fd = -1;
+  int lock_depth = 0;  // RunLock is reentrant within one process
+
+  std::int64_t now() const { return clock->now(); }
+  ~Runtime();
+};
+
+// Checks what the Config walker cannot: format and transport names against
+// the registries. `--check-config` runs this too.
+Status check_runtime(const Config& cfg);
+
+// Checks the config, opens the database and prepares the spool folders.
+Result<std::unique_ptr<Runtime>> open_runtime(std::shared_ptr<const Config> cfg);
+
+// Holds the run lock (flock on state_dir/orderd.lock) while alive. Nested
+// RunLocks in one process share the outer one.
+class RunLock {
+ public:
+  explicit RunLock(Runtime& rt);
+  ~RunLock();
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+
+ private:
+  Runtime& rt_;
+};
+
+struct RunReport {
+  int files = 0;        // files read
+  int changed = 0;      // orders/lines/documents changed
+  int failed = 0;       // files quarantined, documents failed
+  std::vector<std::string> lines;  // what happened, for people
+  void add(RunReport&& other);
+};
+
+// Reads every channel's inbound orders; auto-processes where configured.
+RunReport sync_orders(Runtime& rt, std::string_view trigger);
+// Reads every supplier's inbound tracking files.
+RunReport sync_tracking(Runtime& rt, std::string_view trigger);
+// Sends unpushed tracking to the channels.
+RunReport push_tracking(Runtime& rt, std::string_view trigger);
+// Delivers due documents (and completes deliveries a crash interrupted).
+RunReport deliver_due(Runtime& rt);
+// One full cycle, as `orderd --once` runs it.
+RunReport run_cycle(Runtime& rt, std::string_view trigger);
+
+// Splits ready orders into POs, renders and delivers them.
+RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids);
+
+// Finds ORDER as the operator typed it: "#1001", "1001" or "channel:#1001".
+Result<std::int64_t> find_order(Runtime& rt, std::string_view ref);
+
+// Operator actions; errors are kRefused/kNotFound with a message to show.
+Result<std::string> resolve_order(Runtime& rt, std::int64_t order_id,
+                                  const std::vector<std::pair<std::string, std::string>>& sets);
+Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_view reason);
+Result<RunReport> retry_order(Runtime& rt, std::int64_t order_id);
+
+// Recomputes an order's status from its POs and lines; records an event if
+// it changed. Call inside a transaction.
+Status refresh_status(Runtime& rt, std::int64_t order_id, std::string_view reason);
+
+}  // namespace orderd

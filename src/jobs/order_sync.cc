@@ -1,0 +1,118 @@
+// Order sync: channel exports in the spool -> orders in the store.
+#include <fmt/format.h>
+
+#include "channels/formats.h"
+#include "core/status.h"
+#include "jobs/intake.h"
+
+namespace orderd {
+namespace {
+
+struct ImportCounts {
+  int added = 0, updated = 0, unchanged = 0, ignored = 0;
+};
+
+// Imports one order of `channel`; returns the id of an order that became ready.
+std::int64_t import_one(Runtime& rt, Order& o, std::string_view file, ImportCounts& n) {
+  const std::string fp = o.fingerprint();
+  const auto key = rt.store->find_order_key(o.channel, o.ext_id);
+  const std::int64_t now = rt.now();
+  if (key && key->fingerprint == fp) {
+    ++n.unchanged;
+    return 0;
+  }
+  if (key && (key->po_count > 0 || (key->state == OrderState::kCanceled && !o.canceled_in_channel))) {
+    ++n.ignored;
+    rt.store->add_event(key->id, 0, fmt::format("channel:{}", o.channel), "channel_change_ignored",
+                        "", "",
+                        fmt::format("the order changed in the channel ({}) after it was {}; the "
+                                    "change was not applied",
+                                    file, to_string(key->status)),
+                        now);
+    return 0;
+  }
+  if (key) {
+    o.id = key->id;
+    apply_overrides(o, rt.store->load_overrides(o.id));
+  }
+  if (o.canceled_in_channel) {
+    o.state = OrderState::kCanceled;
+    o.messages = {"canceled in the channel"};
+  } else {
+    o.messages = verify_order(o, rt.rules);
+    o.state = o.messages.empty() ? OrderState::kReady : OrderState::kNeedsResolve;
+  }
+  o.status = derive_status(o.state, {}, {});
+  const std::string actor = fmt::format("channel:{}", o.channel);
+  if (!key) {
+    rt.store->insert_order(o, fp, now);
+    rt.store->add_event(o.id, 0, actor, "imported", "", to_string(o.status),
+                        fmt::format("imported from {}", file), now);
+    ++n.added;
+  } else {
+    rt.store->replace_order(o, fp, now);
+    rt.store->add_event(o.id, 0, actor, "updated", to_string(key->status), to_string(o.status),
+                        fmt::format("updated from {} (changed in the channel before processing)", file), now);
+    ++n.updated;
+  }
+  return o.status == OrderStatus::kReady ? o.id : 0;
+}
+
+bool auto_processes(const Config& cfg, const ChannelConfig& ch, const Order& o) {
+  if (ch.auto_process) return true;
+  for (const auto& l : o.lines) {
+    const SupplierConfig* s = cfg.supplier(l.supplier);
+    if (!s || !s->auto_process) return false;
+  }
+  return !o.lines.empty();
+}
+
+}  // namespace
+
+RunReport sync_orders(Runtime& rt, std::string_view trigger) {
+  RunLock lock(rt);
+  RunReport report;
+  const std::int64_t run = [&] {
+    Txn t(*rt.store);
+    if (!t.begin()) return std::int64_t{0};
+    auto id = rt.store->begin_run("orders", trigger, rt.now());
+    (void)t.commit();
+    return id;
+  }();
+  std::vector<std::int64_t> auto_ids;
+  for (const auto& ch : rt.cfg->channels) {
+    const OrderFormat* fmt_ = find_order_format(ch.format);
+    if (!fmt_) continue;
+    take_inbound(rt, "orders", ch.id,
+                 [&](std::string_view name, std::string_view data, std::int64_t, RunReport& r) -> Result<std::string> {
+                   auto batch = fmt_->read(data);
+                   if (!batch) return std::unexpected(batch.error());
+                   ImportCounts n;
+                   std::vector<std::int64_t> ready;
+                   for (auto& o : batch->orders) {
+                     o.channel = ch.id;
+                     if (auto id = import_one(rt, o, name, n)) {
+                       if (auto_processes(*rt.cfg, ch, o)) ready.push_back(id);
+                     }
+                   }
+                   auto_ids.insert(auto_ids.end(), ready.begin(), ready.end());
+                   r.changed += n.added + n.updated;
+                   for (auto& note : batch->notes) r.lines.push_back(std::move(note));
+                   return fmt::format("{} orders: {} new, {} updated, {} unchanged, {} changed after processing (not applied)",
+                                      batch->orders.size(), n.added, n.updated, n.unchanged, n.ignored);
+                 },
+                 report);
+  }
+  if (run) {
+    Txn t(*rt.store);
+    if (t.begin()) {
+      rt.store->finish_run({run, "orders", std::string(trigger), fmt::format("{}", fmt::join(report.lines, "\n")),
+                            0, rt.now(), report.files, report.changed, report.failed});
+      (void)t.commit();
+    }
+  }
+  if (!auto_ids.empty()) report.add(process_orders(rt, auto_ids));
+  return report;
+}
+
+}  // namespace orderd

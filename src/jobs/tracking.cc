@@ -1,0 +1,186 @@
+// Tracking: supplier files -> shipments on PO lines; shipments -> the
+// channel's tracking file.
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+#include "channels/formats.h"
+#include "jobs/intake.h"
+#include "mappers/mappers.h"
+#include "util/hash.h"
+#include "util/text.h"
+
+namespace orderd {
+namespace {
+
+struct Counts {
+  int recorded = 0, repeated = 0, unmatched = 0;
+};
+
+void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std::string_view file,
+               std::int64_t file_id, std::map<std::string, std::optional<Po>>& po_cache,
+               std::set<std::int64_t>& touched, Counts& n, RunReport& r) {
+  const std::int64_t now = rt.now();
+  auto unmatched = [&](std::string reason) {
+    rt.store->add_unmatched({now, s.id, row.po_number, row.sku, row.tracking_number, reason,
+                             fmt::format("{} line {}", file, row.line)});
+    r.lines.push_back(fmt::format("{} line {}: {}; kept as unmatched tracking (see `orderctl sync status`)",
+                                  file, row.line, reason));
+    ++n.unmatched;
+  };
+  auto it = po_cache.find(row.po_number);
+  if (it == po_cache.end()) it = po_cache.emplace(row.po_number, rt.store->find_po(row.po_number)).first;
+  const auto& po = it->second;
+  if (!po) return unmatched(fmt::format("unknown PO {}", row.po_number));
+  if (po->supplier != s.id)
+    return unmatched(fmt::format("PO {} belongs to supplier {}, not {}", row.po_number, po->supplier, s.id));
+  if (po->state == PoState::kCanceled)
+    return unmatched(fmt::format("PO {} was canceled, yet the supplier reports it shipped", row.po_number));
+  auto line = rt.store->find_po_line(po->id, row.sku);
+  if (!line) return unmatched(fmt::format("SKU {} is not on PO {}", row.sku, row.po_number));
+  if (rt.store->shipment_exists(line->id, row.tracking_number)) {
+    ++n.repeated;
+    return;
+  }
+  std::int64_t qty = row.quantity < 0 ? line->quantity - line->shipped : row.quantity;
+  if (qty <= 0) {
+    ++n.repeated;
+    return;
+  }
+  if (line->shipped + qty > line->quantity)
+    r.lines.push_back(fmt::format("{} line {}: PO {} SKU {} reported shipped {} of {} ordered",
+                                  file, row.line, row.po_number, row.sku, line->shipped + qty, line->quantity));
+  Shipment sh;
+  sh.po_id = po->id;
+  sh.line_id = line->id;
+  sh.quantity = qty;
+  sh.carrier = row.carrier;
+  sh.tracking_number = row.tracking_number;
+  sh.ship_date = row.ship_date;
+  rt.store->add_shipment(sh, file_id, now);
+  rt.store->add_event(po->order_id, po->id, fmt::format("supplier:{}", s.id), "shipped", "", "",
+                      fmt::format("{} x {} shipped, {} {} ({})", qty, row.sku, row.carrier,
+                                  row.tracking_number, file),
+                      now);
+  touched.insert(po->order_id);
+  ++n.recorded;
+}
+
+}  // namespace
+
+RunReport sync_tracking(Runtime& rt, std::string_view trigger) {
+  RunLock lock(rt);
+  RunReport report;
+  std::int64_t run = 0;
+  {
+    Txn t(*rt.store);
+    if (t.begin()) {
+      run = rt.store->begin_run("tracking", trigger, rt.now());
+      (void)t.commit();
+    }
+  }
+  for (const auto& s : rt.cfg->suppliers) {
+    const TrackingFormat* f = find_tracking_format(s.tracking.format);
+    if (!f) continue;
+    take_inbound(rt, "tracking", s.id,
+                 [&](std::string_view name, std::string_view data, std::int64_t file_id,
+                     RunReport& r) -> Result<std::string> {
+                   auto rows = f->read(s.tracking, data);
+                   if (!rows) return std::unexpected(rows.error());
+                   Counts n;
+                   std::map<std::string, std::optional<Po>> po_cache;
+                   std::set<std::int64_t> touched;
+                   for (const auto& row : *rows)
+                     apply_row(rt, s, row, name, file_id, po_cache, touched, n, r);
+                   for (auto id : touched) (void)refresh_status(rt, id, fmt::format("tracking from {}", name));
+                   r.changed += n.recorded;
+                   r.failed += n.unmatched;
+                   return fmt::format("{} rows: {} shipments recorded, {} already known, {} unmatched",
+                                      rows->size(), n.recorded, n.repeated, n.unmatched);
+                 },
+                 report);
+  }
+  if (run) {
+    Txn t(*rt.store);
+    if (t.begin()) {
+      rt.store->finish_run({run, "tracking", std::string(trigger), fmt::format("{}", fmt::join(report.lines, "\n")),
+                            0, rt.now(), report.files, report.changed, report.failed});
+      (void)t.commit();
+    }
+  }
+  return report;
+}
+
+namespace {
+
+std::string push_name(const Document& d, std::int64_t id) {
+  return fmt::format("tracking-{}-{:06}{}", d.party, id, d.name);
+}
+
+}  // namespace
+
+RunReport push_tracking(Runtime& rt, std::string_view trigger) {
+  RunLock lock(rt);
+  RunReport report;
+  std::int64_t run = 0;
+  {
+    Txn txn(*rt.store);
+    if (!txn.begin()) return report;
+    run = rt.store->begin_run("push", trigger, rt.now());
+    for (const auto& ch : rt.cfg->channels) {
+      if (!ch.tracking_push.enabled) continue;
+      std::string_view fmt_name = ch.tracking_push.format;
+      if (fmt_name.empty()) fmt_name = find_order_format(ch.format)->default_push;
+      const TrackingPushFormat* f = find_push_format(fmt_name);
+      auto shipments = rt.store->unpushed_shipments(ch.id);
+      if (shipments.empty()) continue;
+      std::map<std::int64_t, Order> orders;
+      std::vector<PushLine> lines;
+      lines.reserve(shipments.size());
+      for (const auto& sh : shipments) {
+        auto it = orders.find(sh.order_id);
+        if (it == orders.end()) it = orders.emplace(sh.order_id, *rt.store->load_order(sh.order_id)).first;
+        const Order& o = it->second;
+        PushLine pl;
+        pl.order_id = o.ext_id;
+        for (const auto& l : o.lines)
+          if (l.id == sh.line_id) {
+            pl.channel_line_id = l.channel_line_id;
+            pl.sku = l.sku;
+          }
+        pl.quantity = sh.quantity;
+        pl.carrier = sh.carrier;
+        pl.tracking_number = sh.tracking_number;
+        pl.ship_date = sh.ship_date.empty() ? iso_time(rt.now()).substr(0, 10) : sh.ship_date;
+        lines.push_back(std::move(pl));
+      }
+      Document d;
+      d.kind = "tracking_push";
+      d.party_type = "channel";
+      d.party = ch.id;
+      d.format = std::string(fmt_name);
+      d.content = f->write(lines);
+      d.sha256 = sha256_hex(d.content);
+      d.created_at = rt.now();
+      d.name = std::string(f->extension);
+      rt.store->insert_document(d, push_name);
+      for (const auto& sh : shipments) rt.store->link_shipment(sh.id, d.id);
+      report.lines.push_back(fmt::format("{}: tracking for {} shipped lines of {} orders", d.name,
+                                         shipments.size(), orders.size()));
+    }
+    if (!txn.commit()) return report;
+  }
+  report.add(deliver_due(rt));
+  if (run) {
+    Txn t(*rt.store);
+    if (t.begin()) {
+      rt.store->finish_run({run, "push", std::string(trigger), fmt::format("{}", fmt::join(report.lines, "\n")),
+                            0, rt.now(), report.files, report.changed, report.failed});
+      (void)t.commit();
+    }
+  }
+  return report;
+}
+
+}  // namespace orderd

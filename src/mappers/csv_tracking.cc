@@ -1,0 +1,61 @@
+// Supplier tracking as CSV: one row per shipped line; which header holds
+// which value is the supplier's tracking.columns.
+#include <fmt/format.h>
+
+#include "channels/header_map.h"
+#include "mappers/mappers.h"
+#include "util/csv.h"
+#include "util/text.h"
+
+namespace orderd {
+
+Result<std::vector<TrackingRow>> read_csv_tracking(const TrackingConfig& cfg,
+                                                   std::string_view data) {
+  CsvReader reader(data, cfg.delimiter, true);
+  std::vector<std::string_view> row;
+  auto first = reader.next(row);
+  if (!first) return std::unexpected(first.error());
+  if (!*first) return fail(ErrorKind::kInvalid, "the file is empty (no header line)");
+  HeaderMap h(row);
+  const auto& c = cfg.columns;
+  auto po = h.require(c.po_number);
+  if (!po) return std::unexpected(po.error());
+  auto sku = h.require(c.sku);
+  if (!sku) return std::unexpected(sku.error());
+  auto tn = h.require(c.tracking_number);
+  if (!tn) return std::unexpected(tn.error());
+  const int qty = h.find({c.quantity});
+  const int carrier = h.find({c.carrier});
+  const int date = h.find({c.ship_date});
+
+  std::vector<TrackingRow> out;
+  for (;;) {
+    auto more = reader.next(row);
+    if (!more) return std::unexpected(more.error());
+    if (!*more) break;
+    TrackingRow r;
+    r.line = reader.line();
+    r.po_number = clean_cell(cell(row, *po));
+    r.sku = clean_cell(cell(row, *sku));
+    r.tracking_number = clean_cell(cell(row, *tn));
+    r.carrier = clean_cell(cell(row, carrier));
+    r.ship_date = clean_cell(cell(row, date));
+    if (r.po_number.empty())
+      return fail(ErrorKind::kInvalid, fmt::format("line {}, column '{}': empty", r.line, c.po_number));
+    if (r.tracking_number.empty())
+      return fail(ErrorKind::kInvalid,
+                  fmt::format("line {}, column '{}': empty", r.line, c.tracking_number));
+    if (qty >= 0 && !trim(cell(row, qty)).empty()) {
+      auto q = parse_quantity(cell(row, qty));
+      if (!q || *q == 0)
+        return fail(ErrorKind::kInvalid,
+                    fmt::format("line {}, column '{}': '{}' is not a positive whole number", r.line,
+                                c.quantity, cell(row, qty)));
+      r.quantity = *q;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace orderd

@@ -1,0 +1,171 @@
+#include "store/schema.h"
+
+#include <vector>
+
+#include "core/fields.h"
+
+namespace orderd {
+
+std::string field_column(std::string_view name) {
+  std::string c(name);
+  for (char& ch : c)
+    if (ch == '.') ch = '_';
+  return c;
+}
+
+namespace {
+
+std::string v1() {
+  std::string order_cols;
+  for (std::size_t i = 0; i < kOrderFieldCount; ++i)
+    order_cols += "  " + field_column(all_fields()[i].name) + " TEXT NOT NULL DEFAULT '',\n";
+  return R"(
+CREATE TABLE inbound_files(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,            -- orders | tracking
+  source TEXT NOT NULL,          -- channel or supplier id
+  name TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  state TEXT NOT NULL,           -- accepted | duplicate | quarantined
+  error TEXT NOT NULL DEFAULT '',
+  summary TEXT NOT NULL DEFAULT '',
+  archive_path TEXT NOT NULL DEFAULT '',
+  received_at INTEGER NOT NULL);
+CREATE INDEX inbound_files_hash ON inbound_files(kind, source, sha256);
+
+CREATE TABLE orders(
+  id INTEGER PRIMARY KEY,
+  channel TEXT NOT NULL,
+  ext_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  status TEXT NOT NULL,
+  messages TEXT NOT NULL DEFAULT '',
+  fingerprint TEXT NOT NULL,
+  canceled_in_channel INTEGER NOT NULL DEFAULT 0,
+)" + order_cols + R"(
+  imported_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE(channel, ext_id));
+CREATE INDEX orders_status ON orders(status);
+CREATE INDEX orders_ext ON orders(ext_id);
+
+CREATE TABLE order_overrides(
+  order_id INTEGER NOT NULL REFERENCES orders(id),
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY(order_id, key));
+
+CREATE TABLE pos(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  order_id INTEGER NOT NULL REFERENCES orders(id),
+  supplier TEXT NOT NULL,
+  number TEXT UNIQUE,
+  state TEXT NOT NULL,
+  error TEXT NOT NULL DEFAULT '',
+  document_id INTEGER REFERENCES documents(id),
+  cancel_document_id INTEGER REFERENCES documents(id),
+  created_at INTEGER NOT NULL);
+CREATE INDEX pos_order ON pos(order_id);
+CREATE INDEX pos_document ON pos(document_id);
+CREATE INDEX pos_supplier ON pos(supplier);
+
+CREATE TABLE lines(
+  id INTEGER PRIMARY KEY,
+  order_id INTEGER NOT NULL REFERENCES orders(id),
+  seq INTEGER NOT NULL,
+  channel_line_id TEXT NOT NULL DEFAULT '',
+  sku TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  price TEXT NOT NULL DEFAULT '',
+  quantity INTEGER NOT NULL,
+  supplier TEXT NOT NULL DEFAULT '',
+  po_id INTEGER REFERENCES pos(id),
+  shipped INTEGER NOT NULL DEFAULT 0,
+  pushed INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX lines_order ON lines(order_id);
+CREATE INDEX lines_po ON lines(po_id);
+CREATE INDEX lines_sku ON lines(sku);
+
+CREATE TABLE documents(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,            -- po | cancel | tracking_push
+  party_type TEXT NOT NULL,      -- supplier | channel
+  party TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  format TEXT NOT NULL,
+  content BLOB NOT NULL,
+  sha256 TEXT NOT NULL,
+  state TEXT NOT NULL,           -- pending | sending | delivered | failed
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  delivered_at INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX documents_state ON documents(state);
+
+CREATE TABLE attempts(
+  id INTEGER PRIMARY KEY,
+  document_id INTEGER NOT NULL REFERENCES documents(id),
+  at INTEGER NOT NULL,
+  transport TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  error TEXT NOT NULL DEFAULT '');
+
+CREATE TABLE shipments(
+  id INTEGER PRIMARY KEY,
+  po_id INTEGER NOT NULL REFERENCES pos(id),
+  line_id INTEGER NOT NULL REFERENCES lines(id),
+  quantity INTEGER NOT NULL,
+  carrier TEXT NOT NULL DEFAULT '',
+  tracking_number TEXT NOT NULL,
+  ship_date TEXT NOT NULL DEFAULT '',
+  file_id INTEGER REFERENCES inbound_files(id),
+  push_document_id INTEGER REFERENCES documents(id),
+  received_at INTEGER NOT NULL,
+  UNIQUE(line_id, tracking_number));
+CREATE INDEX shipments_push ON shipments(push_document_id);
+
+CREATE TABLE unmatched_tracking(
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  supplier TEXT NOT NULL,
+  po_number TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  tracking_number TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  file TEXT NOT NULL);
+
+CREATE TABLE events(
+  id INTEGER PRIMARY KEY,
+  order_id INTEGER NOT NULL REFERENCES orders(id),
+  po_id INTEGER,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  from_status TEXT NOT NULL DEFAULT '',
+  to_status TEXT NOT NULL DEFAULT '',
+  message TEXT NOT NULL DEFAULT '');
+CREATE INDEX events_order ON events(order_id);
+
+CREATE TABLE sync_runs(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  trigger TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL DEFAULT 0,
+  read INTEGER NOT NULL DEFAULT 0,
+  changed INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  summary TEXT NOT NULL DEFAULT '');
+)";
+}
+
+}  // namespace
+
+std::span<const std::string> migrations() {
+  static const std::vector<std::string> all = {v1()};
+  return all;
+}
+
+}  // namespace orderd

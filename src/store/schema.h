@@ -1,0 +1,17 @@
+// The database schema as numbered migrations. A migration is never edited
+// once released; changes come as a new one.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace orderd {
+
+// Migration i (0-based) brings the schema to user_version i+1.
+std::span<const std::string> migrations();
+
+// "ship_to.phone" -> "ship_to_phone": the column of an order-level field.
+std::string field_column(std::string_view field_name);
+
+}  // namespace orderd

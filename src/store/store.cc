@@ -1,0 +1,818 @@
+#include "store/store.h"
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+#include "store/schema.h"
+#include "util/fs.h"
+
+namespace orderd {
+
+// One prepared statement, owned; reset before each use.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, std::string_view sql) : db_(db) {
+    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &s_, nullptr) != SQLITE_OK)
+      throw StoreError(fmt::format("cannot prepare SQL ({}): {}", sqlite3_errmsg(db), sql));
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+    col_ = 0;
+    return *this;
+  }
+  Stmt& operator<<(std::int64_t v) {
+    sqlite3_bind_int64(s_, ++col_, v);
+    return *this;
+  }
+  Stmt& operator<<(int v) { return *this << static_cast<std::int64_t>(v); }
+  Stmt& operator<<(std::string_view v) {
+    // An empty view may have a null data(), which SQLite would bind as NULL.
+    sqlite3_bind_text(s_, ++col_, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& operator<<(const std::string& v) { return *this << std::string_view(v); }
+  Stmt& operator<<(const char* v) { return *this << std::string_view(v); }
+  Stmt& null() {
+    sqlite3_bind_null(s_, ++col_);
+    return *this;
+  }
+  Stmt& id_or_null(std::int64_t v) { return v ? (*this << v) : null(); }
+
+  // True while there is a row.
+  bool step() {
+    int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw StoreError(fmt::format("database error: {}", sqlite3_errmsg(db_)));
+  }
+  void run() {
+    while (step()) {
+    }
+  }
+  std::int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
+  std::string text(int c) const {
+    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+  int col_ = 0;
+};
+
+struct Store::Cache {
+  std::unordered_map<std::string, std::unique_ptr<Stmt>> stmts;
+};
+
+namespace {
+
+void exec(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown";
+    sqlite3_free(err);
+    throw StoreError(fmt::format("database error: {}", msg));
+  }
+}
+
+std::string join_lines(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += '\n';
+    out += s;
+  }
+  return out;
+}
+
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    auto nl = s.find('\n', start);
+    if (nl == std::string::npos) nl = s.size();
+    out.push_back(s.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+const std::string& order_columns() {
+  static const std::string cols = [] {
+    std::string c;
+    for (std::size_t i = 0; i < kOrderFieldCount; ++i) c += ", " + field_column(all_fields()[i].name);
+    return c;
+  }();
+  return cols;
+}
+
+constexpr const char* kDocStates[] = {"pending", "sending", "delivered", "failed"};
+
+DocState parse_doc_state(const std::string& s) {
+  for (int i = 0; i < 4; ++i)
+    if (s == kDocStates[i]) return static_cast<DocState>(i);
+  return DocState::kFailed;
+}
+
+}  // namespace
+
+const char* to_string(DocState s) { return kDocStates[static_cast<int>(s)]; }
+
+Store::Store(sqlite3* db) : db_(db), cache_(std::make_unique<Cache>()) {}
+
+Store::~Store() {
+  cache_.reset();
+  sqlite3_close_v2(db_);
+}
+
+Stmt& Store::stmt(std::string_view sql) {
+  auto it = cache_->stmts.find(std::string(sql));
+  if (it == cache_->stmts.end())
+    it = cache_->stmts.emplace(std::string(sql), std::make_unique<Stmt>(db_, sql)).first;
+  return it->second->reset();
+}
+
+Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& state_dir) {
+  if (auto s = ensure_dir(state_dir); !s) return std::unexpected(s.error());
+  const auto path = state_dir / "orderd.db";
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return fail(ErrorKind::kIo, fmt::format("cannot open database {}: {}", path.string(), msg));
+  }
+  std::unique_ptr<Store> store(new Store(db));
+  try {
+    sqlite3_busy_timeout(db, 30000);
+    exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    auto& v = store->stmt("PRAGMA user_version");
+    v.step();
+    const auto version = static_cast<std::size_t>(v.i64(0));
+    v.reset();
+    auto all = migrations();
+    if (version > all.size())
+      return fail(ErrorKind::kRefused,
+                  fmt::format("database {} has schema version {}, newer than this orderd knows "
+                              "({}); run a newer orderd",
+                              path.string(), version, all.size()));
+    for (std::size_t i = version; i < all.size(); ++i) {
+      exec(db, "BEGIN IMMEDIATE");
+      exec(db, all[i]);
+      exec(db, fmt::format("PRAGMA user_version={}", i + 1));
+      exec(db, "COMMIT");
+    }
+  } catch (const StoreError& e) {
+    return fail(ErrorKind::kIo, fmt::format("database {}: {}", path.string(), e.what()));
+  }
+  return store;
+}
+
+Status Store::begin() {
+  try {
+    stmt("BEGIN IMMEDIATE").run();
+  } catch (const StoreError& e) {
+    return fail(ErrorKind::kTransient, e.what());
+  }
+  return {};
+}
+
+Status Store::commit() {
+  try {
+    stmt("COMMIT").run();
+  } catch (const StoreError& e) {
+    rollback();
+    return fail(ErrorKind::kIo, e.what());
+  }
+  return {};
+}
+
+void Store::rollback() {
+  if (!sqlite3_get_autocommit(db_)) exec(db_, "ROLLBACK");
+}
+
+// --- inbound files ---
+
+std::optional<std::int64_t> Store::find_accepted_file(std::string_view kind,
+                                                      std::string_view source,
+                                                      std::string_view sha256) {
+  auto& s = stmt(
+      "SELECT id FROM inbound_files WHERE kind=? AND source=? AND sha256=? AND state='accepted' "
+      "ORDER BY id LIMIT 1");
+  s << kind << source << sha256;
+  if (!s.step()) return std::nullopt;
+  return s.i64(0);
+}
+
+std::int64_t Store::add_inbound_file(const InboundFile& f) {
+  auto& s = stmt(
+      "INSERT INTO inbound_files(kind, source, name, sha256, size, state, error, summary, "
+      "archive_path, received_at) VALUES(?,?,?,?,?,?,?,?,?,?)");
+  s << f.kind << f.source << f.name << f.sha256 << std::int64_t{0} << f.state << f.error
+    << f.summary << f.archive_path << f.received_at;
+  s.run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void Store::set_inbound_archive(std::int64_t id, std::string_view path) {
+  auto& s = stmt("UPDATE inbound_files SET archive_path=? WHERE id=?");
+  s << path << id;
+  s.run();
+}
+
+std::vector<InboundFile> Store::recent_inbound_files(int limit) {
+  auto& s = stmt(
+      "SELECT id, kind, source, name, sha256, state, error, summary, archive_path, received_at "
+      "FROM inbound_files ORDER BY id DESC LIMIT ?");
+  s << limit;
+  std::vector<InboundFile> out;
+  while (s.step())
+    out.push_back({s.i64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
+                   s.text(7), s.text(8), s.i64(9)});
+  return out;
+}
+
+// --- orders ---
+
+std::optional<StoredOrderKey> Store::find_order_key(std::string_view channel,
+                                                    std::string_view ext_id) {
+  auto& s = stmt(
+      "SELECT id, fingerprint, state, status, (SELECT count(*) FROM pos WHERE order_id=orders.id) "
+      "FROM orders WHERE channel=? AND ext_id=?");
+  s << channel << ext_id;
+  if (!s.step()) return std::nullopt;
+  return StoredOrderKey{s.i64(0), s.text(1),
+                        parse_order_state(s.text(2)).value_or(OrderState::kNeedsResolve),
+                        parse_status(s.text(3)).value_or(OrderStatus::kNeedsResolve),
+                        static_cast<int>(s.i64(4))};
+}
+
+std::vector<StoredOrderKey> Store::find_orders_by_ext(std::string_view channel,
+                                                      std::string_view id) {
+  std::string hashed = id.starts_with('#') ? std::string(id) : "#" + std::string(id);
+  std::string bare = id.starts_with('#') ? std::string(id.substr(1)) : std::string(id);
+  auto& s = stmt(
+      "SELECT channel, ext_id FROM orders WHERE (ext_id=? OR ext_id=?) AND (?='' OR channel=?) "
+      "ORDER BY id");
+  s << hashed << bare << channel << channel;
+  std::vector<std::pair<std::string, std::string>> keys;
+  while (s.step()) keys.emplace_back(s.text(0), s.text(1));
+  std::vector<StoredOrderKey> out;
+  for (const auto& [c, e] : keys)
+    if (auto k = find_order_key(c, e)) out.push_back(*k);
+  return out;
+}
+
+namespace {
+
+void bind_order_fields(Stmt& s, const Order& o) {
+  for (const auto& v : o.f) s << v;
+}
+
+}  // namespace
+
+void Store::insert_order(Order& o, std::string_view fingerprint, std::int64_t now) {
+  static const std::string sql = [] {
+    std::string q = "INSERT INTO orders(channel, ext_id, state, status, messages, fingerprint, "
+                    "canceled_in_channel, imported_at, updated_at" + order_columns() + ") VALUES(?,?,?,?,?,?,?,?,?";
+    for (std::size_t i = 0; i < kOrderFieldCount; ++i) q += ",?";
+    return q + ")";
+  }();
+  auto& s = stmt(sql);
+  s << o.channel << o.ext_id << to_string(o.state) << to_string(o.status)
+    << join_lines(o.messages) << fingerprint << (o.canceled_in_channel ? 1 : 0) << now << now;
+  bind_order_fields(s, o);
+  s.run();
+  o.id = sqlite3_last_insert_rowid(db_);
+  auto& l = stmt(
+      "INSERT INTO lines(order_id, seq, channel_line_id, sku, name, price, quantity, supplier) "
+      "VALUES(?,?,?,?,?,?,?,?)");
+  for (auto& line : o.lines) {
+    l.reset();
+    l << o.id << line.seq << line.channel_line_id << line.sku << line.name << line.price
+      << line.quantity << line.supplier;
+    l.run();
+    line.id = sqlite3_last_insert_rowid(db_);
+  }
+}
+
+void Store::replace_order(Order& o, std::string_view fingerprint, std::int64_t now) {
+  static const std::string sql = [] {
+    std::string q = "UPDATE orders SET state=?, status=?, messages=?, fingerprint=?, "
+                    "canceled_in_channel=?, updated_at=?";
+    for (std::size_t i = 0; i < kOrderFieldCount; ++i)
+      q += ", " + field_column(all_fields()[i].name) + "=?";
+    return q + " WHERE id=?";
+  }();
+  auto& s = stmt(sql);
+  s << to_string(o.state) << to_string(o.status) << join_lines(o.messages) << fingerprint
+    << (o.canceled_in_channel ? 1 : 0) << now;
+  bind_order_fields(s, o);
+  s << o.id;
+  s.run();
+  auto& d = stmt("DELETE FROM lines WHERE order_id=?");
+  d << o.id;
+  d.run();
+  auto& l = stmt(
+      "INSERT INTO lines(order_id, seq, channel_line_id, sku, name, price, quantity, supplier) "
+      "VALUES(?,?,?,?,?,?,?,?)");
+  for (auto& line : o.lines) {
+    l.reset();
+    l << o.id << line.seq << line.channel_line_id << line.sku << line.name << line.price
+      << line.quantity << line.supplier;
+    l.run();
+    line.id = sqlite3_last_insert_rowid(db_);
+  }
+}
+
+namespace {
+
+const std::string& order_select() {
+  static const std::string q =
+      "SELECT id, channel, ext_id, state, status, messages, canceled_in_channel" + order_columns() +
+      " FROM orders";
+  return q;
+}
+
+Order read_order_row(Stmt& s) {
+  Order o;
+  o.id = s.i64(0);
+  o.channel = s.text(1);
+  o.ext_id = s.text(2);
+  o.state = parse_order_state(s.text(3)).value_or(OrderState::kNeedsResolve);
+  o.status = parse_status(s.text(4)).value_or(OrderStatus::kNeedsResolve);
+  o.messages = split_lines(s.text(5));
+  o.canceled_in_channel = s.i64(6) != 0;
+  for (std::size_t i = 0; i < kOrderFieldCount; ++i) o.f[i] = s.text(static_cast<int>(7 + i));
+  return o;
+}
+
+}  // namespace
+
+std::optional<Order> Store::load_order(std::int64_t id) {
+  auto& s = stmt(order_select() + " WHERE id=?");
+  s << id;
+  if (!s.step()) return std::nullopt;
+  Order o = read_order_row(s);
+  s.reset();
+  auto& l = stmt(
+      "SELECT id, seq, channel_line_id, sku, name, price, quantity, supplier, "
+      "coalesce(po_id, 0), shipped, pushed FROM lines WHERE order_id=? ORDER BY seq");
+  l << id;
+  while (l.step()) {
+    Line line;
+    line.id = l.i64(0);
+    line.seq = static_cast<int>(l.i64(1));
+    line.channel_line_id = l.text(2);
+    line.sku = l.text(3);
+    line.name = l.text(4);
+    line.price = l.text(5);
+    line.quantity = l.i64(6);
+    line.supplier = l.text(7);
+    line.po_id = l.i64(8);
+    line.shipped = l.i64(9);
+    line.pushed = l.i64(10);
+    o.lines.push_back(std::move(line));
+  }
+  return o;
+}
+
+void Store::set_order_state(std::int64_t id, OrderState state, OrderStatus status,
+                            const std::vector<std::string>& messages) {
+  auto& s = stmt("UPDATE orders SET state=?, status=?, messages=? WHERE id=?");
+  s << to_string(state) << to_string(status) << join_lines(messages) << id;
+  s.run();
+}
+
+void Store::set_order_status(std::int64_t id, OrderStatus status,
+                             const std::vector<std::string>& messages) {
+  auto& s = stmt("UPDATE orders SET status=?, messages=? WHERE id=?");
+  s << to_string(status) << join_lines(messages) << id;
+  s.run();
+}
+
+std::vector<std::int64_t> Store::order_ids_with_status(OrderStatus st) {
+  auto& s = stmt("SELECT id FROM orders WHERE status=? ORDER BY id");
+  s << to_string(st);
+  std::vector<std::int64_t> out;
+  while (s.step()) out.push_back(s.i64(0));
+  return out;
+}
+
+std::vector<Order> Store::query_orders(const OrderQuery& q) {
+  std::string where = " WHERE 1=1";
+  if (q.status) where += " AND status=?1";
+  if (!q.channel.empty()) where += " AND channel=?2";
+  if (!q.supplier.empty())
+    where += " AND id IN (SELECT order_id FROM lines WHERE supplier=?3)";
+  if (!q.sku.empty()) where += " AND id IN (SELECT order_id FROM lines WHERE sku LIKE ?4)";
+  if (!q.customer.empty())
+    where +=
+        " AND (customer_name LIKE ?5 OR customer_email LIKE ?5 OR ship_to_name LIKE ?5 OR "
+        "customer_phone LIKE ?5 OR ship_to_phone LIKE ?5)";
+  if (!q.order.empty()) where += " AND (ext_id=?6 OR ext_id=?7)";
+  auto& s = stmt(order_select() + where + " ORDER BY imported_at DESC, id DESC LIMIT ?8");
+  // Bind by number so the same statement text serves every filter combination.
+  s << (q.status ? to_string(*q.status) : "") << q.channel << q.supplier
+    << std::string(q.sku) << ("%" + q.customer + "%")
+    << (q.order.starts_with('#') ? q.order : "#" + q.order)
+    << (q.order.starts_with('#') ? q.order.substr(1) : q.order) << q.limit;
+  std::vector<std::int64_t> ids;
+  while (s.step()) ids.push_back(s.i64(0));
+  std::vector<Order> out;
+  for (auto id : ids)
+    if (auto o = load_order(id)) out.push_back(std::move(*o));
+  return out;
+}
+
+Overrides Store::load_overrides(std::int64_t order_id) {
+  auto& s = stmt("SELECT key, value FROM order_overrides WHERE order_id=?");
+  s << order_id;
+  Overrides out;
+  while (s.step()) out[s.text(0)] = s.text(1);
+  return out;
+}
+
+void Store::set_override(std::int64_t order_id, std::string_view key, std::string_view value) {
+  auto& s = stmt("INSERT OR REPLACE INTO order_overrides(order_id, key, value) VALUES(?,?,?)");
+  s << order_id << key << value;
+  s.run();
+}
+
+// --- POs ---
+
+Po Store::create_po(std::int64_t order_id, std::string_view supplier, std::string_view prefix,
+                    std::int64_t now) {
+  auto& s = stmt("INSERT INTO pos(order_id, supplier, state, created_at) VALUES(?,?,?,?)");
+  s << order_id << supplier << to_string(PoState::kSending) << now;
+  s.run();
+  Po po;
+  po.id = sqlite3_last_insert_rowid(db_);
+  po.order_id = order_id;
+  po.supplier = supplier;
+  po.state = PoState::kSending;
+  po.created_at = now;
+  po.number = fmt::format("{}{:06}", prefix, po.id);
+  auto& u = stmt("UPDATE pos SET number=? WHERE id=?");
+  u << po.number << po.id;
+  u.run();
+  return po;
+}
+
+void Store::assign_line(std::int64_t line_id, std::int64_t po_id) {
+  auto& s = stmt("UPDATE lines SET po_id=? WHERE id=?");
+  s << po_id << line_id;
+  s.run();
+}
+
+void Store::set_po_state(std::int64_t po_id, PoState state, std::string_view error) {
+  auto& s = stmt("UPDATE pos SET state=?, error=? WHERE id=?");
+  s << to_string(state) << error << po_id;
+  s.run();
+}
+
+void Store::set_po_document(std::int64_t po_id, std::int64_t doc_id) {
+  auto& s = stmt("UPDATE pos SET document_id=? WHERE id=?");
+  s.id_or_null(doc_id) << po_id;
+  s.run();
+}
+
+void Store::set_po_cancel_document(std::int64_t po_id, std::int64_t doc_id) {
+  auto& s = stmt("UPDATE pos SET cancel_document_id=? WHERE id=?");
+  s.id_or_null(doc_id) << po_id;
+  s.run();
+}
+
+namespace {
+
+constexpr const char* kPoCols =
+    "SELECT id, order_id, supplier, number, state, error, coalesce(document_id, 0), created_at "
+    "FROM pos";
+
+Po read_po(Stmt& s) {
+  Po p;
+  p.id = s.i64(0);
+  p.order_id = s.i64(1);
+  p.supplier = s.text(2);
+  p.number = s.text(3);
+  p.state = parse_po_state(s.text(4)).value_or(PoState::kFailed);
+  p.error = s.text(5);
+  p.document_id = s.i64(6);
+  p.created_at = s.i64(7);
+  return p;
+}
+
+}  // namespace
+
+std::vector<Po> Store::load_pos(std::int64_t order_id) {
+  auto& s = stmt(std::string(kPoCols) + " WHERE order_id=? ORDER BY id");
+  s << order_id;
+  std::vector<Po> out;
+  while (s.step()) out.push_back(read_po(s));
+  return out;
+}
+
+std::optional<Po> Store::find_po(std::string_view number) {
+  auto& s = stmt(std::string(kPoCols) + " WHERE number=?");
+  s << number;
+  if (!s.step()) return std::nullopt;
+  return read_po(s);
+}
+
+std::vector<Po> Store::pos_of_document(std::int64_t doc_id) {
+  auto& s = stmt(std::string(kPoCols) + " WHERE document_id=? ORDER BY id");
+  s << doc_id;
+  std::vector<Po> out;
+  while (s.step()) out.push_back(read_po(s));
+  return out;
+}
+
+std::vector<Po> Store::pos_of_cancel_document(std::int64_t doc_id) {
+  auto& s = stmt(std::string(kPoCols) + " WHERE cancel_document_id=? ORDER BY id");
+  s << doc_id;
+  std::vector<Po> out;
+  while (s.step()) out.push_back(read_po(s));
+  return out;
+}
+
+// --- documents ---
+
+std::int64_t Store::insert_document(Document& d,
+                                    std::string (*name_of)(const Document&, std::int64_t)) {
+  auto& s = stmt(
+      "INSERT INTO documents(kind, party_type, party, format, content, sha256, state, "
+      "created_at) VALUES(?,?,?,?,?,?,?,?)");
+  s << d.kind << d.party_type << d.party << d.format << d.content << d.sha256
+    << to_string(d.state) << d.created_at;
+  s.run();
+  d.id = sqlite3_last_insert_rowid(db_);
+  d.name = name_of(d, d.id);
+  auto& u = stmt("UPDATE documents SET name=? WHERE id=?");
+  u << d.name << d.id;
+  u.run();
+  return d.id;
+}
+
+std::optional<Document> Store::load_document(std::int64_t id) {
+  auto& s = stmt(
+      "SELECT id, kind, party_type, party, name, format, content, sha256, state, attempts, "
+      "last_error, created_at, delivered_at, next_attempt_at FROM documents WHERE id=?");
+  s << id;
+  if (!s.step()) return std::nullopt;
+  Document d;
+  d.id = s.i64(0);
+  d.kind = s.text(1);
+  d.party_type = s.text(2);
+  d.party = s.text(3);
+  d.name = s.text(4);
+  d.format = s.text(5);
+  d.content = s.text(6);
+  d.sha256 = s.text(7);
+  d.state = parse_doc_state(s.text(8));
+  d.attempts = static_cast<int>(s.i64(9));
+  d.last_error = s.text(10);
+  d.created_at = s.i64(11);
+  d.delivered_at = s.i64(12);
+  d.next_attempt_at = s.i64(13);
+  return d;
+}
+
+std::vector<std::int64_t> Store::due_documents(std::int64_t now) {
+  auto& s = stmt(
+      "SELECT id FROM documents WHERE (state='sending') OR (state='pending' AND "
+      "next_attempt_at<=?) ORDER BY state='sending' DESC, id");
+  s << now;
+  std::vector<std::int64_t> out;
+  while (s.step()) out.push_back(s.i64(0));
+  return out;
+}
+
+void Store::set_document_state(std::int64_t id, DocState state, std::string_view error,
+                               std::int64_t next_attempt_at, std::int64_t now) {
+  auto& s = stmt(
+      "UPDATE documents SET state=?, last_error=?, next_attempt_at=?, "
+      "attempts=attempts+(?='sending'), "
+      "delivered_at=CASE WHEN ?='delivered' THEN ? ELSE delivered_at END WHERE id=?");
+  s << to_string(state) << error << next_attempt_at << to_string(state) << to_string(state) << now
+    << id;
+  s.run();
+}
+
+void Store::reset_document(std::int64_t id) {
+  auto& s = stmt("UPDATE documents SET state='pending', attempts=0, next_attempt_at=0 WHERE id=?");
+  s << id;
+  s.run();
+}
+
+void Store::add_attempt(std::int64_t doc_id, std::int64_t at, std::string_view transport,
+                        std::string_view outcome, std::string_view error) {
+  auto& s = stmt("INSERT INTO attempts(document_id, at, transport, outcome, error) VALUES(?,?,?,?,?)");
+  s << doc_id << at << transport << outcome << error;
+  s.run();
+}
+
+std::vector<Document> Store::documents_of_order(std::int64_t order_id) {
+  auto& s = stmt(
+      "SELECT DISTINCT d.id, d.kind, d.party_type, d.party, d.name, d.format, d.sha256, d.state, "
+      "d.attempts, d.last_error, d.created_at, d.delivered_at FROM documents d WHERE d.id IN ("
+      "SELECT document_id FROM pos WHERE order_id=?1 UNION "
+      "SELECT cancel_document_id FROM pos WHERE order_id=?1 UNION "
+      "SELECT s.push_document_id FROM shipments s JOIN lines l ON l.id=s.line_id WHERE "
+      "l.order_id=?1) ORDER BY d.id");
+  s << order_id;
+  std::vector<Document> out;
+  while (s.step()) {
+    Document d;
+    d.id = s.i64(0);
+    d.kind = s.text(1);
+    d.party_type = s.text(2);
+    d.party = s.text(3);
+    d.name = s.text(4);
+    d.format = s.text(5);
+    d.sha256 = s.text(6);
+    d.state = parse_doc_state(s.text(7));
+    d.attempts = static_cast<int>(s.i64(8));
+    d.last_error = s.text(9);
+    d.created_at = s.i64(10);
+    d.delivered_at = s.i64(11);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+// --- tracking ---
+
+std::optional<Line> Store::find_po_line(std::int64_t po_id, std::string_view sku) {
+  auto& s = stmt(
+      "SELECT id, seq, sku, quantity, shipped, pushed, order_id FROM lines WHERE po_id=? AND sku=? "
+      "ORDER BY shipped < quantity DESC, seq LIMIT 1");
+  s << po_id << sku;
+  if (!s.step()) return std::nullopt;
+  Line l;
+  l.id = s.i64(0);
+  l.seq = static_cast<int>(s.i64(1));
+  l.sku = s.text(2);
+  l.quantity = s.i64(3);
+  l.shipped = s.i64(4);
+  l.pushed = s.i64(5);
+  l.po_id = po_id;
+  return l;
+}
+
+bool Store::shipment_exists(std::int64_t line_id, std::string_view tracking_number) {
+  auto& s = stmt("SELECT 1 FROM shipments WHERE line_id=? AND tracking_number=?");
+  s << line_id << tracking_number;
+  return s.step();
+}
+
+void Store::add_shipment(const Shipment& sh, std::int64_t file_id, std::int64_t now) {
+  auto& s = stmt(
+      "INSERT INTO shipments(po_id, line_id, quantity, carrier, tracking_number, ship_date, "
+      "file_id, received_at) VALUES(?,?,?,?,?,?,?,?)");
+  s << sh.po_id << sh.line_id << sh.quantity << sh.carrier << sh.tracking_number << sh.ship_date;
+  s.id_or_null(file_id) << now;
+  s.run();
+  auto& u = stmt("UPDATE lines SET shipped=shipped+? WHERE id=?");
+  u << sh.quantity << sh.line_id;
+  u.run();
+}
+
+void Store::add_unmatched(const Unmatched& u) {
+  auto& s = stmt(
+      "INSERT INTO unmatched_tracking(at, supplier, po_number, sku, tracking_number, reason, file) "
+      "VALUES(?,?,?,?,?,?,?)");
+  s << u.at << u.supplier << u.po_number << u.sku << u.tracking_number << u.reason << u.file;
+  s.run();
+}
+
+std::vector<Unmatched> Store::recent_unmatched(int limit) {
+  auto& s = stmt(
+      "SELECT at, supplier, po_number, sku, tracking_number, reason, file FROM unmatched_tracking "
+      "ORDER BY id DESC LIMIT ?");
+  s << limit;
+  std::vector<Unmatched> out;
+  while (s.step())
+    out.push_back({s.i64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6)});
+  return out;
+}
+
+namespace {
+
+constexpr const char* kShipCols =
+    "SELECT s.id, s.po_id, s.line_id, l.order_id, s.quantity, s.carrier, s.tracking_number, "
+    "s.ship_date, coalesce(s.push_document_id, 0) FROM shipments s JOIN lines l ON l.id=s.line_id";
+
+Shipment read_shipment(Stmt& s) {
+  Shipment sh;
+  sh.id = s.i64(0);
+  sh.po_id = s.i64(1);
+  sh.line_id = s.i64(2);
+  sh.order_id = s.i64(3);
+  sh.quantity = s.i64(4);
+  sh.carrier = s.text(5);
+  sh.tracking_number = s.text(6);
+  sh.ship_date = s.text(7);
+  sh.push_document_id = s.i64(8);
+  return sh;
+}
+
+}  // namespace
+
+std::vector<Shipment> Store::unpushed_shipments(std::string_view channel) {
+  auto& s = stmt(std::string(kShipCols) +
+                 " JOIN orders o ON o.id=l.order_id WHERE s.push_document_id IS NULL AND "
+                 "o.channel=? ORDER BY s.id");
+  s << channel;
+  std::vector<Shipment> out;
+  while (s.step()) out.push_back(read_shipment(s));
+  return out;
+}
+
+void Store::link_shipment(std::int64_t shipment_id, std::int64_t doc_id) {
+  auto& s = stmt("UPDATE shipments SET push_document_id=? WHERE id=?");
+  s << doc_id << shipment_id;
+  s.run();
+}
+
+std::vector<Shipment> Store::shipments_of_document(std::int64_t doc_id) {
+  auto& s = stmt(std::string(kShipCols) + " WHERE s.push_document_id=? ORDER BY s.id");
+  s << doc_id;
+  std::vector<Shipment> out;
+  while (s.step()) out.push_back(read_shipment(s));
+  return out;
+}
+
+std::vector<Shipment> Store::shipments_of_order(std::int64_t order_id) {
+  auto& s = stmt(std::string(kShipCols) + " WHERE l.order_id=? ORDER BY s.id");
+  s << order_id;
+  std::vector<Shipment> out;
+  while (s.step()) out.push_back(read_shipment(s));
+  return out;
+}
+
+void Store::add_pushed(std::int64_t line_id, std::int64_t quantity) {
+  auto& s = stmt("UPDATE lines SET pushed=pushed+? WHERE id=?");
+  s << quantity << line_id;
+  s.run();
+}
+
+// --- history ---
+
+void Store::add_event(std::int64_t order_id, std::int64_t po_id, std::string_view actor,
+                      std::string_view kind, std::string_view from, std::string_view to,
+                      std::string_view message, std::int64_t at) {
+  auto& s = stmt(
+      "INSERT INTO events(order_id, po_id, at, actor, kind, from_status, to_status, message) "
+      "VALUES(?,?,?,?,?,?,?,?)");
+  s << order_id;
+  s.id_or_null(po_id) << at << actor << kind << from << to << message;
+  s.run();
+}
+
+std::vector<Event> Store::events(std::int64_t order_id) {
+  auto& s = stmt(
+      "SELECT e.at, e.actor, e.kind, e.from_status, e.to_status, e.message, "
+      "coalesce(p.number, '') FROM events e LEFT JOIN pos p ON p.id=e.po_id WHERE e.order_id=? "
+      "ORDER BY e.id");
+  s << order_id;
+  std::vector<Event> out;
+  while (s.step())
+    out.push_back({s.i64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6)});
+  return out;
+}
+
+std::int64_t Store::begin_run(std::string_view kind, std::string_view trigger, std::int64_t now) {
+  auto& s = stmt("INSERT INTO sync_runs(kind, trigger, started_at) VALUES(?,?,?)");
+  s << kind << trigger << now;
+  s.run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void Store::finish_run(const SyncRun& r) {
+  auto& s = stmt(
+      "UPDATE sync_runs SET finished_at=?, read=?, changed=?, failed=?, summary=? WHERE id=?");
+  s << r.finished_at << r.read << r.changed << r.failed << r.summary << r.id;
+  s.run();
+}
+
+std::vector<SyncRun> Store::recent_runs(int limit) {
+  auto& s = stmt(
+      "SELECT id, kind, trigger, summary, started_at, finished_at, read, changed, failed FROM "
+      "sync_runs ORDER BY id DESC LIMIT ?");
+  s << limit;
+  std::vector<SyncRun> out;
+  while (s.step())
+    out.push_back({s.i64(0), s.text(1), s.text(2), s.text(3), s.i64(4), s.i64(5),
+                   static_cast<int>(s.i64(6)), static_cast<int>(s.i64(7)),
+                   static_cast<int>(s.i64(8))});
+  return out;
+}
+
+}  // namespace orderd

@@ -1,0 +1,216 @@
+// The state database (SQLite). All of orderd's SQL lives in this module.
+//
+// A Store owns one connection; it is not thread-safe. Several processes may
+// open the same database (WAL mode); writers serialise on SQLite's lock and
+// on the run lock the jobs take. Every mutating method must be called inside
+// a Txn unless it says otherwise.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/order.h"
+#include "util/error.h"
+
+namespace orderd {
+
+struct StoredOrderKey {
+  std::int64_t id = 0;
+  std::string fingerprint;
+  OrderState state = OrderState::kNeedsResolve;
+  OrderStatus status = OrderStatus::kNeedsResolve;
+  int po_count = 0;
+};
+
+struct OrderQuery {
+  std::optional<OrderStatus> status;
+  std::string supplier, channel, sku, customer, order;
+  int limit = 1000;
+};
+
+struct Event {
+  std::int64_t at = 0;
+  std::string actor, kind, from, to, message;
+  std::string po_number;
+};
+
+enum class DocState { kPending, kSending, kDelivered, kFailed };
+const char* to_string(DocState s);
+
+struct Document {
+  std::int64_t id = 0;
+  std::string kind;        // po, cancel, tracking_push
+  std::string party_type;  // supplier or channel
+  std::string party;
+  std::string name;
+  std::string format;
+  std::string content;
+  std::string sha256;
+  DocState state = DocState::kPending;
+  int attempts = 0;
+  std::string last_error;
+  std::int64_t created_at = 0, delivered_at = 0, next_attempt_at = 0;
+};
+
+struct Shipment {
+  std::int64_t id = 0, po_id = 0, line_id = 0, order_id = 0;
+  std::int64_t quantity = 0;
+  std::string carrier, tracking_number, ship_date;
+  std::int64_t push_document_id = 0;
+};
+
+struct Unmatched {
+  std::int64_t at = 0;
+  std::string supplier, po_number, sku, tracking_number, reason, file;
+};
+
+struct InboundFile {
+  std::int64_t id = 0;
+  std::string kind, source, name, sha256, state, error, summary, archive_path;
+  std::int64_t received_at = 0;
+};
+
+struct SyncRun {
+  std::int64_t id = 0;
+  std::string kind, trigger, summary;
+  std::int64_t started_at = 0, finished_at = 0;
+  int read = 0, changed = 0, failed = 0;
+};
+
+class Stmt;
+
+class Store {
+ public:
+  // Opens (creating if needed) `state_dir`/orderd.db and applies migrations.
+  static Result<std::unique_ptr<Store>> open(const std::filesystem::path& state_dir);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Transactions. begin() takes the write lock at once (BEGIN IMMEDIATE).
+  Status begin();
+  Status commit();
+  void rollback();
+
+  // --- inbound files ---
+  std::optional<std::int64_t> find_accepted_file(std::string_view kind, std::string_view source,
+                                                 std::string_view sha256);
+  std::int64_t add_inbound_file(const InboundFile& f);
+  void set_inbound_archive(std::int64_t id, std::string_view path);
+  std::vector<InboundFile> recent_inbound_files(int limit);
+
+  // --- orders ---
+  std::optional<StoredOrderKey> find_order_key(std::string_view channel, std::string_view ext_id);
+  // Orders whose ext_id is `id` or "#"+id, in `channel` if given.
+  std::vector<StoredOrderKey> find_orders_by_ext(std::string_view channel, std::string_view id);
+  // Inserts order and lines; sets order.id and line ids.
+  void insert_order(Order& order, std::string_view fingerprint, std::int64_t now);
+  // Replaces fields and lines of an order that has no POs.
+  void replace_order(Order& order, std::string_view fingerprint, std::int64_t now);
+  // Order with lines (effective values), state, status and messages.
+  std::optional<Order> load_order(std::int64_t id);
+  void set_order_state(std::int64_t id, OrderState state, OrderStatus status,
+                       const std::vector<std::string>& messages);
+  void set_order_status(std::int64_t id, OrderStatus status, const std::vector<std::string>& messages);
+  std::vector<std::int64_t> order_ids_with_status(OrderStatus s);
+  std::vector<Order> query_orders(const OrderQuery& q);  // newest first, with lines
+
+  Overrides load_overrides(std::int64_t order_id);
+  void set_override(std::int64_t order_id, std::string_view key, std::string_view value);
+
+  // --- POs ---
+  Po create_po(std::int64_t order_id, std::string_view supplier, std::string_view prefix,
+               std::int64_t now);
+  void assign_line(std::int64_t line_id, std::int64_t po_id);
+  void set_po_state(std::int64_t po_id, PoState state, std::string_view error);
+  void set_po_document(std::int64_t po_id, std::int64_t doc_id);
+  void set_po_cancel_document(std::int64_t po_id, std::int64_t doc_id);
+  std::vector<Po> load_pos(std::int64_t order_id);
+  std::optional<Po> find_po(std::string_view number);
+  std::vector<Po> pos_of_document(std::int64_t doc_id);
+  std::vector<Po> pos_of_cancel_document(std::int64_t doc_id);
+
+  // --- documents ---
+  // Inserts the document, then names it with `name_of(id)`.
+  std::int64_t insert_document(Document& doc, std::string (*name_of)(const Document&, std::int64_t));
+  std::optional<Document> load_document(std::int64_t id);
+  // Pending or sending documents due at `now` (sending ones first: crash recovery).
+  std::vector<std::int64_t> due_documents(std::int64_t now);
+  void set_document_state(std::int64_t id, DocState state, std::string_view error,
+                          std::int64_t next_attempt_at, std::int64_t now);
+  // Puts a failed document back in the queue with a fresh attempt count.
+  void reset_document(std::int64_t id);
+  void add_attempt(std::int64_t doc_id, std::int64_t at, std::string_view transport,
+                   std::string_view outcome, std::string_view error);
+  std::vector<Document> documents_of_order(std::int64_t order_id);  // without content
+
+  // --- tracking ---
+  // Line of `po_id` with `sku`, or nullopt.
+  std::optional<Line> find_po_line(std::int64_t po_id, std::string_view sku);
+  bool shipment_exists(std::int64_t line_id, std::string_view tracking_number);
+  void add_shipment(const Shipment& s, std::int64_t file_id, std::int64_t now);
+  void add_unmatched(const Unmatched& u);
+  std::vector<Unmatched> recent_unmatched(int limit);
+  std::vector<Shipment> unpushed_shipments(std::string_view channel);
+  void link_shipment(std::int64_t shipment_id, std::int64_t doc_id);
+  std::vector<Shipment> shipments_of_document(std::int64_t doc_id);
+  std::vector<Shipment> shipments_of_order(std::int64_t order_id);
+  // Adds `quantity` to the line's pushed count.
+  void add_pushed(std::int64_t line_id, std::int64_t quantity);
+
+  // --- history ---
+  void add_event(std::int64_t order_id, std::int64_t po_id, std::string_view actor,
+                 std::string_view kind, std::string_view from, std::string_view to,
+                 std::string_view message, std::int64_t at);
+  std::vector<Event> events(std::int64_t order_id);
+
+  std::int64_t begin_run(std::string_view kind, std::string_view trigger, std::int64_t now);
+  void finish_run(const SyncRun& run);
+  std::vector<SyncRun> recent_runs(int limit);
+
+ private:
+  explicit Store(sqlite3* db);
+  Stmt& stmt(std::string_view sql);
+
+  sqlite3* db_;
+  struct Cache;
+  std::unique_ptr<Cache> cache_;
+};
+
+// Scoped transaction: rolls back unless commit() was called.
+class Txn {
+ public:
+  explicit Txn(Store& s) : s_(s) {}
+  ~Txn() {
+    if (open_) s_.rollback();
+  }
+  Status begin() {
+    auto st = s_.begin();
+    open_ = st.has_value();
+    return st;
+  }
+  Status commit() {
+    open_ = false;
+    return s_.commit();
+  }
+
+ private:
+  Store& s_;
+  bool open_ = false;
+};
+
+// Errors from SQLite inside store methods are thrown as StoreError (they mean
+// a broken database or disk, not bad input); jobs catch it at their edge and
+// roll back.
+struct StoreError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace orderd

@@ -1,0 +1,134 @@
+#include "util/fs.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace orderd {
+namespace {
+
+Error io_error(std::string_view what, const fs::path& path, int err) {
+  ErrorKind kind = (err == ENOSPC || err == EDQUOT || err == EINTR || err == EAGAIN)
+                       ? ErrorKind::kTransient
+                       : ErrorKind::kIo;
+  return Error(kind, fmt::format("{} {}: {}", what, path.string(), std::strerror(err)));
+}
+
+Status fsync_dir(const fs::path& dir) {
+  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(io_error("cannot open folder", dir, errno));
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return std::unexpected(io_error("cannot fsync folder", dir, err));
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> read_file(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(io_error("cannot open", path, errno));
+  std::string out;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) out.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return std::unexpected(io_error("cannot read", path, err));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+Status write_file_atomic(const fs::path& path, std::string_view data) {
+  fs::path tmp = path.parent_path() / ("." + path.filename().string() + ".tmp");
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return std::unexpected(io_error("cannot create", tmp, errno));
+  const char* p = data.data();
+  std::size_t left = data.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return std::unexpected(io_error("cannot write", tmp, err));
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return std::unexpected(io_error("cannot fsync", tmp, err));
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return std::unexpected(io_error("cannot rename into place", path, err));
+  }
+  return fsync_dir(path.parent_path());
+}
+
+Status move_file(const fs::path& from, const fs::path& to, bool no_replace) {
+  unsigned flags = no_replace ? RENAME_NOREPLACE : 0;
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), flags) != 0) {
+    int err = errno;
+    if (err == EEXIST)
+      return fail(ErrorKind::kConflict, fmt::format("{} already exists", to.string()));
+    return std::unexpected(
+        io_error(fmt::format("cannot move {} to", from.string()), to, err));
+  }
+  if (auto s = fsync_dir(to.parent_path()); !s) return s;
+  if (from.parent_path() != to.parent_path()) return fsync_dir(from.parent_path());
+  return {};
+}
+
+Status ensure_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return fail(ErrorKind::kIo, fmt::format("cannot create folder {}: {}", dir.string(),
+                                                  ec.message()));
+  return {};
+}
+
+std::vector<fs::path> list_ready_files(const fs::path& dir) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.starts_with('.') || name.ends_with(".tmp") || name.ends_with(".part")) continue;
+    std::error_code ec2;
+    if (!it->is_regular_file(ec2)) continue;
+    out.push_back(it->path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+fs::path unique_path(const fs::path& dir, const std::string& name) {
+  fs::path p = dir / name;
+  std::error_code ec;
+  for (int i = 1; fs::exists(p, ec); ++i) p = dir / fmt::format("{}.{}", name, i);
+  return p;
+}
+
+}  // namespace orderd

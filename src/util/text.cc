@@ -1,0 +1,148 @@
+#include "util/text.h"
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+#include <vector>
+
+namespace orderd {
+
+std::string_view trim(std::string_view s) {
+  const char* ws = " \t\r\n\v\f";
+  auto b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return {};
+  auto e = s.find_last_not_of(ws);
+  return s.substr(b, e - b + 1);
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+namespace {
+
+// Matches a '[...]' class at p[0]; sets `len` to the class length.
+bool class_match(std::string_view p, char c, std::size_t& len) {
+  std::size_t i = 1;
+  bool negate = i < p.size() && (p[i] == '!' || p[i] == '^');
+  if (negate) ++i;
+  bool hit = false;
+  bool first = true;
+  for (; i < p.size() && (first || p[i] != ']'); ++i, first = false) {
+    if (i + 2 < p.size() && p[i + 1] == '-' && p[i + 2] != ']') {
+      if (c >= p[i] && c <= p[i + 2]) hit = true;
+      i += 2;
+    } else if (p[i] == c) {
+      hit = true;
+    }
+  }
+  if (i >= p.size()) {  // no closing bracket: literal '['
+    len = 1;
+    return c == '[';
+  }
+  len = i + 1;
+  return hit != negate;
+}
+
+}  // namespace
+
+bool glob_match(std::string_view p, std::string_view t) {
+  std::size_t pi = 0, ti = 0, star_p = std::string_view::npos, star_t = 0;
+  while (ti < t.size()) {
+    if (pi < p.size() && p[pi] == '*') {
+      star_p = ++pi;
+      star_t = ti;
+      continue;
+    }
+    if (pi < p.size()) {
+      std::size_t len = 1;
+      bool ok = p[pi] == '?' || (p[pi] == '[' ? class_match(p.substr(pi), t[ti], len)
+                                              : p[pi] == t[ti]);
+      if (ok) {
+        pi += len;
+        ++ti;
+        continue;
+      }
+    }
+    if (star_p == std::string_view::npos) return false;
+    pi = star_p;
+    ti = ++star_t;
+  }
+  while (pi < p.size() && p[pi] == '*') ++pi;
+  return pi == p.size();
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::optional<std::string> nearest(std::string_view word,
+                                   std::span<const std::string_view> candidates) {
+  std::optional<std::string> best;
+  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (auto c : candidates) {
+    std::size_t d = edit_distance(to_lower(word), to_lower(c));
+    if (c.find(word) != std::string_view::npos || word.find(c) != std::string_view::npos)
+      d = std::min<std::size_t>(d, 2);
+    if (d < best_d) {
+      best_d = d;
+      best = std::string(c);
+    }
+  }
+  return best;
+}
+
+std::string clean_cell(std::string_view s) {
+  s = trim(s);
+  if (s.size() >= 3 && s.starts_with("=\"") && s.ends_with('"')) s = s.substr(2, s.size() - 3);
+  if (s.size() >= 2 && s.front() == '\'') s.remove_prefix(1);
+  return std::string(trim(s));
+}
+
+std::optional<std::int64_t> parse_quantity(std::string_view s) {
+  s = trim(s);
+  if (s.empty()) return std::nullopt;
+  if (auto dot = s.find('.'); dot != std::string_view::npos) {
+    if (s.substr(dot + 1).find_first_not_of('0') != std::string_view::npos) return std::nullopt;
+    s = s.substr(0, dot);
+  }
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < 0) return std::nullopt;
+  return v;
+}
+
+std::string iso_time(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace orderd
