@@ -20,6 +20,7 @@ class Walker {
   std::vector<std::string> errors;
 
   std::string where(const YAML::Node& n, std::string_view path) const {
+    if (!n.IsDefined()) return fmt::format("{}: {}", file_, path);
     const auto m = n.Mark();
     if (m.line < 0) return fmt::format("{}: {}", file_, path);
     return fmt::format("{}:{}:{}: {}", file_, m.line + 1, m.column + 1, path);
@@ -181,7 +182,7 @@ class Walker {
 
   PoConfig po(const YAML::Node& n, std::string_view path) {
     PoConfig p;
-    p.where.text = where(n ? n["format"] : n, join(path, "format"));
+    p.where.text = where(n && n["format"] ? n["format"] : n, join(path, "format"));
     if (!n) return p;
     if (!check_keys(n, path, "suppliers.<id>.po")) return p;
     p.format = str(n, path, "format", "csv");
@@ -213,7 +214,7 @@ class Walker {
 
   TrackingConfig tracking(const YAML::Node& n, std::string_view path) {
     TrackingConfig t;
-    t.where.text = where(n ? n["format"] : n, join(path, "format"));
+    t.where.text = where(n && n["format"] ? n["format"] : n, join(path, "format"));
     if (!n) return t;
     if (!check_keys(n, path, "suppliers.<id>.tracking")) return t;
     t.format = str(n, path, "format", "csv");

@@ -5,7 +5,7 @@ namespace {
 
 constexpr KeySpec kTop[] = {
     {"state_dir", "path", "./state", "folder of the SQLite database (orderd.db)"},
-    {"spool_dir", "path", "./spool", "folder of inbound/, claimed/, archive/, quarantine/, outbound/"},
+    {"spool_dir", "path", "./spool", "folder of inbound/, claimed/, archive/ and quarantine/ (docs/spool.md)"},
     {"po_prefix", "string", "PO", "prefix of PO numbers (PO000123)"},
     {"require", "list of fields", "[ship_to.name, ship_to.address1, ship_to.city, ship_to.zip, ship_to.country]",
      "fields every order needs before it can be processed"},
@@ -45,7 +45,7 @@ constexpr KeySpec kColumn[] = {
     {"field", "field", "required", "a field from the Fields table"},
 };
 constexpr KeySpec kTransport[] = {
-    {"type", "string", "dir", "dir (more with the remote transports)"},
+    {"type", "string", "dir", "dir: a local folder"},
     {"path", "path", "required for dir", "destination folder"},
     {"attempts", "int", "5", "delivery attempts before the document is failed (1-100)"},
     {"backoff", "seconds", "60", "wait before the second attempt; doubles each attempt, with jitter"},

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "config/schema.h"
+#include "core/fields.h"
 #include "jobs/jobs.h"
 
 using namespace orderd;
@@ -27,11 +28,17 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   if (help_config) {
+    // Markdown, the same tables docs/config.md holds.
     for (const auto& s : config_sections()) {
-      std::cout << (s.path.empty() ? "(top level)" : std::string(s.path)) << ":\n";
+      std::cout << fmt::format("### {}\n\n| key | type | default | meaning |\n|---|---|---|---|\n",
+                               s.path.empty() ? "Top level" : fmt::format("`{}`", s.path));
       for (const auto& k : s.keys)
-        std::cout << fmt::format("  {:<14} {:<15} default {:<12} {}\n", k.key, k.type, k.def, k.doc);
+        std::cout << fmt::format("| `{}` | {} | {} | {} |\n", k.key, k.type, k.def, k.doc);
+      std::cout << "\n";
     }
+    std::cout << "### Fields\n\n| field | resolvable | meaning |\n|---|---|---|\n";
+    for (const auto& f : all_fields())
+      std::cout << fmt::format("| `{}` | {} | {} |\n", f.name, f.resolvable ? "yes" : "no", f.doc);
     return 0;
   }
   auto cfg = load_config(config);

@@ -75,14 +75,8 @@ Result<bool> CsvReader::next(std::vector<std::string_view>& fields) {
       while (pos_ < n) {
         char c = data_[pos_];
         if (c == delim_ || c == '\n' || c == '\r') break;
-        if (quoting_ && c == '"') {
-          std::size_t col = pos_ - line_start_ + 1;
-          pos_ = n;
-          return fail(ErrorKind::kInvalid,
-                      fmt::format("line {}, column {}: a '\"' inside an unquoted field (quote "
-                                  "the whole field and double the quote)",
-                                  line_, col));
-        }
+        // A quote inside an unquoted field (12" board, ="0123") is taken literally,
+        // as spreadsheets and most readers do.
         ++pos_;
       }
       fields.push_back(data_.substr(start, pos_ - start));

@@ -1,0 +1,194 @@
+#include <doctest/doctest.h>
+
+#include "channels/formats.h"
+#include "test_util.h"
+
+using namespace orderd;
+
+namespace {
+
+std::string shopify_header() {
+  return "Name,Email,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,"
+         "Lineitem requires shipping,Lineitem fulfillment status,Billing Name,Shipping Name,"
+         "Shipping Address1,Shipping City,Shipping Zip,Shipping Country,Shipping Phone\r\n";
+}
+
+}  // namespace
+
+TEST_CASE("shopify-csv: the conformance export (Shopify 2025 layout)") {
+  auto dir = test::conformance_dir();
+  if (!dir) {
+    MESSAGE("../shared/conformance is absent; skipped");
+    return;
+  }
+  auto batch = read_shopify_csv(test::slurp(*dir / "channels/shopify/forezia__orders_export.csv"));
+  REQUIRE_MESSAGE(batch.has_value(), (batch ? "" : batch.error().message()));
+  // 19 orders on 40 rows; every line is fulfilled already or needs no shipping
+  // (gift cards) except #1019's three items.
+  REQUIRE(batch->orders.size() == 1);
+  const Order& o = batch->orders[0];
+  CHECK(o.ext_id == "#1019");
+  CHECK(o.at(OrderField::kCurrency) == "EUR");
+  CHECK(o.at(OrderField::kTotal) == "1659.95");
+  CHECK(o.at(OrderField::kCreatedAt) == "2025-05-17 11:46:48 -0400");
+  REQUIRE(o.lines.size() == 3);
+  CHECK(o.lines[0].name == "Selling Plans Ski Wax - Selling Plans Ski Wax");
+  CHECK(o.lines[0].price == "24.95");
+  CHECK(o.lines[1].name == "The Collection Snowboard: Hydrogen");
+  CHECK(o.lines[2].name == "The Collection Snowboard: Oxygen");
+  CHECK(o.lines[2].quantity == 1);
+  CHECK(o.lines[2].seq == 3);
+  // Notes say what was skipped and why: 18 orders not imported, gift cards skipped.
+  int gift = 0, fulfilled = 0, dropped = 0;
+  for (const auto& n : batch->notes) {
+    gift += n.find("needs no shipping") != std::string::npos;
+    fulfilled += n.find("already fulfilled") != std::string::npos;
+    dropped += n.find("has no line to ship") != std::string::npos;
+  }
+  CHECK(dropped == 18);
+  CHECK(gift == 17);
+  CHECK(fulfilled == 20);
+}
+
+TEST_CASE("shopify-csv: multi-line orders, order fields from the first row, spreadsheet damage") {
+  std::string csv = shopify_header() +
+                    "#1001,a@example.com,2026-01-01,2,Anvil,9.50,ACME-1,true,pending,Ada L,Ada Lovelace,"
+                    "\"12 Way, Apt \"\"B\"\"\",Boston,'02134,US,=\"0617555\"\r\n"
+                    "#1002,b@example.com,2026-01-02,1,Card,10,GIFT,false,pending,Bob,Bob,1 St,X,1,US,\r\n"
+                    "#1002,,,1,Hat,5,GX-1,true,pending,,,,,,,\r\n"
+                    "#1001,,,1,\"Multi\nline name\",1,GX-2,true,fulfilled,,,,,,,\r\n"
+                    "#1001,,,3,Skates,50,GX-3,true,,,,,,,,\r\n";
+  auto b = read_shopify_csv(csv);
+  REQUIRE_MESSAGE(b.has_value(), (b ? "" : b.error().message()));
+  REQUIRE(b->orders.size() == 2);
+  const Order& o = b->orders[0];
+  CHECK(o.ext_id == "#1001");
+  CHECK(o.at(OrderField::kShipAddress1) == "12 Way, Apt \"B\"");
+  CHECK(o.at(OrderField::kShipZip) == "02134");
+  CHECK(o.at(OrderField::kShipPhone) == "0617555");
+  CHECK(o.at(OrderField::kCustomerName) == "Ada L");
+  REQUIRE(o.lines.size() == 2);  // the fulfilled line is skipped
+  CHECK(o.lines[0].sku == "ACME-1");
+  CHECK(o.lines[0].quantity == 2);
+  CHECK(o.lines[1].sku == "GX-3");
+  CHECK(o.lines[1].quantity == 3);
+  REQUIRE(b->orders[1].lines.size() == 1);
+  CHECK(b->orders[1].lines[0].sku == "GX-1");
+  CHECK(b->orders[1].at(OrderField::kCustomerEmail) == "b@example.com");
+}
+
+TEST_CASE("shopify-csv: columns are found by name, in any order and case") {
+  std::string csv =
+      "lineitem SKU,Shipping Zip, name ,LINEITEM QUANTITY\n"
+      "ACME-1,02134,#7,4\n";
+  auto b = read_shopify_csv(csv);
+  REQUIRE(b.has_value());
+  REQUIRE(b->orders.size() == 1);
+  CHECK(b->orders[0].ext_id == "#7");
+  CHECK(b->orders[0].lines[0].quantity == 4);
+  CHECK(b->orders[0].at(OrderField::kShipZip) == "02134");
+}
+
+TEST_CASE("shopify-csv: damaged files are rejected with their place") {
+  struct Case {
+    const char* name;
+    std::string csv;
+    std::string want;
+  } cases[] = {
+      {"missing column", "Name,Lineitem quantity\n#1,1\n",
+       "line 1: required column 'Lineitem sku' is missing from the header; is this the right export format?"},
+      {"bad quantity", shopify_header() + "#1,,,two,Anvil,1,A-1,true,,,,,,,,\r\n",
+       "line 2, column 'Lineitem quantity': 'two' is not a whole number"},
+      {"short row", shopify_header() + "#1,,,1,Anvil\r\n",
+       "line 2: 5 fields where the header has 16; the row is cut short or holds an unquoted comma"},
+      {"truncated quote", shopify_header() + "#1,,,1,\"Anvil,1,A-1,true,,,,,,,,\r\n",
+       "line 2, column 8: quoted field is never closed (a '\"' is missing); the file may be truncated"},
+      {"empty order name", shopify_header() + ",,,1,Anvil,1,A-1,true,,,,,,,,\r\n",
+       "line 2, column 'Name': the order name is empty"},
+      {"empty file", "", "the file is empty (no header line)"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.name);
+    auto b = read_shopify_csv(c.csv);
+    REQUIRE_FALSE(b.has_value());
+    CHECK(b.error().message() == c.want);
+  }
+}
+
+TEST_CASE("amazon-tsv: the conformance order report") {
+  auto dir = test::conformance_dir();
+  if (!dir) {
+    MESSAGE("../shared/conformance is absent; skipped");
+    return;
+  }
+  auto b = read_amazon_tsv(test::slurp(*dir / "channels/amazon/simpleinventory__new_orders_report.txt"));
+  REQUIRE_MESSAGE(b.has_value(), (b ? "" : b.error().message()));
+  REQUIRE(b->orders.size() == 4);  // 4 orders on 6 rows
+  const Order& o = b->orders[1];
+  CHECK(o.ext_id == "234-5678901-2345678");
+  CHECK(o.at(OrderField::kShipName) == "Bob Jones");
+  CHECK(o.at(OrderField::kShipAddress1) == "456 Elm St");
+  CHECK(o.at(OrderField::kShipAddress2) == "");
+  CHECK(o.at(OrderField::kShipCity) == "Somewhere");
+  CHECK(o.at(OrderField::kShipProvince) == "AK");
+  CHECK(o.at(OrderField::kShipZip) == "11111-2222");
+  CHECK(o.at(OrderField::kShipCountry) == "US");
+  CHECK(o.at(OrderField::kShipPhone) == "555-123-4567");
+  CHECK(o.at(OrderField::kCustomerEmail) == "example2@example.net");
+  CHECK(o.at(OrderField::kShippingMethod) == "Standard");
+  REQUIRE(o.lines.size() == 2);
+  CHECK(o.lines[0].channel_line_id == "22222222222222");
+  CHECK(o.lines[1].channel_line_id == "33333333333333");
+  CHECK(o.lines[1].sku == "2");
+  CHECK(o.lines[1].quantity == 2);
+  CHECK(b->orders[2].at(OrderField::kShippingMethod) == "Expedited");
+  CHECK(b->orders[3].lines.size() == 2);
+}
+
+TEST_CASE("amazon-tsv: newer unshipped-orders layout prefers quantity-to-ship") {
+  std::string tsv =
+      "order-id\torder-item-id\tsku\tquantity-purchased\tquantity-shipped\tquantity-to-ship\trecipient-name\tship-address-1\n"
+      "111-1\t9\tGX-1\t3\t1\t2\tAl\t1 Road\n";
+  auto b = read_amazon_tsv(tsv);
+  REQUIRE(b.has_value());
+  CHECK(b->orders[0].lines[0].quantity == 2);
+  auto bad = read_amazon_tsv("order-id\tsku\n1\tA\n");
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().message().starts_with("line 1: required column 'quantity-purchased'"));
+}
+
+TEST_CASE("orders-json: canonical orders and their errors") {
+  auto b = read_orders_json(R"({"orders": [
+    {"id": "W-1", "customer": {"name": "Ada", "email": "a@x"}, "ship_to": {"name": "Ada", "zip": "'02134"},
+     "shipping": {"method": "Ground"},
+     "lines": [{"id": "L1", "sku": "GX-1", "quantity": 2, "price": "5.00"},
+               {"sku": "GIFT", "quantity": 1, "requires_shipping": false}]}]})");
+  REQUIRE_MESSAGE(b.has_value(), (b ? "" : b.error().message()));
+  REQUIRE(b->orders.size() == 1);
+  CHECK(b->orders[0].at(OrderField::kShipZip) == "02134");
+  CHECK(b->orders[0].at(OrderField::kShippingMethod) == "Ground");
+  REQUIRE(b->orders[0].lines.size() == 1);
+  CHECK(b->orders[0].lines[0].channel_line_id == "L1");
+  CHECK(b->orders[0].lines[0].quantity == 2);
+
+  auto syntax = read_orders_json("{\"orders\": [\n  {\"id\": 1,,}]}");
+  REQUIRE_FALSE(syntax.has_value());
+  CHECK(syntax.error().message().starts_with("line 2, column 12: not valid JSON"));
+  auto qty = read_orders_json(R"([{"id": "1", "lines": [{"sku": "A", "quantity": "x"}]}])");
+  REQUIRE_FALSE(qty.has_value());
+  CHECK(qty.error().message() == "orders[0].lines[0].quantity: 'x' is not a whole number");
+}
+
+TEST_CASE("tracking writers") {
+  PushLine l{"#1001", "22222222222222", "ACME-1", 2, "UPS", "1Z999", "2026-11-26"};
+  PushLine other{"#1001", "33", "GX-1", 1, "Speedy Freight", "SF1", "2026-11-26"};
+  std::vector<PushLine> lines = {l, other};
+  CHECK(write_shopify_fulfillment_csv(lines) ==
+        "Name,Lineitem sku,Lineitem quantity,Tracking Company,Tracking Number,Fulfilled at\r\n"
+        "#1001,ACME-1,2,UPS,1Z999,2026-11-26\r\n"
+        "#1001,GX-1,1,Speedy Freight,SF1,2026-11-26\r\n");
+  CHECK(write_amazon_ship_confirm(lines) ==
+        "order-id\torder-item-id\tquantity\tship-date\tcarrier-code\tcarrier-name\ttracking-number\tship-method\r\n"
+        "#1001\t22222222222222\t2\t2026-11-26\tUPS\t\t1Z999\t\r\n"
+        "#1001\t33\t1\t2026-11-26\tOther\tSpeedy Freight\tSF1\t\r\n");
+}

@@ -1,0 +1,138 @@
+#include "config/config.h"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "config/schema.h"
+#include "jobs/jobs.h"
+
+using namespace orderd;
+
+namespace {
+
+const char* kValid = R"(state_dir: ./state
+spool_dir: /var/spool/orderd
+channels:
+  shop:
+    format: shopify-csv
+    tracking_push:
+      transport: {type: dir, path: ./out/shop}
+suppliers:
+  acme:
+    name: ACME Wholesale
+    skus: ["ACME-*"]
+    require: [ship_to.phone]
+    po:
+      format: csv
+      batch: order
+      delimiter: "\t"
+      columns:
+        - {header: "PO Number", field: po.number}
+        - {header: "SKU", field: line.sku}
+    transport: {type: dir, path: ./out/acme, attempts: 3, backoff: 10}
+    tracking:
+      columns: {po_number: "PO", tracking_number: "Tracking"}
+)";
+
+std::string error_of(const std::string& yaml) {
+  auto c = parse_config(yaml, "/etc/orderd/orderd.yaml");
+  if (c) {
+    auto s = check_runtime(**c);
+    return s ? "" : s.error().message();
+  }
+  return c.error().message();
+}
+
+}  // namespace
+
+TEST_CASE("config: a valid file, with paths against the file's folder") {
+  auto c = parse_config(kValid, "/etc/orderd/orderd.yaml");
+  REQUIRE(c.has_value());
+  const Config& cfg = **c;
+  CHECK(cfg.state_dir == "/etc/orderd/state");
+  CHECK(cfg.spool_dir == "/var/spool/orderd");
+  REQUIRE(cfg.channels.size() == 1);
+  CHECK(cfg.channels[0].tracking_push.enabled);
+  CHECK(cfg.channels[0].tracking_push.transport.path == "/etc/orderd/out/shop");
+  const auto* s = cfg.supplier("acme");
+  REQUIRE(s);
+  CHECK(s->name == "ACME Wholesale");
+  CHECK(s->po.batch == Batch::kOrder);
+  CHECK(s->po.delimiter == '\t');
+  REQUIRE(s->po.columns.size() == 2);
+  CHECK(s->po.columns[1].field == FieldId::kLineSku);
+  CHECK(s->transport.attempts == 3);
+  CHECK(s->tracking.columns.po_number == "PO");
+  CHECK(s->tracking.columns.sku == "SKU");
+  CHECK(cfg.require.size() == 5);
+  CHECK(check_runtime(cfg).has_value());
+}
+
+TEST_CASE("config: errors name file, line, column and key, and suggest") {
+  std::string y = kValid;
+  struct Case {
+    const char* from;
+    const char* to;
+    const char* want;
+  } cases[] = {
+      {"    format: shopify-csv", "    fromat: shopify-csv",
+       "/etc/orderd/orderd.yaml:5:5: channels.shop.fromat: unknown key; did you mean 'format'?\n"
+       "/etc/orderd/orderd.yaml:5:5: channels.shop.format: format is required (shopify-csv, amazon-tsv, orders-json)"},
+      {"field: line.sku", "field: line.skus",
+       "/etc/orderd/orderd.yaml:19:34: suppliers.acme.po.columns[1].field: unknown field 'line.skus'; did you mean 'line.sku'?"},
+      {"require: [ship_to.phone]", "require: [ship_to.fone]",
+       "/etc/orderd/orderd.yaml:12:15: suppliers.acme.require[0]: unknown field 'ship_to.fone'; did you mean 'ship_to.phone'?"},
+      {"attempts: 3", "attempts: 0",
+       "/etc/orderd/orderd.yaml:20:56: suppliers.acme.transport.attempts: 0 is out of range (1-100)"},
+      {"batch: order", "batch: daily",
+       "/etc/orderd/orderd.yaml:15:14: suppliers.acme.po.batch: 'daily' is not run or order"},
+      {"format: csv", "format: edifact",
+       "/etc/orderd/orderd.yaml:14:15: suppliers.acme.po.format: unknown PO format 'edifact' (known: csv, xml)"},
+      {"    format: shopify-csv", "    format: etsy-csv",
+       "/etc/orderd/orderd.yaml:4:3: channels.shop.format: unknown channel format 'etsy-csv' (known: shopify-csv, amazon-tsv, orders-json)"},
+      {"{type: dir, path: ./out/acme", "{type: ftp, path: ./out/acme",
+       "/etc/orderd/orderd.yaml:20:16: suppliers.acme.transport.type: unknown transport 'ftp' (known: dir)"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.to);
+    std::string yaml = y;
+    auto at = yaml.find(c.from);
+    REQUIRE(at != std::string::npos);
+    yaml.replace(at, std::string(c.from).size(), c.to);
+    CHECK(error_of(yaml) == c.want);
+  }
+}
+
+TEST_CASE("config: YAML syntax errors carry their place") {
+  CHECK(error_of("channels: [oops\n") .starts_with("/etc/orderd/orderd.yaml:2:1: "));
+  CHECK(error_of("") == "/etc/orderd/orderd.yaml: the file is empty");
+}
+
+TEST_CASE("config: the operator docs list every key and every field") {
+  std::ifstream in(std::string(ORDERD_SOURCE_DIR) + "/docs/config.md");
+  REQUIRE(in.good());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string doc = ss.str();
+  for (const auto& section : config_sections())
+    for (const auto& k : section.keys) {
+      CAPTURE(section.path);
+      CAPTURE(k.key);
+      CHECK(doc.find("`" + std::string(k.key) + "`") != std::string::npos);
+    }
+  for (const auto& f : all_fields()) {
+    CAPTURE(f.name);
+    CHECK(doc.find("`" + std::string(f.name) + "`") != std::string::npos);
+  }
+}
+
+TEST_CASE("config: the bundled examples are valid") {
+  for (const char* p : {"/examples/demo/orderd.yaml", "/examples/orderd.yaml"}) {
+    CAPTURE(p);
+    auto c = load_config(std::string(ORDERD_SOURCE_DIR) + p);
+    REQUIRE_MESSAGE(c.has_value(), (c ? "" : c.error().message()));
+    CHECK(check_runtime(**c).has_value());
+  }
+}

@@ -1,0 +1,85 @@
+#include "core/verify.h"
+
+#include <doctest/doctest.h>
+
+using namespace orderd;
+
+namespace {
+
+RoutingRules rules() {
+  RoutingRules r;
+  r.require = {to_field_id(OrderField::kShipName), to_field_id(OrderField::kShipAddress1),
+               to_field_id(OrderField::kShipCity), to_field_id(OrderField::kShipZip),
+               to_field_id(OrderField::kShipCountry)};
+  r.suppliers = {{"acme", {"ACME-*", "AC-1???"}, {to_field_id(OrderField::kShipPhone)}},
+                 {"globex", {"GX-*", "ACME-SPECIAL"}, {}}};
+  return r;
+}
+
+Order order_with(std::vector<std::string> skus) {
+  Order o;
+  o.ext_id = "#1";
+  o.at(OrderField::kShipName) = "Ada";
+  o.at(OrderField::kShipAddress1) = "1 Way";
+  o.at(OrderField::kShipCity) = "Boston";
+  o.at(OrderField::kShipZip) = "02134";
+  o.at(OrderField::kShipCountry) = "US";
+  o.at(OrderField::kShipPhone) = "555";
+  int seq = 0;
+  for (auto& s : skus) {
+    Line l;
+    l.seq = ++seq;
+    l.sku = s;
+    l.name = "item " + s;
+    l.quantity = 1;
+    o.lines.push_back(l);
+  }
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("routing: first matching supplier in file order wins") {
+  auto r = rules();
+  CHECK(route_sku(r, "ACME-SPECIAL")->id == "acme");
+  CHECK(route_sku(r, "AC-1042")->id == "acme");
+  CHECK(route_sku(r, "GX-1")->id == "globex");
+  CHECK(route_sku(r, "ZZ-1") == nullptr);
+}
+
+TEST_CASE("verify: a complete order is ready and routed") {
+  auto o = order_with({"ACME-1", "GX-2"});
+  CHECK(verify_order(o, rules()).empty());
+  CHECK(o.lines[0].supplier == "acme");
+  CHECK(o.lines[1].supplier == "globex");
+}
+
+TEST_CASE("verify: one message per missing thing, naming field and supplier") {
+  auto o = order_with({"ACME-1", "ZZ-9", ""});
+  o.at(OrderField::kShipPhone) = "";
+  o.at(OrderField::kShipZip) = " ";
+  auto msgs = verify_order(o, rules());
+  CHECK(msgs == std::vector<std::string>{
+                    "SKU ZZ-9 (line 2) matches no supplier's skus patterns: add a pattern to a supplier or set line.2.supplier",
+                    "line 3 (item ) has no SKU: set it with --set line.3.sku=SKU",
+                    "ship_to.zip is missing",
+                    "ship_to.phone is missing (required by supplier acme)"});
+}
+
+TEST_CASE("verify: a supplier's requirement applies only when it gets a line") {
+  auto o = order_with({"GX-2"});
+  o.at(OrderField::kShipPhone) = "";
+  CHECK(verify_order(o, rules()).empty());
+}
+
+TEST_CASE("overrides: explicit supplier and SKU") {
+  auto o = order_with({"ZZ-9"});
+  apply_overrides(o, {{"line.1.supplier", "globex"}, {"ship_to.city", "Cambridge"}});
+  CHECK(verify_order(o, rules()).empty());
+  CHECK(o.lines[0].supplier == "globex");
+  CHECK(o.at(OrderField::kShipCity) == "Cambridge");
+  CHECK(check_override(o, "line.4.sku", "X") == "line.4.sku: order #1 has no line 4 (lines are numbered from 1)");
+  CHECK(check_override(o, "order.id", "X") == "order.id cannot be set; it comes from the channel or from orderd");
+  CHECK(check_override(o, "ship_to.fone", "X") == "unknown field 'ship_to.fone' (see docs/config.md, \"Fields\")");
+  CHECK_FALSE(check_override(o, "ship_to.phone", "555").has_value());
+}
