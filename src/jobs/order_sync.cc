@@ -12,14 +12,14 @@ struct ImportCounts {
   int added = 0, updated = 0, unchanged = 0, ignored = 0;
 };
 
-// Imports one order of `channel`; returns the id of an order that became ready.
-std::int64_t import_one(Runtime& rt, Order& o, std::string_view file, ImportCounts& n) {
+// Imports one order of `channel`.
+void import_one(Runtime& rt, Order& o, std::string_view file, ImportCounts& n) {
   const std::string fp = o.fingerprint();
   const auto key = rt.store->find_order_key(o.channel, o.ext_id);
   const std::int64_t now = rt.now();
   if (key && key->fingerprint == fp) {
     ++n.unchanged;
-    return 0;
+    return;
   }
   if (key && (key->po_count > 0 || (key->state == OrderState::kCanceled && !o.canceled_in_channel))) {
     ++n.ignored;
@@ -29,7 +29,7 @@ std::int64_t import_one(Runtime& rt, Order& o, std::string_view file, ImportCoun
                                     "change was not applied",
                                     file, to_string(key->status)),
                         now);
-    return 0;
+    return;
   }
   if (key) {
     o.id = key->id;
@@ -55,16 +55,6 @@ std::int64_t import_one(Runtime& rt, Order& o, std::string_view file, ImportCoun
                         fmt::format("updated from {} (changed in the channel before processing)", file), now);
     ++n.updated;
   }
-  return o.status == OrderStatus::kReady ? o.id : 0;
-}
-
-bool auto_processes(const Config& cfg, const ChannelConfig& ch, const Order& o) {
-  if (ch.auto_process) return true;
-  for (const auto& l : o.lines) {
-    const SupplierConfig* s = cfg.supplier(l.supplier);
-    if (!s || !s->auto_process) return false;
-  }
-  return !o.lines.empty();
 }
 
 }  // namespace
@@ -79,7 +69,6 @@ RunReport sync_orders(Runtime& rt, std::string_view trigger) {
     (void)t.commit();
     return id;
   }();
-  std::vector<std::int64_t> auto_ids;
   for (const auto& ch : rt.cfg->channels) {
     const OrderFormat* fmt_ = find_order_format(ch.format);
     if (!fmt_) continue;
@@ -88,14 +77,10 @@ RunReport sync_orders(Runtime& rt, std::string_view trigger) {
                    auto batch = fmt_->read(data);
                    if (!batch) return std::unexpected(batch.error());
                    ImportCounts n;
-                   std::vector<std::int64_t> ready;
                    for (auto& o : batch->orders) {
                      o.channel = ch.id;
-                     if (auto id = import_one(rt, o, name, n)) {
-                       if (auto_processes(*rt.cfg, ch, o)) ready.push_back(id);
-                     }
+                     import_one(rt, o, name, n);
                    }
-                   auto_ids.insert(auto_ids.end(), ready.begin(), ready.end());
                    r.changed += n.added + n.updated;
                    for (auto& note : batch->notes) r.lines.push_back(std::move(note));
                    return fmt::format("{} orders: {} new, {} updated, {} unchanged, {} changed after processing (not applied)",
@@ -111,7 +96,17 @@ RunReport sync_orders(Runtime& rt, std::string_view trigger) {
       (void)t.commit();
     }
   }
-  if (!auto_ids.empty()) report.add(process_orders(rt, auto_ids));
+  // Every ready order that qualifies, not only this run's: a run killed
+  // between import and processing is completed by the next one.
+  std::vector<std::string> channels, suppliers;
+  for (const auto& c : rt.cfg->channels)
+    if (c.auto_process) channels.push_back(c.id);
+  for (const auto& s : rt.cfg->suppliers)
+    if (s.auto_process) suppliers.push_back(s.id);
+  if (!channels.empty() || !suppliers.empty()) {
+    auto ids = rt.store->auto_process_candidates(channels, suppliers);
+    if (!ids.empty()) report.add(process_orders(rt, ids));
+  }
   return report;
 }
 

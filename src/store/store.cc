@@ -406,6 +406,24 @@ std::vector<std::int64_t> Store::order_ids_with_status(OrderStatus st) {
   return out;
 }
 
+std::vector<std::int64_t> Store::auto_process_candidates(const std::vector<std::string>& channels,
+                                                         const std::vector<std::string>& suppliers) {
+  auto placeholders = [](std::size_t n) {
+    std::string p;
+    for (std::size_t i = 0; i < n; ++i) p += i ? ",?" : "?";
+    return p;
+  };
+  auto& s = stmt(fmt::format(
+      "SELECT id FROM orders WHERE status='ready' AND (channel IN ({}) OR NOT EXISTS (SELECT 1 FROM "
+      "lines WHERE order_id=orders.id AND supplier NOT IN ({}))) ORDER BY id",
+      placeholders(channels.size()), placeholders(suppliers.size())));
+  for (const auto& c : channels) s << c;
+  for (const auto& x : suppliers) s << x;
+  std::vector<std::int64_t> out;
+  while (s.step()) out.push_back(s.i64(0));
+  return out;
+}
+
 std::vector<Order> Store::query_orders(const OrderQuery& q) {
   std::string where = " WHERE 1=1";
   if (q.status) where += " AND status=?1";

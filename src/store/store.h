@@ -120,6 +120,10 @@ class Store {
                        const std::vector<std::string>& messages);
   void set_order_status(std::int64_t id, OrderStatus status, const std::vector<std::string>& messages);
   std::vector<std::int64_t> order_ids_with_status(OrderStatus s);
+  // Ready orders that are processed without the operator: those of a channel
+  // in `channels`, or whose every line goes to a supplier in `suppliers`.
+  std::vector<std::int64_t> auto_process_candidates(const std::vector<std::string>& channels,
+                                                    const std::vector<std::string>& suppliers);
   std::vector<Order> query_orders(const OrderQuery& q);  // newest first, with lines
 
   Overrides load_overrides(std::int64_t order_id);

@@ -1,0 +1,126 @@
+// Never twice, never lost: the process is killed (SIGKILL, as kill -9) at
+// every step between reading, rendering, delivering and committing, then
+// started again; every PO and every tracking line must reach its destination
+// exactly once, and every inbound file must be accounted for.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+#include <regex>
+
+#include "e2e_fixture.h"
+
+using namespace orderd::test;
+
+namespace {
+
+constexpr int kOrders = 6;
+
+std::string export_csv() {
+  std::string csv = kShopifyHeader;
+  for (int i = 1; i <= kOrders; ++i) {
+    csv += shopify_row(fmt::format("#{}", 100 + i), fmt::format("ACME-{}", i), 1);
+    if (i % 2 == 0) csv += shopify_row(fmt::format("#{}", 100 + i), fmt::format("GX-{}", i), 2);
+  }
+  return csv;
+}
+
+// How many delivered files under `dir` mention each match of `pattern`.
+std::map<std::string, int> files_mentioning(const std::vector<std::filesystem::path>& files, const std::regex& pattern) {
+  std::map<std::string, int> seen;
+  for (const auto& f : files) {
+    if (f.filename().string().starts_with(".")) continue;  // temporaries are not deliveries
+    const std::string text = slurp(f);
+    std::set<std::string> in_file;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), pattern); it != std::sregex_iterator(); ++it)
+      in_file.insert(it->str());
+    for (const auto& m : in_file) ++seen[m];
+  }
+  return seen;
+}
+
+const char* kPoPoints[] = {
+    "intake.before_commit", "intake.after_commit",  "process.before_commit", "process.after_commit",
+    "deliver.before_send",  "deliver.after_send",   "deliver.after_commit",  "deliver.before_send:2",
+    "deliver.after_send:3", "deliver.after_commit:4",
+};
+
+const char* kTrackingPoints[] = {
+    "intake.before_commit", "intake.after_commit", "intake.after_commit:2", "deliver.before_send",
+    "deliver.after_send",   "deliver.after_commit",
+};
+
+}  // namespace
+
+TEST_CASE("crash: killed anywhere between import and delivery, each PO is delivered once") {
+  for (const char* point : kPoPoints) {
+    const std::string where = point;
+    CAPTURE(where);
+    Install in("auto");
+    in.drop_orders("shop", "export.csv", export_csv());
+    auto crashed = in.once({fmt::format("ORDERD_CRASHPOINT={}", point)});
+    CHECK(crashed.code == 128 + 9);  // SIGKILL
+    auto r = in.once();
+    CHECK_MESSAGE(r.code == 0, (r.out + r.err));
+    r = in.once();  // a further run changes nothing
+    CHECK(r.code == 0);
+
+    auto orders = in.orders();
+    REQUIRE(orders.size() == kOrders);
+    std::set<std::string> numbers;
+    for (const auto& o : orders) {
+      CHECK(o["status"] == "processed");
+      for (const auto& p : o["pos"]) numbers.insert(p["number"].get<std::string>());
+    }
+    CHECK(numbers.size() == kOrders + kOrders / 2);
+    auto delivered = in.files("out/supplier");
+    auto seen = files_mentioning(delivered, std::regex("PO[0-9]{6}"));
+    CHECK(seen.size() == numbers.size());
+    for (const auto& n : numbers) {
+      CAPTURE(n);
+      CHECK(seen[n] == 1);
+    }
+    // The export is archived once, nothing is left half-taken.
+    CHECK(in.files("spool/inbound").empty());
+    CHECK(in.files("spool/claimed").empty());
+    CHECK(in.files("spool/archive/orders/shop").size() >= 1);
+    CHECK(in.files("spool/quarantine").empty());
+  }
+}
+
+TEST_CASE("crash: killed anywhere in tracking intake and push, each shipment reaches the channel once") {
+  for (const char* point : kTrackingPoints) {
+    const std::string where = point;
+    CAPTURE(where);
+    Install in("auto");
+    in.drop_orders("shop", "export.csv", export_csv());
+    REQUIRE(in.once().code == 0);
+    std::string acme = "PO Number,SKU,Qty Shipped,Carrier,Tracking\n", gx = "PO Number,SKU,Carrier,Tracking Number\n";
+    for (const auto& o : in.orders())
+      for (const auto& p : o["pos"])
+        for (const auto& l : p["lines"]) {
+          const std::string line = fmt::format("{},{},", p["number"].get<std::string>(), l["sku"].get<std::string>());
+          if (p["supplier"] == "acme")
+            acme += line + fmt::format("1,UPS,TRK{}\n", p["number"].get<std::string>());
+          else
+            gx += line + fmt::format("USPS,TRK{}\n", p["number"].get<std::string>());
+        }
+    in.drop_tracking("acme", "acme.csv", acme);
+    in.drop_tracking("globex", "gx.csv", gx);
+    auto crashed = in.once({fmt::format("ORDERD_CRASHPOINT={}", point)});
+    CHECK(crashed.code == 128 + 9);
+    auto r = in.once();
+    CHECK_MESSAGE(r.code == 0, (r.out + r.err));
+    CHECK(in.once().code == 0);
+    for (const auto& o : in.orders()) CHECK(o["status"] == "completed");
+    auto seen = files_mentioning(in.files("out/channel/shop"), std::regex("TRKPO[0-9]{6}"));
+    CHECK(seen.size() == kOrders + kOrders / 2);
+    for (const auto& [tracking, count] : seen) {
+      CAPTURE(tracking);
+      CHECK(count == 1);
+    }
+    CHECK(in.files("spool/claimed").empty());
+    CHECK(in.files("spool/inbound").empty());
+  }
+}
