@@ -107,9 +107,9 @@ Result<std::int64_t> find_order(Runtime& rt, std::string_view ref) {
 }
 
 Status refresh_status(Runtime& rt, std::int64_t order_id, std::string_view reason) {
-  auto order = rt.store->load_order(order_id);
+  auto order = rt.store->status_inputs(order_id);
   if (!order) return fail(ErrorKind::kNotFound, fmt::format("order id {} vanished", order_id));
-  auto pos = rt.store->load_pos(order_id);
+  const auto& pos = order->pos;
   OrderStatus next = derive_status(order->state, pos, order->lines);
   std::vector<std::string> msgs;
   if (next == OrderStatus::kNeedsResolve) msgs = order->messages;

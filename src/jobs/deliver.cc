@@ -29,25 +29,27 @@ const TransportConfig* transport_for(const Config& cfg, const Document& d) {
 void settle(Runtime& rt, const Document& d, bool ok, const std::string& error) {
   std::set<std::int64_t> orders;
   const std::int64_t now = rt.now();
+  if (d.kind == "po" && ok) {
+    // Sending and sent count alike in an order's status: nothing to refresh.
+    rt.store->mark_document_pos_sent(d.id, rt.actor, fmt::format("delivered to {} as {}", d.party, d.name), now);
+    return;
+  }
   if (d.kind == "po" || d.kind == "cancel") {
     const bool cancel = d.kind == "cancel";
     auto pos = cancel ? rt.store->pos_of_cancel_document(d.id) : rt.store->pos_of_document(d.id);
     for (const auto& po : pos) {
-      PoState next = ok ? (cancel ? PoState::kCanceled : PoState::kSent) : PoState::kFailed;
+      PoState next = ok ? PoState::kCanceled : PoState::kFailed;
       std::string why = ok ? "" : (cancel ? "cancellation not delivered: " + error : error);
       rt.store->set_po_state(po.id, next, why);
       rt.store->add_event(po.order_id, po.id, rt.actor, ok ? "delivered" : "delivery_failed", "", "",
-                          ok ? fmt::format("{} {} delivered to {} as {}", cancel ? "cancellation of" : "PO",
-                                           po.number, d.party, d.name)
+                          ok ? fmt::format("cancellation of PO {} delivered to {} as {}", po.number, d.party, d.name)
                              : fmt::format("{} {}: {}", cancel ? "cancellation of" : "PO", po.number, error),
                           now);
       orders.insert(po.order_id);
     }
   } else if (d.kind == "tracking_push") {
-    for (const auto& sh : rt.store->shipments_of_document(d.id)) {
-      if (ok) rt.store->add_pushed(sh.line_id, sh.quantity);
-      orders.insert(sh.order_id);
-    }
+    for (const auto& sh : rt.store->shipments_of_document(d.id)) orders.insert(sh.order_id);
+    if (ok) rt.store->mark_document_pushed(d.id);
     for (auto id : orders)
       rt.store->add_event(id, 0, rt.actor, ok ? "tracking_pushed" : "push_failed", "", "",
                           ok ? fmt::format("tracking sent to channel {} in {}", d.party, d.name)

@@ -107,26 +107,22 @@ RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids
       ++report.failed;
       continue;
     }
-    std::vector<std::string> numbers;
+    std::string split;
     for (const auto& s : suppliers) {
       Po po = rt.store->create_po(id, s, rt.cfg->po_prefix, now);
       for (auto& l : order->lines)
-        if (l.supplier == s) {
-          l.po_id = po.id;
-          rt.store->assign_line(l.id, po.id);
-        }
-      rt.store->add_event(id, po.id, rt.actor, "po_created", "", "",
-                          fmt::format("PO {} for supplier {}", po.number, s), now);
+        if (l.supplier == s) l.po_id = po.id;
       docs.add(*order, po);
-      numbers.push_back(po.number);
+      split += fmt::format("{}{} to {}", split.empty() ? "" : ", ", po.number, s);
       ++pos_made;
     }
     rt.store->set_order_status(id, OrderStatus::kProcessed, {});
     rt.store->add_event(id, 0, rt.actor, "status", to_string(order->status), "processed",
-                        fmt::format("split into {}", fmt::join(numbers, ", ")), now);
+                        "split into " + split, now);
     ++processed;
   }
   const int written = docs.finish();
+  rt.store->number_pos(rt.cfg->po_prefix);
   crashpoint("process.before_commit");
   if (auto s = txn.commit(); !s) {
     report.lines.push_back(fmt::format("processing not saved: {}", s.error().message()));

@@ -165,7 +165,7 @@ RunReport push_tracking(Runtime& rt, std::string_view trigger) {
       d.created_at = rt.now();
       d.name = std::string(f->extension);
       rt.store->insert_document(d, push_name);
-      for (const auto& sh : shipments) rt.store->link_shipment(sh.id, d.id);
+      rt.store->link_unpushed_shipments(ch.id, d.id);
       report.lines.push_back(fmt::format("{}: tracking for {} shipped lines of {} orders", d.name,
                                          shipments.size(), orders.size()));
     }

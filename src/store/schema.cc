@@ -69,6 +69,7 @@ CREATE TABLE pos(
 CREATE INDEX pos_order ON pos(order_id);
 CREATE INDEX pos_document ON pos(document_id);
 CREATE INDEX pos_supplier ON pos(supplier);
+CREATE INDEX pos_cancel ON pos(cancel_document_id);
 
 CREATE TABLE lines(
   id INTEGER PRIMARY KEY,

@@ -69,7 +69,11 @@ class Stmt {
 };
 
 struct Store::Cache {
-  std::unordered_map<std::string, std::unique_ptr<Stmt>> stmts;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Stmt>, Hash, std::equal_to<>> stmts;
 };
 
 namespace {
@@ -133,7 +137,7 @@ Store::~Store() {
 }
 
 Stmt& Store::stmt(std::string_view sql) {
-  auto it = cache_->stmts.find(std::string(sql));
+  auto it = cache_->stmts.find(sql);
   if (it == cache_->stmts.end())
     it = cache_->stmts.emplace(std::string(sql), std::make_unique<Stmt>(db_, sql)).first;
   return it->second->reset();
@@ -143,7 +147,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& state_di
   if (auto s = ensure_dir(state_dir); !s) return std::unexpected(s.error());
   const auto path = state_dir / "orderd.db";
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
       SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close_v2(db);
@@ -152,7 +156,9 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& state_di
   std::unique_ptr<Store> store(new Store(db));
   try {
     sqlite3_busy_timeout(db, 30000);
-    exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    exec(db,
+         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+         "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;");
     auto& v = store->stmt("PRAGMA user_version");
     v.step();
     const auto version = static_cast<std::size_t>(v.i64(0));
@@ -473,20 +479,21 @@ Po Store::create_po(std::int64_t order_id, std::string_view supplier, std::strin
   s.run();
   Po po;
   po.id = sqlite3_last_insert_rowid(db_);
+  auto& u = stmt("UPDATE lines SET po_id=? WHERE order_id=? AND supplier=? AND po_id IS NULL");
+  u << po.id << order_id << supplier;
+  u.run();
   po.order_id = order_id;
   po.supplier = supplier;
   po.state = PoState::kSending;
   po.created_at = now;
+  // Must equal number_pos()'s printf('%06d').
   po.number = fmt::format("{}{:06}", prefix, po.id);
-  auto& u = stmt("UPDATE pos SET number=? WHERE id=?");
-  u << po.number << po.id;
-  u.run();
   return po;
 }
 
-void Store::assign_line(std::int64_t line_id, std::int64_t po_id) {
-  auto& s = stmt("UPDATE lines SET po_id=? WHERE id=?");
-  s << po_id << line_id;
+void Store::number_pos(std::string_view prefix) {
+  auto& s = stmt("UPDATE pos SET number=?||printf('%06d', id) WHERE number IS NULL");
+  s << prefix;
   s.run();
 }
 
@@ -558,6 +565,41 @@ std::vector<Po> Store::pos_of_cancel_document(std::int64_t doc_id) {
   std::vector<Po> out;
   while (s.step()) out.push_back(read_po(s));
   return out;
+}
+
+void Store::mark_document_pos_sent(std::int64_t doc_id, std::string_view actor,
+                                   std::string_view message, std::int64_t now) {
+  auto& e = stmt(
+      "INSERT INTO events(order_id, po_id, at, actor, kind, message) SELECT order_id, id, ?, ?, "
+      "'delivered', 'PO '||number||' '||? FROM pos WHERE document_id=? AND state<>'sent'");
+  e << now << actor << message << doc_id;
+  e.run();
+  auto& s = stmt("UPDATE pos SET state='sent', error='' WHERE document_id=?");
+  s << doc_id;
+  s.run();
+}
+
+std::optional<Store::StatusInputs> Store::status_inputs(std::int64_t order_id) {
+  auto& o = stmt("SELECT state, status, messages FROM orders WHERE id=?");
+  o << order_id;
+  if (!o.step()) return std::nullopt;
+  StatusInputs in;
+  in.state = parse_order_state(o.text(0)).value_or(OrderState::kNeedsResolve);
+  in.status = parse_status(o.text(1)).value_or(OrderStatus::kNeedsResolve);
+  in.messages = split_lines(o.text(2));
+  o.reset();
+  in.pos = load_pos(order_id);
+  auto& l = stmt("SELECT coalesce(po_id, 0), quantity, shipped, pushed FROM lines WHERE order_id=?");
+  l << order_id;
+  while (l.step()) {
+    Line line;
+    line.po_id = l.i64(0);
+    line.quantity = l.i64(1);
+    line.shipped = l.i64(2);
+    line.pushed = l.i64(3);
+    in.lines.push_back(line);
+  }
+  return in;
 }
 
 // --- documents ---
@@ -753,9 +795,11 @@ std::vector<Shipment> Store::unpushed_shipments(std::string_view channel) {
   return out;
 }
 
-void Store::link_shipment(std::int64_t shipment_id, std::int64_t doc_id) {
-  auto& s = stmt("UPDATE shipments SET push_document_id=? WHERE id=?");
-  s << doc_id << shipment_id;
+void Store::link_unpushed_shipments(std::string_view channel, std::int64_t doc_id) {
+  auto& s = stmt(
+      "UPDATE shipments SET push_document_id=? WHERE push_document_id IS NULL AND line_id IN "
+      "(SELECT l.id FROM lines l JOIN orders o ON o.id=l.order_id WHERE o.channel=?)");
+  s << doc_id << channel;
   s.run();
 }
 
@@ -775,9 +819,11 @@ std::vector<Shipment> Store::shipments_of_order(std::int64_t order_id) {
   return out;
 }
 
-void Store::add_pushed(std::int64_t line_id, std::int64_t quantity) {
-  auto& s = stmt("UPDATE lines SET pushed=pushed+? WHERE id=?");
-  s << quantity << line_id;
+void Store::mark_document_pushed(std::int64_t doc_id) {
+  auto& s = stmt(
+      "UPDATE lines SET pushed=pushed+t.q FROM (SELECT line_id, sum(quantity) AS q FROM shipments "
+      "WHERE push_document_id=? GROUP BY line_id) AS t WHERE lines.id=t.line_id");
+  s << doc_id;
   s.run();
 }
 

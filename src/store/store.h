@@ -130,9 +130,12 @@ class Store {
   void set_override(std::int64_t order_id, std::string_view key, std::string_view value);
 
   // --- POs ---
+  // Creates a PO for the order's lines routed to `supplier` and assigns them
+  // to it. Its number is prefix + the id, written by number_pos().
   Po create_po(std::int64_t order_id, std::string_view supplier, std::string_view prefix,
                std::int64_t now);
-  void assign_line(std::int64_t line_id, std::int64_t po_id);
+  // Writes the numbers of POs created since the last call (one statement).
+  void number_pos(std::string_view prefix);
   void set_po_state(std::int64_t po_id, PoState state, std::string_view error);
   void set_po_document(std::int64_t po_id, std::int64_t doc_id);
   void set_po_cancel_document(std::int64_t po_id, std::int64_t doc_id);
@@ -140,6 +143,20 @@ class Store {
   std::optional<Po> find_po(std::string_view number);
   std::vector<Po> pos_of_document(std::int64_t doc_id);
   std::vector<Po> pos_of_cancel_document(std::int64_t doc_id);
+  // Marks every PO of a delivered document sent and records one event each.
+  void mark_document_pos_sent(std::int64_t doc_id, std::string_view actor, std::string_view message,
+                              std::int64_t now);
+
+  // What an order's status is computed from, without the order's text fields:
+  // lines carry po_id, quantity, shipped and pushed only.
+  struct StatusInputs {
+    OrderState state = OrderState::kNeedsResolve;
+    OrderStatus status = OrderStatus::kNeedsResolve;
+    std::vector<std::string> messages;
+    std::vector<Po> pos;
+    std::vector<Line> lines;
+  };
+  std::optional<StatusInputs> status_inputs(std::int64_t order_id);
 
   // --- documents ---
   // Inserts the document, then names it with `name_of(id)`.
@@ -163,11 +180,13 @@ class Store {
   void add_unmatched(const Unmatched& u);
   std::vector<Unmatched> recent_unmatched(int limit);
   std::vector<Shipment> unpushed_shipments(std::string_view channel);
-  void link_shipment(std::int64_t shipment_id, std::int64_t doc_id);
+  // Links every unpushed shipment of `channel` to `doc_id`; the same set
+  // unpushed_shipments() returned within the transaction.
+  void link_unpushed_shipments(std::string_view channel, std::int64_t doc_id);
   std::vector<Shipment> shipments_of_document(std::int64_t doc_id);
   std::vector<Shipment> shipments_of_order(std::int64_t order_id);
-  // Adds `quantity` to the line's pushed count.
-  void add_pushed(std::int64_t line_id, std::int64_t quantity);
+  // Adds each shipment of the document to its line's pushed count.
+  void mark_document_pushed(std::int64_t doc_id);
 
   // --- history ---
   void add_event(std::int64_t order_id, std::int64_t po_id, std::string_view actor,
