@@ -83,6 +83,7 @@ Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_v
       rt.store->add_event(order_id, po.id, rt.actor, "cancel_requested", "", "",
                           fmt::format("cancellation of PO {} queued for {}: {}", po.number, po.supplier, why),
                           rt.now());
+      docs.open(*rt.cfg->supplier(po.supplier));
       docs.add(*order, po);
     }
     const int n = docs.finish();

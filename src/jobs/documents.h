@@ -17,13 +17,18 @@ class DocumentBuilder {
  public:
   DocumentBuilder(Runtime& rt, PoDocKind kind) : rt_(rt), kind_(kind) {}
 
-  // Renders `po` of `order` (lines with po_id == po.id).
+  // The document the next PO of `s` goes into: the supplier's open one
+  // (batch: run) or a new one (batch: order).
+  std::int64_t open(const SupplierConfig& s);
+  // Renders `po` of `order` (lines with po_id == po.id) into the document
+  // open() returned for its supplier.
   void add(const Order& order, const Po& po);
   // Writes the documents and links their POs; returns how many were written.
   int finish();
 
  private:
   struct Open {
+    std::int64_t doc_id = 0;
     std::unique_ptr<PoWriter> writer;
     std::vector<std::int64_t> po_ids;
     std::string first_number;

@@ -12,18 +12,23 @@
 namespace orderd {
 namespace {
 
-std::string document_name(const Document& d, std::int64_t id) {
-  // d.name holds the extension and, for one-PO documents, the PO number.
-  const std::string prefix = d.kind == "cancel" ? "CANCEL-" : "";
-  if (!d.name.starts_with('.')) return prefix + d.name;
-  return fmt::format("{}{}-{:06}{}", prefix, d.party, id, d.name);
-}
-
 }  // namespace
+
+std::int64_t DocumentBuilder::open(const SupplierConfig& s) {
+  auto& b = open_[s.id];
+  if (b.writer && s.po.batch == Batch::kOrder) store(s, b);  // one document per PO
+  if (!b.writer) {
+    b = Open{};
+    b.writer = find_po_format(s.po.format)->make(s.po, kind_);
+    b.doc_id = rt_.store->open_document(kind_ == PoDocKind::kCancel ? "cancel" : "po", "supplier", s.id,
+                                        s.po.format, rt_.now());
+  }
+  return b.doc_id;
+}
 
 void DocumentBuilder::add(const Order& order, const Po& po) {
   const SupplierConfig* s = rt_.cfg->supplier(po.supplier);
-  const PoFormat* f = find_po_format(s->po.format);
+  auto& b = open_[s->id];
   PoView v;
   v.order = &order;
   v.po = &po;
@@ -31,42 +36,29 @@ void DocumentBuilder::add(const Order& order, const Po& po) {
   v.date = iso_time(po.created_at).substr(0, 10);
   for (const auto& l : order.lines)
     if (l.po_id == po.id) v.lines.push_back(&l);
-  if (s->po.batch == Batch::kOrder) {
-    Open b{f->make(s->po, kind_), {po.id}, po.number};
-    b.writer->add(v);
-    store(*s, b);
-    return;
-  }
-  auto& b = open_[s->id];
-  if (!b.writer) b.writer = f->make(s->po, kind_);
   b.writer->add(v);
   b.po_ids.push_back(po.id);
+  if (b.first_number.empty()) b.first_number = po.number;
 }
 
 void DocumentBuilder::store(const SupplierConfig& s, Open& b) {
   const PoFormat* f = find_po_format(s.po.format);
-  Document d;
-  d.kind = kind_ == PoDocKind::kCancel ? "cancel" : "po";
-  d.party_type = "supplier";
-  d.party = s.id;
-  d.format = s.po.format;
-  d.content = b.writer->finish();
-  d.sha256 = sha256_hex(d.content);
-  d.created_at = rt_.now();
-  d.name = s.po.batch == Batch::kOrder ? b.first_number + std::string(f->extension)
-                                       : std::string(f->extension);
-  rt_.store->insert_document(d, document_name);
-  for (auto id : b.po_ids) {
-    if (kind_ == PoDocKind::kCancel)
-      rt_.store->set_po_cancel_document(id, d.id);
-    else
-      rt_.store->set_po_document(id, d.id);
+  const std::string content = b.writer->finish();
+  // batch: order names the file after its PO; batch: run after the document.
+  std::string name = s.po.batch == Batch::kOrder ? b.first_number + std::string(f->extension)
+                                                 : fmt::format("{}-{:06}{}", s.id, b.doc_id, f->extension);
+  if (kind_ == PoDocKind::kCancel) {
+    name = "CANCEL-" + name;
+    for (auto id : b.po_ids) rt_.store->set_po_cancel_document(id, b.doc_id);
   }
+  rt_.store->fill_document(b.doc_id, name, content, sha256_hex(content));
+  b.writer.reset();
   ++written_;
 }
 
 int DocumentBuilder::finish() {
-  for (auto& [supplier, b] : open_) store(*rt_.cfg->supplier(supplier), b);
+  for (auto& [supplier, b] : open_)
+    if (b.writer) store(*rt_.cfg->supplier(supplier), b);
   open_.clear();
   return written_;
 }
@@ -109,7 +101,8 @@ RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids
     }
     std::string split;
     for (const auto& s : suppliers) {
-      Po po = rt.store->create_po(id, s, rt.cfg->po_prefix, now);
+      const std::int64_t doc = docs.open(*rt.cfg->supplier(s));
+      Po po = rt.store->create_po(id, s, rt.cfg->po_prefix, doc, now);
       for (auto& l : order->lines)
         if (l.supplier == s) l.po_id = po.id;
       docs.add(*order, po);
@@ -122,7 +115,6 @@ RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids
     ++processed;
   }
   const int written = docs.finish();
-  rt.store->number_pos(rt.cfg->po_prefix);
   crashpoint("process.before_commit");
   if (auto s = txn.commit(); !s) {
     report.lines.push_back(fmt::format("processing not saved: {}", s.error().message()));

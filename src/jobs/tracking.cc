@@ -37,9 +37,10 @@ void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std
     return unmatched(fmt::format("PO {} belongs to supplier {}, not {}", row.po_number, po->supplier, s.id));
   if (po->state == PoState::kCanceled)
     return unmatched(fmt::format("PO {} was canceled, yet the supplier reports it shipped", row.po_number));
-  auto line = rt.store->find_po_line(po->id, row.sku);
-  if (!line) return unmatched(fmt::format("SKU {} is not on PO {}", row.sku, row.po_number));
-  if (rt.store->shipment_exists(line->id, row.tracking_number)) {
+  auto found = rt.store->find_po_line(*po, row.sku, row.tracking_number);
+  if (!found) return unmatched(fmt::format("SKU {} is not on PO {}", row.sku, row.po_number));
+  const Line* line = &found->first;
+  if (found->second) {
     ++n.repeated;
     return;
   }
@@ -135,20 +136,15 @@ RunReport push_tracking(Runtime& rt, std::string_view trigger) {
       const TrackingPushFormat* f = find_push_format(fmt_name);
       auto shipments = rt.store->unpushed_shipments(ch.id);
       if (shipments.empty()) continue;
-      std::map<std::int64_t, Order> orders;
+      std::set<std::int64_t> orders;
       std::vector<PushLine> lines;
       lines.reserve(shipments.size());
       for (const auto& sh : shipments) {
-        auto it = orders.find(sh.order_id);
-        if (it == orders.end()) it = orders.emplace(sh.order_id, *rt.store->load_order(sh.order_id)).first;
-        const Order& o = it->second;
+        orders.insert(sh.order_id);
         PushLine pl;
-        pl.order_id = o.ext_id;
-        for (const auto& l : o.lines)
-          if (l.id == sh.line_id) {
-            pl.channel_line_id = l.channel_line_id;
-            pl.sku = l.sku;
-          }
+        pl.order_id = sh.order_ext_id;
+        pl.channel_line_id = sh.channel_line_id;
+        pl.sku = sh.sku;
         pl.quantity = sh.quantity;
         pl.carrier = sh.carrier;
         pl.tracking_number = sh.tracking_number;

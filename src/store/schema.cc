@@ -48,7 +48,8 @@ CREATE TABLE orders(
   updated_at INTEGER NOT NULL,
   UNIQUE(channel, ext_id));
 CREATE INDEX orders_status ON orders(status);
-CREATE INDEX orders_ext ON orders(ext_id);
+-- Few indexes on purpose: every one costs each insert. Lines are found
+-- through their order, POs through their order, document or number.
 
 CREATE TABLE order_overrides(
   order_id INTEGER NOT NULL REFERENCES orders(id),
@@ -57,7 +58,7 @@ CREATE TABLE order_overrides(
   PRIMARY KEY(order_id, key));
 
 CREATE TABLE pos(
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,  -- ids are never reused: nothing is deleted
   order_id INTEGER NOT NULL REFERENCES orders(id),
   supplier TEXT NOT NULL,
   number TEXT UNIQUE,
@@ -68,8 +69,6 @@ CREATE TABLE pos(
   created_at INTEGER NOT NULL);
 CREATE INDEX pos_order ON pos(order_id);
 CREATE INDEX pos_document ON pos(document_id);
-CREATE INDEX pos_supplier ON pos(supplier);
-CREATE INDEX pos_cancel ON pos(cancel_document_id);
 
 CREATE TABLE lines(
   id INTEGER PRIMARY KEY,
@@ -85,11 +84,9 @@ CREATE TABLE lines(
   shipped INTEGER NOT NULL DEFAULT 0,
   pushed INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX lines_order ON lines(order_id);
-CREATE INDEX lines_po ON lines(po_id);
-CREATE INDEX lines_sku ON lines(sku);
 
 CREATE TABLE documents(
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,  -- ids are never reused: nothing is deleted
   kind TEXT NOT NULL,            -- po | cancel | tracking_push
   party_type TEXT NOT NULL,      -- supplier | channel
   party TEXT NOT NULL,

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "store/schema.h"
@@ -32,9 +33,16 @@ class Stmt {
     return *this;
   }
   Stmt& operator<<(int v) { return *this << static_cast<std::int64_t>(v); }
+  // Text is bound without a copy: the bytes must stay alive until the
+  // statement has been stepped, which holds for arguments of the Store method
+  // doing the binding. Temporaries (std::string&&) are copied.
   Stmt& operator<<(std::string_view v) {
     // An empty view may have a null data(), which SQLite would bind as NULL.
-    sqlite3_bind_text(s_, ++col_, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(s_, ++col_, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+  }
+  Stmt& operator<<(std::string&& v) {
+    sqlite3_bind_text(s_, ++col_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
   Stmt& operator<<(const std::string& v) { return *this << std::string_view(v); }
@@ -182,6 +190,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& state_di
 }
 
 Status Store::begin() {
+  next_po_id_ = 0;
   try {
     stmt("BEGIN IMMEDIATE").run();
   } catch (const StoreError& e) {
@@ -201,6 +210,7 @@ Status Store::commit() {
 }
 
 void Store::rollback() {
+  next_po_id_ = 0;
   if (!sqlite3_get_autocommit(db_)) exec(db_, "ROLLBACK");
 }
 
@@ -473,28 +483,32 @@ void Store::set_override(std::int64_t order_id, std::string_view key, std::strin
 // --- POs ---
 
 Po Store::create_po(std::int64_t order_id, std::string_view supplier, std::string_view prefix,
-                    std::int64_t now) {
-  auto& s = stmt("INSERT INTO pos(order_id, supplier, state, created_at) VALUES(?,?,?,?)");
-  s << order_id << supplier << to_string(PoState::kSending) << now;
-  s.run();
+                    std::int64_t doc_id, std::int64_t now) {
+  if (next_po_id_ == 0) {
+    // Ids (and so PO numbers) are never reused: POs are never deleted.
+    auto& q = stmt("SELECT coalesce(max(id), 0) FROM pos");
+    q.step();
+    next_po_id_ = q.i64(0) + 1;
+  }
   Po po;
-  po.id = sqlite3_last_insert_rowid(db_);
+  po.id = next_po_id_++;
+  // Must equal number_pos()'s printf('%06d').
+  po.number = fmt::format("{}{:06}", prefix, po.id);
+  auto& s = stmt(
+      "INSERT INTO pos(id, order_id, supplier, number, state, document_id, created_at) "
+      "VALUES(?,?,?,?,?,?,?)");
+  s << po.id << order_id << supplier << po.number << to_string(PoState::kSending);
+  s.id_or_null(doc_id) << now;
+  s.run();
   auto& u = stmt("UPDATE lines SET po_id=? WHERE order_id=? AND supplier=? AND po_id IS NULL");
   u << po.id << order_id << supplier;
   u.run();
   po.order_id = order_id;
+  po.document_id = doc_id;
   po.supplier = supplier;
   po.state = PoState::kSending;
   po.created_at = now;
-  // Must equal number_pos()'s printf('%06d').
-  po.number = fmt::format("{}{:06}", prefix, po.id);
   return po;
-}
-
-void Store::number_pos(std::string_view prefix) {
-  auto& s = stmt("UPDATE pos SET number=?||printf('%06d', id) WHERE number IS NULL");
-  s << prefix;
-  s.run();
 }
 
 void Store::set_po_state(std::int64_t po_id, PoState state, std::string_view error) {
@@ -580,25 +594,36 @@ void Store::mark_document_pos_sent(std::int64_t doc_id, std::string_view actor,
 }
 
 std::optional<Store::StatusInputs> Store::status_inputs(std::int64_t order_id) {
-  auto& o = stmt("SELECT state, status, messages FROM orders WHERE id=?");
-  o << order_id;
-  if (!o.step()) return std::nullopt;
+  // One query: the order's state with each of its lines and the line's PO.
+  auto& q = stmt(
+      "SELECT o.state, o.status, o.messages, coalesce(l.po_id, 0), l.quantity, l.shipped, l.pushed, "
+      "p.supplier, p.number, p.state, p.error FROM orders o LEFT JOIN lines l ON l.order_id=o.id "
+      "LEFT JOIN pos p ON p.id=l.po_id WHERE o.id=? ORDER BY l.seq");
+  q << order_id;
+  if (!q.step()) return std::nullopt;
   StatusInputs in;
-  in.state = parse_order_state(o.text(0)).value_or(OrderState::kNeedsResolve);
-  in.status = parse_status(o.text(1)).value_or(OrderStatus::kNeedsResolve);
-  in.messages = split_lines(o.text(2));
-  o.reset();
-  in.pos = load_pos(order_id);
-  auto& l = stmt("SELECT coalesce(po_id, 0), quantity, shipped, pushed FROM lines WHERE order_id=?");
-  l << order_id;
-  while (l.step()) {
+  in.state = parse_order_state(q.text(0)).value_or(OrderState::kNeedsResolve);
+  in.status = parse_status(q.text(1)).value_or(OrderStatus::kNeedsResolve);
+  in.messages = split_lines(q.text(2));
+  do {
     Line line;
-    line.po_id = l.i64(0);
-    line.quantity = l.i64(1);
-    line.shipped = l.i64(2);
-    line.pushed = l.i64(3);
+    line.po_id = q.i64(3);
+    line.quantity = q.i64(4);
+    line.shipped = q.i64(5);
+    line.pushed = q.i64(6);
+    if (line.po_id &&
+        std::none_of(in.pos.begin(), in.pos.end(), [&](const Po& p) { return p.id == line.po_id; })) {
+      Po po;
+      po.id = line.po_id;
+      po.order_id = order_id;
+      po.supplier = q.text(7);
+      po.number = q.text(8);
+      po.state = parse_po_state(q.text(9)).value_or(PoState::kFailed);
+      po.error = q.text(10);
+      in.pos.push_back(std::move(po));
+    }
     in.lines.push_back(line);
-  }
+  } while (q.step());
   return in;
 }
 
@@ -618,6 +643,23 @@ std::int64_t Store::insert_document(Document& d,
   u << d.name << d.id;
   u.run();
   return d.id;
+}
+
+std::int64_t Store::open_document(std::string_view kind, std::string_view party_type,
+                                  std::string_view party, std::string_view format, std::int64_t now) {
+  auto& s = stmt(
+      "INSERT INTO documents(kind, party_type, party, format, content, sha256, state, created_at) "
+      "VALUES(?,?,?,?,'','','pending',?)");
+  s << kind << party_type << party << format << now;
+  s.run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void Store::fill_document(std::int64_t id, std::string_view name, std::string_view content,
+                          std::string_view sha256) {
+  auto& s = stmt("UPDATE documents SET name=?, content=?, sha256=? WHERE id=?");
+  s << name << content << sha256 << id;
+  s.run();
 }
 
 std::optional<Document> Store::load_document(std::int64_t id) {
@@ -709,11 +751,14 @@ std::vector<Document> Store::documents_of_order(std::int64_t order_id) {
 
 // --- tracking ---
 
-std::optional<Line> Store::find_po_line(std::int64_t po_id, std::string_view sku) {
+std::optional<std::pair<Line, bool>> Store::find_po_line(const Po& po, std::string_view sku,
+                                                         std::string_view tracking_number) {
+  const std::int64_t po_id = po.id;
   auto& s = stmt(
-      "SELECT id, seq, sku, quantity, shipped, pushed, order_id FROM lines WHERE po_id=? AND sku=? "
+      "SELECT id, seq, sku, quantity, shipped, pushed, EXISTS(SELECT 1 FROM shipments WHERE "
+      "line_id=lines.id AND tracking_number=?) FROM lines WHERE order_id=? AND po_id=? AND sku=? "
       "ORDER BY shipped < quantity DESC, seq LIMIT 1");
-  s << po_id << sku;
+  s << tracking_number << po.order_id << po_id << sku;
   if (!s.step()) return std::nullopt;
   Line l;
   l.id = s.i64(0);
@@ -723,13 +768,7 @@ std::optional<Line> Store::find_po_line(std::int64_t po_id, std::string_view sku
   l.shipped = s.i64(4);
   l.pushed = s.i64(5);
   l.po_id = po_id;
-  return l;
-}
-
-bool Store::shipment_exists(std::int64_t line_id, std::string_view tracking_number) {
-  auto& s = stmt("SELECT 1 FROM shipments WHERE line_id=? AND tracking_number=?");
-  s << line_id << tracking_number;
-  return s.step();
+  return std::pair{l, s.i64(6) != 0};
 }
 
 void Store::add_shipment(const Shipment& sh, std::int64_t file_id, std::int64_t now) {
@@ -767,7 +806,8 @@ namespace {
 
 constexpr const char* kShipCols =
     "SELECT s.id, s.po_id, s.line_id, l.order_id, s.quantity, s.carrier, s.tracking_number, "
-    "s.ship_date, coalesce(s.push_document_id, 0) FROM shipments s JOIN lines l ON l.id=s.line_id";
+    "s.ship_date, coalesce(s.push_document_id, 0), o.ext_id, l.channel_line_id, l.sku "
+    "FROM shipments s JOIN lines l ON l.id=s.line_id JOIN orders o ON o.id=l.order_id";
 
 Shipment read_shipment(Stmt& s) {
   Shipment sh;
@@ -780,6 +820,9 @@ Shipment read_shipment(Stmt& s) {
   sh.tracking_number = s.text(6);
   sh.ship_date = s.text(7);
   sh.push_document_id = s.i64(8);
+  sh.order_ext_id = s.text(9);
+  sh.channel_line_id = s.text(10);
+  sh.sku = s.text(11);
   return sh;
 }
 
@@ -787,8 +830,7 @@ Shipment read_shipment(Stmt& s) {
 
 std::vector<Shipment> Store::unpushed_shipments(std::string_view channel) {
   auto& s = stmt(std::string(kShipCols) +
-                 " JOIN orders o ON o.id=l.order_id WHERE s.push_document_id IS NULL AND "
-                 "o.channel=? ORDER BY s.id");
+                 " WHERE s.push_document_id IS NULL AND o.channel=? ORDER BY s.id");
   s << channel;
   std::vector<Shipment> out;
   while (s.step()) out.push_back(read_shipment(s));

@@ -61,6 +61,7 @@ struct Document {
 
 struct Shipment {
   std::int64_t id = 0, po_id = 0, line_id = 0, order_id = 0;
+  std::string order_ext_id, channel_line_id, sku;  // filled by unpushed_shipments
   std::int64_t quantity = 0;
   std::string carrier, tracking_number, ship_date;
   std::int64_t push_document_id = 0;
@@ -131,11 +132,10 @@ class Store {
 
   // --- POs ---
   // Creates a PO for the order's lines routed to `supplier` and assigns them
-  // to it. Its number is prefix + the id, written by number_pos().
+  // to it. Its number is `prefix` + its id, six digits at least.
+  // `doc_id` (may be 0) is the document the PO is rendered into.
   Po create_po(std::int64_t order_id, std::string_view supplier, std::string_view prefix,
-               std::int64_t now);
-  // Writes the numbers of POs created since the last call (one statement).
-  void number_pos(std::string_view prefix);
+               std::int64_t doc_id, std::int64_t now);
   void set_po_state(std::int64_t po_id, PoState state, std::string_view error);
   void set_po_document(std::int64_t po_id, std::int64_t doc_id);
   void set_po_cancel_document(std::int64_t po_id, std::int64_t doc_id);
@@ -161,6 +161,12 @@ class Store {
   // --- documents ---
   // Inserts the document, then names it with `name_of(id)`.
   std::int64_t insert_document(Document& doc, std::string (*name_of)(const Document&, std::int64_t));
+  // A document whose content comes later (fill_document), so the POs
+  // rendered into it can name it as they are created. Same transaction.
+  std::int64_t open_document(std::string_view kind, std::string_view party_type,
+                             std::string_view party, std::string_view format, std::int64_t now);
+  void fill_document(std::int64_t id, std::string_view name, std::string_view content,
+                     std::string_view sha256);
   std::optional<Document> load_document(std::int64_t id);
   // Pending or sending documents due at `now` (sending ones first: crash recovery).
   std::vector<std::int64_t> due_documents(std::int64_t now);
@@ -173,9 +179,10 @@ class Store {
   std::vector<Document> documents_of_order(std::int64_t order_id);  // without content
 
   // --- tracking ---
-  // Line of `po_id` with `sku`, or nullopt.
-  std::optional<Line> find_po_line(std::int64_t po_id, std::string_view sku);
-  bool shipment_exists(std::int64_t line_id, std::string_view tracking_number);
+  // Line of `po_id` with `sku` (the first not fully shipped), or nullopt; and
+  // whether it already has a shipment with `tracking_number`.
+  std::optional<std::pair<Line, bool>> find_po_line(const Po& po, std::string_view sku,
+                                                    std::string_view tracking_number);
   void add_shipment(const Shipment& s, std::int64_t file_id, std::int64_t now);
   void add_unmatched(const Unmatched& u);
   std::vector<Unmatched> recent_unmatched(int limit);
@@ -203,6 +210,7 @@ class Store {
   Stmt& stmt(std::string_view sql);
 
   sqlite3* db_;
+  std::int64_t next_po_id_ = 0;  // within the open transaction; 0: unknown
   struct Cache;
   std::unique_ptr<Cache> cache_;
 };
