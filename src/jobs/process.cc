@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <span>
 
 #include "core/status.h"
 #include "jobs/documents.h"
@@ -74,47 +75,52 @@ RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids
   }
   const std::int64_t now = rt.now();
   DocumentBuilder docs(rt, PoDocKind::kOrder);
+  const std::int64_t first_po = rt.store->next_po_id();
   int processed = 0, pos_made = 0;
-  for (auto id : order_ids) {
-    auto order = rt.store->load_order(id);
-    if (!order) continue;
-    if (order->status != OrderStatus::kReady) {
-      report.lines.push_back(fmt::format("order {} is {}, not ready; skipped", order->ext_id, to_string(order->status)));
-      continue;
-    }
-    // Suppliers in the order of their first line.
-    std::vector<std::string> suppliers;
-    for (const auto& l : order->lines)
-      if (std::find(suppliers.begin(), suppliers.end(), l.supplier) == suppliers.end())
-        suppliers.push_back(l.supplier);
-    bool ok = true;
-    for (const auto& s : suppliers)
-      if (!rt.cfg->supplier(s)) {
-        report.lines.push_back(fmt::format("order {}: supplier {} is no longer configured; run "
-                                           "`orderctl resolve {}` to route it again",
-                                           order->ext_id, s, order->ext_id));
-        ok = false;
+  // In chunks, so memory stays bounded whatever the number of orders.
+  std::vector<std::int64_t> ids(order_ids.begin(), order_ids.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  constexpr std::size_t kChunk = 2048;
+  for (std::size_t at = 0; at < ids.size(); at += kChunk) {
+    auto chunk = std::span<const std::int64_t>(ids).subspan(at, std::min(kChunk, ids.size() - at));
+    for (auto& order_value : rt.store->load_orders(chunk)) {
+      Order* order = &order_value;
+      const std::int64_t id = order->id;
+      if (order->status != OrderStatus::kReady) {
+        report.lines.push_back(fmt::format("order {} is {}, not ready; skipped", order->ext_id, to_string(order->status)));
+        continue;
       }
-    if (!ok) {
-      ++report.failed;
-      continue;
+      // Suppliers in the order of their first line.
+      std::vector<std::string> suppliers;
+      for (const auto& l : order->lines)
+        if (std::find(suppliers.begin(), suppliers.end(), l.supplier) == suppliers.end())
+          suppliers.push_back(l.supplier);
+      bool ok = true;
+      for (const auto& s : suppliers)
+        if (!rt.cfg->supplier(s)) {
+          report.lines.push_back(fmt::format("order {}: supplier {} is no longer configured; run "
+                                             "`orderctl resolve {}` to route it again",
+                                             order->ext_id, s, order->ext_id));
+          ok = false;
+        }
+      if (!ok) {
+        ++report.failed;
+        continue;
+      }
+      for (const auto& s : suppliers) {
+        const std::int64_t doc = docs.open(*rt.cfg->supplier(s));
+        Po po = rt.store->create_po(id, s, rt.cfg->po_prefix, doc, now);
+        for (auto& l : order->lines)
+          if (l.supplier == s) l.po_id = po.id;
+        docs.add(*order, po);
+        ++pos_made;
+      }
+      ++processed;
     }
-    std::string split;
-    for (const auto& s : suppliers) {
-      const std::int64_t doc = docs.open(*rt.cfg->supplier(s));
-      Po po = rt.store->create_po(id, s, rt.cfg->po_prefix, doc, now);
-      for (auto& l : order->lines)
-        if (l.supplier == s) l.po_id = po.id;
-      docs.add(*order, po);
-      split += fmt::format("{}{} to {}", split.empty() ? "" : ", ", po.number, s);
-      ++pos_made;
-    }
-    rt.store->set_order_status(id, OrderStatus::kProcessed, {});
-    rt.store->add_event(id, 0, rt.actor, "status", to_string(order->status), "processed",
-                        "split into " + split, now);
-    ++processed;
   }
   const int written = docs.finish();
+  rt.store->finish_processing(first_po, rt.actor, now);
   crashpoint("process.before_commit");
   if (auto s = txn.commit(); !s) {
     report.lines.push_back(fmt::format("processing not saved: {}", s.error().message()));

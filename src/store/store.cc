@@ -400,6 +400,54 @@ std::optional<Order> Store::load_order(std::int64_t id) {
   return o;
 }
 
+std::vector<Order> Store::load_orders(std::span<const std::int64_t> ids) {
+  constexpr std::size_t kChunk = 256;
+  static const std::string in_list = [] {
+    std::string p = "(";
+    for (std::size_t i = 0; i < kChunk; ++i) p += i ? ",?" : "?";
+    return p + ")";
+  }();
+  std::vector<Order> out;
+  out.reserve(ids.size());
+  for (std::size_t at = 0; at < ids.size(); at += kChunk) {
+    // Pad the last chunk by repeating an id, so one statement serves all.
+    auto bind = [&](Stmt& s) {
+      for (std::size_t i = 0; i < kChunk; ++i) s << ids[std::min(at + i, ids.size() - 1)];
+    };
+    const std::size_t first = out.size();
+    auto& o = stmt(order_select() + " WHERE id IN " + in_list + " ORDER BY id");
+    bind(o);
+    while (o.step()) out.push_back(read_order_row(o));
+    o.reset();
+    auto& l = stmt(
+        "SELECT order_id, id, seq, channel_line_id, sku, name, price, quantity, supplier, "
+        "coalesce(po_id, 0), shipped, pushed FROM lines WHERE order_id IN " + in_list +
+        " ORDER BY order_id, seq");
+    bind(l);
+    std::size_t k = first;
+    while (l.step()) {
+      const std::int64_t order_id = l.i64(0);
+      while (k < out.size() && out[k].id < order_id) ++k;
+      if (k == out.size() || out[k].id != order_id) continue;
+      Line line;
+      line.id = l.i64(1);
+      line.seq = static_cast<int>(l.i64(2));
+      line.channel_line_id = l.text(3);
+      line.sku = l.text(4);
+      line.name = l.text(5);
+      line.price = l.text(6);
+      line.quantity = l.i64(7);
+      line.supplier = l.text(8);
+      line.po_id = l.i64(9);
+      line.shipped = l.i64(10);
+      line.pushed = l.i64(11);
+      out[k].lines.push_back(std::move(line));
+    }
+    l.reset();
+  }
+  return out;
+}
+
 void Store::set_order_state(std::int64_t id, OrderState state, OrderStatus status,
                             const std::vector<std::string>& messages) {
   auto& s = stmt("UPDATE orders SET state=?, status=?, messages=? WHERE id=?");
@@ -484,14 +532,9 @@ void Store::set_override(std::int64_t order_id, std::string_view key, std::strin
 
 Po Store::create_po(std::int64_t order_id, std::string_view supplier, std::string_view prefix,
                     std::int64_t doc_id, std::int64_t now) {
-  if (next_po_id_ == 0) {
-    // Ids (and so PO numbers) are never reused: POs are never deleted.
-    auto& q = stmt("SELECT coalesce(max(id), 0) FROM pos");
-    q.step();
-    next_po_id_ = q.i64(0) + 1;
-  }
   Po po;
-  po.id = next_po_id_++;
+  po.id = next_po_id();
+  ++next_po_id_;
   // Must equal number_pos()'s printf('%06d').
   po.number = fmt::format("{}{:06}", prefix, po.id);
   auto& s = stmt(
@@ -500,15 +543,43 @@ Po Store::create_po(std::int64_t order_id, std::string_view supplier, std::strin
   s << po.id << order_id << supplier << po.number << to_string(PoState::kSending);
   s.id_or_null(doc_id) << now;
   s.run();
-  auto& u = stmt("UPDATE lines SET po_id=? WHERE order_id=? AND supplier=? AND po_id IS NULL");
-  u << po.id << order_id << supplier;
-  u.run();
   po.order_id = order_id;
   po.document_id = doc_id;
   po.supplier = supplier;
   po.state = PoState::kSending;
   po.created_at = now;
   return po;
+}
+
+std::int64_t Store::next_po_id() {
+  if (next_po_id_ == 0) {
+    // Ids (and so PO numbers) are never reused: POs are never deleted.
+    auto& q = stmt("SELECT coalesce(max(id), 0) FROM pos");
+    q.step();
+    next_po_id_ = q.i64(0) + 1;
+  }
+  return next_po_id_;
+}
+
+void Store::finish_processing(std::int64_t first_po_id, std::string_view actor, std::int64_t now) {
+  auto& lines = stmt(
+      "UPDATE lines SET po_id=(SELECT p.id FROM pos p WHERE p.order_id=lines.order_id AND "
+      "p.supplier=lines.supplier AND p.id>=?1) WHERE po_id IS NULL AND order_id IN (SELECT "
+      "order_id FROM pos WHERE id>=?1)");
+  lines << first_po_id;
+  lines.run();
+  auto& ev = stmt(
+      "INSERT INTO events(order_id, at, actor, kind, from_status, to_status, message) "
+      "SELECT o.id, ?2, ?3, 'status', o.status, 'processed', 'split into '||(SELECT "
+      "group_concat(p.number||' to '||p.supplier, ', ') FROM pos p WHERE p.order_id=o.id AND "
+      "p.id>=?1) FROM orders o WHERE o.id IN (SELECT order_id FROM pos WHERE id>=?1)");
+  ev << first_po_id << now << actor;
+  ev.run();
+  auto& st = stmt(
+      "UPDATE orders SET status='processed', messages='' WHERE id IN (SELECT order_id FROM pos "
+      "WHERE id>=?)");
+  st << first_po_id;
+  st.run();
 }
 
 void Store::set_po_state(std::int64_t po_id, PoState state, std::string_view error) {

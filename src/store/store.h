@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -117,6 +118,9 @@ class Store {
   void replace_order(Order& order, std::string_view fingerprint, std::int64_t now);
   // Order with lines (effective values), state, status and messages.
   std::optional<Order> load_order(std::int64_t id);
+  // The same for many orders at once (ascending id; missing ids are left
+  // out): a few statements per 256 orders instead of two per order.
+  std::vector<Order> load_orders(std::span<const std::int64_t> ids);
   void set_order_state(std::int64_t id, OrderState state, OrderStatus status,
                        const std::vector<std::string>& messages);
   void set_order_status(std::int64_t id, OrderStatus status, const std::vector<std::string>& messages);
@@ -131,14 +135,21 @@ class Store {
   void set_override(std::int64_t order_id, std::string_view key, std::string_view value);
 
   // --- POs ---
-  // Creates a PO for the order's lines routed to `supplier` and assigns them
-  // to it. Its number is `prefix` + its id, six digits at least.
+  // Creates a PO for the order's lines routed to `supplier`. Its number is
+  // `prefix` + its id, six digits at least. The lines are assigned to it, and
+  // the order marked processed, by finish_processing().
   // `doc_id` (may be 0) is the document the PO is rendered into.
   Po create_po(std::int64_t order_id, std::string_view supplier, std::string_view prefix,
                std::int64_t doc_id, std::int64_t now);
   void set_po_state(std::int64_t po_id, PoState state, std::string_view error);
   void set_po_document(std::int64_t po_id, std::int64_t doc_id);
   void set_po_cancel_document(std::int64_t po_id, std::int64_t doc_id);
+  // The id the next PO will get (within the open transaction).
+  std::int64_t next_po_id();
+  // For every order that got POs with id >= first_po_id: assigns its lines
+  // to them, sets it processed and records the event naming its POs. Three
+  // set-based statements instead of three per order.
+  void finish_processing(std::int64_t first_po_id, std::string_view actor, std::int64_t now);
   std::vector<Po> load_pos(std::int64_t order_id);
   std::optional<Po> find_po(std::string_view number);
   std::vector<Po> pos_of_document(std::int64_t doc_id);
