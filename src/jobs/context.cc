@@ -106,22 +106,34 @@ Result<std::int64_t> find_order(Runtime& rt, std::string_view ref) {
   return found.front().id;
 }
 
-Status refresh_status(Runtime& rt, std::int64_t order_id, std::string_view reason) {
-  auto order = rt.store->status_inputs(order_id);
-  if (!order) return fail(ErrorKind::kNotFound, fmt::format("order id {} vanished", order_id));
-  const auto& pos = order->pos;
-  OrderStatus next = derive_status(order->state, pos, order->lines);
+namespace {
+
+void apply_status(Runtime& rt, std::int64_t order_id, const Store::StatusInputs& in, std::string_view reason) {
+  OrderStatus next = derive_status(in.state, in.pos, in.lines);
   std::vector<std::string> msgs;
-  if (next == OrderStatus::kNeedsResolve) msgs = order->messages;
-  for (const auto& po : pos)
+  if (next == OrderStatus::kNeedsResolve || (in.pos.empty() && next == OrderStatus::kCanceled))
+    msgs = in.messages;
+  for (const auto& po : in.pos)
     if (po.state == PoState::kFailed)
       msgs.push_back(fmt::format("PO {} ({}): {}", po.number, po.supplier, po.error));
-  if (next == order->status && msgs == order->messages) return {};
+  if (next == in.status && msgs == in.messages) return;
   rt.store->set_order_status(order_id, next, msgs);
-  if (next != order->status)
-    rt.store->add_event(order_id, 0, rt.actor, "status", to_string(order->status), to_string(next),
-                        reason, rt.now());
+  if (next != in.status)
+    rt.store->add_event(order_id, 0, rt.actor, "status", to_string(in.status), to_string(next), reason,
+                        rt.now());
+}
+
+}  // namespace
+
+Status refresh_status(Runtime& rt, std::int64_t order_id, std::string_view reason) {
+  auto in = rt.store->status_inputs(order_id);
+  if (!in) return fail(ErrorKind::kNotFound, fmt::format("order id {} vanished", order_id));
+  apply_status(rt, order_id, *in, reason);
   return {};
+}
+
+void refresh_statuses(Runtime& rt, std::span<const std::int64_t> ids, std::string_view reason) {
+  for (const auto& [id, in] : rt.store->status_inputs(ids)) apply_status(rt, id, in, reason);
 }
 
 RunReport run_cycle(Runtime& rt, std::string_view trigger) {

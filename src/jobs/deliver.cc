@@ -48,15 +48,17 @@ void settle(Runtime& rt, const Document& d, bool ok, const std::string& error) {
       orders.insert(po.order_id);
     }
   } else if (d.kind == "tracking_push") {
-    for (const auto& sh : rt.store->shipments_of_document(d.id)) orders.insert(sh.order_id);
     if (ok) rt.store->mark_document_pushed(d.id);
-    for (auto id : orders)
-      rt.store->add_event(id, 0, rt.actor, ok ? "tracking_pushed" : "push_failed", "", "",
-                          ok ? fmt::format("tracking sent to channel {} in {}", d.party, d.name)
-                             : fmt::format("tracking for channel {} not delivered: {}", d.party, error),
-                          now);
+    rt.store->add_push_events(d.id, rt.actor, ok ? "tracking_pushed" : "push_failed",
+                              ok ? fmt::format("tracking sent to channel {} in {}", d.party, d.name)
+                                 : fmt::format("tracking for channel {} not delivered: {}", d.party, error),
+                              now);
+    const auto ids = rt.store->orders_of_push_document(d.id);
+    refresh_statuses(rt, ids, ok ? "tracking pushed" : error);
+    return;
   }
-  for (auto id : orders) (void)refresh_status(rt, id, ok ? "delivery confirmed" : error);
+  const std::vector<std::int64_t> ids(orders.begin(), orders.end());
+  refresh_statuses(rt, ids, ok ? "delivery confirmed" : error);
 }
 
 std::int64_t backoff(const TransportConfig& t, int attempts) {

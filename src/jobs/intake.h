@@ -12,8 +12,9 @@ namespace orderd {
 
 // Called inside the file's transaction with the file's content and its
 // inbound_files id; returns a one-line summary, or an error that
-// quarantines the file (the transaction is then rolled back).
-using ApplyFile = std::function<Result<std::string>(std::string_view name, std::string_view data, std::int64_t file_id,
+// quarantines the file (the transaction is then rolled back). It may free
+// `data` once parsed, to keep a large import's peak memory down.
+using ApplyFile = std::function<Result<std::string>(std::string_view name, std::string& data, std::int64_t file_id,
                                                     RunReport& report)>;
 
 void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,

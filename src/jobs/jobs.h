@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -87,5 +88,7 @@ Result<RunReport> retry_order(Runtime& rt, std::int64_t order_id);
 // Recomputes an order's status from its POs and lines; records an event if
 // it changed. Call inside a transaction.
 Status refresh_status(Runtime& rt, std::int64_t order_id, std::string_view reason);
+// The same for many orders, reading their inputs in chunks.
+void refresh_statuses(Runtime& rt, std::span<const std::int64_t> ids, std::string_view reason);
 
 }  // namespace orderd

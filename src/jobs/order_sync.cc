@@ -73,9 +73,10 @@ RunReport sync_orders(Runtime& rt, std::string_view trigger) {
     const OrderFormat* fmt_ = find_order_format(ch.format);
     if (!fmt_) continue;
     take_inbound(rt, "orders", ch.id,
-                 [&](std::string_view name, std::string_view data, std::int64_t, RunReport& r) -> Result<std::string> {
+                 [&](std::string_view name, std::string& data, std::int64_t, RunReport& r) -> Result<std::string> {
                    auto batch = fmt_->read(data);
                    if (!batch) return std::unexpected(batch.error());
+                   std::string().swap(data);  // the orders own their text now
                    ImportCounts n;
                    for (auto& o : batch->orders) {
                      o.channel = ch.id;

@@ -85,7 +85,7 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger) {
     const TrackingFormat* f = find_tracking_format(s.tracking.format);
     if (!f) continue;
     take_inbound(rt, "tracking", s.id,
-                 [&](std::string_view name, std::string_view data, std::int64_t file_id,
+                 [&](std::string_view name, std::string& data, std::int64_t file_id,
                      RunReport& r) -> Result<std::string> {
                    auto rows = f->read(s.tracking, data);
                    if (!rows) return std::unexpected(rows.error());
@@ -94,7 +94,8 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger) {
                    std::set<std::int64_t> touched;
                    for (const auto& row : *rows)
                      apply_row(rt, s, row, name, file_id, po_cache, touched, n, r);
-                   for (auto id : touched) (void)refresh_status(rt, id, fmt::format("tracking from {}", name));
+                   const std::vector<std::int64_t> ids(touched.begin(), touched.end());
+                   refresh_statuses(rt, ids, fmt::format("tracking from {}", name));
                    r.changed += n.recorded;
                    r.failed += n.unmatched;
                    return fmt::format("{} rows: {} shipments recorded, {} already known, {} unmatched",

@@ -95,6 +95,22 @@ void exec(sqlite3* db, const std::string& sql) {
   }
 }
 
+constexpr std::size_t kInChunk = 256;
+
+const std::string& in_list() {
+  static const std::string p = [] {
+    std::string s = "(";
+    for (std::size_t i = 0; i < kInChunk; ++i) s += i ? ",?" : "?";
+    return s + ")";
+  }();
+  return p;
+}
+
+// Binds ids[at, at+kInChunk), padding the tail by repeating the last id.
+void bind_chunk(Stmt& s, std::span<const std::int64_t> ids, std::size_t at) {
+  for (std::size_t i = 0; i < kInChunk; ++i) s << ids[std::min(at + i, ids.size() - 1)];
+}
+
 std::string join_lines(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) {
@@ -401,27 +417,21 @@ std::optional<Order> Store::load_order(std::int64_t id) {
 }
 
 std::vector<Order> Store::load_orders(std::span<const std::int64_t> ids) {
-  constexpr std::size_t kChunk = 256;
-  static const std::string in_list = [] {
-    std::string p = "(";
-    for (std::size_t i = 0; i < kChunk; ++i) p += i ? ",?" : "?";
-    return p + ")";
-  }();
+  constexpr std::size_t kChunk = kInChunk;
+  const std::string& in = in_list();
   std::vector<Order> out;
   out.reserve(ids.size());
   for (std::size_t at = 0; at < ids.size(); at += kChunk) {
     // Pad the last chunk by repeating an id, so one statement serves all.
-    auto bind = [&](Stmt& s) {
-      for (std::size_t i = 0; i < kChunk; ++i) s << ids[std::min(at + i, ids.size() - 1)];
-    };
+    auto bind = [&](Stmt& s) { bind_chunk(s, ids, at); };
     const std::size_t first = out.size();
-    auto& o = stmt(order_select() + " WHERE id IN " + in_list + " ORDER BY id");
+    auto& o = stmt(order_select() + " WHERE id IN " + in + " ORDER BY id");
     bind(o);
     while (o.step()) out.push_back(read_order_row(o));
     o.reset();
     auto& l = stmt(
         "SELECT order_id, id, seq, channel_line_id, sku, name, price, quantity, supplier, "
-        "coalesce(po_id, 0), shipped, pushed FROM lines WHERE order_id IN " + in_list +
+        "coalesce(po_id, 0), shipped, pushed FROM lines WHERE order_id IN " + in +
         " ORDER BY order_id, seq");
     bind(l);
     std::size_t k = first;
@@ -664,38 +674,55 @@ void Store::mark_document_pos_sent(std::int64_t doc_id, std::string_view actor,
   s.run();
 }
 
+
 std::optional<Store::StatusInputs> Store::status_inputs(std::int64_t order_id) {
-  // One query: the order's state with each of its lines and the line's PO.
-  auto& q = stmt(
-      "SELECT o.state, o.status, o.messages, coalesce(l.po_id, 0), l.quantity, l.shipped, l.pushed, "
-      "p.supplier, p.number, p.state, p.error FROM orders o LEFT JOIN lines l ON l.order_id=o.id "
-      "LEFT JOIN pos p ON p.id=l.po_id WHERE o.id=? ORDER BY l.seq");
-  q << order_id;
-  if (!q.step()) return std::nullopt;
-  StatusInputs in;
-  in.state = parse_order_state(q.text(0)).value_or(OrderState::kNeedsResolve);
-  in.status = parse_status(q.text(1)).value_or(OrderStatus::kNeedsResolve);
-  in.messages = split_lines(q.text(2));
-  do {
-    Line line;
-    line.po_id = q.i64(3);
-    line.quantity = q.i64(4);
-    line.shipped = q.i64(5);
-    line.pushed = q.i64(6);
-    if (line.po_id &&
-        std::none_of(in.pos.begin(), in.pos.end(), [&](const Po& p) { return p.id == line.po_id; })) {
-      Po po;
-      po.id = line.po_id;
-      po.order_id = order_id;
-      po.supplier = q.text(7);
-      po.number = q.text(8);
-      po.state = parse_po_state(q.text(9)).value_or(PoState::kFailed);
-      po.error = q.text(10);
-      in.pos.push_back(std::move(po));
+  auto all = status_inputs(std::span<const std::int64_t>(&order_id, 1));
+  if (all.empty()) return std::nullopt;
+  return std::move(all.front().second);
+}
+
+std::vector<std::pair<std::int64_t, Store::StatusInputs>> Store::status_inputs(
+    std::span<const std::int64_t> ids) {
+  std::vector<std::pair<std::int64_t, StatusInputs>> out;
+  for (std::size_t at = 0; at < ids.size(); at += kInChunk) {
+    // One query: each order's state with each of its lines and the line's PO.
+    auto& q = stmt(
+        "SELECT o.id, o.state, o.status, o.messages, coalesce(l.po_id, 0), l.quantity, l.shipped, "
+        "l.pushed, p.supplier, p.number, p.state, p.error FROM orders o LEFT JOIN lines l ON "
+        "l.order_id=o.id LEFT JOIN pos p ON p.id=l.po_id WHERE o.id IN " + in_list() +
+        " ORDER BY o.id, l.seq");
+    bind_chunk(q, ids, at);
+    while (q.step()) {
+      const std::int64_t id = q.i64(0);
+      if (out.empty() || out.back().first != id) {
+        StatusInputs in;
+        in.state = parse_order_state(q.text(1)).value_or(OrderState::kNeedsResolve);
+        in.status = parse_status(q.text(2)).value_or(OrderStatus::kNeedsResolve);
+        in.messages = split_lines(q.text(3));
+        out.emplace_back(id, std::move(in));
+      }
+      StatusInputs& in = out.back().second;
+      Line line;
+      line.po_id = q.i64(4);
+      line.quantity = q.i64(5);
+      line.shipped = q.i64(6);
+      line.pushed = q.i64(7);
+      if (line.po_id &&
+          std::none_of(in.pos.begin(), in.pos.end(), [&](const Po& p) { return p.id == line.po_id; })) {
+        Po po;
+        po.id = line.po_id;
+        po.order_id = id;
+        po.supplier = q.text(8);
+        po.number = q.text(9);
+        po.state = parse_po_state(q.text(10)).value_or(PoState::kFailed);
+        po.error = q.text(11);
+        in.pos.push_back(std::move(po));
+      }
+      in.lines.push_back(line);
     }
-    in.lines.push_back(line);
-  } while (q.step());
-  return in;
+    q.reset();
+  }
+  return out;
 }
 
 // --- documents ---
@@ -930,6 +957,25 @@ std::vector<Shipment> Store::shipments_of_order(std::int64_t order_id) {
   std::vector<Shipment> out;
   while (s.step()) out.push_back(read_shipment(s));
   return out;
+}
+
+std::vector<std::int64_t> Store::orders_of_push_document(std::int64_t doc_id) {
+  auto& s = stmt(
+      "SELECT DISTINCT l.order_id FROM shipments s JOIN lines l ON l.id=s.line_id WHERE "
+      "s.push_document_id=? ORDER BY l.order_id");
+  s << doc_id;
+  std::vector<std::int64_t> out;
+  while (s.step()) out.push_back(s.i64(0));
+  return out;
+}
+
+void Store::add_push_events(std::int64_t doc_id, std::string_view actor, std::string_view kind,
+                            std::string_view message, std::int64_t now) {
+  auto& s = stmt(
+      "INSERT INTO events(order_id, at, actor, kind, message) SELECT DISTINCT l.order_id, ?, ?, ?, ? "
+      "FROM shipments s JOIN lines l ON l.id=s.line_id WHERE s.push_document_id=?");
+  s << now << actor << kind << message << doc_id;
+  s.run();
 }
 
 void Store::mark_document_pushed(std::int64_t doc_id) {

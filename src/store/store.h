@@ -168,6 +168,8 @@ class Store {
     std::vector<Line> lines;
   };
   std::optional<StatusInputs> status_inputs(std::int64_t order_id);
+  // The same for many orders (chunked IN lists); keyed by order id.
+  std::vector<std::pair<std::int64_t, StatusInputs>> status_inputs(std::span<const std::int64_t> ids);
 
   // --- documents ---
   // Inserts the document, then names it with `name_of(id)`.
@@ -203,6 +205,11 @@ class Store {
   void link_unpushed_shipments(std::string_view channel, std::int64_t doc_id);
   std::vector<Shipment> shipments_of_document(std::int64_t doc_id);
   std::vector<Shipment> shipments_of_order(std::int64_t order_id);
+  // Ids of the orders whose shipments a push document carries.
+  std::vector<std::int64_t> orders_of_push_document(std::int64_t doc_id);
+  // One event for each of those orders (set-based).
+  void add_push_events(std::int64_t doc_id, std::string_view actor, std::string_view kind,
+                       std::string_view message, std::int64_t now);
   // Adds each shipment of the document to its line's pushed count.
   void mark_document_pushed(std::int64_t doc_id);
 
