@@ -29,7 +29,7 @@ demo: build
 	examples/demo/run.sh $(BUILD)/bin
 
 test: build
-	cd $(BUILD) && ctest --output-on-failure
+	cd $(BUILD) && ctest --output-on-failure -j2
 
 bench: build
 	$(BUILD)/bin/orderd_bench

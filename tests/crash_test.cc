@@ -53,7 +53,7 @@ const char* kTrackingPoints[] = {
 
 }  // namespace
 
-TEST_CASE("crash: killed anywhere between import and delivery, each PO is delivered once") {
+TEST_CASE("crash: killed anywhere between import and delivery - each PO is delivered once") {
   for (const char* point : kPoPoints) {
     const std::string where = point;
     CAPTURE(where);
@@ -89,7 +89,7 @@ TEST_CASE("crash: killed anywhere between import and delivery, each PO is delive
   }
 }
 
-TEST_CASE("crash: killed anywhere in tracking intake and push, each shipment reaches the channel once") {
+TEST_CASE("crash: killed anywhere in tracking intake and push - each shipment reaches the channel once") {
   for (const char* point : kTrackingPoints) {
     const std::string where = point;
     CAPTURE(where);

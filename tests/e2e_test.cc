@@ -25,7 +25,7 @@ std::string po_of(const json& order, const std::string& supplier) {
 
 }  // namespace
 
-TEST_CASE("e2e: import, resolve, process into per-supplier POs, partial shipment, push, completed") {
+TEST_CASE("e2e: import - resolve - process into per-supplier POs - partial shipment - push - completed") {
   Install in;
   in.drop_orders("shop", "export.csv",
                  std::string(kShopifyHeader) + shopify_row("#1001", "ACME-ANV", 2) + shopify_row("#1001", "GX-SKATE", 1) +
@@ -221,7 +221,7 @@ TEST_CASE("e2e: tracking for an unknown PO or SKU is kept and shown") {
   CHECK(st["last"]["tracking"]["failed"] == 2);
 }
 
-TEST_CASE("e2e: cancel before processing, and after (a cancellation goes to the supplier)") {
+TEST_CASE("e2e: cancel before processing - and after - a cancellation goes to the supplier") {
   Install in;
   in.drop_orders("shop", "a.csv",
                  std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 1) + shopify_row("#2", "ACME-2", 2) +
@@ -266,7 +266,7 @@ TEST_CASE("e2e: a shipped order cannot be canceled") {
   CHECK(r.err.find("has already shipped") != std::string::npos);
 }
 
-TEST_CASE("e2e: failed delivery is retried, then failed with the reason, then retried by the operator") {
+TEST_CASE("e2e: failed delivery is retried - then failed with the reason - then retried by the operator") {
   Install in("auto blocked");
   // The destination's parent is a file: every delivery fails until it is removed.
   spit(in.path("blocked"), "not a folder");

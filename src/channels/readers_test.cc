@@ -15,7 +15,7 @@ std::string shopify_header() {
 
 }  // namespace
 
-TEST_CASE("shopify-csv: the conformance export (Shopify 2025 layout)") {
+TEST_CASE("shopify-csv: the conformance export - Shopify 2025 layout") {
   auto dir = test::conformance_dir();
   if (!dir) {
     MESSAGE("../shared/conformance is absent; skipped");
@@ -50,7 +50,7 @@ TEST_CASE("shopify-csv: the conformance export (Shopify 2025 layout)") {
   CHECK(fulfilled == 20);
 }
 
-TEST_CASE("shopify-csv: multi-line orders, order fields from the first row, spreadsheet damage") {
+TEST_CASE("shopify-csv: multi-line orders - order fields from the first row - spreadsheet damage") {
   std::string csv = shopify_header() +
                     "#1001,a@example.com,2026-01-01,2,Anvil,9.50,ACME-1,true,pending,Ada L,Ada Lovelace,"
                     "\"12 Way, Apt \"\"B\"\"\",Boston,'02134,US,=\"0617555\"\r\n"
@@ -77,7 +77,7 @@ TEST_CASE("shopify-csv: multi-line orders, order fields from the first row, spre
   CHECK(b->orders[1].at(OrderField::kCustomerEmail) == "b@example.com");
 }
 
-TEST_CASE("shopify-csv: columns are found by name, in any order and case") {
+TEST_CASE("shopify-csv: columns are found by name - in any order and case") {
   std::string csv =
       "lineitem SKU,Shipping Zip, name ,LINEITEM QUANTITY\n"
       "ACME-1,02134,#7,4\n";

@@ -47,7 +47,7 @@ std::string error_of(const std::string& yaml) {
 
 }  // namespace
 
-TEST_CASE("config: a valid file, with paths against the file's folder") {
+TEST_CASE("config: a valid file - with paths against the file's folder") {
   auto c = parse_config(kValid, "/etc/orderd/orderd.yaml");
   REQUIRE(c.has_value());
   const Config& cfg = **c;
@@ -70,7 +70,7 @@ TEST_CASE("config: a valid file, with paths against the file's folder") {
   CHECK(check_runtime(cfg).has_value());
 }
 
-TEST_CASE("config: errors name file, line, column and key, and suggest") {
+TEST_CASE("config: errors name file - line - column and key - and suggest") {
   std::string y = kValid;
   struct Case {
     const char* from;

@@ -54,7 +54,7 @@ TEST_CASE("verify: a complete order is ready and routed") {
   CHECK(o.lines[1].supplier == "globex");
 }
 
-TEST_CASE("verify: one message per missing thing, naming field and supplier") {
+TEST_CASE("verify: one message per missing thing - naming field and supplier") {
   auto o = order_with({"ACME-1", "ZZ-9", ""});
   o.at(OrderField::kShipPhone) = "";
   o.at(OrderField::kShipZip) = " ";
