@@ -61,7 +61,7 @@ void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std
   sh.ship_date = row.ship_date;
   rt.store->add_shipment(sh, file_id, now);
   rt.store->add_event(po->order_id, po->id, fmt::format("supplier:{}", s.id), "shipped", "", "",
-                      fmt::format("{} x {} shipped, {} {} ({})", qty, row.sku, row.carrier,
+                      fmt::format("{} x {} via {} {} ({})", qty, row.sku, row.carrier,
                                   row.tracking_number, file),
                       now);
   touched.insert(po->order_id);

@@ -111,6 +111,14 @@ void bind_chunk(Stmt& s, std::span<const std::int64_t> ids, std::size_t at) {
   for (std::size_t i = 0; i < kInChunk; ++i) s << ids[std::min(at + i, ids.size() - 1)];
 }
 
+// Steps `s` to the end, reading each row with `read`.
+template <class Read>
+auto collect(Stmt& s, Read read) {
+  std::vector<decltype(read(s))> out;
+  while (s.step()) out.push_back(read(s));
+  return out;
+}
+
 std::string join_lines(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) {
@@ -634,9 +642,7 @@ Po read_po(Stmt& s) {
 std::vector<Po> Store::load_pos(std::int64_t order_id) {
   auto& s = stmt(std::string(kPoCols) + " WHERE order_id=? ORDER BY id");
   s << order_id;
-  std::vector<Po> out;
-  while (s.step()) out.push_back(read_po(s));
-  return out;
+  return collect(s, read_po);
 }
 
 std::optional<Po> Store::find_po(std::string_view number) {
@@ -649,17 +655,13 @@ std::optional<Po> Store::find_po(std::string_view number) {
 std::vector<Po> Store::pos_of_document(std::int64_t doc_id) {
   auto& s = stmt(std::string(kPoCols) + " WHERE document_id=? ORDER BY id");
   s << doc_id;
-  std::vector<Po> out;
-  while (s.step()) out.push_back(read_po(s));
-  return out;
+  return collect(s, read_po);
 }
 
 std::vector<Po> Store::pos_of_cancel_document(std::int64_t doc_id) {
   auto& s = stmt(std::string(kPoCols) + " WHERE cancel_document_id=? ORDER BY id");
   s << doc_id;
-  std::vector<Po> out;
-  while (s.step()) out.push_back(read_po(s));
-  return out;
+  return collect(s, read_po);
 }
 
 void Store::mark_document_pos_sent(std::int64_t doc_id, std::string_view actor,
@@ -930,9 +932,7 @@ std::vector<Shipment> Store::unpushed_shipments(std::string_view channel) {
   auto& s = stmt(std::string(kShipCols) +
                  " WHERE s.push_document_id IS NULL AND o.channel=? ORDER BY s.id");
   s << channel;
-  std::vector<Shipment> out;
-  while (s.step()) out.push_back(read_shipment(s));
-  return out;
+  return collect(s, read_shipment);
 }
 
 void Store::link_unpushed_shipments(std::string_view channel, std::int64_t doc_id) {
@@ -946,17 +946,13 @@ void Store::link_unpushed_shipments(std::string_view channel, std::int64_t doc_i
 std::vector<Shipment> Store::shipments_of_document(std::int64_t doc_id) {
   auto& s = stmt(std::string(kShipCols) + " WHERE s.push_document_id=? ORDER BY s.id");
   s << doc_id;
-  std::vector<Shipment> out;
-  while (s.step()) out.push_back(read_shipment(s));
-  return out;
+  return collect(s, read_shipment);
 }
 
 std::vector<Shipment> Store::shipments_of_order(std::int64_t order_id) {
   auto& s = stmt(std::string(kShipCols) + " WHERE l.order_id=? ORDER BY s.id");
   s << order_id;
-  std::vector<Shipment> out;
-  while (s.step()) out.push_back(read_shipment(s));
-  return out;
+  return collect(s, read_shipment);
 }
 
 std::vector<std::int64_t> Store::orders_of_push_document(std::int64_t doc_id) {
