@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/output.h"
+#include "cli/x12_commands.h"
 #include "jobs/jobs.h"
 
 using namespace orderd;
@@ -81,11 +82,23 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"orders", "tracking", "all", "status"}));
   sync->add_flag("--json", json, "status: print JSON");
 
+  std::vector<std::string> x12_files;
+  auto* x12 = app.add_subcommand("x12", "check and read X12 files (no configuration needed)");
+  x12->require_subcommand(1);
+  auto* x12_check_cmd = x12->add_subcommand("check", "validate files; print every problem with its place (exit 0 valid, 1 invalid)");
+  x12_check_cmd->add_option("FILE", x12_files)->required();
+  std::string x12_file;
+  auto* x12_read_cmd = x12->add_subcommand("read", "print what orderd understands of a file (856, 855, 997/999)");
+  x12_read_cmd->add_option("FILE", x12_file)->required();
+  x12_read_cmd->add_flag("--json", json, "print JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  if (*x12_check_cmd) return x12_check(x12_files);
+  if (*x12_read_cmd) return x12_read(x12_file, json);
 
   auto cfg = load_config(config);
   if (!cfg) {

@@ -1,0 +1,131 @@
+// What orderd understands of the transaction sets suppliers send: 856 ship
+// notices, 855 PO acknowledgments, 997/999 functional acknowledgments. The
+// collector is a SetVisitor: the Validator feeds it while it checks the
+// envelope, so a file is read once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "edi/x12_validate.h"
+
+namespace orderd::x12 {
+
+// One shipped item of an 856, with the PO and tracking it inherits from the
+// HL levels around it.
+struct ShippedItem {
+  std::string po_number;                          // PRF01 of its order level
+  std::vector<std::pair<std::string, std::string>> ids;  // LIN qualifier/id pairs, in order
+  std::int64_t quantity = 0;                      // SN102
+  std::string unit;                               // SN103
+  std::string tracking;                           // see tracking_source
+  std::string tracking_source;                    // MAN*CP, REF*CN, MAN*GM, ...
+  std::string carrier;                            // TD503 SCAC, else TD505 routing
+  std::string ship_date;                          // DTM*011 (CCYYMMDD)
+  std::string hl_path;                            // e.g. S-O-P-I
+  std::uint64_t segment = 0;                      // the LIN's line in the file
+
+  // The item id to match with, by qualifier preference (SK, VP, BP, IN, UP, ...).
+  std::string id(std::initializer_list<std::string_view> preference = {"SK", "VP", "BP", "IN", "UP", "VN", "VC"}) const;
+};
+
+struct ShipNotice {
+  std::string shipment_id;  // BSN02
+  std::string date;         // BSN03
+  std::vector<ShippedItem> items;
+};
+
+struct LineAck {
+  std::string line;     // PO101
+  std::string status;   // ACK01 code
+  std::string meaning;  // in words
+  std::int64_t quantity = 0;  // ACK02
+  std::vector<std::pair<std::string, std::string>> ids;
+};
+
+struct PoAck {
+  std::string po_number;  // BAK03
+  std::string code;       // BAK02
+  std::string meaning;    // in words
+  bool rejected = false;
+  std::vector<LineAck> lines;
+};
+
+struct SetAck {
+  std::string set_id, control;  // AK201/AK202 (IK2 in 999 is AK2 too)
+  std::string code;             // AK501/IK501
+  bool accepted = false;
+  std::vector<std::string> errors;  // AK3/AK4/IK3/IK4 and AK502.. in words
+};
+
+struct FunctionalAck {
+  std::string group_id, group_control;  // AK101, AK102
+  std::string code;                     // AK901
+  bool accepted = false;                // A or E (accepted with errors)
+  std::string meaning;
+  std::vector<SetAck> sets;
+  std::vector<std::string> errors;      // AK905.. in words
+};
+
+struct TransactionSet {
+  Envelope env;
+  bool envelope_ok = true;
+  std::vector<std::string> problems;  // content problems (missing AK1, bad values)
+  ShipNotice ship_notice;             // ST01 856
+  PoAck po_ack;                       // 855
+  FunctionalAck functional_ack;       // 997, 999
+};
+
+class DocumentCollector final : public SetVisitor {
+ public:
+  void begin(const Envelope& env) override;
+  void segment(const Segment& seg, const Delimiters& delim) override;
+  void end(bool envelope_ok) override;
+
+  // Each completed set goes to `on_set` if set, else into `sets`.
+  std::function<void(TransactionSet&&)> on_set;
+  std::vector<TransactionSet> sets;
+
+ private:
+  struct Level {
+    std::string code, parent;
+    std::string po_number, tracking, tracking_source, carrier;
+    std::size_t item = SIZE_MAX;  // index into items for I levels
+  };
+  void finish_856();
+
+  TransactionSet cur_;
+  std::map<std::string, Level> levels_;
+  std::string cur_hl_, last_order_hl_;
+  std::string shipment_carrier_, shipment_ref_, ship_date_;
+  SetAck* set_ack_ = nullptr;
+};
+
+// Words for the codes acknowledgments carry.
+std::string ack_set_code(std::string_view code);    // AK501 / IK501
+std::string ack_group_code(std::string_view code);  // AK901
+std::string ack_note_code(std::string_view code);   // AK502-AK506 / IK502
+std::string segment_error(std::string_view code);   // AK304 / IK304
+std::string element_error(std::string_view code);   // AK403 / IK403
+std::string po_ack_code(std::string_view code);     // BAK02
+std::string line_ack_code(std::string_view code);   // ACK01
+
+// Reads and checks a whole file (streaming): the validator's problems, the
+// content problems of every set, and if `collect` the sets understood (for a
+// huge file, collect=false keeps memory bounded).
+struct FileReport {
+  std::vector<Problem> problems;
+  std::vector<TransactionSet> sets;
+  std::uint64_t interchanges = 0, groups = 0, set_count = 0, segments = 0, bytes = 0;
+  std::vector<GroupSummary> groups_seen;
+  std::vector<Envelope> headers;
+  std::vector<std::string> content_problems;  // "set 997 (ST02 0001): ..."
+  std::uint64_t items = 0;                    // 856 items, 855 lines, 997 set acks seen
+  bool ok() const;
+};
+FileReport check_stream(std::unique_ptr<Source> source, bool collect, std::size_t chunk = 1 << 20);
+
+}  // namespace orderd::x12

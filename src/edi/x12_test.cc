@@ -1,0 +1,282 @@
+#include <doctest/doctest.h>
+
+#include <map>
+
+#include "edi/x12_documents.h"
+#include "test_util.h"
+
+using namespace orderd;
+using namespace orderd::x12;
+
+namespace {
+
+FileReport check_text(std::string_view text, std::size_t chunk = 1 << 20, bool collect = true) {
+  return check_stream(buffer_source(text), collect, chunk);
+}
+
+FileReport check_file(const std::filesystem::path& p, std::size_t chunk = 1 << 20) {
+  auto src = file_source(p);
+  REQUIRE(src.has_value());
+  return check_stream(std::move(*src), true, chunk);
+}
+
+std::string first_error(const FileReport& r) {
+  for (const auto& p : r.problems)
+    if (p.error) return p.where + ": " + p.message;
+  return r.content_problems.empty() ? "" : r.content_problems.front();
+}
+
+// A summary that must not depend on how the input was cut into chunks.
+std::string digest(const FileReport& r) {
+  std::string d = std::to_string(r.segments) + "/" + std::to_string(r.set_count) + "/" + std::to_string(r.items);
+  for (const auto& p : r.problems) d += "|" + p.text();
+  for (const auto& s : r.sets)
+    for (const auto& i : s.ship_notice.items) d += "|" + i.po_number + ":" + i.id() + ":" + std::to_string(i.quantity) + ":" + i.tracking;
+  return d;
+}
+
+const char* kSmall =
+    "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261126*1200*U*00401*000000007*0*P*>~\n"
+    "GS*SH*SENDER*RECEIVER*20261126*1200*7*X*004010~\n"
+    "ST*856*0001~\n"
+    "BSN*00*SHIP1*20261126*1200~\n"
+    "HL*1**S~\n"
+    "TD5**2*UPSN~\n"
+    "REF*CN*1Z999AA10123456784~\n"
+    "DTM*011*20261126~\n"
+    "HL*2*1*O~\n"
+    "PRF*PO000001~\n"
+    "HL*3*2*I~\n"
+    "LIN**VP*ACME-1*UP*012345678905~\n"
+    "SN1**2*EA~\n"
+    "SE*12*0001~\n"
+    "GE*1*7~\n"
+    "IEA*1*000000007~\n";
+
+}  // namespace
+
+TEST_CASE("x12: a small 856 is valid and read") {
+  auto r = check_text(kSmall);
+  CHECK(first_error(r) == "");
+  CHECK(r.ok());
+  REQUIRE(r.sets.size() == 1);
+  const auto& items = r.sets[0].ship_notice.items;
+  REQUIRE(items.size() == 1);
+  CHECK(items[0].po_number == "PO000001");
+  CHECK(items[0].id() == "ACME-1");
+  CHECK(items[0].quantity == 2);
+  CHECK(items[0].tracking == "1Z999AA10123456784");
+  CHECK(items[0].tracking_source == "REF*CN");
+  CHECK(items[0].carrier == "UPSN");
+  CHECK(items[0].ship_date == "20261126");
+  CHECK(items[0].hl_path == "S-O-I");
+}
+
+TEST_CASE("x12: envelope errors name their place") {
+  struct Case {
+    const char* name;
+    std::string from, to, want;
+  } cases[] = {
+      {"SE01", "SE*12*0001~", "SE*13*0001~",
+       "interchange 1 (ISA13 000000007), group 1 (GS06 7), set 1 (ST02 0001), segment 12 SE (line 14), element SE01: "
+       "says 13 segments, the set has 12 (ST to SE)"},
+      {"SE02", "SE*12*0001~", "SE*12*0002~",
+       "interchange 1 (ISA13 000000007), group 1 (GS06 7), set 1 (ST02 0001), segment 12 SE (line 14), element SE02: "
+       "control number 0002 does not match ST02 0001"},
+      {"GE01", "GE*1*7~", "GE*2*7~",
+       "interchange 1 (ISA13 000000007), group 1 (GS06 7), segment 15 GE (line 15), element GE01: says 2 transaction "
+       "sets, the group has 1"},
+      {"IEA02", "IEA*1*000000007~", "IEA*1*000000008~",
+       "interchange 1 (ISA13 000000007), segment 16 IEA (line 16), element IEA02: control number 000000008 does not "
+       "match ISA13 000000007"},
+      {"GS04", "20261126*1200*7", "20261131*1200*7",
+       "interchange 1 (ISA13 000000007), group 1 (GS06 7), segment 2 GS (line 2), element GS04: '20261131' is not a "
+       "date (CCYYMMDD)"},
+      {"ISA06 width", "*ZZ*SENDER         *", "*ZZ*SENDER*",
+       "interchange 1 (ISA13 000000007), segment 1 ISA (line 1), element ISA06: is 6 characters wide, must be exactly "
+       "15 (pad with spaces)"},
+      {"HL parent", "HL*3*2*I~", "HL*3*9*I~",
+       "interchange 1 (ISA13 000000007), group 1 (GS06 7), set 1 (ST02 0001), segment 9 HL (line 11), element HL02: "
+       "parent HL 9 does not come before this HL"},
+      {"missing SE", "SE*12*0001~\n", "",
+       "interchange 1 (ISA13 000000007), group 1 (GS06 7), set 1 (ST02 0001), segment 14 GE (line 14): GE inside a "
+       "transaction set: an SE is missing"},
+  };
+  for (const auto& c : cases) {
+    const std::string name = c.name;
+    CAPTURE(name);
+    std::string text = kSmall;
+    auto at = text.find(c.from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, c.from.size(), c.to);
+    auto r = check_text(text);
+    CHECK_FALSE(r.ok());
+    CHECK(first_error(r) == c.want);
+  }
+}
+
+TEST_CASE("x12: delimiters come from each ISA; BOM, indentation, wrapping and a missing last terminator") {
+  std::string second = kSmall;
+  for (char& ch : second) {
+    if (ch == '*') ch = '|';
+    else if (ch == '~') ch = '\x15';
+  }
+  // Two interchanges with different delimiters, a BOM, indentation, and no final terminator.
+  std::string text = "\xEF\xBB\xBF" + std::string(kSmall) + "  " + second.substr(0, second.size() - 2);
+  auto r = check_text(text);
+  CHECK(r.interchanges == 2);
+  CHECK(r.sets.size() == 2);
+  REQUIRE(r.problems.size() == 1);  // only the duplicate control number
+  CHECK(r.problems[0].message == "control number 000000007 from SENDER to RECEIVER appears twice in this file");
+  // Wrapped at 40 columns: line breaks inside segments are dropped.
+  std::string flat = kSmall;
+  std::erase(flat, '\n');
+  std::string wrapped;
+  for (std::size_t i = 0; i < flat.size(); i += 40) wrapped += flat.substr(i, 40) + "\r\n";
+  auto w = check_text(wrapped);
+  CHECK(first_error(w) == "");
+  CHECK(w.sets.at(0).ship_notice.items.at(0).tracking == "1Z999AA10123456784");
+}
+
+TEST_CASE("x12: reading does not depend on how the input is cut") {
+  auto dir = test::conformance_dir();
+  std::vector<std::string> texts = {kSmall};
+  if (dir)
+    for (const auto& f : test::files_under(*dir / "x12")) texts.push_back(test::slurp(f));
+  for (const auto& t : texts) {
+    const std::string want = digest(check_text(t));
+    for (std::size_t chunk : {1, 2, 3, 7, 64, 1000}) {
+      CAPTURE(chunk);
+      CHECK(digest(check_text(t, chunk)) == want);
+    }
+  }
+}
+
+TEST_CASE("x12: every valid conformance file is valid, every invalid one is rejected") {
+  auto dir = test::conformance_dir();
+  if (!dir) {
+    MESSAGE("../shared/conformance is absent; skipped");
+    return;
+  }
+  int valid = 0, invalid = 0;
+  for (const auto& f : test::files_under(*dir / "x12")) {
+    if (f.extension() == ".md") continue;
+    CAPTURE(f.string());
+    auto r = check_file(f);
+    if (f.parent_path().filename() == "invalid") {
+      CHECK_FALSE(r.ok());
+      ++invalid;
+    } else {
+      CHECK(first_error(r) == "");
+      ++valid;
+    }
+  }
+  CHECK(valid == 51);
+  CHECK(invalid == 30);
+}
+
+TEST_CASE("x12: invalid conformance files fail at the right place") {
+  auto dir = test::conformance_dir();
+  if (!dir) return;
+  const std::map<std::string, std::string> want = {
+      {"gozer__asn856_isa13_iea02_mismatch.txt",
+       "interchange 1 (ISA13 000003438), segment 35 IEA (line 35), element IEA02: control number 000000049 does not "
+       "match ISA13 000003438"},
+      {"gozer__po850_se01_wrong.txt",
+       "interchange 1 (ISA13 000003438), group 1 (GS06 1421), set 1 (ST02 000000010), segment 21 SE (line 23), "
+       "element SE01: says 33 segments, the set has 21 (ST to SE)"},
+      {"gozer__missing_ISA.txt",
+       "file: byte 0 (line 1): expected an interchange header (ISA), found 'GS*SH*4405197800*999'; is this an X12 file?"},
+      {"gtlogistics__no-ge-trailer.edi",
+       "interchange 1 (ISA13 000011111), group 1 (GS06 000001000), segment 3 IEA (line 3): IEA inside a functional "
+       "group: a GE is missing"},
+      {"gtlogistics__no-matching-st-count.edi",
+       "interchange 1 (ISA13 000011111), group 1 (GS06 000001000), segment 3 GE (line 3), element GE01: says 1 "
+       "transaction sets, the group has 0"},
+      {"stupidedi__004010_FA997_pass_1_isa06_12_chars.edi",
+       "interchange 1 (ISA13 300044350), segment 1 ISA (line 1), element ISA06: is 12 characters wide, must be exactly "
+       "15 (pad with spaces)"},
+      {"staedi__997_empty_missing_ak1_ak9.edi", "set 997 (ST02 0001): line 4: the acknowledgment has no AK1 segment"},
+      {"staedi__997_invalid_element_values.edi",
+       "set 997 (ST02 0001): line 4: AK101 'HC NOT IN CODESET' is not a functional identifier code"},
+      {"gtlogistics__empty-edi.edi", "file: no interchange (ISA) in the file; it is empty"},
+  };
+  for (const auto& [name, message] : want) {
+    CAPTURE(name);
+    CHECK(first_error(check_file(*dir / "x12/invalid" / name)) == message);
+  }
+}
+
+TEST_CASE("x12: 856 shapes from the conformance files") {
+  auto dir = test::conformance_dir();
+  if (!dir) return;
+  auto items = [&](const char* f) {
+    auto r = check_file(*dir / "x12/856" / f);
+    std::vector<ShippedItem> out;
+    for (const auto& s : r.sets) out.insert(out.end(), s.ship_notice.items.begin(), s.ship_notice.items.end());
+    return out;
+  };
+  auto a = items("bots__856_1_SOPI_one_po_3_cartons.x12");
+  REQUIRE(a.size() == 58);
+  CHECK(a[0].po_number == "ordernumber");
+  CHECK(a[0].hl_path == "S-O-P-I");
+  CHECK(a[0].quantity == 11);
+  CHECK(a[0].id() == "01113481");
+  CHECK(a[0].tracking == "0000123456781234567892");
+  CHECK(a[0].tracking_source == "MAN*GM");
+  std::int64_t total = 0;
+  for (const auto& i : a) total += i.quantity;
+  CHECK(total == 427);
+  auto b = items("bots__856_2_SOPI_multi_po_multi_st.x12");
+  REQUIRE(b.size() == 8);
+  CHECK(b[2].po_number == "ordernumber2");
+  CHECK(b[2].carrier == "SCAC");
+  auto c = items("nodex12__856_SOI_refcn.edi");
+  REQUIRE(c.size() == 2);
+  CHECK(c[0].hl_path == "S-O-I");
+  CHECK(c[0].po_number == "99999817");
+  CHECK(c[0].id() == "87787D");
+  CHECK(c[0].tracking == "5787970539");
+  CHECK(c[0].tracking_source == "REF*CN");
+  auto d = items("oopfactory__856_Example4_SOI_no_parents.txt");
+  REQUIRE(d.size() == 7);
+  CHECK(d[0].po_number == "PO NUMBER");  // HL02 empty: the last order level
+  CHECK(d[0].id() == "100014544");
+  auto e = items("oopfactory__856_Example2_SI_3060.txt");
+  REQUIRE(e.size() == 2);
+  CHECK(e[0].hl_path == "S-I");
+  CHECK(e[1].po_number == "B00003489");
+}
+
+TEST_CASE("x12: 855 and 997/999 from the conformance files") {
+  auto dir = test::conformance_dir();
+  if (!dir) return;
+  auto ack855 = check_file(*dir / "x12/855/nodex12__855.edi").sets.at(0).po_ack;
+  CHECK(ack855.po_number == "POTEST1112");
+  CHECK(ack855.code == "AD");
+  CHECK_FALSE(ack855.rejected);
+  REQUIRE(ack855.lines.size() == 4);
+  CHECK(ack855.lines[1].status == "IR");
+  CHECK(ack855.lines[1].meaning == "item rejected");
+  CHECK(ack855.lines[0].quantity == 3);
+  auto rej = check_file(*dir / "x12/855/stupidedi__004010_X358_basic-po-ack-rejected.edi").sets.at(0).po_ack;
+  CHECK(rej.rejected);
+
+  auto fa = check_file(*dir / "x12/997/bots__997_ak3_ak4_reject.x12").sets.at(0).functional_ack;
+  CHECK(fa.group_id == "HC");
+  CHECK(fa.group_control == "1");
+  CHECK(fa.code == "R");
+  CHECK_FALSE(fa.accepted);
+  REQUIRE(fa.sets.size() == 1);
+  CHECK(fa.sets[0].control == "300145997");
+  CHECK(fa.sets[0].errors.at(0) == "segment SV2 at position 57: segment has data element errors");
+  CHECK(fa.sets[0].errors.at(1) == "element 2.1 (data element 235): invalid code value");
+  auto ok = check_file(*dir / "x12/997/bots__997_accept_po_retailer.x12").sets.at(0).functional_ack;
+  CHECK(ok.group_id == "PO");
+  CHECK(ok.accepted);
+  auto p999 = check_file(*dir / "x12/999/staedi__999_simple.edi").sets.at(0).functional_ack;
+  CHECK(p999.code == "P");
+  REQUIRE(p999.sets.size() == 3);
+  CHECK(p999.sets[0].accepted);
+  CHECK(p999.sets[2].errors.at(0) == "segment REF at position 57: required segment missing");
+}

@@ -1,0 +1,106 @@
+// Envelope validation: ISA/IEA, GS/GE and ST/SE pairs, counts, control
+// numbers, header field widths and dates, control numbers unique within the
+// file, and 856 HL trees. Every problem names its place in words an operator
+// understands. The validator walks segments as a Reader yields them and hands
+// each transaction set's segments to a SetVisitor, so a file of any size is
+// checked and read in one pass with bounded memory. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "edi/x12_reader.h"
+
+namespace orderd::x12 {
+
+struct Problem {
+  bool error = true;  // false: a warning
+  std::string where;  // "interchange 1 (ISA13 000000001), group 1 (GS06 1), set 2 (ST02 0002), segment 14 SE (line 14)"
+  std::string message;
+  // Where, as numbers, for acknowledgments: 0 when not inside one.
+  std::uint64_t interchange = 0, group = 0, set = 0;
+  std::uint64_t segment_in_set = 0;  // 1-based position counting ST as 1
+  std::string segment_tag;
+  int element = 0;
+
+  std::string text() const;  // "error: WHERE: MESSAGE"
+};
+
+// What the validator knows about the envelope around a set.
+struct Envelope {
+  std::string sender_qualifier, sender, receiver_qualifier, receiver;  // ISA05-08
+  std::string isa13, isa12, usage;
+  std::string gs01, gs02, gs03, gs06, gs08;
+  std::string st01, st02;
+};
+
+class SetVisitor {
+ public:
+  virtual ~SetVisitor() = default;
+  virtual void begin(const Envelope& env) = 0;
+  virtual void segment(const Segment& seg, const Delimiters& delim) = 0;  // ST to SE, in order
+  virtual void end(bool envelope_ok) = 0;
+};
+
+struct GroupSummary {
+  std::uint64_t interchange = 0, group = 0;
+  std::string gs01, gs06, gs08;
+  std::string sender, receiver;  // GS02, GS03
+  int sets = 0, sets_accepted = 0;
+  bool ok = true;
+};
+
+class Validator {
+ public:
+  explicit Validator(SetVisitor* visitor = nullptr) : visitor_(visitor) {}
+
+  void segment(const Segment& seg, const Delimiters& delim);
+  // End of input: reports envelopes left open.
+  void finish();
+  // A problem found outside the walk (a read error), at the current place.
+  void fail(std::string message);
+
+  const std::vector<Problem>& problems() const { return problems_; }
+  bool ok() const;  // no errors
+  std::uint64_t interchanges() const { return interchanges_; }
+  std::uint64_t groups() const { return groups_total_; }
+  std::uint64_t sets() const { return sets_total_; }
+  std::uint64_t segments() const { return segments_; }
+  const std::vector<GroupSummary>& group_summaries() const { return summaries_; }
+  const std::vector<Envelope>& interchange_headers() const { return headers_; }
+
+ private:
+  void problem(const Segment* seg, int element, std::string message, bool error = true);
+  std::string where(const Segment* seg) const;
+  void isa(const Segment& s);
+  void iea(const Segment& s);
+  void gs(const Segment& s);
+  void ge(const Segment& s);
+  void st(const Segment& s, const Delimiters& d);
+  void se(const Segment& s, const Delimiters& d);
+  void hl(const Segment& s);
+  void close_set(bool ok);
+
+  SetVisitor* visitor_;
+  std::vector<Problem> problems_;
+  std::vector<GroupSummary> summaries_;
+  std::vector<Envelope> headers_;
+  Envelope env_;
+  bool in_isa_ = false, in_gs_ = false, in_st_ = false;
+  bool set_ok_ = true;
+  std::uint64_t interchanges_ = 0, groups_total_ = 0, sets_total_ = 0, segments_ = 0;
+  std::uint64_t group_in_isa_ = 0, set_in_gs_ = 0, seg_in_set_ = 0;
+  std::uint64_t groups_ = 0, sets_ = 0;  // counted for IEA01 / GE01
+  std::uint64_t last_line_ = 0;
+  std::set<std::tuple<std::string, std::string, std::string>> seen_isa_;
+  std::set<std::string> seen_gs_, seen_st_;
+  // 856 HL tree of the open set.
+  std::set<std::string> hl_ids_;
+  std::uint64_t hl_expected_ = 1;
+};
+
+}  // namespace orderd::x12
