@@ -33,6 +33,7 @@ test: build
 
 bench: build
 	$(BUILD)/bin/orderd_bench
+	$(BUILD)/bin/orderd_bench_x12
 
 asan:
 	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DORDERD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"

@@ -162,11 +162,35 @@ std::string line_ack_code(std::string_view c) {
                 c);
 }
 
+namespace {
+
+// A segment tag as a number, for switch-like dispatch without string compares.
+constexpr std::uint32_t tag_code(std::string_view t) {
+  std::uint32_t c = 0;
+  for (std::size_t i = 0; i < t.size() && i < 3; ++i) c = (c << 8) | static_cast<unsigned char>(t[i]);
+  return t.size() > 3 ? 0 : c;
+}
+
+void clear_set(TransactionSet& t) {
+  t.problems.clear();
+  t.ship_notice.shipment_id.clear();
+  t.ship_notice.date.clear();
+  t.ship_notice.items.clear();
+  t.po_ack = PoAck{};
+  t.functional_ack = FunctionalAck{};
+}
+
+}  // namespace
+
 void DocumentCollector::begin(const Envelope& env) {
-  cur_ = TransactionSet{};
+  clear_set(cur_);
   cur_.env = env;
-  levels_.clear();
-  cur_hl_.clear();
+  kind_ = env.st01 == "856"   ? Kind::k856
+          : env.st01 == "855" ? Kind::k855
+          : (env.st01 == "997" || env.st01 == "999") ? Kind::kAck
+                                                     : Kind::kOther;
+  used_ = 0;
+  cur_level_ = SIZE_MAX;
   last_order_hl_.clear();
   shipment_carrier_.clear();
   shipment_ref_.clear();
@@ -174,72 +198,106 @@ void DocumentCollector::begin(const Envelope& env) {
   set_ack_ = nullptr;
 }
 
-void DocumentCollector::segment(const Segment& s, const Delimiters& d) {
-  const std::string_view tag = s.tag();
-  const std::string& kind = cur_.env.st01;
-  if (kind == "856") {
-    if (tag == "BSN") {
-      cur_.ship_notice.shipment_id = std::string(s.at(2));
-      cur_.ship_notice.date = std::string(s.at(3));
-    } else if (tag == "HL") {
-      cur_hl_ = std::string(s.at(1));
-      Level l;
-      l.code = std::string(s.at(3));
-      l.parent = std::string(s.at(2));
-      // HL02 may be empty: an item then belongs to the last order level.
-      if (l.parent.empty() && (l.code == "I" || l.code == "P" || l.code == "T") && !last_order_hl_.empty())
-        l.parent = last_order_hl_;
-      if (l.code == "O") last_order_hl_ = cur_hl_;
-      levels_[cur_hl_] = std::move(l);
-    } else if (tag == "PRF") {
-      if (auto it = levels_.find(cur_hl_); it != levels_.end()) it->second.po_number = std::string(s.at(1));
-    } else if (tag == "TD5") {
-      std::string carrier(s.at(3).empty() ? s.at(5) : s.at(3));
-      if (auto it = levels_.find(cur_hl_); it != levels_.end() && it->second.code != "S") it->second.carrier = carrier;
-      else shipment_carrier_ = carrier;
-    } else if (tag == "REF" && (s.at(1) == "CN" || s.at(1) == "2I")) {
-      auto it = levels_.find(cur_hl_);
-      if (it != levels_.end() && it->second.code != "S") {
-        if (it->second.tracking.empty()) {
-          it->second.tracking = std::string(s.at(2));
-          it->second.tracking_source = fmt::format("REF*{}", s.at(1));
+std::size_t DocumentCollector::find_level(std::string_view id) const {
+  // HL01 counts 1, 2, 3...: try that position first.
+  std::size_t n = 0;
+  auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), n);
+  if (ec == std::errc() && p == id.data() + id.size() && n >= 1 && n <= used_ && levels_[n - 1].id == id) return n - 1;
+  for (std::size_t i = 0; i < used_; ++i)
+    if (levels_[i].id == id) return i;
+  return SIZE_MAX;
+}
+
+void DocumentCollector::segment_856(const Segment& s) {
+  Level* cur = cur_level_ == SIZE_MAX ? nullptr : &levels_[cur_level_];
+  switch (tag_code(s.tag())) {
+    case tag_code("BSN"):
+      cur_.ship_notice.shipment_id.assign(s.at(2));
+      cur_.ship_notice.date.assign(s.at(3));
+      break;
+    case tag_code("HL"): {
+      if (used_ == levels_.size()) levels_.emplace_back();
+      Level& l = levels_[used_];
+      cur_level_ = used_++;
+      l.id.assign(s.at(1));
+      l.code.assign(s.at(3));
+      l.parent.assign(s.at(2));
+      l.po_number.clear();
+      l.tracking.clear();
+      l.carrier.clear();
+      l.tracking_source = "";
+      l.item = SIZE_MAX;
+      // HL02 may be empty: an item, pack or tare then belongs to the last order level.
+      if (l.parent.empty() && (l.code == "I" || l.code == "P" || l.code == "T")) l.parent = last_order_hl_;
+      if (l.code == "O") last_order_hl_ = l.id;
+      break;
+    }
+    case tag_code("PRF"):
+      if (cur) cur->po_number.assign(s.at(1));
+      break;
+    case tag_code("TD5"): {
+      std::string_view carrier = s.at(3).empty() ? s.at(5) : s.at(3);
+      if (cur && cur->code != "S")
+        cur->carrier.assign(carrier);
+      else if (shipment_carrier_.empty())
+        shipment_carrier_.assign(carrier);
+      break;
+    }
+    case tag_code("REF"): {
+      const char* source = s.at(1) == "CN" ? "REF*CN" : s.at(1) == "2I" ? "REF*2I" : nullptr;
+      if (!source) break;
+      if (cur && cur->code != "S") {
+        if (cur->tracking.empty()) {
+          cur->tracking.assign(s.at(2));
+          cur->tracking_source = source;
         }
       } else if (shipment_ref_.empty()) {
-        shipment_ref_ = std::string(s.at(2));
+        shipment_ref_.assign(s.at(2));
       }
-    } else if (tag == "MAN") {
-      auto it = levels_.find(cur_hl_);
-      if (it != levels_.end()) {
-        // A carrier package id beats an SSCC carton label.
-        const bool better = it->second.tracking.empty() || (s.at(1) == "CP" && it->second.tracking_source != "MAN*CP");
-        if ((s.at(1) == "CP" || s.at(1) == "GM" || s.at(1) == "UC") && better) {
-          it->second.tracking = std::string(s.at(2));
-          it->second.tracking_source = fmt::format("MAN*{}", s.at(1));
-        }
-      }
-    } else if (tag == "DTM" && s.at(1) == "011") {
-      ship_date_ = std::string(s.at(2));
-    } else if (tag == "LIN") {
-      auto it = levels_.find(cur_hl_);
-      if (it != levels_.end()) {
-        ShippedItem item;
-        for (std::size_t i = 2; i + 1 <= s.count(); i += 2)
-          if (!s.at(i).empty() && !s.at(i + 1).empty()) item.ids.emplace_back(s.at(i), s.at(i + 1));
-        item.segment = s.line;
-        it->second.item = cur_.ship_notice.items.size();
-        cur_.ship_notice.items.push_back(std::move(item));
-      }
-    } else if (tag == "SN1") {
-      auto it = levels_.find(cur_hl_);
-      if (it != levels_.end() && it->second.item != SIZE_MAX) {
-        auto& item = cur_.ship_notice.items[it->second.item];
-        item.quantity += to_int(s.at(2));
-        item.unit = std::string(s.at(3));
-      }
-    } else if (tag == "SE") {
-      finish_856();
+      break;
     }
-  } else if (kind == "855") {
+    case tag_code("MAN"): {
+      if (!cur) break;
+      const char* source = s.at(1) == "CP" ? "MAN*CP" : s.at(1) == "GM" ? "MAN*GM" : s.at(1) == "UC" ? "MAN*UC" : nullptr;
+      // A carrier package id beats an SSCC carton label or a case code.
+      const bool better = cur->tracking.empty() || (s.at(1) == "CP" && std::string_view(cur->tracking_source) != "MAN*CP");
+      if (source && better) {
+        cur->tracking.assign(s.at(2));
+        cur->tracking_source = source;
+      }
+      break;
+    }
+    case tag_code("DTM"):
+      if (s.at(1) == "011") ship_date_.assign(s.at(2));
+      break;
+    case tag_code("LIN"): {
+      if (!cur) break;
+      ShippedItem& item = cur_.ship_notice.items.emplace_back();
+      for (std::size_t i = 2; i + 1 <= s.count(); i += 2)
+        if (!s.at(i).empty() && !s.at(i + 1).empty()) item.ids.emplace_back(s.at(i), s.at(i + 1));
+      item.segment = s.line;
+      cur->item = cur_.ship_notice.items.size() - 1;
+      break;
+    }
+    case tag_code("SN1"):
+      if (cur && cur->item != SIZE_MAX) {
+        auto& item = cur_.ship_notice.items[cur->item];
+        item.quantity += to_int(s.at(2));
+        item.unit.assign(s.at(3));
+      }
+      break;
+    case tag_code("SE"):
+      finish_856();
+      break;
+    default:
+      break;
+  }
+}
+
+void DocumentCollector::segment(const Segment& s, const Delimiters& d) {
+  const std::string_view tag = s.tag();
+  if (kind_ == Kind::k856) return segment_856(s);
+  if (kind_ == Kind::k855) {
     if (tag == "BAK") {
       cur_.po_ack.po_number = std::string(s.at(3));
       cur_.po_ack.code = std::string(s.at(2));
@@ -259,7 +317,7 @@ void DocumentCollector::segment(const Segment& s, const Delimiters& d) {
         l.quantity = to_int(s.at(2));
       }
     }
-  } else if (kind == "997" || kind == "999") {
+  } else if (kind_ == Kind::kAck) {
     auto& fa = cur_.functional_ack;
     if (tag == "AK1") {
       fa.group_id = std::string(s.at(1));
@@ -305,35 +363,34 @@ void DocumentCollector::finish_856() {
   // HL02 chain that has one; an item without tracking takes it from a pack
   // below it (standard carton pack, S-O-I-P), then from the shipment.
   auto& items = cur_.ship_notice.items;
-  std::map<std::size_t, std::string> child_tracking, child_source;
-  for (const auto& [id, l] : levels_) {
-    if (l.tracking.empty()) continue;
-    auto p = levels_.find(l.parent);
-    if (p != levels_.end() && p->second.item != SIZE_MAX && !child_tracking.count(p->second.item)) {
-      child_tracking[p->second.item] = l.tracking;
-      child_source[p->second.item] = l.tracking_source;
-    }
+  std::vector<std::size_t> parent(used_, SIZE_MAX);
+  for (std::size_t i = 0; i < used_; ++i)
+    if (!levels_[i].parent.empty() && levels_[i].parent != levels_[i].id) parent[i] = find_level(levels_[i].parent);
+  std::vector<const Level*> from_child(items.size(), nullptr);
+  for (std::size_t i = 0; i < used_; ++i) {
+    const std::size_t p = parent[i];
+    if (levels_[i].tracking.empty() || p == SIZE_MAX || levels_[p].item == SIZE_MAX) continue;
+    if (!from_child[levels_[p].item]) from_child[levels_[p].item] = &levels_[i];
   }
-  for (const auto& [id, l] : levels_) {
+  for (std::size_t i = 0; i < used_; ++i) {
+    const Level& l = levels_[i];
     if (l.item == SIZE_MAX) continue;
     ShippedItem& item = items[l.item];
-    std::string path = l.code;
-    for (auto at = levels_.find(id); at != levels_.end();) {
-      const Level& lv = at->second;
+    item.hl_path = l.code;
+    std::size_t depth = 0;
+    for (std::size_t at = i; at != SIZE_MAX && depth <= used_; at = parent[at], ++depth) {
+      const Level& lv = levels_[at];
       if (item.po_number.empty()) item.po_number = lv.po_number;
       if (item.tracking.empty() && !lv.tracking.empty()) {
         item.tracking = lv.tracking;
         item.tracking_source = lv.tracking_source;
       }
       if (item.carrier.empty()) item.carrier = lv.carrier;
-      if (at->first != id) path = lv.code + "-" + path;
-      if (lv.parent.empty() || lv.parent == at->first) break;
-      at = levels_.find(lv.parent);
+      if (at != i) item.hl_path.insert(0, lv.code + "-");
     }
-    item.hl_path = path;
-    if (item.tracking.empty() && child_tracking.count(l.item)) {
-      item.tracking = child_tracking[l.item];
-      item.tracking_source = child_source[l.item];
+    if (item.tracking.empty() && from_child[l.item]) {
+      item.tracking = from_child[l.item]->tracking;
+      item.tracking_source = from_child[l.item]->tracking_source;
     }
     if (item.tracking.empty() && !shipment_ref_.empty()) {
       item.tracking = shipment_ref_;
@@ -347,10 +404,9 @@ void DocumentCollector::finish_856() {
 void DocumentCollector::end(bool envelope_ok) {
   cur_.envelope_ok = envelope_ok;
   if (on_set)
-    on_set(std::move(cur_));
+    on_set(cur_);
   else
-    sets.push_back(std::move(cur_));
-  cur_ = TransactionSet{};
+    sets.push_back(cur_);
   set_ack_ = nullptr;
 }
 
@@ -362,10 +418,10 @@ bool FileReport::ok() const {
 FileReport check_stream(std::unique_ptr<Source> source, bool collect, std::size_t chunk) {
   FileReport out;
   DocumentCollector collector;
-  collector.on_set = [&](TransactionSet&& s) {
+  collector.on_set = [&](const TransactionSet& s) {
     for (const auto& p : s.problems) out.content_problems.push_back(fmt::format("set {} (ST02 {}): {}", s.env.st01, s.env.st02, p));
     out.items += s.ship_notice.items.size() + s.po_ack.lines.size() + s.functional_ack.sets.size();
-    if (collect) out.sets.push_back(std::move(s));
+    if (collect) out.sets.push_back(s);
   };
   Validator v(&collector);
   Reader r(std::move(source), chunk);

@@ -85,21 +85,29 @@ class DocumentCollector final : public SetVisitor {
   void segment(const Segment& seg, const Delimiters& delim) override;
   void end(bool envelope_ok) override;
 
-  // Each completed set goes to `on_set` if set, else into `sets`.
-  std::function<void(TransactionSet&&)> on_set;
+  // Each completed set goes to `on_set` if set, else into `sets`. The set
+  // passed to on_set is reused afterwards: copy what must be kept.
+  std::function<void(const TransactionSet&)> on_set;
   std::vector<TransactionSet> sets;
 
  private:
+  enum class Kind { kOther, k856, k855, kAck };
   struct Level {
-    std::string code, parent;
-    std::string po_number, tracking, tracking_source, carrier;
+    std::string id, code, parent;
+    std::string po_number, tracking, carrier;
+    const char* tracking_source = "";
     std::size_t item = SIZE_MAX;  // index into items for I levels
   };
+  std::size_t find_level(std::string_view id) const;
+  void segment_856(const Segment& s);
   void finish_856();
 
+  Kind kind_ = Kind::kOther;
   TransactionSet cur_;
-  std::map<std::string, Level> levels_;
-  std::string cur_hl_, last_order_hl_;
+  std::vector<Level> levels_;  // reused across sets; the first used_ are live
+  std::size_t used_ = 0;
+  std::size_t cur_level_ = SIZE_MAX;
+  std::string last_order_hl_;
   std::string shipment_carrier_, shipment_ref_, ship_date_;
   SetAck* set_ack_ = nullptr;
 };

@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace orderd::x12 {
 namespace {
@@ -190,40 +193,82 @@ Result<bool> Reader::next(Segment& seg) {
       }
     }
     if (!in_interchange_) return read_isa(seg);
-    // Find the terminator, reading more while the segment is incomplete.
+    // One pass over the segment: split elements, find the terminator, notice
+    // line breaks. Reads more input while the segment is incomplete.
+    const char term = delim_.segment, sep = delim_.element;
     std::size_t end;
+    bool breaks_inside = false;
     for (;;) {
-      const char* p = static_cast<const char*>(std::memchr(buf_.data() + pos_, delim_.segment, buf_.size() - pos_));
-      if (p) {
-        end = static_cast<std::size_t>(p - buf_.data());
-        break;
+      seg.elements.clear();
+      breaks_inside = false;
+      const char* const base = buf_.data();
+      const char* p = base + pos_;
+      const char* const e = base + buf_.size();
+      const char* start = p;
+#if defined(__SSE2__)
+      // 16 bytes at a time: a mask of separators, terminators and line breaks.
+      const __m128i vsep = _mm_set1_epi8(sep), vterm = _mm_set1_epi8(term);
+      const __m128i vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
+      bool found = false;
+      while (!found && e - p >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vsep), _mm_cmpeq_epi8(v, vterm)),
+                                         _mm_or_si128(_mm_cmpeq_epi8(v, vcr), _mm_cmpeq_epi8(v, vlf)));
+        unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+        while (mask) {
+          const char* q = p + __builtin_ctz(mask);
+          mask &= mask - 1;
+          const char c = *q;
+          if (c == term) {
+            p = q;
+            found = true;
+            break;
+          }
+          if (c == sep) {
+            seg.elements.emplace_back(start, static_cast<std::size_t>(q - start));
+            start = q + 1;
+          } else {
+            breaks_inside = true;
+          }
+        }
+        if (!found) p += 16;
       }
-      if (eof_) {
-        end = buf_.size();  // the last segment may lack its terminator
+      if (!found)
+#endif
+        for (; p < e; ++p) {
+          const char c = *p;
+          if (c == term) break;
+          if (c == sep) {
+            seg.elements.emplace_back(start, static_cast<std::size_t>(p - start));
+            start = p + 1;
+          } else if (c == '\n' || c == '\r') {
+            breaks_inside = true;
+          }
+        }
+      if (p < e || eof_) {  // found, or the last segment lacks its terminator
+        seg.elements.emplace_back(start, static_cast<std::size_t>(p - start));
+        end = static_cast<std::size_t>(p - base);
         break;
       }
       auto more = fill(buf_.size() - pos_ + chunk_);
       if (!more) return std::unexpected(more.error());
     }
-    std::string_view body(buf_.data() + pos_, end - pos_);
     seg.offset = consumed_ + pos_;
     seg.line = line_;
     seg.number = ++segments_;
-    const bool breaks_inside = delim_.segment != '\n' && delim_.segment != '\r' &&
-                               body.find_first_of("\r\n") != std::string_view::npos;
     if (breaks_inside) {
+      // Wrapped lines, or CR/LF before a missing last terminator: join.
+      std::string_view body(buf_.data() + pos_, end - pos_);
       line_ += static_cast<std::uint64_t>(std::count(body.begin(), body.end(), '\n'));
       scratch_.clear();
       for (char c : body)
         if (c != '\r' && c != '\n') scratch_.push_back(c);
       while (!scratch_.empty() && is_space(scratch_.back())) scratch_.pop_back();
-      body = scratch_;
-    } else if (delim_.segment == '\n') {
+      split(scratch_, seg);
+    } else if (term == '\n') {
       ++line_;
-      if (!body.empty() && body.back() == '\r') body.remove_suffix(1);
     }
     pos_ = end < buf_.size() ? end + 1 : end;
-    split(body, seg);
     if (seg.tag() == "IEA") in_interchange_ = false;
     return true;
   }

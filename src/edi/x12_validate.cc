@@ -234,7 +234,7 @@ void Validator::st(const Segment& s, const Delimiters& d) {
   in_st_ = true;
   set_ok_ = true;
   seg_in_set_ = 1;
-  hl_ids_.clear();
+  hl_other_.clear();
   hl_expected_ = 1;
   env_.st01 = std::string(s.at(1));
   env_.st02 = std::string(s.at(2));
@@ -269,14 +269,34 @@ void Validator::close_set(bool ok) {
   if (visitor_) visitor_->end(ok);
 }
 
+namespace {
+
+// The value of a whole decimal number, or 0.
+std::uint64_t whole(std::string_view s) {
+  std::uint64_t v = 0;
+  if (s.empty() || s.size() > 18) return 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return 0;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
 void Validator::hl(const Segment& s) {
-  const std::string id(s.at(1)), parent(s.at(2));
-  if (id != std::to_string(hl_expected_))
+  const std::string_view id = s.at(1), parent = s.at(2);
+  const std::uint64_t n = whole(id);
+  if (n != hl_expected_) {
     problem(&s, 1, fmt::format("HL number {} is out of sequence, expected {}", id, hl_expected_));
+    hl_other_.emplace(id);
+  }
+  if (!parent.empty()) {
+    const std::uint64_t p = whole(parent);
+    const bool seen = (p >= 1 && p < hl_expected_) || hl_other_.count(std::string(parent));
+    if (!seen) problem(&s, 2, fmt::format("parent HL {} does not come before this HL", parent));
+  }
   ++hl_expected_;
-  if (!parent.empty() && !hl_ids_.count(parent))
-    problem(&s, 2, fmt::format("parent HL {} does not come before this HL", parent));
-  hl_ids_.insert(id);
 }
 
 void Validator::finish() {

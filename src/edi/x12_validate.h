@@ -98,9 +98,10 @@ class Validator {
   std::uint64_t last_line_ = 0;
   std::set<std::tuple<std::string, std::string, std::string>> seen_isa_;
   std::set<std::string> seen_gs_, seen_st_;
-  // 856 HL tree of the open set.
-  std::set<std::string> hl_ids_;
+  // 856 HL tree of the open set: HL01 must count 1, 2, 3..., so the ids
+  // seen are exactly 1 .. hl_expected_-1 while no problem was reported.
   std::uint64_t hl_expected_ = 1;
+  std::set<std::string> hl_other_;  // ids seen that broke the count
 };
 
 }  // namespace orderd::x12
