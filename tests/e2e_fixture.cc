@@ -45,6 +45,10 @@ suppliers:
     skus: ["GX-*"]
     po: {{format: xml, batch: order}}
     transport: {{type: dir, path: ./out/supplier/globex}}
+  initech:
+    skus: ["IN-*"]
+    transport: {{type: dir, path: ./out/supplier/initech}}
+    tracking: {{format: x12}}
 )",
                            options.find("auto") != std::string::npos ? "auto_process: true" : "auto_process: false",
                            options.find("blocked") != std::string::npos ? "./blocked/acme" : "./out/supplier/acme"));

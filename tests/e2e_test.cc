@@ -319,3 +319,55 @@ TEST_CASE("e2e: --check-config") {
   CHECK(r.code == 1);
   CHECK(r.err.find("suppliers.bogus.transprot: unknown key; did you mean 'transport'?") != std::string::npos);
 }
+
+namespace {
+
+std::string asn_856(const std::string& po, const std::string& sku, int qty, const std::string& se_count = "12") {
+  return "ISA*00*          *00*          *ZZ*INITECH        *ZZ*MYSHOP         *261126*1200*U*00401*000000101*0*P*>~\n"
+         "GS*SH*INITECH*MYSHOP*20261126*1200*101*X*004010~\n"
+         "ST*856*0001~\n"
+         "BSN*00*SHIP1*20261126*1200~\n"
+         "HL*1**S~\n"
+         "TD5**2*FDEG~\n"
+         "REF*CN*7946123456~\n"
+         "DTM*011*20261125~\n"
+         "HL*2*1*O~\n"
+         "PRF*" + po + "~\n"
+         "HL*3*2*I~\n"
+         "LIN**VP*" + sku + "~\n"
+         "SN1**" + std::to_string(qty) + "*EA~\n"
+         "SE*" + se_count + "*0001~\n"
+         "GE*1*101~\n"
+         "IEA*1*000000101~\n";
+}
+
+}  // namespace
+
+TEST_CASE("e2e: an X12 856 from a supplier ships the order") {
+  Install in("auto");
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#9", "IN-100", 2));
+  REQUIRE(in.once().code == 0);
+  const std::string po = po_of(in.order("9"), "initech");
+  in.drop_tracking("initech", "asn.edi", asn_856(po, "IN-100", 2));
+  auto r = in.once();
+  CHECK_MESSAGE(r.code == 0, (r.out + r.err));
+  auto o = in.order("9");
+  CHECK(o["status"] == "completed");
+  REQUIRE(o["lines"][0]["tracking"].size() == 1);
+  CHECK(o["lines"][0]["tracking"][0]["number"] == "7946123456");
+  CHECK(o["lines"][0]["tracking"][0]["carrier"] == "FDEG");
+  CHECK(slurp(in.files("out/channel/shop").at(0)).find("#9,IN-100,2,FDEG,7946123456,2026-11-25") != std::string::npos);
+}
+
+TEST_CASE("e2e: a damaged X12 file is quarantined with the segment at fault") {
+  Install in("auto");
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#9", "IN-100", 2));
+  REQUIRE(in.once().code == 0);
+  const std::string po = po_of(in.order("9"), "initech");
+  in.drop_tracking("initech", "bad.edi", asn_856(po, "IN-100", 2, "15"));
+  CHECK(in.once().code == 1);
+  const std::string why = slurp(in.path("spool/quarantine/tracking/initech/bad.edi.error"));
+  CHECK(why.starts_with("bad.edi: interchange 1 (ISA13 000000101), group 1 (GS06 101), set 1 (ST02 0001), segment 12 SE "
+                        "(line 14), element SE01: says 15 segments, the set has 12 (ST to SE)"));
+  CHECK(in.order("9")["status"] == "processed");
+}

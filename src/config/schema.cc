@@ -51,7 +51,7 @@ constexpr KeySpec kTransport[] = {
     {"backoff", "seconds", "60", "wait before the second attempt; doubles each attempt, with jitter"},
 };
 constexpr KeySpec kTracking[] = {
-    {"format", "string", "csv", "csv"},
+    {"format", "string", "csv", "csv, or x12 (856 ship notices)"},
     {"delimiter", "char", ",", "csv: field separator"},
     {"columns", "map", "see below", "which header holds each tracking value"},
 };

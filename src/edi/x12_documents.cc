@@ -423,7 +423,7 @@ FileReport check_stream(std::unique_ptr<Source> source, bool collect, std::size_
     out.items += s.ship_notice.items.size() + s.po_ack.lines.size() + s.functional_ack.sets.size();
     if (collect) out.sets.push_back(s);
   };
-  Validator v(&collector);
+  Validator v(&collector, /*keep_history=*/collect);
   Reader r(std::move(source), chunk);
   Segment seg;
   for (;;) {

@@ -158,7 +158,7 @@ void Validator::isa(const Segment& s) {
   if (!seen_isa_.emplace(env_.sender, env_.receiver, env_.isa13).second)
     problem(&s, 13, fmt::format("control number {} from {} to {} appears twice in this file", env_.isa13,
                                 env_.sender, env_.receiver));
-  headers_.push_back(env_);
+  if (keep_history_) headers_.push_back(env_);
 }
 
 void Validator::iea(const Segment& s) {
@@ -194,6 +194,7 @@ void Validator::gs(const Segment& s) {
   env_.gs03 = std::string(s.at(3));
   env_.gs06 = std::string(s.at(6));
   env_.gs08 = std::string(s.at(8));
+  if (!keep_history_) summaries_.clear();  // only the open group's
   summaries_.push_back({interchanges_, group_in_isa_, env_.gs01, env_.gs06, env_.gs08, env_.gs02, env_.gs03, 0, 0, true});
   if (s.count() < 8) problem(&s, 0, fmt::format("GS has {} elements, must have 8", s.count()));
   // CCYYMMDD from version 004010 on, YYMMDD before; real partners mix them.

@@ -56,7 +56,10 @@ struct GroupSummary {
 
 class Validator {
  public:
-  explicit Validator(SetVisitor* visitor = nullptr) : visitor_(visitor) {}
+  // keep_history: keep a summary of every group and interchange header
+  // (memory grows with the file; off for a plain check of a huge file).
+  explicit Validator(SetVisitor* visitor = nullptr, bool keep_history = true)
+      : visitor_(visitor), keep_history_(keep_history) {}
 
   void segment(const Segment& seg, const Delimiters& delim);
   // End of input: reports envelopes left open.
@@ -86,6 +89,7 @@ class Validator {
   void close_set(bool ok);
 
   SetVisitor* visitor_;
+  bool keep_history_;
   std::vector<Problem> problems_;
   std::vector<GroupSummary> summaries_;
   std::vector<Envelope> headers_;

@@ -78,6 +78,7 @@ std::string known_tracking_formats();
 std::unique_ptr<PoWriter> make_csv_po_writer(const PoConfig& cfg, PoDocKind kind);
 std::unique_ptr<PoWriter> make_xml_po_writer(const PoConfig& cfg, PoDocKind kind);
 Result<std::vector<TrackingRow>> read_csv_tracking(const TrackingConfig& cfg, std::string_view data);
+Result<std::vector<TrackingRow>> read_x12_tracking(const TrackingConfig& cfg, std::string_view data);
 
 // The layout used when a supplier's po.columns is empty.
 std::span<const ColumnConfig> default_po_columns();

@@ -13,6 +13,7 @@ constexpr PoFormat kPoFormats[] = {
 
 constexpr TrackingFormat kTrackingFormats[] = {
     {"csv", read_csv_tracking},
+    {"x12", read_x12_tracking},
 };
 
 template <class T, std::size_t N>
