@@ -47,6 +47,9 @@ suppliers:
     transport: {{type: dir, path: ./out/supplier/globex}}
   initech:
     skus: ["IN-*"]
+    po:
+      format: x12-850
+      x12: {{sender_id: MYSHOP, receiver_id: INITECH, td5: {{Standard: UPSN}}, n1_loops: [ST, BT]}}
     transport: {{type: dir, path: ./out/supplier/initech}}
     tracking: {{format: x12}}
 )",

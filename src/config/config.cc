@@ -194,6 +194,9 @@ class Walker {
     p.xml_root = str(n, path, "xml_root", p.xml_root);
     p.xml_po = str(n, path, "xml_po", p.xml_po);
     p.xml_line = str(n, path, "xml_line", p.xml_line);
+    if (auto x = n["x12"]) p.x12 = x12(x, join(path, "x12"));
+    if (p.format == "x12-850" && !p.x12.enabled)
+      error(n, join(path, "x12"), "an x12-850 supplier needs an x12 block with sender_id and receiver_id");
     if (auto cols = n["columns"]) {
       const std::string cpath = join(path, "columns");
       if (!cols.IsSequence()) {
@@ -210,6 +213,62 @@ class Walker {
       }
     }
     return p;
+  }
+
+  char one_char(const YAML::Node& map, std::string_view path, const char* key, char def) {
+    std::string v = str(map, path, key, std::string(1, def));
+    if (v.size() != 1 || std::isalnum(static_cast<unsigned char>(v[0])) || v[0] == ' ') {
+      error(map[key], join(path, key), "expected one character that is not a letter, digit or space");
+      return def;
+    }
+    return v[0];
+  }
+
+  X12Config x12(const YAML::Node& n, std::string_view path) {
+    X12Config x;
+    if (!check_keys(n, path, "suppliers.<id>.po.x12")) return x;
+    x.enabled = true;
+    auto id = [&](const char* key, std::string& out) {
+      out = str(n, path, key, "");
+      if (out.empty() || out.size() > 15)
+        error(n[key] ? n[key] : n, join(path, key), "required, 1 to 15 characters");
+    };
+    id("sender_id", x.sender_id);
+    id("receiver_id", x.receiver_id);
+    x.sender_qualifier = str(n, path, "sender_qualifier", x.sender_qualifier);
+    x.receiver_qualifier = str(n, path, "receiver_qualifier", x.receiver_qualifier);
+    for (auto* q : {&x.sender_qualifier, &x.receiver_qualifier})
+      if (q->size() != 2) error(n, path, fmt::format("qualifier '{}' must be 2 characters", *q));
+    x.version = str(n, path, "version", x.version);
+    if (x.version != "004010" && x.version != "005010")
+      error(n["version"], join(path, "version"), fmt::format("'{}' is not 004010 or 005010", x.version));
+    x.usage = str(n, path, "usage", x.usage);
+    if (x.usage != "P" && x.usage != "T") error(n["usage"], join(path, "usage"), "must be P or T");
+    x.send_ack = str(n, path, "send_ack", x.send_ack);
+    if (x.send_ack != "997" && x.send_ack != "999" && x.send_ack != "none")
+      error(n["send_ack"], join(path, "send_ack"), "must be 997, 999 or none");
+    x.element = one_char(n, path, "element_separator", x.element);
+    x.component = one_char(n, path, "component_separator", x.component);
+    x.repetition = one_char(n, path, "repetition_separator", x.repetition);
+    x.segment = one_char(n, path, "segment_terminator", x.segment);
+    if (x.element == x.component || x.element == x.segment || x.component == x.segment ||
+        x.repetition == x.element || x.repetition == x.segment || x.repetition == x.component)
+      error(n, path, "the separators and the terminator must all differ");
+    x.newline = boolean(n, path, "newline", x.newline);
+    if (n["n1_loops"]) x.n1_loops = strings(n, path, "n1_loops");
+    for (const auto& l : x.n1_loops)
+      if (l != "ST" && l != "BT") error(n["n1_loops"], join(path, "n1_loops"), fmt::format("'{}' is not ST or BT", l));
+    x.item_qualifier = str(n, path, "item_qualifier", x.item_qualifier);
+    x.order_ref = str(n, path, "order_ref", x.order_ref);
+    x.pid = boolean(n, path, "pid", x.pid);
+    x.ctt = boolean(n, path, "ctt", x.ctt);
+    if (auto t = n["td5"]) {
+      if (!t.IsMap())
+        error(t, join(path, "td5"), "expected a map of shipping method to SCAC");
+      else
+        for (const auto& kv : t) x.td5.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
+    }
+    return x;
   }
 
   TrackingConfig tracking(const YAML::Node& n, std::string_view path) {

@@ -34,6 +34,24 @@ struct ColumnConfig {
 
 enum class Batch { kRun, kOrder };
 
+// A trading partner's X12 choices (suppliers.<id>.po.x12).
+struct X12Config {
+  bool enabled = false;
+  std::string sender_qualifier = "ZZ", sender_id;
+  std::string receiver_qualifier = "ZZ", receiver_id;
+  std::string version = "004010";  // or 005010
+  std::string usage = "P";         // P production, T test
+  std::string send_ack = "none";   // 997, 999 or none: acknowledge the supplier's groups
+  char element = '*', component = '>', repetition = '^', segment = '~';
+  bool newline = true;             // a line break after each terminator
+  std::vector<std::string> n1_loops = {"ST"};  // ST ship-to, BT bill-to
+  std::string item_qualifier = "VP";           // PO1 product id qualifier for the SKU
+  std::string order_ref = "CO";                // REF qualifier carrying the channel's order id ("" for none)
+  bool pid = true;                             // PID*F description per line
+  bool ctt = true;                             // CTT line count
+  std::vector<std::pair<std::string, std::string>> td5;  // shipping.method -> carrier SCAC
+};
+
 struct PoConfig {
   Where where;
   std::string format = "csv";
@@ -43,6 +61,7 @@ struct PoConfig {
   std::string xml_root = "PurchaseOrders";
   std::string xml_po = "PurchaseOrder";
   std::string xml_line = "Line";
+  X12Config x12;
 };
 
 struct TrackingColumns {

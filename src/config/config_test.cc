@@ -89,7 +89,7 @@ TEST_CASE("config: errors name file - line - column and key - and suggest") {
       {"batch: order", "batch: daily",
        "/etc/orderd/orderd.yaml:15:14: suppliers.acme.po.batch: 'daily' is not run or order"},
       {"format: csv", "format: edifact",
-       "/etc/orderd/orderd.yaml:14:15: suppliers.acme.po.format: unknown PO format 'edifact' (known: csv, xml)"},
+       "/etc/orderd/orderd.yaml:14:15: suppliers.acme.po.format: unknown PO format 'edifact' (known: csv, xml, x12-850)"},
       {"    format: shopify-csv", "    format: etsy-csv",
        "/etc/orderd/orderd.yaml:4:3: channels.shop.format: unknown channel format 'etsy-csv' (known: shopify-csv, amazon-tsv, orders-json)"},
       {"{type: dir, path: ./out/acme", "{type: ftp, path: ./out/acme",

@@ -13,7 +13,7 @@ namespace orderd {
 
 // Collects the POs of one run per supplier and turns them into documents
 // according to each supplier's po.batch. Use inside a transaction.
-class DocumentBuilder {
+class DocumentBuilder final : public ControlNumbers {
  public:
   DocumentBuilder(Runtime& rt, PoDocKind kind) : rt_(rt), kind_(kind) {}
 
@@ -25,6 +25,11 @@ class DocumentBuilder {
   void add(const Order& order, const Po& po);
   // Writes the documents and links their POs; returns how many were written.
   int finish();
+
+  // ControlNumbers, from the store, in the caller's transaction.
+  std::pair<std::uint64_t, std::uint64_t> next(std::string_view sender, std::string_view receiver) override;
+  void sent_as(std::int64_t po_id, std::string_view kind, std::string_view isa13, std::string_view gs06,
+               std::string_view st02) override;
 
  private:
   struct Open {

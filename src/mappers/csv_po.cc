@@ -31,7 +31,7 @@ class CsvPoWriter final : public PoWriter {
     }
   }
 
-  std::string finish() override { return std::move(out_); }
+  std::string finish(ControlNumbers&) override { return std::move(out_); }
 
  private:
   std::span<const ColumnConfig> cols_;

@@ -31,6 +31,19 @@ std::string field_value(FieldId field, const PoView& view, const Line* line, int
 
 enum class PoDocKind { kOrder, kCancel };
 
+// Interchange and group control numbers for X12 documents, kept by the
+// caller (the state database) so they are never reused.
+class ControlNumbers {
+ public:
+  virtual ~ControlNumbers() = default;
+  // The next ISA13 and GS06 for documents from `sender` to `receiver`.
+  virtual std::pair<std::uint64_t, std::uint64_t> next(std::string_view sender, std::string_view receiver) = 0;
+  // `po_id` travels as set `st02` of group `gs06` in interchange `isa13`:
+  // kept so a 997 or 855 can be matched to it.
+  virtual void sent_as(std::int64_t po_id, std::string_view kind, std::string_view isa13, std::string_view gs06,
+                       std::string_view st02) = 0;
+};
+
 // Renders POs (or their cancellation) into one document, one PO at a time,
 // so a run of any size needs memory for the output only. The views passed to
 // add() need not outlive the call.
@@ -38,8 +51,9 @@ class PoWriter {
  public:
   virtual ~PoWriter() = default;
   virtual void add(const PoView& po) = 0;
-  // The document; the writer is spent afterwards.
-  virtual std::string finish() = 0;
+  // The document; the writer is spent afterwards. X12 writers take their
+  // control numbers from `numbers` (the others ignore it).
+  virtual std::string finish(ControlNumbers& numbers) = 0;
 };
 
 using MakePoWriter = std::unique_ptr<PoWriter> (*)(const PoConfig& cfg, PoDocKind kind);
@@ -77,6 +91,7 @@ std::string known_tracking_formats();
 // The formats.
 std::unique_ptr<PoWriter> make_csv_po_writer(const PoConfig& cfg, PoDocKind kind);
 std::unique_ptr<PoWriter> make_xml_po_writer(const PoConfig& cfg, PoDocKind kind);
+std::unique_ptr<PoWriter> make_x12_850_writer(const PoConfig& cfg, PoDocKind kind);
 Result<std::vector<TrackingRow>> read_csv_tracking(const TrackingConfig& cfg, std::string_view data);
 Result<std::vector<TrackingRow>> read_x12_tracking(const TrackingConfig& cfg, std::string_view data);
 

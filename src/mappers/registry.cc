@@ -9,6 +9,7 @@ namespace {
 constexpr PoFormat kPoFormats[] = {
     {"csv", make_csv_po_writer, ".csv"},
     {"xml", make_xml_po_writer, ".xml"},
+    {"x12-850", make_x12_850_writer, ".edi"},
 };
 
 constexpr TrackingFormat kTrackingFormats[] = {

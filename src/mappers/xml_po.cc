@@ -54,7 +54,7 @@ class XmlPoWriter final : public PoWriter {
     }
   }
 
-  std::string finish() override {
+  std::string finish(ControlNumbers&) override {
     std::ostringstream os;
     doc_.save(os, "  ", pugi::format_default, pugi::encoding_utf8);
     return os.str();

@@ -159,10 +159,29 @@ CREATE TABLE sync_runs(
 )";
 }
 
+// X12: control numbers per trading partner, and how each PO travelled.
+const char* kV2 = R"(
+CREATE TABLE x12_partners(
+  sender TEXT NOT NULL,
+  receiver TEXT NOT NULL,
+  isa INTEGER NOT NULL,  -- last ISA13 used
+  gs INTEGER NOT NULL,   -- last GS06 used
+  PRIMARY KEY(sender, receiver));
+
+CREATE TABLE x12_sent(
+  po_id INTEGER NOT NULL REFERENCES pos(id),
+  kind TEXT NOT NULL,    -- 850 or 860
+  isa13 TEXT NOT NULL,
+  gs06 TEXT NOT NULL,
+  st02 TEXT NOT NULL);
+CREATE INDEX x12_sent_group ON x12_sent(gs06, st02);
+CREATE INDEX x12_sent_po ON x12_sent(po_id);
+)";
+
 }  // namespace
 
 std::span<const std::string> migrations() {
-  static const std::vector<std::string> all = {v1()};
+  static const std::vector<std::string> all = {v1(), kV2};
   return all;
 }
 

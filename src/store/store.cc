@@ -849,6 +849,27 @@ std::vector<Document> Store::documents_of_order(std::int64_t order_id) {
   return out;
 }
 
+// --- X12 ---
+
+std::pair<std::uint64_t, std::uint64_t> Store::next_x12_control(std::string_view sender, std::string_view receiver) {
+  auto& u = stmt(
+      "INSERT INTO x12_partners(sender, receiver, isa, gs) VALUES(?1, ?2, 1, 1) ON CONFLICT(sender, receiver) DO "
+      "UPDATE SET isa = CASE WHEN isa >= 999999999 THEN 1 ELSE isa + 1 END, gs = CASE WHEN gs >= 999999999 THEN 1 "
+      "ELSE gs + 1 END RETURNING isa, gs");
+  u << sender << receiver;
+  if (!u.step()) throw StoreError("x12 control numbers: no row returned");
+  std::pair<std::uint64_t, std::uint64_t> out{static_cast<std::uint64_t>(u.i64(0)), static_cast<std::uint64_t>(u.i64(1))};
+  u.reset();
+  return out;
+}
+
+void Store::add_x12_sent(std::int64_t po_id, std::string_view kind, std::string_view isa13, std::string_view gs06,
+                         std::string_view st02) {
+  auto& s = stmt("INSERT INTO x12_sent(po_id, kind, isa13, gs06, st02) VALUES(?,?,?,?,?)");
+  s << po_id << kind << isa13 << gs06 << st02;
+  s.run();
+}
+
 // --- tracking ---
 
 std::optional<std::pair<Line, bool>> Store::find_po_line(const Po& po, std::string_view sku,

@@ -191,6 +191,14 @@ class Store {
                    std::string_view outcome, std::string_view error);
   std::vector<Document> documents_of_order(std::int64_t order_id);  // without content
 
+  // --- X12 ---
+  // The next interchange (ISA13) and group (GS06) control numbers from
+  // `sender` to `receiver`: counted per partner, never reused, rolling over
+  // from 999999999 to 1. Same transaction as the document that uses them.
+  std::pair<std::uint64_t, std::uint64_t> next_x12_control(std::string_view sender, std::string_view receiver);
+  void add_x12_sent(std::int64_t po_id, std::string_view kind, std::string_view isa13, std::string_view gs06,
+                    std::string_view st02);
+
   // --- tracking ---
   // Line of `po_id` with `sku` (the first not fully shipped), or nullopt; and
   // whether it already has a shipment with `tracking_number`.

@@ -1,0 +1,120 @@
+// X12 documents orderd writes: valid by our own checker and by the
+// independent one in ../shared/tools (where node can run it), with control
+// numbers that are never reused.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include "e2e_fixture.h"
+#include "edi/x12_documents.h"
+
+using namespace orderd;
+using namespace orderd::test;
+
+namespace {
+
+// Segments of a file as "TAG*e1*e2" strings with '*' as the separator.
+std::vector<std::string> segments_of(const std::string& text) {
+  x12::Reader r(x12::buffer_source(text));
+  x12::Segment s;
+  std::vector<std::string> out;
+  while (*r.next(s)) {
+    std::string line;
+    for (std::size_t i = 0; i < s.elements.size(); ++i) line += (i ? "*" : "") + std::string(s.elements[i]);
+    out.push_back(line);
+  }
+  return out;
+}
+
+// Runs ../shared/tools/x12check.js (own check, and node-x12 when NODE_PATH has it) on `file`.
+std::optional<RunResult> independent_check(const std::filesystem::path& file) {
+  auto tool = std::filesystem::path(ORDERD_SOURCE_DIR).parent_path() / "shared/tools/x12check.js";
+  if (!std::filesystem::exists(tool) || !std::filesystem::exists("/usr/bin/node")) return std::nullopt;
+  // With NODE_PATH naming a node_modules that holds node-x12 (.ci/run sets
+  // it up), node-x12's strict parser gives a second opinion.
+  std::vector<std::string> args = {"/usr/bin/node", tool.string()};
+  if (!std::getenv("NODE_PATH")) args.push_back("--no-nodex12");
+  args.push_back(file.string());
+  return run(args);
+}
+
+}  // namespace
+
+TEST_CASE("x12 out: 850s for an X12 supplier, one interchange per run, valid everywhere") {
+  Install in("auto");
+  in.drop_orders("shop", "a.csv",
+                 std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2, "Ada Lovelace", "617-555-0101", "12 Main St*Apt~4") +
+                     shopify_row("#1", "IN-2", 1) + shopify_row("#2", "IN-3", 5));
+  auto r = in.once();
+  REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
+  auto files = in.files("out/supplier/initech");
+  REQUIRE(files.size() == 1);
+  const std::string text = slurp(files[0]);
+  auto report = x12::check_stream(x12::buffer_source(text), true);
+  for (const auto& p : report.problems) CHECK_MESSAGE(!p.error, p.text());
+  CHECK(report.ok());
+  CHECK(report.interchanges == 1);
+  CHECK(report.set_count == 2);
+  const std::string po1 = in.order("1")["pos"][0]["number"], po2 = in.order("2")["pos"][0]["number"];
+  auto segs = segments_of(text);
+  auto has = [&](const std::string& s) { return std::find(segs.begin(), segs.end(), s) != segs.end(); };
+  CHECK(segs[0].starts_with("ISA*00*          *00*          *ZZ*MYSHOP         *ZZ*INITECH        *"));
+  CHECK(segs[0].ends_with("*U*00401*000000001*0*P*>"));
+  CHECK(segs[1].starts_with("GS*PO*MYSHOP*INITECH*"));
+  CHECK(has("ST*850*0001"));
+  CHECK(std::any_of(segs.begin(), segs.end(), [&](const std::string& s) { return s.starts_with("BEG*00*DS*" + po1 + "**"); }));
+  CHECK(has("REF*CO*#1"));
+  CHECK(has("N1*ST*Ada Lovelace"));
+  CHECK(has("N3*12 Main St Apt 4"));  // delimiters in data become spaces
+  CHECK(has("N4*Boston*MA*02134*US"));
+  CHECK(has("PER*IC*Ada Lovelace*TE*617-555-0101"));
+  CHECK(has("PO1*1*2*EA*9.99**VP*IN-1"));
+  CHECK(has("PID*F****Item IN-1"));
+  CHECK(has("CTT*2"));
+  CHECK(has("SE*14*0001"));
+  CHECK(std::any_of(segs.begin(), segs.end(), [&](const std::string& s) { return s.starts_with("BEG*00*DS*" + po2 + "**"); }));
+  CHECK(has("GE*2*1"));
+  CHECK(has("IEA*1*000000001"));
+  if (auto ind = independent_check(files[0])) {
+    CHECK_MESSAGE(ind->code == 0, ind->out);
+    CHECK_MESSAGE(ind->out.find("nodex12 REJECT") == std::string::npos, ind->out);
+  } else {
+    MESSAGE("node or ../shared/tools absent: independent check skipped");
+  }
+
+  // The next run's interchange takes the next control numbers.
+  in.drop_orders("shop", "b.csv", std::string(kShopifyHeader) + shopify_row("#3", "IN-9", 1));
+  REQUIRE(in.once().code == 0);
+  files = in.files("out/supplier/initech");
+  REQUIRE(files.size() == 2);
+  const std::string second = slurp(files[0]) == text ? slurp(files[1]) : slurp(files[0]);
+  auto segs2 = segments_of(second);
+  CHECK(segs2[0].ends_with("*000000002*0*P*>"));
+  CHECK(segs2[1].find("*2*X*004010") != std::string::npos);
+}
+
+TEST_CASE("x12 out: a canceled X12 PO goes as an 860") {
+  Install in("auto");
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2));
+  REQUIRE(in.once().code == 0);
+  REQUIRE(in.ctl({"cancel", "1"}).code == 0);
+  std::string cancel;
+  for (const auto& f : in.files("out/supplier/initech"))
+    if (f.filename().string().starts_with("CANCEL-")) cancel = slurp(f);
+  REQUIRE_FALSE(cancel.empty());
+  auto report = x12::check_stream(x12::buffer_source(cancel), true);
+  CHECK(report.ok());
+  auto segs = segments_of(cancel);
+  const std::string po = in.order("1")["pos"][0]["number"];
+  CHECK(segs[1].starts_with("GS*PC*"));
+  CHECK(segs[2] == "ST*860*0001");
+  CHECK(segs[3].starts_with("BCH*01*DS*" + po + "***"));
+  CHECK(segs[0].ends_with("*000000002*0*P*>"));  // control numbers go on from the 850's
+  for (const auto& f : in.files("out/supplier/initech"))
+    if (auto ind = independent_check(f)) {
+      CHECK_MESSAGE(ind->code == 0, ind->out);
+      CHECK_MESSAGE(ind->out.find("nodex12 REJECT") == std::string::npos, ind->out);
+    }
+  CHECK(in.order("1")["status"] == "canceled");
+}
