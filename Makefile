@@ -8,7 +8,7 @@ DEB_PACKAGES := g++ cmake ninja-build pkg-config python3 \
   libsqlite3-dev libyaml-cpp-dev libpugixml-dev libfmt-dev libcli11-dev \
   nlohmann-json3-dev doctest-dev libssl-dev
 
-.PHONY: all deps build demo test bench asan clean
+.PHONY: all deps build demo test bench asan fuzz clean
 
 all: build
 
@@ -35,8 +35,13 @@ bench: build
 	$(BUILD)/bin/orderd_bench
 	$(BUILD)/bin/orderd_bench_x12
 
+fuzz: deps
+	@dpkg-query -W -f='$${Status}' afl++ 2>/dev/null | grep -q 'install ok installed' || \
+	  (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq afl++)
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) fuzz/run.sh
+
 asan:
 	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DORDERD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
 
 clean:
-	rm -rf $(BUILD) build-asan examples/demo/run
+	rm -rf $(BUILD) build-asan build-fuzz examples/demo/run

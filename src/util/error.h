@@ -3,8 +3,14 @@
 // segment or setting concerned and says what to do.
 #pragma once
 
-#include <expected>
+#include <optional>
 #include <string>
+#include <version>
+#if defined(__cpp_lib_expected)
+#include <expected>
+#else
+#include "util/expected_compat.h"
+#endif
 #include <utility>
 
 namespace orderd {
