@@ -118,3 +118,59 @@ TEST_CASE("x12 out: a canceled X12 PO goes as an 860") {
     }
   CHECK(in.order("1")["status"] == "canceled");
 }
+
+namespace {
+
+std::string envelope(const std::string& gs01, const std::string& body_segments, int sets = 1) {
+  return "ISA*00*          *00*          *ZZ*INITECH        *ZZ*MYSHOP         *261126*1300*U*00401*000000555*0*P*>~\n"
+         "GS*" + gs01 + "*INITECH*MYSHOP*20261126*1300*555*X*004010~\n" + body_segments + "GE*" + std::to_string(sets) +
+         "*555~\nIEA*1*000000555~\n";
+}
+
+}  // namespace
+
+TEST_CASE("x12 in: a 997 rejecting a set fails its PO with the reasons; an accepted one is noted") {
+  Install in("auto");
+  in.drop_orders("shop", "a.csv",
+                 std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2) + shopify_row("#2", "IN-3", 5));
+  REQUIRE(in.once().code == 0);
+  // The 850s went as sets 0001 (#1) and 0002 (#2) of group 1.
+  in.drop_tracking("initech", "ack.edi",
+                   envelope("FA",
+                            "ST*997*0001~\nAK1*PO*1~\nAK2*850*0001~\nAK5*A~\nAK2*850*0002~\nAK3*N4*9**8~\n"
+                            "AK4*3*116*7*ZZZZZ~\nAK5*R*5~\nAK9*P*2*2*1~\nSE*10*0001~\n"));
+  auto r = in.once();
+  CHECK_MESSAGE(r.code == 0, (r.out + r.err));
+  CHECK(in.order("1")["status"] == "processed");
+  auto bad = in.order("2");
+  CHECK(bad["status"] == "failed");
+  REQUIRE(bad["messages"].size() == 1);
+  const std::string why = bad["messages"][0];
+  CHECK(why.find("997 from the supplier: transaction set 850 0002 rejected") != std::string::npos);
+  CHECK(why.find("segment N4 at position 9: segment has data element errors") != std::string::npos);
+  CHECK(why.find("element 3 (data element 116): invalid code value (bad value 'ZZZZZ')") != std::string::npos);
+  bool acked = false;
+  const auto first = in.order("1");
+  for (const auto& e : first["events"]) acked |= e["kind"] == "acknowledged";
+  CHECK(acked);
+}
+
+TEST_CASE("x12 in: an 855 rejecting a PO fails it; an unknown PO is kept as unmatched") {
+  Install in("auto");
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2));
+  REQUIRE(in.once().code == 0);
+  const std::string po = in.order("1")["pos"][0]["number"];
+  in.drop_tracking("initech", "855.edi",
+                   envelope("PR", "ST*855*0001~\nBAK*00*RD*" + po + "*20261126~\nPO1*1*2*EA***VP*IN-1~\nACK*IR*2*EA~\n"
+                                  "SE*5*0001~\nST*855*0002~\nBAK*00*AD*PO999999*20261126~\nSE*3*0002~\n",
+                            2));
+  auto r = in.once();
+  CHECK(r.code == 1);  // the unknown PO is a failure to look at
+  auto o = in.order("1");
+  CHECK(o["status"] == "failed");
+  CHECK(o["messages"][0].get<std::string>().find("855 from the supplier: reject with detail (RD); line 1: item rejected (IR)") !=
+        std::string::npos);
+  auto st = nlohmann::json::parse(in.ctl({"sync", "status", "--json"}).out);
+  REQUIRE(st["unmatched_tracking"].size() == 1);
+  CHECK(st["unmatched_tracking"][0]["reason"].get<std::string>().starts_with("PO PO999999 answers no PO orderd sent to initech"));
+}

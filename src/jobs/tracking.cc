@@ -68,6 +68,36 @@ void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std
   ++n.recorded;
 }
 
+// Applies an 855 or 997/999 verdict to the POs it answers.
+void apply_notice(Runtime& rt, const SupplierConfig& s, const PoNotice& n, std::string_view file,
+                  std::set<std::int64_t>& touched, Counts& c, RunReport& r) {
+  std::vector<Po> pos;
+  if (!n.po_number.empty()) {
+    if (auto po = rt.store->find_po(n.po_number); po && po->supplier == s.id) pos.push_back(*po);
+  } else {
+    pos = rt.store->pos_sent_in(s.id, n.group, n.set);
+  }
+  if (pos.empty()) {
+    const std::string what = !n.po_number.empty() ? fmt::format("PO {}", n.po_number)
+                                                  : fmt::format("group {}{}", n.group, n.set.empty() ? "" : " set " + n.set);
+    rt.store->add_unmatched({rt.now(), s.id, n.po_number, "", "", fmt::format("{} answers no PO orderd sent to {}: {}", what, s.id, n.message),
+                             std::string(file)});
+    r.lines.push_back(fmt::format("{}: {} matches no PO sent to {}; kept (see `orderctl sync status`)", file, what, s.id));
+    ++c.unmatched;
+    return;
+  }
+  const std::string actor = fmt::format("supplier:{}", s.id);
+  for (const auto& po : pos) {
+    const bool reject = n.kind == PoNotice::Kind::kRejected &&
+                        (po.state == PoState::kSent || po.state == PoState::kSending);
+    if (reject) rt.store->set_po_state(po.id, PoState::kFailed, n.message);
+    rt.store->add_event(po.order_id, po.id, actor, reject ? "rejected" : "acknowledged", "", "",
+                        fmt::format("PO {}: {} ({})", po.number, n.message, file), rt.now());
+    touched.insert(po.order_id);
+    ++c.recorded;
+  }
+}
+
 }  // namespace
 
 RunReport sync_tracking(Runtime& rt, std::string_view trigger) {
@@ -87,19 +117,21 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger) {
     take_inbound(rt, "tracking", s.id,
                  [&](std::string_view name, std::string& data, std::int64_t file_id,
                      RunReport& r) -> Result<std::string> {
-                   auto rows = f->read(s.tracking, data);
-                   if (!rows) return std::unexpected(rows.error());
+                   auto batch = f->read(s.tracking, data);
+                   if (!batch) return std::unexpected(batch.error());
+                   const auto& rows = batch->rows;
                    Counts n;
                    std::map<std::string, std::optional<Po>> po_cache;
                    std::set<std::int64_t> touched;
-                   for (const auto& row : *rows)
+                   for (const auto& row : rows)
                      apply_row(rt, s, row, name, file_id, po_cache, touched, n, r);
+                   for (const auto& notice : batch->notices) apply_notice(rt, s, notice, name, touched, n, r);
                    const std::vector<std::int64_t> ids(touched.begin(), touched.end());
                    refresh_statuses(rt, ids, fmt::format("tracking from {}", name));
                    r.changed += n.recorded;
                    r.failed += n.unmatched;
-                   return fmt::format("{} rows: {} shipments recorded, {} already known, {} unmatched",
-                                      rows->size(), n.recorded, n.repeated, n.unmatched);
+                   return fmt::format("{} rows, {} acknowledgments: {} recorded, {} already known, {} unmatched",
+                                      rows.size(), batch->notices.size(), n.recorded, n.repeated, n.unmatched);
                  },
                  report);
   }

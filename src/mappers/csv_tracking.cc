@@ -9,8 +9,7 @@
 
 namespace orderd {
 
-Result<std::vector<TrackingRow>> read_csv_tracking(const TrackingConfig& cfg,
-                                                   std::string_view data) {
+Result<TrackingBatch> read_csv_tracking(const TrackingConfig& cfg, std::string_view data) {
   CsvReader reader(data, cfg.delimiter, true);
   std::vector<std::string_view> row;
   auto first = reader.next(row);
@@ -55,7 +54,7 @@ Result<std::vector<TrackingRow>> read_csv_tracking(const TrackingConfig& cfg,
     }
     out.push_back(std::move(r));
   }
-  return out;
+  return TrackingBatch{std::move(out), {}};
 }
 
 }  // namespace orderd

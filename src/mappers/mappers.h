@@ -75,8 +75,23 @@ struct TrackingRow {
   std::string ship_date;
 };
 
-using ReadTracking = Result<std::vector<TrackingRow>> (*)(const TrackingConfig& cfg,
-                                                          std::string_view data);
+// What a supplier said about a PO without shipping it: an 855 PO
+// acknowledgment or a 997/999 functional acknowledgment.
+struct PoNotice {
+  enum class Kind { kAccepted, kRejected, kNote };
+  Kind kind = Kind::kNote;
+  std::size_t line = 0;
+  std::string po_number;     // 855: BAK03
+  std::string group, set;    // 997/999: the GS06 and ST02 it acknowledges (set empty: the whole group)
+  std::string message;       // in words, for the history and the failure reason
+};
+
+struct TrackingBatch {
+  std::vector<TrackingRow> rows;
+  std::vector<PoNotice> notices;
+};
+
+using ReadTracking = Result<TrackingBatch> (*)(const TrackingConfig& cfg, std::string_view data);
 
 struct TrackingFormat {
   std::string_view name;
@@ -92,8 +107,8 @@ std::string known_tracking_formats();
 std::unique_ptr<PoWriter> make_csv_po_writer(const PoConfig& cfg, PoDocKind kind);
 std::unique_ptr<PoWriter> make_xml_po_writer(const PoConfig& cfg, PoDocKind kind);
 std::unique_ptr<PoWriter> make_x12_850_writer(const PoConfig& cfg, PoDocKind kind);
-Result<std::vector<TrackingRow>> read_csv_tracking(const TrackingConfig& cfg, std::string_view data);
-Result<std::vector<TrackingRow>> read_x12_tracking(const TrackingConfig& cfg, std::string_view data);
+Result<TrackingBatch> read_csv_tracking(const TrackingConfig& cfg, std::string_view data);
+Result<TrackingBatch> read_x12_tracking(const TrackingConfig& cfg, std::string_view data);
 
 // The layout used when a supplier's po.columns is empty.
 std::span<const ColumnConfig> default_po_columns();

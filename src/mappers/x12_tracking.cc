@@ -1,8 +1,9 @@
-// Supplier tracking as X12: every 856 ship notice in the file becomes
-// tracking rows (PO number from PRF01, item from LIN, quantity from SN1,
-// tracking and carrier as edi/x12_documents.h finds them). The file must be
-// valid X12; a file holding other sets (855, 997) is refused for now, so it
-// is quarantined and seen rather than dropped.
+// Supplier files as X12: every 856 ship notice becomes tracking rows (PO
+// number from PRF01, item from LIN, quantity from SN1, tracking and carrier
+// as edi/x12_documents.h finds them); an 855 PO acknowledgment and a 997/999
+// functional acknowledgment become notices on the POs they answer. The file
+// must be valid X12; other sets are refused, so the file is quarantined and
+// seen rather than dropped.
 #include <fmt/format.h>
 
 #include "edi/x12_documents.h"
@@ -10,17 +11,58 @@
 
 namespace orderd {
 
-Result<std::vector<TrackingRow>> read_x12_tracking(const TrackingConfig& /*cfg*/, std::string_view data) {
+namespace {
+
+std::string po_ack_message(const x12::PoAck& a) {
+  std::string m = fmt::format("855 from the supplier: {} ({})", a.meaning, a.code);
+  for (const auto& l : a.lines)
+    if (l.status != "IA" && !l.status.empty()) m += fmt::format("; line {}: {} ({})", l.line, l.meaning, l.status);
+  return m;
+}
+
+}  // namespace
+
+Result<TrackingBatch> read_x12_tracking(const TrackingConfig& /*cfg*/, std::string_view data) {
   auto report = x12::check_stream(x12::buffer_source(data), /*collect=*/true);
   for (const auto& p : report.problems)
     if (p.error) return fail(ErrorKind::kInvalid, fmt::format("{}: {} (`orderctl x12 check FILE` lists every problem)", p.where, p.message));
   if (!report.content_problems.empty()) return fail(ErrorKind::kInvalid, report.content_problems.front());
-  std::vector<TrackingRow> rows;
+  TrackingBatch batch;
+  auto& rows = batch.rows;
   for (const auto& set : report.sets) {
+    if (set.env.st01 == "855") {
+      PoNotice n;
+      n.po_number = set.po_ack.po_number;
+      n.kind = set.po_ack.rejected ? PoNotice::Kind::kRejected : PoNotice::Kind::kAccepted;
+      n.message = po_ack_message(set.po_ack);
+      batch.notices.push_back(std::move(n));
+      continue;
+    }
+    if (set.env.st01 == "997" || set.env.st01 == "999") {
+      const auto& fa = set.functional_ack;
+      for (const auto& a : fa.sets) {
+        PoNotice n;
+        n.group = fa.group_control;
+        n.set = a.control;
+        n.kind = a.accepted ? PoNotice::Kind::kAccepted : PoNotice::Kind::kRejected;
+        n.message = fmt::format("{} from the supplier: transaction set {} {} {}", set.env.st01, a.set_id, a.control,
+                                x12::ack_set_code(a.code));
+        for (const auto& e : a.errors) n.message += "; " + e;
+        batch.notices.push_back(std::move(n));
+      }
+      if (fa.sets.empty()) {  // a verdict on the whole group
+        PoNotice n;
+        n.group = fa.group_control;
+        n.kind = fa.accepted ? PoNotice::Kind::kAccepted : PoNotice::Kind::kRejected;
+        n.message = fmt::format("{} from the supplier: group {} {}", set.env.st01, fa.group_control, fa.meaning);
+        batch.notices.push_back(std::move(n));
+      }
+      continue;
+    }
     if (set.env.st01 != "856")
       return fail(ErrorKind::kInvalid,
-                  fmt::format("transaction set {} (ST02 {}): orderd reads only 856 ship notices from a tracking "
-                              "folder so far; 855 and 997 are not applied yet",
+                  fmt::format("transaction set {} (ST02 {}): a supplier's folder takes 856, 855, 997 and 999; "
+                              "this one is not read",
                               set.env.st01, set.env.st02));
     for (const auto& item : set.ship_notice.items) {
       TrackingRow r;
@@ -41,7 +83,7 @@ Result<std::vector<TrackingRow>> read_x12_tracking(const TrackingConfig& /*cfg*/
       rows.push_back(std::move(r));
     }
   }
-  return rows;
+  return batch;
 }
 
 }  // namespace orderd

@@ -863,6 +863,14 @@ std::pair<std::uint64_t, std::uint64_t> Store::next_x12_control(std::string_view
   return out;
 }
 
+std::vector<Po> Store::pos_sent_in(std::string_view supplier, std::string_view gs06, std::string_view st02) {
+  auto& s = stmt(std::string(kPoCols) +
+                 " WHERE supplier=?1 AND id IN (SELECT po_id FROM x12_sent WHERE gs06=?2 AND (?3='' OR st02=?3))"
+                 " ORDER BY id");
+  s << supplier << gs06 << st02;
+  return collect(s, read_po);
+}
+
 void Store::add_x12_sent(std::int64_t po_id, std::string_view kind, std::string_view isa13, std::string_view gs06,
                          std::string_view st02) {
   auto& s = stmt("INSERT INTO x12_sent(po_id, kind, isa13, gs06, st02) VALUES(?,?,?,?,?)");

@@ -196,6 +196,9 @@ class Store {
   // `sender` to `receiver`: counted per partner, never reused, rolling over
   // from 999999999 to 1. Same transaction as the document that uses them.
   std::pair<std::uint64_t, std::uint64_t> next_x12_control(std::string_view sender, std::string_view receiver);
+  // POs of `supplier` sent as set `st02` of group `gs06` (every set of the
+  // group when st02 is empty).
+  std::vector<Po> pos_sent_in(std::string_view supplier, std::string_view gs06, std::string_view st02);
   void add_x12_sent(std::int64_t po_id, std::string_view kind, std::string_view isa13, std::string_view gs06,
                     std::string_view st02);
 
