@@ -174,3 +174,23 @@ TEST_CASE("x12 in: an 855 rejecting a PO fails it; an unknown PO is kept as unma
   REQUIRE(st["unmatched_tracking"].size() == 1);
   CHECK(st["unmatched_tracking"][0]["reason"].get<std::string>().starts_with("PO PO999999 answers no PO orderd sent to initech"));
 }
+
+TEST_CASE("x12 in: an interchange applied before is recognised under another file name") {
+  Install in("auto");
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2));
+  REQUIRE(in.once().code == 0);
+  const std::string ack = envelope("FA", "ST*997*0001~\nAK1*PO*1~\nAK2*850*0001~\nAK5*A~\nAK9*A*1*1*1~\nSE*6*0001~\n");
+  in.drop_tracking("initech", "ack-1.edi", ack);
+  REQUIRE(in.once().code == 0);
+  // The same interchange again, re-sent with other line ends: not byte-identical.
+  std::string again = ack;
+  for (std::size_t at = 0; (at = again.find("~\n", at)) != std::string::npos; at += 3) again.replace(at, 2, "~\r\n");
+  in.drop_tracking("initech", "ack-2.edi", again);
+  auto r = in.once();
+  CHECK(r.code == 0);
+  CHECK(r.out.find("ack-2.edi: interchange 000000555 from INITECH was applied before (file #") != std::string::npos);
+  int acks = 0;
+  const auto o = in.order("1");
+  for (const auto& e : o["events"]) acks += e["kind"] == "acknowledged";
+  CHECK(acks == 1);
+}

@@ -119,6 +119,21 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger) {
                      RunReport& r) -> Result<std::string> {
                    auto batch = f->read(s.tracking, data);
                    if (!batch) return std::unexpected(batch.error());
+                   // An interchange applied before (under any file name) is skipped.
+                   std::vector<bool> skip(batch->interchanges.size(), false);
+                   for (std::size_t i = 0; i < batch->interchanges.size(); ++i) {
+                     const auto& k = batch->interchanges[i];
+                     if (auto seen = rt.store->x12_received(k.sender, k.receiver, k.control)) {
+                       skip[i] = true;
+                       r.lines.push_back(fmt::format("{}: interchange {} from {} was applied before (file #{}); skipped",
+                                                     name, k.control, k.sender, *seen));
+                     } else {
+                       rt.store->add_x12_received(k.sender, k.receiver, k.control, file_id);
+                     }
+                   }
+                   auto skipped = [&](int ix) { return ix >= 0 && skip[static_cast<std::size_t>(ix)]; };
+                   std::erase_if(batch->rows, [&](const TrackingRow& row) { return skipped(row.interchange); });
+                   std::erase_if(batch->notices, [&](const PoNotice& nt) { return skipped(nt.interchange); });
                    const auto& rows = batch->rows;
                    Counts n;
                    std::map<std::string, std::optional<Po>> po_cache;

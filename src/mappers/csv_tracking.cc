@@ -54,7 +54,9 @@ Result<TrackingBatch> read_csv_tracking(const TrackingConfig& cfg, std::string_v
     }
     out.push_back(std::move(r));
   }
-  return TrackingBatch{std::move(out), {}};
+  TrackingBatch batch;
+  batch.rows = std::move(out);
+  return batch;
 }
 
 }  // namespace orderd

@@ -67,6 +67,7 @@ struct PoFormat {
 // A shipped line as the supplier reported it.
 struct TrackingRow {
   std::size_t line = 0;  // where in the file, for messages
+  int interchange = -1;  // X12: index into TrackingBatch::interchanges
   std::string po_number;
   std::string sku;
   std::int64_t quantity = -1;  // -1: the whole remaining quantity
@@ -84,11 +85,18 @@ struct PoNotice {
   std::string po_number;     // 855: BAK03
   std::string group, set;    // 997/999: the GS06 and ST02 it acknowledges (set empty: the whole group)
   std::string message;       // in words, for the history and the failure reason
+  int interchange = -1;      // X12: index into TrackingBatch::interchanges
+};
+
+// An X12 interchange's identity: applied once, whatever file carries it.
+struct InterchangeKey {
+  std::string sender, receiver, control;  // ISA06, ISA08, ISA13
 };
 
 struct TrackingBatch {
   std::vector<TrackingRow> rows;
   std::vector<PoNotice> notices;
+  std::vector<InterchangeKey> interchanges;
 };
 
 using ReadTracking = Result<TrackingBatch> (*)(const TrackingConfig& cfg, std::string_view data);

@@ -29,12 +29,23 @@ Result<TrackingBatch> read_x12_tracking(const TrackingConfig& /*cfg*/, std::stri
   if (!report.content_problems.empty()) return fail(ErrorKind::kInvalid, report.content_problems.front());
   TrackingBatch batch;
   auto& rows = batch.rows;
+  // Sets carry their interchange's ISA13; number the interchanges in order.
+  auto interchange_of = [&](const x12::Envelope& env) {
+    for (std::size_t i = 0; i < batch.interchanges.size(); ++i)
+      if (batch.interchanges[i].control == env.isa13 && batch.interchanges[i].sender == env.sender &&
+          batch.interchanges[i].receiver == env.receiver)
+        return static_cast<int>(i);
+    batch.interchanges.push_back({env.sender, env.receiver, env.isa13});
+    return static_cast<int>(batch.interchanges.size() - 1);
+  };
   for (const auto& set : report.sets) {
+    const int ix = interchange_of(set.env);
     if (set.env.st01 == "855") {
       PoNotice n;
       n.po_number = set.po_ack.po_number;
       n.kind = set.po_ack.rejected ? PoNotice::Kind::kRejected : PoNotice::Kind::kAccepted;
       n.message = po_ack_message(set.po_ack);
+      n.interchange = ix;
       batch.notices.push_back(std::move(n));
       continue;
     }
@@ -48,6 +59,7 @@ Result<TrackingBatch> read_x12_tracking(const TrackingConfig& /*cfg*/, std::stri
         n.message = fmt::format("{} from the supplier: transaction set {} {} {}", set.env.st01, a.set_id, a.control,
                                 x12::ack_set_code(a.code));
         for (const auto& e : a.errors) n.message += "; " + e;
+        n.interchange = ix;
         batch.notices.push_back(std::move(n));
       }
       if (fa.sets.empty()) {  // a verdict on the whole group
@@ -55,6 +67,7 @@ Result<TrackingBatch> read_x12_tracking(const TrackingConfig& /*cfg*/, std::stri
         n.group = fa.group_control;
         n.kind = fa.accepted ? PoNotice::Kind::kAccepted : PoNotice::Kind::kRejected;
         n.message = fmt::format("{} from the supplier: group {} {}", set.env.st01, fa.group_control, fa.meaning);
+        n.interchange = ix;
         batch.notices.push_back(std::move(n));
       }
       continue;
@@ -67,6 +80,7 @@ Result<TrackingBatch> read_x12_tracking(const TrackingConfig& /*cfg*/, std::stri
     for (const auto& item : set.ship_notice.items) {
       TrackingRow r;
       r.line = item.segment;
+      r.interchange = ix;
       r.po_number = item.po_number;
       r.sku = item.id();
       r.quantity = item.quantity > 0 ? item.quantity : -1;

@@ -176,6 +176,14 @@ CREATE TABLE x12_sent(
   st02 TEXT NOT NULL);
 CREATE INDEX x12_sent_group ON x12_sent(gs06, st02);
 CREATE INDEX x12_sent_po ON x12_sent(po_id);
+
+-- Interchanges received and applied, so one is never applied twice.
+CREATE TABLE x12_received(
+  sender TEXT NOT NULL,
+  receiver TEXT NOT NULL,
+  control TEXT NOT NULL,
+  file_id INTEGER NOT NULL REFERENCES inbound_files(id),
+  PRIMARY KEY(sender, receiver, control));
 )";
 
 }  // namespace

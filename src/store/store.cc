@@ -871,6 +871,21 @@ std::vector<Po> Store::pos_sent_in(std::string_view supplier, std::string_view g
   return collect(s, read_po);
 }
 
+std::optional<std::int64_t> Store::x12_received(std::string_view sender, std::string_view receiver,
+                                                std::string_view control) {
+  auto& s = stmt("SELECT file_id FROM x12_received WHERE sender=? AND receiver=? AND control=?");
+  s << sender << receiver << control;
+  if (!s.step()) return std::nullopt;
+  return s.i64(0);
+}
+
+void Store::add_x12_received(std::string_view sender, std::string_view receiver, std::string_view control,
+                             std::int64_t file_id) {
+  auto& s = stmt("INSERT INTO x12_received(sender, receiver, control, file_id) VALUES(?,?,?,?)");
+  s << sender << receiver << control << file_id;
+  s.run();
+}
+
 void Store::add_x12_sent(std::int64_t po_id, std::string_view kind, std::string_view isa13, std::string_view gs06,
                          std::string_view st02) {
   auto& s = stmt("INSERT INTO x12_sent(po_id, kind, isa13, gs06, st02) VALUES(?,?,?,?,?)");

@@ -196,6 +196,11 @@ class Store {
   // `sender` to `receiver`: counted per partner, never reused, rolling over
   // from 999999999 to 1. Same transaction as the document that uses them.
   std::pair<std::uint64_t, std::uint64_t> next_x12_control(std::string_view sender, std::string_view receiver);
+  // The inbound file that applied interchange (sender, receiver, control), if any.
+  std::optional<std::int64_t> x12_received(std::string_view sender, std::string_view receiver,
+                                           std::string_view control);
+  void add_x12_received(std::string_view sender, std::string_view receiver, std::string_view control,
+                        std::int64_t file_id);
   // POs of `supplier` sent as set `st02` of group `gs06` (every set of the
   // group when st02 is empty).
   std::vector<Po> pos_sent_in(std::string_view supplier, std::string_view gs06, std::string_view st02);
