@@ -233,9 +233,11 @@ Status Store::commit() {
   return {};
 }
 
-void Store::rollback() {
+void Store::rollback() noexcept {
+  // Called from destructors: never throws. A failed ROLLBACK leaves SQLite
+  // to roll the transaction back when the connection closes.
   next_po_id_ = 0;
-  if (!sqlite3_get_autocommit(db_)) exec(db_, "ROLLBACK");
+  if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 // --- inbound files ---
@@ -381,6 +383,24 @@ const std::string& order_select() {
   return q;
 }
 
+// A line from the columns id, seq, channel_line_id, sku, name, price,
+// quantity, supplier, coalesce(po_id, 0), shipped, pushed starting at `c`.
+Line read_line_row(Stmt& l, int c) {
+  Line line;
+  line.id = l.i64(c);
+  line.seq = static_cast<int>(l.i64(c + 1));
+  line.channel_line_id = l.text(c + 2);
+  line.sku = l.text(c + 3);
+  line.name = l.text(c + 4);
+  line.price = l.text(c + 5);
+  line.quantity = l.i64(c + 6);
+  line.supplier = l.text(c + 7);
+  line.po_id = l.i64(c + 8);
+  line.shipped = l.i64(c + 9);
+  line.pushed = l.i64(c + 10);
+  return line;
+}
+
 Order read_order_row(Stmt& s) {
   Order o;
   o.id = s.i64(0);
@@ -406,21 +426,7 @@ std::optional<Order> Store::load_order(std::int64_t id) {
       "SELECT id, seq, channel_line_id, sku, name, price, quantity, supplier, "
       "coalesce(po_id, 0), shipped, pushed FROM lines WHERE order_id=? ORDER BY seq");
   l << id;
-  while (l.step()) {
-    Line line;
-    line.id = l.i64(0);
-    line.seq = static_cast<int>(l.i64(1));
-    line.channel_line_id = l.text(2);
-    line.sku = l.text(3);
-    line.name = l.text(4);
-    line.price = l.text(5);
-    line.quantity = l.i64(6);
-    line.supplier = l.text(7);
-    line.po_id = l.i64(8);
-    line.shipped = l.i64(9);
-    line.pushed = l.i64(10);
-    o.lines.push_back(std::move(line));
-  }
+  while (l.step()) o.lines.push_back(read_line_row(l, 0));
   return o;
 }
 
@@ -447,19 +453,7 @@ std::vector<Order> Store::load_orders(std::span<const std::int64_t> ids) {
       const std::int64_t order_id = l.i64(0);
       while (k < out.size() && out[k].id < order_id) ++k;
       if (k == out.size() || out[k].id != order_id) continue;
-      Line line;
-      line.id = l.i64(1);
-      line.seq = static_cast<int>(l.i64(2));
-      line.channel_line_id = l.text(3);
-      line.sku = l.text(4);
-      line.name = l.text(5);
-      line.price = l.text(6);
-      line.quantity = l.i64(7);
-      line.supplier = l.text(8);
-      line.po_id = l.i64(9);
-      line.shipped = l.i64(10);
-      line.pushed = l.i64(11);
-      out[k].lines.push_back(std::move(line));
+      out[k].lines.push_back(read_line_row(l, 1));
     }
     l.reset();
   }

@@ -99,7 +99,7 @@ class Store {
   // Transactions. begin() takes the write lock at once (BEGIN IMMEDIATE).
   Status begin();
   Status commit();
-  void rollback();
+  void rollback() noexcept;
 
   // --- inbound files ---
   std::optional<std::int64_t> find_accepted_file(std::string_view kind, std::string_view source,
