@@ -27,9 +27,12 @@ namespace {
 std::string make_export(int orders, int& lines_out) {
   std::mt19937 rng(42);
   std::string csv =
-      "Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,"
-      "Lineitem requires shipping,Lineitem fulfillment status,Billing Name,Shipping Name,Shipping Address1,"
-      "Shipping Address2,Shipping City,Shipping Zip,Shipping Province,Shipping Country,Shipping Phone\r\n";
+      "Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem "
+      "price,Lineitem sku,"
+      "Lineitem requires shipping,Lineitem fulfillment status,Billing Name,Shipping Name,Shipping "
+      "Address1,"
+      "Shipping Address2,Shipping City,Shipping Zip,Shipping Province,Shipping Country,Shipping "
+      "Phone\r\n";
   csv.reserve(static_cast<std::size_t>(orders) * 420);
   const char* prefixes[] = {"ACME-", "GX-", "INI-"};
   int lines = 0;
@@ -38,13 +41,15 @@ std::string make_export(int orders, int& lines_out) {
     for (int k = 0; k < n; ++k) {
       const bool first = k == 0;
       csv += fmt::format(
-          "#{},{},{},2026-11-20 10:{:02}:00 -0500,{},\"Product {}, size {}\",{}.99,{}{:05},true,pending,{},{},{},{},{},{},{},{},{}\r\n",
-          100000 + i, first ? fmt::format("buyer{}@example.com", i) : "", first ? "paid" : "", i % 60,
-          1 + rng() % 4, rng() % 1000, "SML"[rng() % 3], rng() % 200, prefixes[rng() % 3], rng() % 50000,
-          first ? fmt::format("Buyer {}", i) : "", first ? fmt::format("Buyer {}", i) : "",
-          first ? fmt::format("{} Main Street", i % 9999) : "", first ? "Apt 4" : "", first ? "Springfield" : "",
-          first ? fmt::format("{:05}", i % 99999) : "", first ? "IL" : "", first ? "US" : "",
-          first ? "217-555-0100" : "");
+          "#{},{},{},2026-11-20 10:{:02}:00 -0500,{},\"Product {}, size "
+          "{}\",{}.99,{}{:05},true,pending,{},{},{},{},{},{},{},{},{}\r\n",
+          100000 + i, first ? fmt::format("buyer{}@example.com", i) : "", first ? "paid" : "",
+          i % 60, 1 + rng() % 4, rng() % 1000, "SML"[rng() % 3], rng() % 200, prefixes[rng() % 3],
+          rng() % 50000, first ? fmt::format("Buyer {}", i) : "",
+          first ? fmt::format("Buyer {}", i) : "",
+          first ? fmt::format("{} Main Street", i % 9999) : "", first ? "Apt 4" : "",
+          first ? "Springfield" : "", first ? fmt::format("{:05}", i % 99999) : "",
+          first ? "IL" : "", first ? "US" : "", first ? "217-555-0100" : "");
       ++lines;
     }
   }
@@ -116,8 +121,9 @@ suppliers:
     auto r = sync_orders(*rt, "bench");
     return r.failed ? 1 : 0;
   });
-  fmt::print("phase 1 import+verify+route+render+deliver: {:.2f} s, {:.0f} orders/s, peak RSS {:.0f} MB\n", t1,
-             orders / t1, rss1);
+  fmt::print(
+      "phase 1 import+verify+route+render+deliver: {:.2f} s, {:.0f} orders/s, peak RSS {:.0f} MB\n",
+      t1, orders / t1, rss1);
 
   // Suppliers ship every line: tracking built from the POs they received.
   std::size_t rows = 0;
@@ -142,8 +148,9 @@ suppliers:
     r.add(push_tracking(*rt, "bench"));
     return r.failed ? 1 : 0;
   });
-  fmt::print("phase 2 tracking in ({} rows) + push: {:.2f} s, {:.0f} orders/s, peak RSS {:.0f} MB\n", rows, t2,
-             orders / t2, rss2);
+  fmt::print(
+      "phase 2 tracking in ({} rows) + push: {:.2f} s, {:.0f} orders/s, peak RSS {:.0f} MB\n", rows,
+      t2, orders / t2, rss2);
   // Check the result: every order completed.
   auto rt = open();
   auto done = rt->store->order_ids_with_status(OrderStatus::kCompleted).size();

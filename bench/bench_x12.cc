@@ -41,7 +41,8 @@ void append_856(std::string& out, std::uint64_t n) {
   seg(fmt::format("MAN*CP*1Z999AA1{:010}", n));
   for (int i = 0; i < 3; ++i) {
     seg(fmt::format("HL*{}*3*I", 4 + i));
-    seg(fmt::format("LIN**VP*ACME-{}*UP*0123456789{:02}", (n * 3 + static_cast<std::uint64_t>(i)) % 100000, i));
+    seg(fmt::format("LIN**VP*ACME-{}*UP*0123456789{:02}",
+                    (n * 3 + static_cast<std::uint64_t>(i)) % 100000, i));
     seg(fmt::format("SN1**{}*EA", 1 + i));
   }
   seg(fmt::format("SE*{}*{}", count + 1, st));
@@ -55,7 +56,9 @@ std::uint64_t generate(const fs::path& path, std::uint64_t bytes) {
     ++isa;
     buf.clear();
     buf += fmt::format(
-        "ISA*00*          *00*          *ZZ*SUPPLIER       *ZZ*MYSHOP         *261126*1200*U*00401*{:09}*0*P*>~\n", isa);
+        "ISA*00*          *00*          *ZZ*SUPPLIER       *ZZ*MYSHOP         "
+        "*261126*1200*U*00401*{:09}*0*P*>~\n",
+        isa);
     buf += fmt::format("GS*SH*SUPPLIER*MYSHOP*20261126*1200*{}*X*004010~\n", isa);
     for (int i = 0; i < 1000; ++i) append_856(buf, ++sets);
     buf += fmt::format("GE*1000*{}~\nIEA*1*{:09}~\n", isa, isa);
@@ -88,14 +91,17 @@ int main(int argc, char** argv) {
     int status = 0;
     struct rusage ru {};
     wait4(pid, &status, 0, &ru);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       fmt::print(stderr, "x12 check of the generated file failed\n");
       return 1;
     }
-    fmt::print("x12 check {:.0f} MB ({} 856 sets, {} items): {:.2f} s, {:.0f} MB/s, {:.0f} sets/s, peak RSS {:.1f} MB\n",
-               size, sets, sets * 3, secs, size / secs, static_cast<double>(sets) / secs,
-               static_cast<double>(ru.ru_maxrss) / 1024.0);
+    fmt::print(
+        "x12 check {:.0f} MB ({} 856 sets, {} items): {:.2f} s, {:.0f} MB/s, {:.0f} sets/s, peak "
+        "RSS {:.1f} MB\n",
+        size, sets, sets * 3, secs, size / secs, static_cast<double>(sets) / secs,
+        static_cast<double>(ru.ru_maxrss) / 1024.0);
     if (!std::getenv("KEEP")) fs::remove(file);
   }
   if (!std::getenv("KEEP")) fs::remove_all(dir);

@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const std::size_t chunk = 1 + data[0] % 64;
   std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
-  auto report = orderd::x12::check_stream(orderd::x12::buffer_source(text), /*collect=*/true, chunk);
+  auto report =
+      orderd::x12::check_stream(orderd::x12::buffer_source(text), /*collect=*/true, chunk);
   // Touch what was read, so nothing is optimised away.
   std::size_t n = report.problems.size();
   for (const auto& s : report.sets) n += s.ship_notice.items.size() + s.po_ack.lines.size();

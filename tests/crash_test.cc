@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include <map>
-#include <set>
 #include <regex>
+#include <set>
 
 #include "e2e_fixture.h"
 
@@ -27,13 +27,15 @@ std::string export_csv() {
 }
 
 // How many delivered files under `dir` mention each match of `pattern`.
-std::map<std::string, int> files_mentioning(const std::vector<std::filesystem::path>& files, const std::regex& pattern) {
+std::map<std::string, int> files_mentioning(const std::vector<std::filesystem::path>& files,
+                                            const std::regex& pattern) {
   std::map<std::string, int> seen;
   for (const auto& f : files) {
     if (f.filename().string().starts_with(".")) continue;  // temporaries are not deliveries
     const std::string text = slurp(f);
     std::set<std::string> in_file;
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), pattern); it != std::sregex_iterator(); ++it)
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), pattern);
+         it != std::sregex_iterator(); ++it)
       in_file.insert(it->str());
     for (const auto& m : in_file) ++seen[m];
   }
@@ -41,14 +43,15 @@ std::map<std::string, int> files_mentioning(const std::vector<std::filesystem::p
 }
 
 const char* kPoPoints[] = {
-    "intake.before_commit", "intake.after_commit",  "process.before_commit", "process.after_commit",
-    "deliver.before_send",  "deliver.after_send",   "deliver.after_commit",  "deliver.before_send:2",
-    "deliver.after_send:3", "deliver.after_commit:4",
+    "intake.before_commit",   "intake.after_commit",   "process.before_commit",
+    "process.after_commit",   "deliver.before_send",   "deliver.after_send",
+    "deliver.after_commit",   "deliver.before_send:2", "deliver.after_send:3",
+    "deliver.after_commit:4",
 };
 
 const char* kTrackingPoints[] = {
-    "intake.before_commit", "intake.after_commit", "intake.after_commit:2", "deliver.before_send",
-    "deliver.after_send",   "deliver.after_commit",
+    "intake.before_commit", "intake.after_commit", "intake.after_commit:2",
+    "deliver.before_send",  "deliver.after_send",  "deliver.after_commit",
 };
 
 }  // namespace
@@ -89,18 +92,21 @@ TEST_CASE("crash: killed anywhere between import and delivery - each PO is deliv
   }
 }
 
-TEST_CASE("crash: killed anywhere in tracking intake and push - each shipment reaches the channel once") {
+TEST_CASE(
+    "crash: killed anywhere in tracking intake and push - each shipment reaches the channel once") {
   for (const char* point : kTrackingPoints) {
     const std::string where = point;
     CAPTURE(where);
     Install in("auto");
     in.drop_orders("shop", "export.csv", export_csv());
     REQUIRE(in.once().code == 0);
-    std::string acme = "PO Number,SKU,Qty Shipped,Carrier,Tracking\n", gx = "PO Number,SKU,Carrier,Tracking Number\n";
+    std::string acme = "PO Number,SKU,Qty Shipped,Carrier,Tracking\n",
+                gx = "PO Number,SKU,Carrier,Tracking Number\n";
     for (const auto& o : in.orders())
       for (const auto& p : o["pos"])
         for (const auto& l : p["lines"]) {
-          const std::string line = fmt::format("{},{},", p["number"].get<std::string>(), l["sku"].get<std::string>());
+          const std::string line =
+              fmt::format("{},{},", p["number"].get<std::string>(), l["sku"].get<std::string>());
           if (p["supplier"] == "acme")
             acme += line + fmt::format("1,UPS,TRK{}\n", p["number"].get<std::string>());
           else

@@ -10,10 +10,13 @@ const char* kShopifyHeader =
     "Lineitem requires shipping,Billing Name,Shipping Name,Shipping Address1,Shipping City,"
     "Shipping Zip,Shipping Province,Shipping Country,Shipping Phone\r\n";
 
-std::string shopify_row(const std::string& order, const std::string& sku, int qty, const std::string& name,
-                        const std::string& phone, const std::string& address) {
-  return fmt::format("{},buyer@example.com,2026-11-20,{},Item {},9.99,{},true,{},{},\"{}\",Boston,02134,MA,US,{}\r\n",
-                     order, qty, sku, sku, name, name, address, phone);
+std::string shopify_row(const std::string& order, const std::string& sku, int qty,
+                        const std::string& name, const std::string& phone,
+                        const std::string& address) {
+  return fmt::format(
+      "{},buyer@example.com,2026-11-20,{},Item "
+      "{},9.99,{},true,{},{},\"{}\",Boston,02134,MA,US,{}\r\n",
+      order, qty, sku, sku, name, name, address, phone);
 }
 
 Install::Install(const std::string& options) {
@@ -53,8 +56,10 @@ suppliers:
     transport: {{type: dir, path: ./out/supplier/initech}}
     tracking: {{format: x12}}
 )",
-                           options.find("auto") != std::string::npos ? "auto_process: true" : "auto_process: false",
-                           options.find("blocked") != std::string::npos ? "./blocked/acme" : "./out/supplier/acme"));
+                           options.find("auto") != std::string::npos ? "auto_process: true"
+                                                                     : "auto_process: false",
+                           options.find("blocked") != std::string::npos ? "./blocked/acme"
+                                                                        : "./out/supplier/acme"));
 }
 
 RunResult Install::ctl(std::vector<std::string> args, std::vector<std::string> env) const {
@@ -66,11 +71,13 @@ RunResult Install::once(std::vector<std::string> env) const {
   return run({bin("orderd"), "-c", config, "--once"}, env);
 }
 
-void Install::drop_orders(const std::string& channel, const std::string& name, const std::string& data) const {
+void Install::drop_orders(const std::string& channel, const std::string& name,
+                          const std::string& data) const {
   spit(dir / "spool/inbound/orders" / channel / name, data);
 }
 
-void Install::drop_tracking(const std::string& supplier, const std::string& name, const std::string& data) const {
+void Install::drop_tracking(const std::string& supplier, const std::string& name,
+                            const std::string& data) const {
   spit(dir / "spool/inbound/tracking" / supplier / name, data);
 }
 

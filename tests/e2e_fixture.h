@@ -19,19 +19,24 @@ struct Install {
 
   RunResult ctl(std::vector<std::string> args, std::vector<std::string> env = {}) const;
   RunResult once(std::vector<std::string> env = {}) const;
-  void drop_orders(const std::string& channel, const std::string& name, const std::string& data) const;
-  void drop_tracking(const std::string& supplier, const std::string& name, const std::string& data) const;
-  nlohmann::json orders() const;              // orderctl orders --json
+  void drop_orders(const std::string& channel, const std::string& name,
+                   const std::string& data) const;
+  void drop_tracking(const std::string& supplier, const std::string& name,
+                     const std::string& data) const;
+  nlohmann::json orders() const;                      // orderctl orders --json
   nlohmann::json order(const std::string& id) const;  // orderctl show ID --json
   std::filesystem::path path(const std::string& rel) const { return dir / rel; }
-  std::vector<std::filesystem::path> files(const std::string& rel) const { return files_under(dir / rel); }
+  std::vector<std::filesystem::path> files(const std::string& rel) const {
+    return files_under(dir / rel);
+  }
 };
 
 // A Shopify export with the given rows (each a full CSV row for the header
 // kShopifyHeader).
 extern const char* kShopifyHeader;
 std::string shopify_row(const std::string& order, const std::string& sku, int qty,
-                        const std::string& name = "Ada Lovelace", const std::string& phone = "617-555-0101",
+                        const std::string& name = "Ada Lovelace",
+                        const std::string& phone = "617-555-0101",
                         const std::string& address = "12 Analytical Way");
 
 }  // namespace orderd::test

@@ -25,10 +25,12 @@ std::string po_of(const json& order, const std::string& supplier) {
 
 }  // namespace
 
-TEST_CASE("e2e: import - resolve - process into per-supplier POs - partial shipment - push - completed") {
+TEST_CASE(
+    "e2e: import - resolve - process into per-supplier POs - partial shipment - push - completed") {
   Install in;
   in.drop_orders("shop", "export.csv",
-                 std::string(kShopifyHeader) + shopify_row("#1001", "ACME-ANV", 2) + shopify_row("#1001", "GX-SKATE", 1) +
+                 std::string(kShopifyHeader) + shopify_row("#1001", "ACME-ANV", 2) +
+                     shopify_row("#1001", "GX-SKATE", 1) +
                      shopify_row("#1002", "AC-1042", 3, "Bob Builder", ""));
   auto r = in.once();
   CHECK_MESSAGE(r.code == 0, (r.out + r.err));
@@ -68,8 +70,10 @@ TEST_CASE("e2e: import - resolve - process into per-supplier POs - partial shipm
   CHECK(slurp(globex_files[0]).find("<SKU>GX-SKATE</SKU>") != std::string::npos);
 
   // ACME ships one of Ada's two anvils: partially shipped, and only that line is pushed.
-  in.drop_tracking("acme", "t1.csv",
-                   fmt::format("PO Number,SKU,Qty Shipped,Carrier,Tracking\n{},ACME-ANV,1,UPS,1Z001\n", acme_po));
+  in.drop_tracking(
+      "acme", "t1.csv",
+      fmt::format("PO Number,SKU,Qty Shipped,Carrier,Tracking\n{},ACME-ANV,1,UPS,1Z001\n",
+                  acme_po));
   r = in.once();
   CHECK_MESSAGE(r.code == 0, (r.out + r.err));
   auto o = in.order("1001");
@@ -78,13 +82,18 @@ TEST_CASE("e2e: import - resolve - process into per-supplier POs - partial shipm
   REQUIRE(pushed.size() == 1);
   CHECK(slurp(pushed[0]) ==
         "Name,Lineitem sku,Lineitem quantity,Tracking Company,Tracking Number,Fulfilled at\r\n"
-        "#1001,ACME-ANV,1,UPS,1Z001," + slurp(pushed[0]).substr(slurp(pushed[0]).rfind(',') + 1));
+        "#1001,ACME-ANV,1,UPS,1Z001," +
+            slurp(pushed[0]).substr(slurp(pushed[0]).rfind(',') + 1));
 
   // The rest ships; Globex's tracking has no quantity column (the whole line).
-  in.drop_tracking("acme", "t2.csv",
-                   fmt::format("PO Number,SKU,Qty Shipped,Carrier,Tracking\n{},ACME-ANV,1,UPS,1Z002\n{},AC-1042,3,UPS,1Z003\n",
-                               acme_po, bob_po));
-  in.drop_tracking("globex", "t.csv", fmt::format("PO Number,SKU,Carrier,Tracking Number\n{},GX-SKATE,USPS,9400\n", gx_po));
+  in.drop_tracking(
+      "acme", "t2.csv",
+      fmt::format("PO Number,SKU,Qty "
+                  "Shipped,Carrier,Tracking\n{},ACME-ANV,1,UPS,1Z002\n{},AC-1042,3,UPS,1Z003\n",
+                  acme_po, bob_po));
+  in.drop_tracking(
+      "globex", "t.csv",
+      fmt::format("PO Number,SKU,Carrier,Tracking Number\n{},GX-SKATE,USPS,9400\n", gx_po));
   r = in.ctl({"sync", "tracking"});
   CHECK_MESSAGE(r.code == 0, (r.out + r.err));
   o = in.order("1001");
@@ -123,19 +132,22 @@ TEST_CASE("e2e: import - resolve - process into per-supplier POs - partial shipm
 
 TEST_CASE("e2e: the same file twice and overlapping exports never duplicate an order") {
   Install in;
-  const std::string first = std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 1) + shopify_row("#2", "ACME-2", 1);
+  const std::string first =
+      std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 1) + shopify_row("#2", "ACME-2", 1);
   in.drop_orders("shop", "a.csv", first);
   REQUIRE(in.once().code == 0);
   in.drop_orders("shop", "a-again.csv", first);
   auto r = in.once();
-  CHECK(r.out.find("a-again.csv: already imported as file #1; archived without effect") != std::string::npos);
+  CHECK(r.out.find("a-again.csv: already imported as file #1; archived without effect") !=
+        std::string::npos);
   CHECK(in.orders().size() == 2);
   CHECK(in.files("spool/inbound").empty());
   CHECK(in.files("spool/archive/orders/shop").size() == 2);
 
   // #2 changed in the channel before processing (new address): updated. #3 is new.
   in.drop_orders("shop", "b.csv",
-                 std::string(kShopifyHeader) + shopify_row("#2", "ACME-2", 1, "Ada Lovelace", "617-555-0101", "99 New Rd") +
+                 std::string(kShopifyHeader) +
+                     shopify_row("#2", "ACME-2", 1, "Ada Lovelace", "617-555-0101", "99 New Rd") +
                      shopify_row("#3", "GX-1", 1));
   r = in.once();
   CHECK(r.out.find("b.csv: 2 orders: 1 new, 1 updated, 0 unchanged") != std::string::npos);
@@ -145,10 +157,11 @@ TEST_CASE("e2e: the same file twice and overlapping exports never duplicate an o
   // After processing, a change in the channel is logged, not applied.
   REQUIRE(in.ctl({"process", "2"}).code == 0);
   in.drop_orders("shop", "c.csv",
-                 std::string(kShopifyHeader) + shopify_row("#2", "ACME-2", 5, "Ada Lovelace", "617-555-0101", "1 Other St"));
+                 std::string(kShopifyHeader) +
+                     shopify_row("#2", "ACME-2", 5, "Ada Lovelace", "617-555-0101", "1 Other St"));
   r = in.once();
-  CHECK(r.out.find("c.csv: 1 orders: 0 new, 0 updated, 0 unchanged, 1 changed after processing (not applied)") !=
-        std::string::npos);
+  CHECK(r.out.find("c.csv: 1 orders: 0 new, 0 updated, 0 unchanged, 1 changed after processing "
+                   "(not applied)") != std::string::npos);
   auto o = in.order("2");
   CHECK(o["ship_to"]["address1"] == "99 New Rd");
   CHECK(o["lines"][0]["quantity"] == 1);
@@ -161,7 +174,9 @@ TEST_CASE("e2e: the same file twice and overlapping exports never duplicate an o
 
 TEST_CASE("e2e: an unreadable file is quarantined with its reason; the run goes on") {
   Install in;
-  in.drop_orders("shop", "bad.csv", std::string(kShopifyHeader) + "#1,x@example.com,2026,lots,Anvil,1,ACME-1,true,,,,,,,,\r\n");
+  in.drop_orders(
+      "shop", "bad.csv",
+      std::string(kShopifyHeader) + "#1,x@example.com,2026,lots,Anvil,1,ACME-1,true,,,,,,,,\r\n");
   in.drop_orders("shop", "good.csv", std::string(kShopifyHeader) + shopify_row("#2", "ACME-1", 1));
   in.drop_orders("shop", ".hidden.csv", "ignored");
   in.drop_orders("shop", "upload.csv.part", "ignored");
@@ -171,7 +186,8 @@ TEST_CASE("e2e: an unreadable file is quarantined with its reason; the run goes 
   const auto q = in.path("spool/quarantine/orders/shop/bad.csv");
   CHECK(std::filesystem::exists(q));
   const std::string why = slurp(q.string() + ".error");
-  CHECK(why.starts_with("bad.csv: line 2, column 'Lineitem quantity': 'lots' is not a whole number\n"));
+  CHECK(why.starts_with(
+      "bad.csv: line 2, column 'Lineitem quantity': 'lots' is not a whole number\n"));
   CHECK(why.find("drop it into") != std::string::npos);
   CHECK(std::filesystem::exists(in.path("spool/inbound/orders/shop/.hidden.csv")));
   CHECK(std::filesystem::exists(in.path("spool/inbound/orders/shop/upload.csv.part")));
@@ -183,12 +199,15 @@ TEST_CASE("e2e: an unreadable file is quarantined with its reason; the run goes 
 
 TEST_CASE("e2e: an unknown SKU waits in needs_resolve until routed") {
   Install in;
-  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#5", "ZZ-404", 1) + shopify_row("#5", "GX-1", 1));
+  in.drop_orders(
+      "shop", "a.csv",
+      std::string(kShopifyHeader) + shopify_row("#5", "ZZ-404", 1) + shopify_row("#5", "GX-1", 1));
   REQUIRE(in.once().code == 0);
   auto o = in.order("5");
   CHECK(o["status"] == "needs_resolve");
-  CHECK(o["messages"] == json::array({"SKU ZZ-404 (line 1) matches no supplier's skus patterns: add a pattern to a "
-                                      "supplier or set line.1.supplier"}));
+  CHECK(o["messages"] ==
+        json::array({"SKU ZZ-404 (line 1) matches no supplier's skus patterns: add a pattern to a "
+                     "supplier or set line.1.supplier"}));
   auto r = in.ctl({"resolve", "5", "--set", "line.1.supplier=nobody"});
   CHECK(r.out == "order #5 still needs: line 1: supplier 'nobody' is not in the configuration\n");
   r = in.ctl({"resolve", "5", "--set", "line.1.supplier=globex"});
@@ -208,8 +227,11 @@ TEST_CASE("e2e: tracking for an unknown PO or SKU is kept and shown") {
   in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 1));
   REQUIRE(in.once().code == 0);
   const std::string po = po_of(in.order("1"), "acme");
-  in.drop_tracking("acme", "t.csv",
-                   fmt::format("PO Number,SKU,Qty Shipped,Carrier,Tracking\nPO999999,ACME-1,1,UPS,1ZA\n{},ACME-9,1,UPS,1ZB\n", po));
+  in.drop_tracking(
+      "acme", "t.csv",
+      fmt::format("PO Number,SKU,Qty "
+                  "Shipped,Carrier,Tracking\nPO999999,ACME-1,1,UPS,1ZA\n{},ACME-9,1,UPS,1ZB\n",
+                  po));
   auto r = in.once();
   CHECK(r.code == 1);
   auto st = json::parse(in.ctl({"sync", "status", "--json"}).out);
@@ -224,8 +246,8 @@ TEST_CASE("e2e: tracking for an unknown PO or SKU is kept and shown") {
 TEST_CASE("e2e: cancel before processing - and after - a cancellation goes to the supplier") {
   Install in;
   in.drop_orders("shop", "a.csv",
-                 std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 1) + shopify_row("#2", "ACME-2", 2) +
-                     shopify_row("#2", "GX-2", 1));
+                 std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 1) +
+                     shopify_row("#2", "ACME-2", 2) + shopify_row("#2", "GX-2", 1));
   REQUIRE(in.once().code == 0);
   auto r = in.ctl({"cancel", "1", "--reason", "customer changed their mind"});
   CHECK_MESSAGE(r.code == 0, r.err);
@@ -250,7 +272,8 @@ TEST_CASE("e2e: cancel before processing - and after - a cancellation goes to th
   CHECK(found);
   found = false;
   for (const auto& f : in.files("out/supplier/globex"))
-    found |= f.filename().string().starts_with("CANCEL-") && slurp(f).find("action=\"cancel\"") != std::string::npos;
+    found |= f.filename().string().starts_with("CANCEL-") &&
+             slurp(f).find("action=\"cancel\"") != std::string::npos;
   CHECK(found);
 }
 
@@ -259,14 +282,17 @@ TEST_CASE("e2e: a shipped order cannot be canceled") {
   in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 2));
   REQUIRE(in.once().code == 0);
   in.drop_tracking("acme", "t.csv",
-                   fmt::format("PO Number,SKU,Qty Shipped,Carrier,Tracking\n{},ACME-1,1,UPS,1Z\n", po_of(in.order("1"), "acme")));
+                   fmt::format("PO Number,SKU,Qty Shipped,Carrier,Tracking\n{},ACME-1,1,UPS,1Z\n",
+                               po_of(in.order("1"), "acme")));
   REQUIRE(in.once().code == 0);
   auto r = in.ctl({"cancel", "1"});
   CHECK(r.code == 1);
   CHECK(r.err.find("has already shipped") != std::string::npos);
 }
 
-TEST_CASE("e2e: failed delivery is retried - then failed with the reason - then retried by the operator") {
+TEST_CASE(
+    "e2e: failed delivery is retried - then failed with the reason - then retried by the "
+    "operator") {
   Install in("auto blocked");
   // The destination's parent is a file: every delivery fails until it is removed.
   spit(in.path("blocked"), "not a folder");
@@ -295,14 +321,17 @@ TEST_CASE("e2e: failed delivery is retried - then failed with the reason - then 
 TEST_CASE("e2e: Amazon orders get an Amazon ship confirmation with order-item-id") {
   Install in("auto");
   in.drop_orders("amz", "report.txt",
-                 "order-id\torder-item-id\tsku\tquantity-purchased\trecipient-name\tship-address-1\tship-city\t"
+                 "order-id\torder-item-id\tsku\tquantity-purchased\trecipient-name\tship-address-"
+                 "1\tship-city\t"
                  "ship-postal-code\tship-country\tship-phone-number\n"
                  "111-1\t555\tGX-9\t2\tAl\t1 Road\tX\t1\tUS\t5\n");
   REQUIRE(in.once().code == 0);
   CHECK(in.order("111-1")["status"] == "ready");  // auto_process is the shop channel's
   REQUIRE(in.ctl({"process", "amz:111-1"}).code == 0);
-  in.drop_tracking("globex", "t.csv", fmt::format("PO Number,SKU,Quantity,Carrier,Tracking Number,Ship Date\n{},GX-9,2,ups,1ZX,2026-11-25\n",
-                                                  po_of(in.order("111-1"), "globex")));
+  in.drop_tracking("globex", "t.csv",
+                   fmt::format("PO Number,SKU,Quantity,Carrier,Tracking Number,Ship "
+                               "Date\n{},GX-9,2,ups,1ZX,2026-11-25\n",
+                               po_of(in.order("111-1"), "globex")));
   REQUIRE(in.once().code == 0);
   auto files = in.files("out/channel/amz");
   REQUIRE(files.size() == 1);
@@ -314,16 +343,20 @@ TEST_CASE("e2e: --check-config") {
   Install in;
   auto r = run({bin("orderd"), "-c", in.config, "--check-config"});
   CHECK(r.code == 0);
-  spit(in.config, slurp(in.config) + "  bogus:\n    skus: [X]\n    transprot: {type: dir, path: x}\n");
+  spit(in.config,
+       slurp(in.config) + "  bogus:\n    skus: [X]\n    transprot: {type: dir, path: x}\n");
   r = run({bin("orderd"), "-c", in.config, "--check-config"});
   CHECK(r.code == 1);
-  CHECK(r.err.find("suppliers.bogus.transprot: unknown key; did you mean 'transport'?") != std::string::npos);
+  CHECK(r.err.find("suppliers.bogus.transprot: unknown key; did you mean 'transport'?") !=
+        std::string::npos);
 }
 
 namespace {
 
-std::string asn_856(const std::string& po, const std::string& sku, int qty, const std::string& se_count = "12") {
-  return "ISA*00*          *00*          *ZZ*INITECH        *ZZ*MYSHOP         *261126*1200*U*00401*000000101*0*P*>~\n"
+std::string asn_856(const std::string& po, const std::string& sku, int qty,
+                    const std::string& se_count = "12") {
+  return "ISA*00*          *00*          *ZZ*INITECH        *ZZ*MYSHOP         "
+         "*261126*1200*U*00401*000000101*0*P*>~\n"
          "GS*SH*INITECH*MYSHOP*20261126*1200*101*X*004010~\n"
          "ST*856*0001~\n"
          "BSN*00*SHIP1*20261126*1200~\n"
@@ -332,11 +365,19 @@ std::string asn_856(const std::string& po, const std::string& sku, int qty, cons
          "REF*CN*7946123456~\n"
          "DTM*011*20261125~\n"
          "HL*2*1*O~\n"
-         "PRF*" + po + "~\n"
+         "PRF*" +
+         po +
+         "~\n"
          "HL*3*2*I~\n"
-         "LIN**VP*" + sku + "~\n"
-         "SN1**" + std::to_string(qty) + "*EA~\n"
-         "SE*" + se_count + "*0001~\n"
+         "LIN**VP*" +
+         sku +
+         "~\n"
+         "SN1**" +
+         std::to_string(qty) +
+         "*EA~\n"
+         "SE*" +
+         se_count +
+         "*0001~\n"
          "GE*1*101~\n"
          "IEA*1*000000101~\n";
 }
@@ -356,7 +397,8 @@ TEST_CASE("e2e: an X12 856 from a supplier ships the order") {
   REQUIRE(o["lines"][0]["tracking"].size() == 1);
   CHECK(o["lines"][0]["tracking"][0]["number"] == "7946123456");
   CHECK(o["lines"][0]["tracking"][0]["carrier"] == "FDEG");
-  CHECK(slurp(in.files("out/channel/shop").at(0)).find("#9,IN-100,2,FDEG,7946123456,2026-11-25") != std::string::npos);
+  CHECK(slurp(in.files("out/channel/shop").at(0)).find("#9,IN-100,2,FDEG,7946123456,2026-11-25") !=
+        std::string::npos);
 }
 
 TEST_CASE("e2e: a damaged X12 file is quarantined with the segment at fault") {
@@ -367,7 +409,9 @@ TEST_CASE("e2e: a damaged X12 file is quarantined with the segment at fault") {
   in.drop_tracking("initech", "bad.edi", asn_856(po, "IN-100", 2, "15"));
   CHECK(in.once().code == 1);
   const std::string why = slurp(in.path("spool/quarantine/tracking/initech/bad.edi.error"));
-  CHECK(why.starts_with("bad.edi: interchange 1 (ISA13 000000101), group 1 (GS06 101), set 1 (ST02 0001), segment 12 SE "
-                        "(line 14), element SE01: says 15 segments, the set has 12 (ST to SE)"));
+  CHECK(
+      why.starts_with("bad.edi: interchange 1 (ISA13 000000101), group 1 (GS06 101), set 1 (ST02 "
+                      "0001), segment 12 SE "
+                      "(line 14), element SE01: says 15 segments, the set has 12 (ST to SE)"));
   CHECK(in.order("9")["status"] == "processed");
 }

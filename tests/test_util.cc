@@ -73,7 +73,9 @@ RunResult run(const std::vector<std::string>& argv, const std::vector<std::strin
   return r;
 }
 
-std::string bin(const std::string& name) { return std::string(ORDERD_BIN_DIR) + "/" + name; }
+std::string bin(const std::string& name) {
+  return std::string(ORDERD_BIN_DIR) + "/" + name;
+}
 
 std::optional<std::filesystem::path> conformance_dir() {
   auto p = std::filesystem::path(ORDERD_SOURCE_DIR).parent_path() / "shared" / "conformance";

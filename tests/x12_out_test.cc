@@ -21,7 +21,8 @@ std::vector<std::string> segments_of(const std::string& text) {
   std::vector<std::string> out;
   while (*r.next(s)) {
     std::string line;
-    for (std::size_t i = 0; i < s.elements.size(); ++i) line += (i ? "*" : "") + std::string(s.elements[i]);
+    for (std::size_t i = 0; i < s.elements.size(); ++i)
+      line += (i ? "*" : "") + std::string(s.elements[i]);
     out.push_back(line);
   }
   return out;
@@ -30,7 +31,8 @@ std::vector<std::string> segments_of(const std::string& text) {
 // Runs ../shared/tools/x12check.js (own check, and node-x12 when NODE_PATH has it) on `file`.
 std::optional<RunResult> independent_check(const std::filesystem::path& file) {
   auto tool = std::filesystem::path(ORDERD_SOURCE_DIR).parent_path() / "shared/tools/x12check.js";
-  if (!std::filesystem::exists(tool) || !std::filesystem::exists("/usr/bin/node")) return std::nullopt;
+  if (!std::filesystem::exists(tool) || !std::filesystem::exists("/usr/bin/node"))
+    return std::nullopt;
   // With NODE_PATH naming a node_modules that holds node-x12 (.ci/run sets
   // it up), node-x12's strict parser gives a second opinion.
   std::vector<std::string> args = {"/usr/bin/node", tool.string()};
@@ -43,9 +45,11 @@ std::optional<RunResult> independent_check(const std::filesystem::path& file) {
 
 TEST_CASE("x12 out: 850s for an X12 supplier, one interchange per run, valid everywhere") {
   Install in("auto");
-  in.drop_orders("shop", "a.csv",
-                 std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2, "Ada Lovelace", "617-555-0101", "12 Main St*Apt~4") +
-                     shopify_row("#1", "IN-2", 1) + shopify_row("#2", "IN-3", 5));
+  in.drop_orders(
+      "shop", "a.csv",
+      std::string(kShopifyHeader) +
+          shopify_row("#1", "IN-1", 2, "Ada Lovelace", "617-555-0101", "12 Main St*Apt~4") +
+          shopify_row("#1", "IN-2", 1) + shopify_row("#2", "IN-3", 5));
   auto r = in.once();
   REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
   auto files = in.files("out/supplier/initech");
@@ -56,14 +60,20 @@ TEST_CASE("x12 out: 850s for an X12 supplier, one interchange per run, valid eve
   CHECK(report.ok());
   CHECK(report.interchanges == 1);
   CHECK(report.set_count == 2);
-  const std::string po1 = in.order("1")["pos"][0]["number"], po2 = in.order("2")["pos"][0]["number"];
+  const std::string po1 = in.order("1")["pos"][0]["number"],
+                    po2 = in.order("2")["pos"][0]["number"];
   auto segs = segments_of(text);
-  auto has = [&](const std::string& s) { return std::find(segs.begin(), segs.end(), s) != segs.end(); };
-  CHECK(segs[0].starts_with("ISA*00*          *00*          *ZZ*MYSHOP         *ZZ*INITECH        *"));
+  auto has = [&](const std::string& s) {
+    return std::find(segs.begin(), segs.end(), s) != segs.end();
+  };
+  CHECK(segs[0].starts_with(
+      "ISA*00*          *00*          *ZZ*MYSHOP         *ZZ*INITECH        *"));
   CHECK(segs[0].ends_with("*U*00401*000000001*0*P*>"));
   CHECK(segs[1].starts_with("GS*PO*MYSHOP*INITECH*"));
   CHECK(has("ST*850*0001"));
-  CHECK(std::any_of(segs.begin(), segs.end(), [&](const std::string& s) { return s.starts_with("BEG*00*DS*" + po1 + "**"); }));
+  CHECK(std::any_of(segs.begin(), segs.end(), [&](const std::string& s) {
+    return s.starts_with("BEG*00*DS*" + po1 + "**");
+  }));
   CHECK(has("REF*CO*#1"));
   CHECK(has("N1*ST*Ada Lovelace"));
   CHECK(has("N3*12 Main St Apt 4"));  // delimiters in data become spaces
@@ -73,7 +83,9 @@ TEST_CASE("x12 out: 850s for an X12 supplier, one interchange per run, valid eve
   CHECK(has("PID*F****Item IN-1"));
   CHECK(has("CTT*2"));
   CHECK(has("SE*14*0001"));
-  CHECK(std::any_of(segs.begin(), segs.end(), [&](const std::string& s) { return s.starts_with("BEG*00*DS*" + po2 + "**"); }));
+  CHECK(std::any_of(segs.begin(), segs.end(), [&](const std::string& s) {
+    return s.starts_with("BEG*00*DS*" + po2 + "**");
+  }));
   CHECK(has("GE*2*1"));
   CHECK(has("IEA*1*000000001"));
   if (auto ind = independent_check(files[0])) {
@@ -122,23 +134,27 @@ TEST_CASE("x12 out: a canceled X12 PO goes as an 860") {
 namespace {
 
 std::string envelope(const std::string& gs01, const std::string& body_segments, int sets = 1) {
-  return "ISA*00*          *00*          *ZZ*INITECH        *ZZ*MYSHOP         *261126*1300*U*00401*000000555*0*P*>~\n"
-         "GS*" + gs01 + "*INITECH*MYSHOP*20261126*1300*555*X*004010~\n" + body_segments + "GE*" + std::to_string(sets) +
-         "*555~\nIEA*1*000000555~\n";
+  return "ISA*00*          *00*          *ZZ*INITECH        *ZZ*MYSHOP         "
+         "*261126*1300*U*00401*000000555*0*P*>~\n"
+         "GS*" +
+         gs01 + "*INITECH*MYSHOP*20261126*1300*555*X*004010~\n" + body_segments + "GE*" +
+         std::to_string(sets) + "*555~\nIEA*1*000000555~\n";
 }
 
 }  // namespace
 
 TEST_CASE("x12 in: a 997 rejecting a set fails its PO with the reasons; an accepted one is noted") {
   Install in("auto");
-  in.drop_orders("shop", "a.csv",
-                 std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2) + shopify_row("#2", "IN-3", 5));
+  in.drop_orders(
+      "shop", "a.csv",
+      std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2) + shopify_row("#2", "IN-3", 5));
   REQUIRE(in.once().code == 0);
   // The 850s went as sets 0001 (#1) and 0002 (#2) of group 1.
-  in.drop_tracking("initech", "ack.edi",
-                   envelope("FA",
-                            "ST*997*0001~\nAK1*PO*1~\nAK2*850*0001~\nAK5*A~\nAK2*850*0002~\nAK3*N4*9**8~\n"
-                            "AK4*3*116*7*ZZZZZ~\nAK5*R*5~\nAK9*P*2*2*1~\nSE*10*0001~\n"));
+  in.drop_tracking(
+      "initech", "ack.edi",
+      envelope("FA",
+               "ST*997*0001~\nAK1*PO*1~\nAK2*850*0001~\nAK5*A~\nAK2*850*0002~\nAK3*N4*9**8~\n"
+               "AK4*3*116*7*ZZZZZ~\nAK5*R*5~\nAK9*P*2*2*1~\nSE*10*0001~\n"));
   auto r = in.once();
   CHECK_MESSAGE(r.code == 0, (r.out + r.err));
   CHECK(in.order("1")["status"] == "processed");
@@ -148,7 +164,8 @@ TEST_CASE("x12 in: a 997 rejecting a set fails its PO with the reasons; an accep
   const std::string why = bad["messages"][0];
   CHECK(why.find("997 from the supplier: transaction set 850 0002 rejected") != std::string::npos);
   CHECK(why.find("segment N4 at position 9: segment has data element errors") != std::string::npos);
-  CHECK(why.find("element 3 (data element 116): invalid code value (bad value 'ZZZZZ')") != std::string::npos);
+  CHECK(why.find("element 3 (data element 116): invalid code value (bad value 'ZZZZZ')") !=
+        std::string::npos);
   bool acked = false;
   const auto first = in.order("1");
   for (const auto& e : first["events"]) acked |= e["kind"] == "acknowledged";
@@ -160,35 +177,43 @@ TEST_CASE("x12 in: an 855 rejecting a PO fails it; an unknown PO is kept as unma
   in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2));
   REQUIRE(in.once().code == 0);
   const std::string po = in.order("1")["pos"][0]["number"];
-  in.drop_tracking("initech", "855.edi",
-                   envelope("PR", "ST*855*0001~\nBAK*00*RD*" + po + "*20261126~\nPO1*1*2*EA***VP*IN-1~\nACK*IR*2*EA~\n"
-                                  "SE*5*0001~\nST*855*0002~\nBAK*00*AD*PO999999*20261126~\nSE*3*0002~\n",
-                            2));
+  in.drop_tracking(
+      "initech", "855.edi",
+      envelope("PR",
+               "ST*855*0001~\nBAK*00*RD*" + po +
+                   "*20261126~\nPO1*1*2*EA***VP*IN-1~\nACK*IR*2*EA~\n"
+                   "SE*5*0001~\nST*855*0002~\nBAK*00*AD*PO999999*20261126~\nSE*3*0002~\n",
+               2));
   auto r = in.once();
   CHECK(r.code == 1);  // the unknown PO is a failure to look at
   auto o = in.order("1");
   CHECK(o["status"] == "failed");
-  CHECK(o["messages"][0].get<std::string>().find("855 from the supplier: reject with detail (RD); line 1: item rejected (IR)") !=
+  CHECK(o["messages"][0].get<std::string>().find(
+            "855 from the supplier: reject with detail (RD); line 1: item rejected (IR)") !=
         std::string::npos);
   auto st = nlohmann::json::parse(in.ctl({"sync", "status", "--json"}).out);
   REQUIRE(st["unmatched_tracking"].size() == 1);
-  CHECK(st["unmatched_tracking"][0]["reason"].get<std::string>().starts_with("PO PO999999 answers no PO orderd sent to initech"));
+  CHECK(st["unmatched_tracking"][0]["reason"].get<std::string>().starts_with(
+      "PO PO999999 answers no PO orderd sent to initech"));
 }
 
 TEST_CASE("x12 in: an interchange applied before is recognised under another file name") {
   Install in("auto");
   in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2));
   REQUIRE(in.once().code == 0);
-  const std::string ack = envelope("FA", "ST*997*0001~\nAK1*PO*1~\nAK2*850*0001~\nAK5*A~\nAK9*A*1*1*1~\nSE*6*0001~\n");
+  const std::string ack =
+      envelope("FA", "ST*997*0001~\nAK1*PO*1~\nAK2*850*0001~\nAK5*A~\nAK9*A*1*1*1~\nSE*6*0001~\n");
   in.drop_tracking("initech", "ack-1.edi", ack);
   REQUIRE(in.once().code == 0);
   // The same interchange again, re-sent with other line ends: not byte-identical.
   std::string again = ack;
-  for (std::size_t at = 0; (at = again.find("~\n", at)) != std::string::npos; at += 3) again.replace(at, 2, "~\r\n");
+  for (std::size_t at = 0; (at = again.find("~\n", at)) != std::string::npos; at += 3)
+    again.replace(at, 2, "~\r\n");
   in.drop_tracking("initech", "ack-2.edi", again);
   auto r = in.once();
   CHECK(r.code == 0);
-  CHECK(r.out.find("ack-2.edi: interchange 000000555 from INITECH was applied before (file #") != std::string::npos);
+  CHECK(r.out.find("ack-2.edi: interchange 000000555 from INITECH was applied before (file #") !=
+        std::string::npos);
   int acks = 0;
   const auto o = in.order("1");
   for (const auto& e : o["events"]) acks += e["kind"] == "acknowledged";

@@ -30,7 +30,7 @@ class HeaderMap {
 // The cell at `i` of `row`, or "" when i < 0 or the row is short.
 inline std::string_view cell(std::span<const std::string_view> row, int i) {
   return (i >= 0 && static_cast<std::size_t>(i) < row.size()) ? row[static_cast<std::size_t>(i)]
-                                                                : std::string_view();
+                                                              : std::string_view();
 }
 
 }  // namespace orderd

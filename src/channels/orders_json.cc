@@ -34,8 +34,8 @@ std::string text(const json& obj, const char* key) {
   return {};
 }
 
-constexpr std::string_view kAddr[9] = {"name", "company", "address1", "address2", "city",
-                                       "province", "zip", "country", "phone"};
+constexpr std::string_view kAddr[9] = {"name",     "company", "address1", "address2", "city",
+                                       "province", "zip",     "country",  "phone"};
 
 }  // namespace
 
@@ -57,7 +57,8 @@ Result<OrderBatch> read_orders_json(std::string_view data) {
   for (std::size_t i = 0; i < list->size(); ++i) {
     const json& j = (*list)[i];
     auto where = [&](std::string_view key) { return fmt::format("orders[{}].{}", i, key); };
-    if (!j.is_object()) return fail(ErrorKind::kInvalid, fmt::format("orders[{}]: expected an object", i));
+    if (!j.is_object())
+      return fail(ErrorKind::kInvalid, fmt::format("orders[{}]: expected an object", i));
     Order o;
     o.ext_id = text(j, "id");
     if (o.ext_id.empty()) return fail(ErrorKind::kInvalid, fmt::format("{}: missing", where("id")));
@@ -71,11 +72,13 @@ Result<OrderBatch> read_orders_json(std::string_view data) {
       o.at(OrderField::kCustomerEmail) = text(*c, "email");
       o.at(OrderField::kCustomerPhone) = text(*c, "phone");
     }
-    for (auto [key, base] : {std::pair{"ship_to", OrderField::kShipName}, std::pair{"bill_to", OrderField::kBillName}}) {
+    for (auto [key, base] : {std::pair{"ship_to", OrderField::kShipName},
+                             std::pair{"bill_to", OrderField::kBillName}}) {
       auto a = j.find(key);
       if (a == j.end() || !a->is_object()) continue;
       for (int k = 0; k < 9; ++k)
-        o.at(static_cast<OrderField>(static_cast<int>(base) + k)) = text(*a, std::string(kAddr[k]).c_str());
+        o.at(static_cast<OrderField>(static_cast<int>(base) + k)) =
+            text(*a, std::string(kAddr[k]).c_str());
     }
     if (auto s = j.find("shipping"); s != j.end() && s->is_object()) {
       o.at(OrderField::kShippingMethod) = text(*s, "method");
@@ -83,13 +86,16 @@ Result<OrderBatch> read_orders_json(std::string_view data) {
     }
     auto lines = j.find("lines");
     if (lines == j.end() || !lines->is_array() || lines->empty())
-      return fail(ErrorKind::kInvalid, fmt::format("{}: an order needs a non-empty list of lines", where("lines")));
+      return fail(ErrorKind::kInvalid,
+                  fmt::format("{}: an order needs a non-empty list of lines", where("lines")));
     for (std::size_t k = 0; k < lines->size(); ++k) {
       const json& lj = (*lines)[k];
       const std::string lw = fmt::format("orders[{}].lines[{}]", i, k);
-      if (!lj.is_object()) return fail(ErrorKind::kInvalid, fmt::format("{}: expected an object", lw));
+      if (!lj.is_object())
+        return fail(ErrorKind::kInvalid, fmt::format("{}: expected an object", lw));
       if (!lj.value("requires_shipping", true)) {
-        batch.notes.push_back(fmt::format("{}: order {} line needs no shipping; skipped", lw, o.ext_id));
+        batch.notes.push_back(
+            fmt::format("{}: order {} line needs no shipping; skipped", lw, o.ext_id));
         continue;
       }
       Line l;
@@ -100,8 +106,8 @@ Result<OrderBatch> read_orders_json(std::string_view data) {
       l.price = text(lj, "price");
       auto q = parse_quantity(text(lj, "quantity"));
       if (!q)
-        return fail(ErrorKind::kInvalid,
-                    fmt::format("{}.quantity: '{}' is not a whole number", lw, text(lj, "quantity")));
+        return fail(ErrorKind::kInvalid, fmt::format("{}.quantity: '{}' is not a whole number", lw,
+                                                     text(lj, "quantity")));
       l.quantity = *q;
       o.lines.push_back(std::move(l));
     }

@@ -51,13 +51,14 @@ TEST_CASE("shopify-csv: the conformance export - Shopify 2025 layout") {
 }
 
 TEST_CASE("shopify-csv: multi-line orders - order fields from the first row - spreadsheet damage") {
-  std::string csv = shopify_header() +
-                    "#1001,a@example.com,2026-01-01,2,Anvil,9.50,ACME-1,true,pending,Ada L,Ada Lovelace,"
-                    "\"12 Way, Apt \"\"B\"\"\",Boston,'02134,US,=\"0617555\"\r\n"
-                    "#1002,b@example.com,2026-01-02,1,Card,10,GIFT,false,pending,Bob,Bob,1 St,X,1,US,\r\n"
-                    "#1002,,,1,Hat,5,GX-1,true,pending,,,,,,,\r\n"
-                    "#1001,,,1,\"Multi\nline name\",1,GX-2,true,fulfilled,,,,,,,\r\n"
-                    "#1001,,,3,Skates,50,GX-3,true,,,,,,,,\r\n";
+  std::string csv =
+      shopify_header() +
+      "#1001,a@example.com,2026-01-01,2,Anvil,9.50,ACME-1,true,pending,Ada L,Ada Lovelace,"
+      "\"12 Way, Apt \"\"B\"\"\",Boston,'02134,US,=\"0617555\"\r\n"
+      "#1002,b@example.com,2026-01-02,1,Card,10,GIFT,false,pending,Bob,Bob,1 St,X,1,US,\r\n"
+      "#1002,,,1,Hat,5,GX-1,true,pending,,,,,,,\r\n"
+      "#1001,,,1,\"Multi\nline name\",1,GX-2,true,fulfilled,,,,,,,\r\n"
+      "#1001,,,3,Skates,50,GX-3,true,,,,,,,,\r\n";
   auto b = read_shopify_csv(csv);
   REQUIRE_MESSAGE(b.has_value(), (b ? "" : b.error().message()));
   REQUIRE(b->orders.size() == 2);
@@ -96,13 +97,15 @@ TEST_CASE("shopify-csv: damaged files are rejected with their place") {
     std::string want;
   } cases[] = {
       {"missing column", "Name,Lineitem quantity\n#1,1\n",
-       "line 1: required column 'Lineitem sku' is missing from the header; is this the right export format?"},
+       "line 1: required column 'Lineitem sku' is missing from the header; is this the right "
+       "export format?"},
       {"bad quantity", shopify_header() + "#1,,,two,Anvil,1,A-1,true,,,,,,,,\r\n",
        "line 2, column 'Lineitem quantity': 'two' is not a whole number"},
       {"short row", shopify_header() + "#1,,,1,Anvil\r\n",
        "line 2: 5 fields where the header has 16; the row is cut short or holds an unquoted comma"},
       {"truncated quote", shopify_header() + "#1,,,1,\"Anvil,1,A-1,true,,,,,,,,\r\n",
-       "line 2, column 8: quoted field is never closed (a '\"' is missing); the file may be truncated"},
+       "line 2, column 8: quoted field is never closed (a '\"' is missing); the file may be "
+       "truncated"},
       {"empty order name", shopify_header() + ",,,1,Anvil,1,A-1,true,,,,,,,,\r\n",
        "line 2, column 'Name': the order name is empty"},
       {"empty file", "", "the file is empty (no header line)"},
@@ -121,7 +124,8 @@ TEST_CASE("amazon-tsv: the conformance order report") {
     MESSAGE("../shared/conformance is absent; skipped");
     return;
   }
-  auto b = read_amazon_tsv(test::slurp(*dir / "channels/amazon/simpleinventory__new_orders_report.txt"));
+  auto b =
+      read_amazon_tsv(test::slurp(*dir / "channels/amazon/simpleinventory__new_orders_report.txt"));
   REQUIRE_MESSAGE(b.has_value(), (b ? "" : b.error().message()));
   REQUIRE(b->orders.size() == 4);  // 4 orders on 6 rows
   const Order& o = b->orders[1];
@@ -147,7 +151,8 @@ TEST_CASE("amazon-tsv: the conformance order report") {
 
 TEST_CASE("amazon-tsv: newer unshipped-orders layout prefers quantity-to-ship") {
   std::string tsv =
-      "order-id\torder-item-id\tsku\tquantity-purchased\tquantity-shipped\tquantity-to-ship\trecipient-name\tship-address-1\n"
+      "order-id\torder-item-id\tsku\tquantity-purchased\tquantity-shipped\tquantity-to-"
+      "ship\trecipient-name\tship-address-1\n"
       "111-1\t9\tGX-1\t3\t1\t2\tAl\t1 Road\n";
   auto b = read_amazon_tsv(tsv);
   REQUIRE(b.has_value());
@@ -188,7 +193,8 @@ TEST_CASE("tracking writers") {
         "#1001,ACME-1,2,UPS,1Z999,2026-11-26\r\n"
         "#1001,GX-1,1,Speedy Freight,SF1,2026-11-26\r\n");
   CHECK(write_amazon_ship_confirm(lines) ==
-        "order-id\torder-item-id\tquantity\tship-date\tcarrier-code\tcarrier-name\ttracking-number\tship-method\r\n"
+        "order-id\torder-item-id\tquantity\tship-date\tcarrier-code\tcarrier-name\ttracking-"
+        "number\tship-method\r\n"
         "#1001\t22222222222222\t2\t2026-11-26\tUPS\t\t1Z999\t\r\n"
         "#1001\t33\t1\t2026-11-26\tOther\tSpeedy Freight\tSF1\t\r\n");
 }

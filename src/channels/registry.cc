@@ -39,7 +39,11 @@ const TrackingPushFormat* find_push_format(std::string_view name) {
   return nullptr;
 }
 
-std::string known_order_formats() { return names(kOrderFormats); }
-std::string known_push_formats() { return names(kPushFormats); }
+std::string known_order_formats() {
+  return names(kOrderFormats);
+}
+std::string known_push_formats() {
+  return names(kPushFormats);
+}
 
 }  // namespace orderd

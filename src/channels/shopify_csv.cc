@@ -20,8 +20,8 @@ struct Columns {
 };
 
 // Address columns in the order of OrderField's ship/bill blocks.
-constexpr std::string_view kAddr[9] = {"Name", "Company", "Address1", "Address2", "City",
-                                       "Province", "Zip", "Country", "Phone"};
+constexpr std::string_view kAddr[9] = {"Name",     "Company", "Address1", "Address2", "City",
+                                       "Province", "Zip",     "Country",  "Phone"};
 
 Result<Columns> find_columns(const HeaderMap& h) {
   Columns c{};
@@ -84,7 +84,8 @@ Result<OrderBatch> read_shopify_csv(std::string_view data) {
                               line, row.size(), header.size()));
     std::string id = clean_cell(cell(row, c.name));
     if (id.empty())
-      return fail(ErrorKind::kInvalid, fmt::format("line {}, column 'Name': the order name is empty", line));
+      return fail(ErrorKind::kInvalid,
+                  fmt::format("line {}, column 'Name': the order name is empty", line));
     auto [it, inserted] = index.try_emplace(id, batch.orders.size());
     if (inserted) {
       Order o;
@@ -102,8 +103,9 @@ Result<OrderBatch> read_shopify_csv(std::string_view data) {
         set(static_cast<OrderField>(static_cast<int>(OrderField::kShipName) + i), c.ship[i]);
         set(static_cast<OrderField>(static_cast<int>(OrderField::kBillName) + i), c.bill[i]);
       }
-      o.at(OrderField::kCustomerName) =
-          !o.at(OrderField::kBillName).empty() ? o.at(OrderField::kBillName) : o.at(OrderField::kShipName);
+      o.at(OrderField::kCustomerName) = !o.at(OrderField::kBillName).empty()
+                                            ? o.at(OrderField::kBillName)
+                                            : o.at(OrderField::kShipName);
       o.canceled_in_channel = !clean_cell(cell(row, c.cancelled)).empty();
       batch.orders.push_back(std::move(o));
     }
@@ -111,14 +113,16 @@ Result<OrderBatch> read_shopify_csv(std::string_view data) {
     const int seq = static_cast<int>(o.lines.size()) + 1;
     std::string lname = clean_cell(cell(row, c.lname));
     if (iequals(clean_cell(cell(row, c.requires_shipping)), "false")) {
-      batch.notes.push_back(fmt::format("line {}: order {} item '{}' needs no shipping (gift card "
-                                        "or digital); skipped",
-                                        line, id, lname));
+      batch.notes.push_back(
+          fmt::format("line {}: order {} item '{}' needs no shipping (gift card "
+                      "or digital); skipped",
+                      line, id, lname));
       continue;
     }
     if (iequals(clean_cell(cell(row, c.fulfillment)), "fulfilled")) {
-      batch.notes.push_back(fmt::format(
-          "line {}: order {} item '{}' is already fulfilled in the channel; skipped", line, id, lname));
+      batch.notes.push_back(
+          fmt::format("line {}: order {} item '{}' is already fulfilled in the channel; skipped",
+                      line, id, lname));
       continue;
     }
     auto qty = parse_quantity(cell(row, c.qty));

@@ -26,10 +26,19 @@ namespace {
 // the carrier in carrier-name.
 std::string_view amazon_carrier_code(std::string_view carrier) {
   static constexpr std::pair<std::string_view, std::string_view> kCodes[] = {
-      {"ups", "UPS"},     {"usps", "USPS"},   {"fedex", "FedEx"}, {"fdeg", "FedEx"},
-      {"fdxg", "FedEx"},  {"dhl", "DHL"},     {"ontrac", "OnTrac"}, {"lasership", "Lasership"},
-      {"upsn", "UPS"},    {"ups ground", "UPS"}, {"canada post", "Canada Post"},
-      {"royal mail", "Royal Mail"}, {"amazon shipping", "Amazon Shipping"}};
+      {"ups", "UPS"},
+      {"usps", "USPS"},
+      {"fedex", "FedEx"},
+      {"fdeg", "FedEx"},
+      {"fdxg", "FedEx"},
+      {"dhl", "DHL"},
+      {"ontrac", "OnTrac"},
+      {"lasership", "Lasership"},
+      {"upsn", "UPS"},
+      {"ups ground", "UPS"},
+      {"canada post", "Canada Post"},
+      {"royal mail", "Royal Mail"},
+      {"amazon shipping", "Amazon Shipping"}};
   const std::string low = to_lower(trim(carrier));
   for (auto [k, v] : kCodes)
     if (low == k) return v;
@@ -46,10 +55,11 @@ std::string write_amazon_ship_confirm(std::span<const PushLine> lines) {
   for (const auto& l : lines) {
     const std::string q = std::to_string(l.quantity);
     std::string_view code = amazon_carrier_code(l.carrier);
-    csv_append_record(out,
-                      {l.order_id, l.channel_line_id, q, l.ship_date, code,
-                       code == "Other" ? std::string_view(l.carrier) : std::string_view(), l.tracking_number, ""},
-                      '\t');
+    csv_append_record(
+        out,
+        {l.order_id, l.channel_line_id, q, l.ship_date, code,
+         code == "Other" ? std::string_view(l.carrier) : std::string_view(), l.tracking_number, ""},
+        '\t');
   }
   return out;
 }

@@ -36,30 +36,37 @@ int main(int argc, char** argv) {
   CLI::App app{"orderctl - operate orderd: order history, resolve, process, cancel, retry, sync"};
   app.require_subcommand(1);
   std::string config = default_config();
-  app.add_option("-c,--config", config, "configuration file (default $ORDERD_CONFIG or /etc/orderd/orderd.yaml)");
+  app.add_option("-c,--config", config,
+                 "configuration file (default $ORDERD_CONFIG or /etc/orderd/orderd.yaml)");
 
   OrderQuery q;
   std::string status;
   bool json = false;
   auto* orders = app.add_subcommand("orders", "order history, newest first");
-  orders->add_option("--status", status, "needs_resolve, ready, processed, partially_shipped, shipped, completed, failed, canceled");
+  orders->add_option(
+      "--status", status,
+      "needs_resolve, ready, processed, partially_shipped, shipped, completed, failed, canceled");
   orders->add_option("--supplier", q.supplier, "supplier id");
   orders->add_option("--channel", q.channel, "channel id");
   orders->add_option("--sku", q.sku, "SKU (SQL LIKE pattern: % matches any run)");
-  orders->add_option("--customer", q.customer, "text in the customer's or recipient's name, e-mail or phone");
+  orders->add_option("--customer", q.customer,
+                     "text in the customer's or recipient's name, e-mail or phone");
   orders->add_option("--order", q.order, "the channel's order id (#1001 or 1001)");
   orders->add_option("--limit", q.limit, "at most this many (default 1000)");
   orders->add_flag("--json", json, "print JSON");
 
   std::string ref;
-  auto* show = app.add_subcommand("show", "an order with its POs, lines, tracking, documents and history");
+  auto* show =
+      app.add_subcommand("show", "an order with its POs, lines, tracking, documents and history");
   show->add_option("ORDER", ref, "#1001, 1001 or channel:#1001")->required();
   show->add_flag("--json", json, "print JSON");
 
   std::vector<std::string> sets;
-  auto* resolve = app.add_subcommand("resolve", "fill in what an order is missing, then verify it again");
+  auto* resolve =
+      app.add_subcommand("resolve", "fill in what an order is missing, then verify it again");
   resolve->add_option("ORDER", ref)->required();
-  resolve->add_option("--set", sets, "FIELD=VALUE (e.g. ship_to.phone=555-0100, line.2.sku=ACME-1)");
+  resolve->add_option("--set", sets,
+                      "FIELD=VALUE (e.g. ship_to.phone=555-0100, line.2.sku=ACME-1)");
 
   std::vector<std::string> refs;
   bool all_ready = false;
@@ -68,7 +75,8 @@ int main(int argc, char** argv) {
   process->add_flag("--all-ready", all_ready, "every order in ready");
 
   std::string reason;
-  auto* cancel = app.add_subcommand("cancel", "cancel an order (sends a cancellation to suppliers that have its PO)");
+  auto* cancel = app.add_subcommand(
+      "cancel", "cancel an order (sends a cancellation to suppliers that have its PO)");
   cancel->add_option("ORDER", ref)->required();
   cancel->add_option("--reason", reason, "recorded in the history");
 
@@ -85,10 +93,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> x12_files;
   auto* x12 = app.add_subcommand("x12", "check and read X12 files (no configuration needed)");
   x12->require_subcommand(1);
-  auto* x12_check_cmd = x12->add_subcommand("check", "validate files; print every problem with its place (exit 0 valid, 1 invalid)");
+  auto* x12_check_cmd = x12->add_subcommand(
+      "check", "validate files; print every problem with its place (exit 0 valid, 1 invalid)");
   x12_check_cmd->add_option("FILE", x12_files)->required();
   std::string x12_file;
-  auto* x12_read_cmd = x12->add_subcommand("read", "print what orderd understands of a file (856, 855, 997/999)");
+  auto* x12_read_cmd =
+      x12->add_subcommand("read", "print what orderd understands of a file (856, 855, 997/999)");
   x12_read_cmd->add_option("FILE", x12_file)->required();
   x12_read_cmd->add_flag("--json", json, "print JSON");
 

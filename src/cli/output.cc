@@ -21,11 +21,16 @@ json order_to_json(Runtime& rt, const Order& o) {
     json tracking = json::array();
     for (const auto& s : shipments)
       if (s.line_id == l.id)
-        tracking.push_back({{"carrier", s.carrier}, {"number", s.tracking_number}, {"quantity", s.quantity}});
-    return json{{"line", l.seq},        {"sku", l.sku},
-                {"name", l.name},       {"quantity", l.quantity},
-                {"supplier", l.supplier}, {"shipped_quantity", l.shipped},
-                {"pushed_quantity", l.pushed}, {"tracking", tracking}};
+        tracking.push_back(
+            {{"carrier", s.carrier}, {"number", s.tracking_number}, {"quantity", s.quantity}});
+    return json{{"line", l.seq},
+                {"sku", l.sku},
+                {"name", l.name},
+                {"quantity", l.quantity},
+                {"supplier", l.supplier},
+                {"shipped_quantity", l.shipped},
+                {"pushed_quantity", l.pushed},
+                {"tracking", tracking}};
   };
   json jpos = json::array();
   for (const auto& po : pos) {
@@ -77,46 +82,58 @@ std::string order_json(Runtime& rt, const Order& o) {
   json j = order_to_json(rt, o);
   json events = json::array();
   for (const auto& e : rt.store->events(o.id))
-    events.push_back({{"at", iso_time(e.at)}, {"actor", e.actor}, {"kind", e.kind}, {"from", e.from},
-                      {"to", e.to}, {"po", e.po_number}, {"message", e.message}});
+    events.push_back({{"at", iso_time(e.at)},
+                      {"actor", e.actor},
+                      {"kind", e.kind},
+                      {"from", e.from},
+                      {"to", e.to},
+                      {"po", e.po_number},
+                      {"message", e.message}});
   j["events"] = events;
   json docs = json::array();
   for (const auto& d : rt.store->documents_of_order(o.id))
-    docs.push_back({{"name", d.name}, {"kind", d.kind}, {"party", d.party}, {"state", to_string(d.state)},
-                    {"attempts", d.attempts}, {"error", d.last_error}, {"sha256", d.sha256}});
+    docs.push_back({{"name", d.name},
+                    {"kind", d.kind},
+                    {"party", d.party},
+                    {"state", to_string(d.state)},
+                    {"attempts", d.attempts},
+                    {"error", d.last_error},
+                    {"sha256", d.sha256}});
   j["documents"] = docs;
   return j.dump(2) + "\n";
 }
 
 std::string orders_table(Runtime& rt, const std::vector<Order>& orders) {
-  std::string out = fmt::format("{:<22} {:<10} {:<18} {:<22} {:<24} {}\n", "ORDER", "CHANNEL", "STATUS",
-                                "CUSTOMER", "POS", "MESSAGE");
+  std::string out = fmt::format("{:<22} {:<10} {:<18} {:<22} {:<24} {}\n", "ORDER", "CHANNEL",
+                                "STATUS", "CUSTOMER", "POS", "MESSAGE");
   for (const auto& o : orders) {
     std::string pos;
-    for (const auto& po : rt.store->load_pos(o.id))
-      pos += (pos.empty() ? "" : ",") + po.number;
+    for (const auto& po : rt.store->load_pos(o.id)) pos += (pos.empty() ? "" : ",") + po.number;
     std::string customer = o.at(OrderField::kCustomerName);
     if (customer.empty()) customer = o.at(OrderField::kShipName);
     if (customer.empty()) customer = o.at(OrderField::kCustomerEmail);
     std::string msg = o.messages.empty() ? "" : o.messages.front();
     if (o.messages.size() > 1) msg += fmt::format(" (+{} more)", o.messages.size() - 1);
-    out += fmt::format("{:<22} {:<10} {:<18} {:<22} {:<24} {}\n", cut(o.ext_id, 22), cut(o.channel, 10),
-                       to_string(o.status), cut(customer, 22), cut(pos.empty() ? "-" : pos, 24), msg);
+    out += fmt::format("{:<22} {:<10} {:<18} {:<22} {:<24} {}\n", cut(o.ext_id, 22),
+                       cut(o.channel, 10), to_string(o.status), cut(customer, 22),
+                       cut(pos.empty() ? "-" : pos, 24), msg);
   }
   out += fmt::format("{} orders\n", orders.size());
   return out;
 }
 
 std::string order_details(Runtime& rt, const Order& o) {
-  std::string out = fmt::format("Order {} (channel {}): {}\n", o.ext_id, o.channel, to_string(o.status));
+  std::string out =
+      fmt::format("Order {} (channel {}): {}\n", o.ext_id, o.channel, to_string(o.status));
   for (const auto& m : o.messages) out += fmt::format("  ! {}\n", m);
-  out += fmt::format("Customer: {} <{}> {}\n", o.at(OrderField::kCustomerName), o.at(OrderField::kCustomerEmail),
-                     o.at(OrderField::kCustomerPhone));
-  out += fmt::format("Ship to:  {}, {}{}, {} {} {}, {}  phone {}\n", o.at(OrderField::kShipName),
-                     o.at(OrderField::kShipAddress1),
-                     o.at(OrderField::kShipAddress2).empty() ? "" : " " + o.at(OrderField::kShipAddress2),
-                     o.at(OrderField::kShipCity), o.at(OrderField::kShipProvince), o.at(OrderField::kShipZip),
-                     o.at(OrderField::kShipCountry), o.at(OrderField::kShipPhone));
+  out += fmt::format("Customer: {} <{}> {}\n", o.at(OrderField::kCustomerName),
+                     o.at(OrderField::kCustomerEmail), o.at(OrderField::kCustomerPhone));
+  out += fmt::format(
+      "Ship to:  {}, {}{}, {} {} {}, {}  phone {}\n", o.at(OrderField::kShipName),
+      o.at(OrderField::kShipAddress1),
+      o.at(OrderField::kShipAddress2).empty() ? "" : " " + o.at(OrderField::kShipAddress2),
+      o.at(OrderField::kShipCity), o.at(OrderField::kShipProvince), o.at(OrderField::kShipZip),
+      o.at(OrderField::kShipCountry), o.at(OrderField::kShipPhone));
   auto pos = rt.store->load_pos(o.id);
   auto shipments = rt.store->shipments_of_order(o.id);
   out += "Lines:\n";
@@ -124,12 +141,13 @@ std::string order_details(Runtime& rt, const Order& o) {
     std::string po = "-";
     for (const auto& p : pos)
       if (p.id == l.po_id) po = p.number;
-    out += fmt::format("  {:>2}. {:<16} x{:<4} {:<12} PO {:<10} shipped {} pushed {}  {}\n", l.seq, l.sku,
-                       l.quantity, l.supplier.empty() ? "(unrouted)" : l.supplier, po, l.shipped, l.pushed,
-                       cut(l.name, 40));
+    out += fmt::format("  {:>2}. {:<16} x{:<4} {:<12} PO {:<10} shipped {} pushed {}  {}\n", l.seq,
+                       l.sku, l.quantity, l.supplier.empty() ? "(unrouted)" : l.supplier, po,
+                       l.shipped, l.pushed, cut(l.name, 40));
     for (const auto& s : shipments)
       if (s.line_id == l.id)
-        out += fmt::format("        tracking {} {} (qty {})\n", s.carrier, s.tracking_number, s.quantity);
+        out += fmt::format("        tracking {} {} (qty {})\n", s.carrier, s.tracking_number,
+                           s.quantity);
   }
   if (!pos.empty()) {
     out += "POs:\n";
@@ -142,12 +160,15 @@ std::string order_details(Runtime& rt, const Order& o) {
   if (!docs.empty()) {
     out += "Documents:\n";
     for (const auto& d : docs)
-      out += fmt::format("  #{} {} {} to {} {}: {} after {} attempt(s){}\n", d.id, d.kind, d.name, d.party_type,
-                         d.party, to_string(d.state), d.attempts, d.last_error.empty() ? "" : " - " + d.last_error);
+      out += fmt::format("  #{} {} {} to {} {}: {} after {} attempt(s){}\n", d.id, d.kind, d.name,
+                         d.party_type, d.party, to_string(d.state), d.attempts,
+                         d.last_error.empty() ? "" : " - " + d.last_error);
   }
   out += "History:\n";
   for (const auto& e : rt.store->events(o.id)) {
-    std::string change = e.from.empty() && e.to.empty() ? "" : fmt::format(" [{} -> {}]", e.from.empty() ? "new" : e.from, e.to);
+    std::string change = e.from.empty() && e.to.empty()
+                             ? ""
+                             : fmt::format(" [{} -> {}]", e.from.empty() ? "new" : e.from, e.to);
     out += fmt::format("  {} {:<18} {}{} {}\n", iso_time(e.at), e.actor, e.kind, change, e.message);
   }
   return out;
@@ -162,9 +183,14 @@ std::string sync_status(Runtime& rt, bool as_json) {
     json last = json::object();
     json hist = json::array();
     for (const auto& r : runs) {
-      json jr = {{"kind", r.kind}, {"trigger", r.trigger}, {"started_at", iso_time(r.started_at)},
-                 {"finished_at", r.finished_at ? iso_time(r.finished_at) : ""}, {"files", r.read},
-                 {"changed", r.changed}, {"failed", r.failed}, {"summary", r.summary}};
+      json jr = {{"kind", r.kind},
+                 {"trigger", r.trigger},
+                 {"started_at", iso_time(r.started_at)},
+                 {"finished_at", r.finished_at ? iso_time(r.finished_at) : ""},
+                 {"files", r.read},
+                 {"changed", r.changed},
+                 {"failed", r.failed},
+                 {"summary", r.summary}};
       if (!last.contains(r.kind)) last[r.kind] = jr;
       hist.push_back(jr);
     }
@@ -172,13 +198,24 @@ std::string sync_status(Runtime& rt, bool as_json) {
     j["history"] = hist;
     json um = json::array();
     for (const auto& u : unmatched)
-      um.push_back({{"at", iso_time(u.at)}, {"supplier", u.supplier}, {"po_number", u.po_number}, {"sku", u.sku},
-                    {"tracking_number", u.tracking_number}, {"reason", u.reason}, {"file", u.file}});
+      um.push_back({{"at", iso_time(u.at)},
+                    {"supplier", u.supplier},
+                    {"po_number", u.po_number},
+                    {"sku", u.sku},
+                    {"tracking_number", u.tracking_number},
+                    {"reason", u.reason},
+                    {"file", u.file}});
     j["unmatched_tracking"] = um;
     json jf = json::array();
     for (const auto& f : files)
-      jf.push_back({{"id", f.id}, {"kind", f.kind}, {"source", f.source}, {"name", f.name}, {"state", f.state},
-                    {"error", f.error}, {"summary", f.summary}, {"archive", f.archive_path}});
+      jf.push_back({{"id", f.id},
+                    {"kind", f.kind},
+                    {"source", f.source},
+                    {"name", f.name},
+                    {"state", f.state},
+                    {"error", f.error},
+                    {"summary", f.summary},
+                    {"archive", f.archive_path}});
     j["files"] = jf;
     return j.dump(2) + "\n";
   }
@@ -187,18 +224,20 @@ std::string sync_status(Runtime& rt, bool as_json) {
   for (const auto& r : runs) {
     if (seen[r.kind]) continue;
     seen[r.kind] = true;
-    out += fmt::format("  {:<9} {} ({}): {} files, {} changed, {} failed\n", r.kind, iso_time(r.started_at),
-                       r.trigger, r.read, r.changed, r.failed);
+    out += fmt::format("  {:<9} {} ({}): {} files, {} changed, {} failed\n", r.kind,
+                       iso_time(r.started_at), r.trigger, r.read, r.changed, r.failed);
   }
   out += "Recent files:\n";
   for (const auto& f : files)
-    out += fmt::format("  #{} {} {}/{} {}: {}{}\n", f.id, iso_time(f.received_at), f.kind, f.source, f.name, f.state,
-                       f.state == "quarantined" ? " - " + f.error : (f.summary.empty() ? "" : " - " + f.summary));
+    out += fmt::format(
+        "  #{} {} {}/{} {}: {}{}\n", f.id, iso_time(f.received_at), f.kind, f.source, f.name,
+        f.state,
+        f.state == "quarantined" ? " - " + f.error : (f.summary.empty() ? "" : " - " + f.summary));
   if (!unmatched.empty()) {
     out += "Unmatched tracking (kept, not applied):\n";
     for (const auto& u : unmatched)
-      out += fmt::format("  {} {} PO {} SKU {} tracking {}: {} ({})\n", iso_time(u.at), u.supplier, u.po_number,
-                         u.sku, u.tracking_number, u.reason, u.file);
+      out += fmt::format("  {} {} PO {} SKU {} tracking {}: {} ({})\n", iso_time(u.at), u.supplier,
+                         u.po_number, u.sku, u.tracking_number, u.reason, u.file);
   }
   return out;
 }

@@ -19,23 +19,34 @@ json ids_json(const std::vector<std::pair<std::string, std::string>>& ids) {
 }
 
 json set_json(const x12::TransactionSet& s) {
-  json j = {{"set", s.env.st01},          {"control", s.env.st02},   {"group", s.env.gs06},
-            {"functional_id", s.env.gs01}, {"version", s.env.gs08},  {"interchange", s.env.isa13},
-            {"sender", s.env.sender},      {"receiver", s.env.receiver}, {"envelope_ok", s.envelope_ok},
-            {"problems", s.problems}};
+  json j = {
+      {"set", s.env.st01},           {"control", s.env.st02},      {"group", s.env.gs06},
+      {"functional_id", s.env.gs01}, {"version", s.env.gs08},      {"interchange", s.env.isa13},
+      {"sender", s.env.sender},      {"receiver", s.env.receiver}, {"envelope_ok", s.envelope_ok},
+      {"problems", s.problems}};
   if (s.env.st01 == "856") {
     json items = json::array();
     for (const auto& i : s.ship_notice.items)
-      items.push_back({{"po_number", i.po_number}, {"ids", ids_json(i.ids)}, {"item", i.id()}, {"quantity", i.quantity},
-                       {"unit", i.unit}, {"tracking", i.tracking}, {"tracking_source", i.tracking_source},
-                       {"carrier", i.carrier}, {"ship_date", i.ship_date}, {"hl_path", i.hl_path}});
+      items.push_back({{"po_number", i.po_number},
+                       {"ids", ids_json(i.ids)},
+                       {"item", i.id()},
+                       {"quantity", i.quantity},
+                       {"unit", i.unit},
+                       {"tracking", i.tracking},
+                       {"tracking_source", i.tracking_source},
+                       {"carrier", i.carrier},
+                       {"ship_date", i.ship_date},
+                       {"hl_path", i.hl_path}});
     j["shipment_id"] = s.ship_notice.shipment_id;
     j["date"] = s.ship_notice.date;
     j["items"] = items;
   } else if (s.env.st01 == "855") {
     json lines = json::array();
     for (const auto& l : s.po_ack.lines)
-      lines.push_back({{"line", l.line}, {"status", l.status}, {"meaning", l.meaning}, {"quantity", l.quantity},
+      lines.push_back({{"line", l.line},
+                       {"status", l.status},
+                       {"meaning", l.meaning},
+                       {"quantity", l.quantity},
                        {"ids", ids_json(l.ids)}});
     j["po_number"] = s.po_ack.po_number;
     j["ack"] = s.po_ack.code;
@@ -46,8 +57,12 @@ json set_json(const x12::TransactionSet& s) {
     const auto& fa = s.functional_ack;
     json sets = json::array();
     for (const auto& a : fa.sets)
-      sets.push_back({{"set", a.set_id}, {"control", a.control}, {"code", a.code}, {"accepted", a.accepted},
-                      {"meaning", x12::ack_set_code(a.code)}, {"errors", a.errors}});
+      sets.push_back({{"set", a.set_id},
+                      {"control", a.control},
+                      {"code", a.code},
+                      {"accepted", a.accepted},
+                      {"meaning", x12::ack_set_code(a.code)},
+                      {"errors", a.errors}});
     j["acknowledges"] = {{"functional_id", fa.group_id}, {"group", fa.group_control}};
     j["code"] = fa.code;
     j["accepted"] = fa.accepted;
@@ -73,8 +88,9 @@ int x12_check(const std::vector<std::string>& files) {
     for (const auto& p : report.problems) std::cout << f << ": " << p.text() << "\n";
     for (const auto& p : report.content_problems) std::cout << f << ": error: " << p << "\n";
     if (report.ok()) {
-      std::cout << fmt::format("{}: valid ({} interchanges, {} groups, {} sets, {} segments)\n", f, report.interchanges,
-                               report.groups, report.set_count, report.segments);
+      std::cout << fmt::format("{}: valid ({} interchanges, {} groups, {} sets, {} segments)\n", f,
+                               report.interchanges, report.groups, report.set_count,
+                               report.segments);
     } else {
       std::cout << fmt::format("{}: invalid\n", f);
       if (rc == 0) rc = 1;
@@ -95,7 +111,8 @@ int x12_read(const std::string& file, bool as_json) {
     problems.push_back({{"error", p.error}, {"where", p.where}, {"message", p.message}});
   json sets = json::array();
   for (const auto& s : report.sets) sets.push_back(set_json(s));
-  for (const auto& p : report.content_problems) problems.push_back({{"error", true}, {"where", "content"}, {"message", p}});
+  for (const auto& p : report.content_problems)
+    problems.push_back({{"error", true}, {"where", "content"}, {"message", p}});
   json out = {{"file", file}, {"valid", report.ok()}, {"problems", problems}, {"sets", sets}};
   if (as_json) {
     std::cout << out.dump(2) << "\n";

@@ -15,7 +15,8 @@ namespace {
 // Walks the YAML tree, collecting every problem with its place.
 class Walker {
  public:
-  Walker(std::string file, std::filesystem::path base) : file_(std::move(file)), base_(std::move(base)) {}
+  Walker(std::string file, std::filesystem::path base)
+      : file_(std::move(file)), base_(std::move(base)) {}
 
   std::vector<std::string> errors;
 
@@ -176,7 +177,8 @@ class Walker {
     t.path = path_of(n, path, "path", "");
     t.attempts = integer(n, path, "attempts", 5, 1, 100);
     t.backoff = integer(n, path, "backoff", 60, 0, 86400);
-    if (t.type == "dir" && t.path.empty()) error(n, join(path, "path"), "a dir transport needs a path");
+    if (t.type == "dir" && t.path.empty())
+      error(n, join(path, "path"), "a dir transport needs a path");
     return t;
   }
 
@@ -187,16 +189,20 @@ class Walker {
     if (!check_keys(n, path, "suppliers.<id>.po")) return p;
     p.format = str(n, path, "format", "csv");
     std::string batch = str(n, path, "batch", "run");
-    if (batch == "run") p.batch = Batch::kRun;
-    else if (batch == "order") p.batch = Batch::kOrder;
-    else error(n["batch"], join(path, "batch"), fmt::format("'{}' is not run or order", batch));
+    if (batch == "run")
+      p.batch = Batch::kRun;
+    else if (batch == "order")
+      p.batch = Batch::kOrder;
+    else
+      error(n["batch"], join(path, "batch"), fmt::format("'{}' is not run or order", batch));
     p.delimiter = delimiter(n, path, ',');
     p.xml_root = str(n, path, "xml_root", p.xml_root);
     p.xml_po = str(n, path, "xml_po", p.xml_po);
     p.xml_line = str(n, path, "xml_line", p.xml_line);
     if (auto x = n["x12"]) p.x12 = x12(x, join(path, "x12"));
     if (p.format == "x12-850" && !p.x12.enabled)
-      error(n, join(path, "x12"), "an x12-850 supplier needs an x12 block with sender_id and receiver_id");
+      error(n, join(path, "x12"),
+            "an x12-850 supplier needs an x12 block with sender_id and receiver_id");
     if (auto cols = n["columns"]) {
       const std::string cpath = join(path, "columns");
       if (!cols.IsSequence()) {
@@ -218,7 +224,8 @@ class Walker {
   char one_char(const YAML::Node& map, std::string_view path, const char* key, char def) {
     std::string v = str(map, path, key, std::string(1, def));
     if (v.size() != 1 || std::isalnum(static_cast<unsigned char>(v[0])) || v[0] == ' ') {
-      error(map[key], join(path, key), "expected one character that is not a letter, digit or space");
+      error(map[key], join(path, key),
+            "expected one character that is not a letter, digit or space");
       return def;
     }
     return v[0];
@@ -241,7 +248,8 @@ class Walker {
       if (q->size() != 2) error(n, path, fmt::format("qualifier '{}' must be 2 characters", *q));
     x.version = str(n, path, "version", x.version);
     if (x.version != "004010" && x.version != "005010")
-      error(n["version"], join(path, "version"), fmt::format("'{}' is not 004010 or 005010", x.version));
+      error(n["version"], join(path, "version"),
+            fmt::format("'{}' is not 004010 or 005010", x.version));
     x.usage = str(n, path, "usage", x.usage);
     if (x.usage != "P" && x.usage != "T") error(n["usage"], join(path, "usage"), "must be P or T");
     x.send_ack = str(n, path, "send_ack", x.send_ack);
@@ -257,7 +265,8 @@ class Walker {
     x.newline = boolean(n, path, "newline", x.newline);
     if (n["n1_loops"]) x.n1_loops = strings(n, path, "n1_loops");
     for (const auto& l : x.n1_loops)
-      if (l != "ST" && l != "BT") error(n["n1_loops"], join(path, "n1_loops"), fmt::format("'{}' is not ST or BT", l));
+      if (l != "ST" && l != "BT")
+        error(n["n1_loops"], join(path, "n1_loops"), fmt::format("'{}' is not ST or BT", l));
     x.item_qualifier = str(n, path, "item_qualifier", x.item_qualifier);
     x.order_ref = str(n, path, "order_ref", x.order_ref);
     x.pid = boolean(n, path, "pid", x.pid);
@@ -266,7 +275,8 @@ class Walker {
       if (!t.IsMap())
         error(t, join(path, "td5"), "expected a map of shipping method to SCAC");
       else
-        for (const auto& kv : t) x.td5.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
+        for (const auto& kv : t)
+          x.td5.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
     }
     return x;
   }
@@ -309,7 +319,8 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
   auto cfg = std::make_shared<Config>();
   cfg->file = file;
   Walker w(file.string(), file.has_parent_path() ? file.parent_path() : std::filesystem::path("."));
-  if (!root || root.IsNull()) return fail(ErrorKind::kConfig, fmt::format("{}: the file is empty", file.string()));
+  if (!root || root.IsNull())
+    return fail(ErrorKind::kConfig, fmt::format("{}: the file is empty", file.string()));
   if (w.check_keys(root, "", "")) {
     cfg->state_dir = w.path_of(root, "", "state_dir", "./state");
     cfg->spool_dir = w.path_of(root, "", "spool_dir", "./spool");
@@ -330,10 +341,13 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
         c.id = kv.first.as<std::string>();
         const std::string path = "channels." + c.id;
         c.where.text = w.where(kv.first, path);
-        if (!valid_id(c.id)) w.error(kv.first, path, "an id may hold only letters, digits, '-' and '_'");
+        if (!valid_id(c.id))
+          w.error(kv.first, path, "an id may hold only letters, digits, '-' and '_'");
         if (!w.check_keys(kv.second, path, "channels.<id>")) continue;
         c.format = w.str(kv.second, path, "format", "");
-        if (c.format.empty()) w.error(kv.second, path + ".format", "format is required (shopify-csv, amazon-tsv, orders-json)");
+        if (c.format.empty())
+          w.error(kv.second, path + ".format",
+                  "format is required (shopify-csv, amazon-tsv, orders-json)");
         c.auto_process = w.boolean(kv.second, path, "auto_process", false);
         if (auto tp = kv.second["tracking_push"]) {
           const std::string tpath = path + ".tracking_push";
@@ -355,7 +369,8 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
         s.id = kv.first.as<std::string>();
         const std::string path = "suppliers." + s.id;
         s.where.text = w.where(kv.first, path);
-        if (!valid_id(s.id)) w.error(kv.first, path, "an id may hold only letters, digits, '-' and '_'");
+        if (!valid_id(s.id))
+          w.error(kv.first, path, "an id may hold only letters, digits, '-' and '_'");
         if (!w.check_keys(kv.second, path, "suppliers.<id>")) continue;
         const auto& n = kv.second;
         s.name = w.str(n, path, "name", s.id);

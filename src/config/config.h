@@ -43,12 +43,12 @@ struct X12Config {
   std::string usage = "P";         // P production, T test
   std::string send_ack = "none";   // 997, 999 or none: acknowledge the supplier's groups
   char element = '*', component = '>', repetition = '^', segment = '~';
-  bool newline = true;             // a line break after each terminator
+  bool newline = true;                         // a line break after each terminator
   std::vector<std::string> n1_loops = {"ST"};  // ST ship-to, BT bill-to
   std::string item_qualifier = "VP";           // PO1 product id qualifier for the SKU
-  std::string order_ref = "CO";                // REF qualifier carrying the channel's order id ("" for none)
-  bool pid = true;                             // PID*F description per line
-  bool ctt = true;                             // CTT line count
+  std::string order_ref = "CO";  // REF qualifier carrying the channel's order id ("" for none)
+  bool pid = true;               // PID*F description per line
+  bool ctt = true;               // CTT line count
   std::vector<std::pair<std::string, std::string>> td5;  // shipping.method -> carrier SCAC
 };
 

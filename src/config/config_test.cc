@@ -79,21 +79,28 @@ TEST_CASE("config: errors name file - line - column and key - and suggest") {
   } cases[] = {
       {"    format: shopify-csv", "    fromat: shopify-csv",
        "/etc/orderd/orderd.yaml:5:5: channels.shop.fromat: unknown key; did you mean 'format'?\n"
-       "/etc/orderd/orderd.yaml:5:5: channels.shop.format: format is required (shopify-csv, amazon-tsv, orders-json)"},
+       "/etc/orderd/orderd.yaml:5:5: channels.shop.format: format is required (shopify-csv, "
+       "amazon-tsv, orders-json)"},
       {"field: line.sku", "field: line.skus",
-       "/etc/orderd/orderd.yaml:19:34: suppliers.acme.po.columns[1].field: unknown field 'line.skus'; did you mean 'line.sku'?"},
+       "/etc/orderd/orderd.yaml:19:34: suppliers.acme.po.columns[1].field: unknown field "
+       "'line.skus'; did you mean 'line.sku'?"},
       {"require: [ship_to.phone]", "require: [ship_to.fone]",
-       "/etc/orderd/orderd.yaml:12:15: suppliers.acme.require[0]: unknown field 'ship_to.fone'; did you mean 'ship_to.phone'?"},
+       "/etc/orderd/orderd.yaml:12:15: suppliers.acme.require[0]: unknown field 'ship_to.fone'; "
+       "did you mean 'ship_to.phone'?"},
       {"attempts: 3", "attempts: 0",
-       "/etc/orderd/orderd.yaml:20:56: suppliers.acme.transport.attempts: 0 is out of range (1-100)"},
+       "/etc/orderd/orderd.yaml:20:56: suppliers.acme.transport.attempts: 0 is out of range "
+       "(1-100)"},
       {"batch: order", "batch: daily",
        "/etc/orderd/orderd.yaml:15:14: suppliers.acme.po.batch: 'daily' is not run or order"},
       {"format: csv", "format: edifact",
-       "/etc/orderd/orderd.yaml:14:15: suppliers.acme.po.format: unknown PO format 'edifact' (known: csv, xml, x12-850)"},
+       "/etc/orderd/orderd.yaml:14:15: suppliers.acme.po.format: unknown PO format 'edifact' "
+       "(known: csv, xml, x12-850)"},
       {"    format: shopify-csv", "    format: etsy-csv",
-       "/etc/orderd/orderd.yaml:4:3: channels.shop.format: unknown channel format 'etsy-csv' (known: shopify-csv, amazon-tsv, orders-json)"},
+       "/etc/orderd/orderd.yaml:4:3: channels.shop.format: unknown channel format 'etsy-csv' "
+       "(known: shopify-csv, amazon-tsv, orders-json)"},
       {"{type: dir, path: ./out/acme", "{type: ftp, path: ./out/acme",
-       "/etc/orderd/orderd.yaml:20:16: suppliers.acme.transport.type: unknown transport 'ftp' (known: dir)"},
+       "/etc/orderd/orderd.yaml:20:16: suppliers.acme.transport.type: unknown transport 'ftp' "
+       "(known: dir)"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.to);
@@ -106,7 +113,7 @@ TEST_CASE("config: errors name file - line - column and key - and suggest") {
 }
 
 TEST_CASE("config: YAML syntax errors carry their place") {
-  CHECK(error_of("channels: [oops\n") .starts_with("/etc/orderd/orderd.yaml:2:1: "));
+  CHECK(error_of("channels: [oops\n").starts_with("/etc/orderd/orderd.yaml:2:1: "));
   CHECK(error_of("") == "/etc/orderd/orderd.yaml: the file is empty");
 }
 

@@ -5,9 +5,11 @@ namespace {
 
 constexpr KeySpec kTop[] = {
     {"state_dir", "path", "./state", "folder of the SQLite database (orderd.db)"},
-    {"spool_dir", "path", "./spool", "folder of inbound/, claimed/, archive/ and quarantine/ (docs/spool.md)"},
+    {"spool_dir", "path", "./spool",
+     "folder of inbound/, claimed/, archive/ and quarantine/ (docs/spool.md)"},
     {"po_prefix", "string", "PO", "prefix of PO numbers (PO000123)"},
-    {"require", "list of fields", "[ship_to.name, ship_to.address1, ship_to.city, ship_to.zip, ship_to.country]",
+    {"require", "list of fields",
+     "[ship_to.name, ship_to.address1, ship_to.city, ship_to.zip, ship_to.country]",
      "fields every order needs before it can be processed"},
     {"channels", "map", "required", "sales channels by id"},
     {"suppliers", "map", "required", "suppliers by id"},
@@ -24,17 +26,21 @@ constexpr KeySpec kTrackingPush[] = {
 };
 constexpr KeySpec kSupplier[] = {
     {"name", "string", "the id", "the supplier's name, for people and po.supplier_name"},
-    {"skus", "list of globs", "required", "SKU patterns routed here ('*', '?', '[a-z]'); first match in file order wins"},
+    {"skus", "list of globs", "required",
+     "SKU patterns routed here ('*', '?', '[a-z]'); first match in file order wins"},
     {"require", "list of fields", "[]", "fields this supplier needs beyond the top-level require"},
-    {"auto_process", "bool", "false", "process orders whose every line goes to auto-processing suppliers"},
+    {"auto_process", "bool", "false",
+     "process orders whose every line goes to auto-processing suppliers"},
     {"po", "map", "csv defaults", "how POs are rendered"},
     {"transport", "map", "required", "where POs (and cancellations) are delivered"},
     {"tracking", "map", "csv defaults", "how the supplier's tracking files are read"},
 };
 constexpr KeySpec kPo[] = {
     {"format", "string", "csv", "csv or xml"},
-    {"batch", "string", "run", "run: one file per supplier per processing run; order: one file per PO"},
-    {"columns", "list", "the format's default layout", "[{header: TEXT, field: FIELD}]: CSV columns or XML elements in order"},
+    {"batch", "string", "run",
+     "run: one file per supplier per processing run; order: one file per PO"},
+    {"columns", "list", "the format's default layout",
+     "[{header: TEXT, field: FIELD}]: CSV columns or XML elements in order"},
     {"delimiter", "char", ",", "csv: field separator (use \"\\t\" for tab)"},
     {"xml_root", "string", "PurchaseOrders", "xml: root element"},
     {"xml_po", "string", "PurchaseOrder", "xml: element per PO"},
@@ -43,7 +49,8 @@ constexpr KeySpec kPo[] = {
 };
 constexpr KeySpec kX12[] = {
     {"sender_qualifier", "string", "ZZ", "ISA05: qualifier of our id"},
-    {"sender_id", "string", "required", "ISA06/GS02: our id at this partner (at most 15 characters)"},
+    {"sender_id", "string", "required",
+     "ISA06/GS02: our id at this partner (at most 15 characters)"},
     {"receiver_qualifier", "string", "ZZ", "ISA07: qualifier of the partner's id"},
     {"receiver_id", "string", "required", "ISA08/GS03: the partner's id (at most 15 characters)"},
     {"version", "string", "004010", "004010 or 005010 (GS08; ISA12 00401 or 00501)"},
@@ -55,7 +62,9 @@ constexpr KeySpec kX12[] = {
     {"segment_terminator", "char", "~", "segment terminator"},
     {"newline", "bool", "true", "a line break after each segment terminator"},
     {"n1_loops", "list", "[ST]", "name loops sent: ST ship-to, BT bill-to"},
-    {"item_qualifier", "string", "VP", "PO1 product id qualifier for the SKU: VP vendor part, BP buyer part, SK SKU, UP UPC, IN buyer item"},
+    {"item_qualifier", "string", "VP",
+     "PO1 product id qualifier for the SKU: VP vendor part, BP buyer part, SK SKU, UP UPC, IN "
+     "buyer item"},
     {"order_ref", "string", "CO", "REF qualifier carrying the channel's order id (\"\" for none)"},
     {"pid", "bool", "true", "a PID*F description segment per line"},
     {"ctt", "bool", "true", "a CTT line count"},
@@ -69,7 +78,8 @@ constexpr KeySpec kTransport[] = {
     {"type", "string", "dir", "dir: a local folder"},
     {"path", "path", "required for dir", "destination folder"},
     {"attempts", "int", "5", "delivery attempts before the document is failed (1-100)"},
-    {"backoff", "seconds", "60", "wait before the second attempt; doubles each attempt, with jitter"},
+    {"backoff", "seconds", "60",
+     "wait before the second attempt; doubles each attempt, with jitter"},
 };
 constexpr KeySpec kTracking[] = {
     {"format", "string", "csv", "csv, or x12 (856 ship notices)"},
@@ -79,7 +89,8 @@ constexpr KeySpec kTracking[] = {
 constexpr KeySpec kTrackingColumns[] = {
     {"po_number", "string", "PO Number", "header of the PO number the supplier echoes"},
     {"sku", "string", "SKU", "header of the SKU"},
-    {"quantity", "string", "Quantity", "header of the shipped quantity (absent column: the whole line)"},
+    {"quantity", "string", "Quantity",
+     "header of the shipped quantity (absent column: the whole line)"},
     {"carrier", "string", "Carrier", "header of the carrier"},
     {"tracking_number", "string", "Tracking Number", "header of the tracking number"},
     {"ship_date", "string", "Ship Date", "header of the ship date (optional column)"},
@@ -100,7 +111,9 @@ constexpr Section kSections[] = {
 
 }  // namespace
 
-std::span<const Section> config_sections() { return kSections; }
+std::span<const Section> config_sections() {
+  return kSections;
+}
 
 std::span<const KeySpec> section_keys(std::string_view path) {
   for (const auto& s : kSections)

@@ -51,9 +51,13 @@ constexpr std::array<FieldDef, static_cast<std::size_t>(FieldId::kCount)> kField
 
 }  // namespace
 
-std::span<const FieldDef> all_fields() { return kFields; }
+std::span<const FieldDef> all_fields() {
+  return kFields;
+}
 
-const FieldDef& field_def(FieldId id) { return kFields[static_cast<std::size_t>(id)]; }
+const FieldDef& field_def(FieldId id) {
+  return kFields[static_cast<std::size_t>(id)];
+}
 
 std::optional<FieldId> find_field(std::string_view name) {
   for (std::size_t i = 0; i < kFields.size(); ++i)

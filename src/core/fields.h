@@ -68,7 +68,7 @@ enum class FieldId : std::uint8_t {
 struct FieldDef {
   std::string_view name;  // "ship_to.phone"
   FieldScope scope;
-  bool resolvable;        // may be set with `orderctl resolve --set`
+  bool resolvable;  // may be set with `orderctl resolve --set`
   std::string_view doc;
 };
 
@@ -76,7 +76,9 @@ std::span<const FieldDef> all_fields();
 const FieldDef& field_def(FieldId id);
 std::optional<FieldId> find_field(std::string_view name);
 
-inline FieldId to_field_id(OrderField f) { return static_cast<FieldId>(f); }
+inline FieldId to_field_id(OrderField f) {
+  return static_cast<FieldId>(f);
+}
 inline std::optional<OrderField> as_order_field(FieldId id) {
   if (static_cast<std::size_t>(id) < kOrderFieldCount) return static_cast<OrderField>(id);
   return std::nullopt;

@@ -82,15 +82,16 @@ std::optional<std::string> check_override(const Order& order, std::string_view k
         if (value.empty()) return fmt::format("{}: the value is empty", key);
         return std::nullopt;
       }
-    return fmt::format("{}: order {} has no line {} (lines are numbered from 1)", key,
-                       order.ext_id, n);
+    return fmt::format("{}: order {} has no line {} (lines are numbered from 1)", key, order.ext_id,
+                       n);
   }
   return fmt::format("unknown field '{}' (see docs/config.md, \"Fields\")", key);
 }
 
 namespace {
-constexpr const char* kStatusNames[] = {"needs_resolve", "ready",   "processed", "partially_shipped",
-                                        "shipped",       "completed", "failed",  "canceled"};
+constexpr const char* kStatusNames[] = {
+    "needs_resolve", "ready",     "processed", "partially_shipped",
+    "shipped",       "completed", "failed",    "canceled"};
 constexpr const char* kStateNames[] = {"needs_resolve", "ready", "canceled"};
 constexpr const char* kPoStateNames[] = {"sending", "sent", "failed", "cancel_sending", "canceled"};
 
@@ -102,15 +103,21 @@ std::optional<E> parse_name(const char* const (&names)[N], std::string_view s) {
 }
 }  // namespace
 
-const char* to_string(OrderStatus s) { return kStatusNames[static_cast<int>(s)]; }
+const char* to_string(OrderStatus s) {
+  return kStatusNames[static_cast<int>(s)];
+}
 std::optional<OrderStatus> parse_status(std::string_view s) {
   return parse_name<OrderStatus>(kStatusNames, s);
 }
-const char* to_string(OrderState s) { return kStateNames[static_cast<int>(s)]; }
+const char* to_string(OrderState s) {
+  return kStateNames[static_cast<int>(s)];
+}
 std::optional<OrderState> parse_order_state(std::string_view s) {
   return parse_name<OrderState>(kStateNames, s);
 }
-const char* to_string(PoState s) { return kPoStateNames[static_cast<int>(s)]; }
+const char* to_string(PoState s) {
+  return kPoStateNames[static_cast<int>(s)];
+}
 std::optional<PoState> parse_po_state(std::string_view s) {
   return parse_name<PoState>(kPoStateNames, s);
 }

@@ -23,9 +23,12 @@ OrderStatus shipping_status(std::span<const Line> lines, auto&& counts) {
 OrderStatus derive_status(OrderState state, std::span<const Po> pos, std::span<const Line> lines) {
   if (pos.empty()) {
     switch (state) {
-      case OrderState::kNeedsResolve: return OrderStatus::kNeedsResolve;
-      case OrderState::kReady: return OrderStatus::kReady;
-      case OrderState::kCanceled: return OrderStatus::kCanceled;
+      case OrderState::kNeedsResolve:
+        return OrderStatus::kNeedsResolve;
+      case OrderState::kReady:
+        return OrderStatus::kReady;
+      case OrderState::kCanceled:
+        return OrderStatus::kCanceled;
     }
   }
   bool any_live = false;
@@ -44,11 +47,15 @@ OrderStatus derive_status(OrderState state, std::span<const Po> pos, std::span<c
 
 OrderStatus po_status(const Po& po, std::span<const Line> lines) {
   switch (po.state) {
-    case PoState::kFailed: return OrderStatus::kFailed;
-    case PoState::kCanceled: return OrderStatus::kCanceled;
+    case PoState::kFailed:
+      return OrderStatus::kFailed;
+    case PoState::kCanceled:
+      return OrderStatus::kCanceled;
     case PoState::kSending:
-    case PoState::kCancelSending: return OrderStatus::kProcessed;
-    case PoState::kSent: break;
+    case PoState::kCancelSending:
+      return OrderStatus::kProcessed;
+    case PoState::kSent:
+      break;
   }
   return shipping_status(lines, [&](const Line& l) { return l.po_id == po.id; });
 }

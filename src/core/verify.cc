@@ -29,24 +29,24 @@ std::vector<std::string> verify_order(Order& order, const RoutingRules& rules) {
       for (const auto& s : rules.suppliers)
         if (s.id == line.supplier) rule = &s;
       if (!rule) {
-        msgs.push_back(fmt::format("line {}: supplier '{}' is not in the configuration",
-                                   line.seq, line.supplier));
+        msgs.push_back(fmt::format("line {}: supplier '{}' is not in the configuration", line.seq,
+                                   line.supplier));
         continue;
       }
     } else {
       rule = route_sku(rules, line.sku);
       if (!rule) {
-        msgs.push_back(fmt::format(
-            "SKU {} (line {}) matches no supplier's skus patterns: add a pattern to a "
-            "supplier or set line.{}.supplier",
-            line.sku, line.seq, line.seq));
+        msgs.push_back(
+            fmt::format("SKU {} (line {}) matches no supplier's skus patterns: add a pattern to a "
+                        "supplier or set line.{}.supplier",
+                        line.sku, line.seq, line.seq));
         continue;
       }
       line.supplier = rule->id;
     }
     if (line.quantity <= 0)
-      msgs.push_back(fmt::format("line {} (SKU {}) has quantity {}", line.seq, line.sku,
-                                 line.quantity));
+      msgs.push_back(
+          fmt::format("line {} (SKU {}) has quantity {}", line.seq, line.sku, line.quantity));
     if (std::find(used.begin(), used.end(), rule) == used.end()) used.push_back(rule);
   }
   auto missing = [&](FieldId id) {
@@ -60,8 +60,8 @@ std::vector<std::string> verify_order(Order& order, const RoutingRules& rules) {
       if (std::find(rules.require.begin(), rules.require.end(), id) != rules.require.end())
         continue;
       if (missing(id))
-        msgs.push_back(fmt::format("{} is missing (required by supplier {})",
-                                   field_def(id).name, s->id));
+        msgs.push_back(
+            fmt::format("{} is missing (required by supplier {})", field_def(id).name, s->id));
     }
   return msgs;
 }

@@ -12,12 +12,12 @@ namespace orderd {
 
 struct SupplierRule {
   std::string id;
-  std::vector<std::string> skus;     // glob patterns
-  std::vector<FieldId> require;      // beyond the defaults
+  std::vector<std::string> skus;  // glob patterns
+  std::vector<FieldId> require;   // beyond the defaults
 };
 
 struct RoutingRules {
-  std::vector<FieldId> require;       // required of every order
+  std::vector<FieldId> require;         // required of every order
   std::vector<SupplierRule> suppliers;  // in config order; first match wins
 };
 

@@ -59,11 +59,12 @@ TEST_CASE("verify: one message per missing thing - naming field and supplier") {
   o.at(OrderField::kShipPhone) = "";
   o.at(OrderField::kShipZip) = " ";
   auto msgs = verify_order(o, rules());
-  CHECK(msgs == std::vector<std::string>{
-                    "SKU ZZ-9 (line 2) matches no supplier's skus patterns: add a pattern to a supplier or set line.2.supplier",
-                    "line 3 (item ) has no SKU: set it with --set line.3.sku=SKU",
-                    "ship_to.zip is missing",
-                    "ship_to.phone is missing (required by supplier acme)"});
+  CHECK(msgs ==
+        std::vector<std::string>{"SKU ZZ-9 (line 2) matches no supplier's skus patterns: add a "
+                                 "pattern to a supplier or set line.2.supplier",
+                                 "line 3 (item ) has no SKU: set it with --set line.3.sku=SKU",
+                                 "ship_to.zip is missing",
+                                 "ship_to.phone is missing (required by supplier acme)"});
 }
 
 TEST_CASE("verify: a supplier's requirement applies only when it gets a line") {
@@ -78,8 +79,11 @@ TEST_CASE("overrides: explicit supplier and SKU") {
   CHECK(verify_order(o, rules()).empty());
   CHECK(o.lines[0].supplier == "globex");
   CHECK(o.at(OrderField::kShipCity) == "Cambridge");
-  CHECK(check_override(o, "line.4.sku", "X") == "line.4.sku: order #1 has no line 4 (lines are numbered from 1)");
-  CHECK(check_override(o, "order.id", "X") == "order.id cannot be set; it comes from the channel or from orderd");
-  CHECK(check_override(o, "ship_to.fone", "X") == "unknown field 'ship_to.fone' (see docs/config.md, \"Fields\")");
+  CHECK(check_override(o, "line.4.sku", "X") ==
+        "line.4.sku: order #1 has no line 4 (lines are numbered from 1)");
+  CHECK(check_override(o, "order.id", "X") ==
+        "order.id cannot be set; it comes from the channel or from orderd");
+  CHECK(check_override(o, "ship_to.fone", "X") ==
+        "unknown field 'ship_to.fone' (see docs/config.md, \"Fields\")");
   CHECK_FALSE(check_override(o, "ship_to.phone", "555").has_value());
 }

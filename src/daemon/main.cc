@@ -15,8 +15,10 @@
 using namespace orderd;
 
 int main(int argc, char** argv) {
-  CLI::App app{"orderd - dropship order automation: channel orders in, supplier POs out, tracking back"};
-  std::string config = std::getenv("ORDERD_CONFIG") ? std::getenv("ORDERD_CONFIG") : "/etc/orderd/orderd.yaml";
+  CLI::App app{
+      "orderd - dropship order automation: channel orders in, supplier POs out, tracking back"};
+  std::string config =
+      std::getenv("ORDERD_CONFIG") ? std::getenv("ORDERD_CONFIG") : "/etc/orderd/orderd.yaml";
   bool once = false, check = false, help_config = false;
   app.add_option("-c,--config", config, "configuration file");
   app.add_flag("--once", once, "run one full cycle and exit");

@@ -16,7 +16,8 @@ std::int64_t to_int(std::string_view s) {
   return v;
 }
 
-std::string lookup(std::initializer_list<std::pair<std::string_view, std::string_view>> table, std::string_view code) {
+std::string lookup(std::initializer_list<std::pair<std::string_view, std::string_view>> table,
+                   std::string_view code) {
   for (auto [k, v] : table)
     if (k == code) return std::string(v);
   return fmt::format("code {}", code);
@@ -167,7 +168,8 @@ namespace {
 // A segment tag as a number, for switch-like dispatch without string compares.
 constexpr std::uint32_t tag_code(std::string_view t) {
   std::uint32_t c = 0;
-  for (std::size_t i = 0; i < t.size() && i < 3; ++i) c = (c << 8) | static_cast<unsigned char>(t[i]);
+  for (std::size_t i = 0; i < t.size() && i < 3; ++i)
+    c = (c << 8) | static_cast<unsigned char>(t[i]);
   return t.size() > 3 ? 0 : c;
 }
 
@@ -185,8 +187,8 @@ void clear_set(TransactionSet& t) {
 void DocumentCollector::begin(const Envelope& env) {
   clear_set(cur_);
   cur_.env = env;
-  kind_ = env.st01 == "856"   ? Kind::k856
-          : env.st01 == "855" ? Kind::k855
+  kind_ = env.st01 == "856"                          ? Kind::k856
+          : env.st01 == "855"                        ? Kind::k855
           : (env.st01 == "997" || env.st01 == "999") ? Kind::kAck
                                                      : Kind::kOther;
   used_ = 0;
@@ -202,7 +204,9 @@ std::size_t DocumentCollector::find_level(std::string_view id) const {
   // HL01 counts 1, 2, 3...: try that position first.
   std::size_t n = 0;
   auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), n);
-  if (ec == std::errc() && p == id.data() + id.size() && n >= 1 && n <= used_ && levels_[n - 1].id == id) return n - 1;
+  if (ec == std::errc() && p == id.data() + id.size() && n >= 1 && n <= used_ &&
+      levels_[n - 1].id == id)
+    return n - 1;
   for (std::size_t i = 0; i < used_; ++i)
     if (levels_[i].id == id) return i;
   return SIZE_MAX;
@@ -228,7 +232,8 @@ void DocumentCollector::segment_856(const Segment& s) {
       l.tracking_source = "";
       l.item = SIZE_MAX;
       // HL02 may be empty: an item, pack or tare then belongs to the last order level.
-      if (l.parent.empty() && (l.code == "I" || l.code == "P" || l.code == "T")) l.parent = last_order_hl_;
+      if (l.parent.empty() && (l.code == "I" || l.code == "P" || l.code == "T"))
+        l.parent = last_order_hl_;
       if (l.code == "O") last_order_hl_ = l.id;
       break;
     }
@@ -258,9 +263,13 @@ void DocumentCollector::segment_856(const Segment& s) {
     }
     case tag_code("MAN"): {
       if (!cur) break;
-      const char* source = s.at(1) == "CP" ? "MAN*CP" : s.at(1) == "GM" ? "MAN*GM" : s.at(1) == "UC" ? "MAN*UC" : nullptr;
+      const char* source = s.at(1) == "CP"   ? "MAN*CP"
+                           : s.at(1) == "GM" ? "MAN*GM"
+                           : s.at(1) == "UC" ? "MAN*UC"
+                                             : nullptr;
       // A carrier package id beats an SSCC carton label or a case code.
-      const bool better = cur->tracking.empty() || (s.at(1) == "CP" && std::string_view(cur->tracking_source) != "MAN*CP");
+      const bool better = cur->tracking.empty() ||
+                          (s.at(1) == "CP" && std::string_view(cur->tracking_source) != "MAN*CP");
       if (source && better) {
         cur->tracking.assign(s.at(2));
         cur->tracking_source = source;
@@ -323,23 +332,32 @@ void DocumentCollector::segment(const Segment& s, const Delimiters& d) {
       fa.group_id = std::string(s.at(1));
       fa.group_control = std::string(s.at(2));
       if (s.at(1).size() != 2)
-        cur_.problems.push_back(fmt::format("line {}: AK101 '{}' is not a functional identifier code", s.line, s.at(1)));
-      if (s.at(2).empty() || !std::all_of(s.at(2).begin(), s.at(2).end(), [](char c) { return c >= '0' && c <= '9'; }))
-        cur_.problems.push_back(fmt::format("line {}: AK102 '{}' is not a group control number", s.line, s.at(2)));
+        cur_.problems.push_back(fmt::format(
+            "line {}: AK101 '{}' is not a functional identifier code", s.line, s.at(1)));
+      if (s.at(2).empty() ||
+          !std::all_of(s.at(2).begin(), s.at(2).end(), [](char c) { return c >= '0' && c <= '9'; }))
+        cur_.problems.push_back(
+            fmt::format("line {}: AK102 '{}' is not a group control number", s.line, s.at(2)));
     } else if (tag == "AK2") {
       fa.sets.push_back({std::string(s.at(1)), std::string(s.at(2)), "", false, {}});
       set_ack_ = &fa.sets.back();
     } else if ((tag == "AK3" || tag == "IK3") && set_ack_) {
-      set_ack_->errors.push_back(fmt::format("segment {} at position {}: {}", s.at(1), s.at(2), segment_error(s.at(4))));
+      set_ack_->errors.push_back(
+          fmt::format("segment {} at position {}: {}", s.at(1), s.at(2), segment_error(s.at(4))));
     } else if ((tag == "AK4" || tag == "IK4") && set_ack_) {
       std::string pos(s.at(1));
       std::replace(pos.begin(), pos.end(), d.component, '.');
       std::string bad(s.at(4));
       while (!bad.empty() && bad.back() == ' ') bad.pop_back();
-      if (!s.at(3).empty() && !std::all_of(s.at(3).begin(), s.at(3).end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); }))
-        cur_.problems.push_back(fmt::format("line {}: {}03 '{}' is not an error code", s.line, tag, s.at(3)));
-      set_ack_->errors.push_back(fmt::format("element {}{}: {}{}", pos, s.at(2).empty() ? "" : fmt::format(" (data element {})", s.at(2)),
-                                             element_error(s.at(3)), bad.empty() ? "" : fmt::format(" (bad value '{}')", bad)));
+      if (!s.at(3).empty() && !std::all_of(s.at(3).begin(), s.at(3).end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c));
+          }))
+        cur_.problems.push_back(
+            fmt::format("line {}: {}03 '{}' is not an error code", s.line, tag, s.at(3)));
+      set_ack_->errors.push_back(fmt::format(
+          "element {}{}: {}{}", pos,
+          s.at(2).empty() ? "" : fmt::format(" (data element {})", s.at(2)), element_error(s.at(3)),
+          bad.empty() ? "" : fmt::format(" (bad value '{}')", bad)));
     } else if ((tag == "AK5" || tag == "IK5") && set_ack_) {
       set_ack_->code = std::string(s.at(1));
       set_ack_->accepted = s.at(1) == "A" || s.at(1) == "E";
@@ -352,8 +370,12 @@ void DocumentCollector::segment(const Segment& s, const Delimiters& d) {
       for (std::size_t i = 5; i <= s.count(); ++i)
         if (!s.at(i).empty()) fa.errors.push_back(fmt::format("group note code {}", s.at(i)));
     } else if (tag == "SE") {
-      if (fa.group_id.empty()) cur_.problems.push_back(fmt::format("line {}: the acknowledgment has no AK1 segment", s.line));
-      if (fa.code.empty()) cur_.problems.push_back(fmt::format("line {}: the acknowledgment has no AK9 segment", s.line));
+      if (fa.group_id.empty())
+        cur_.problems.push_back(
+            fmt::format("line {}: the acknowledgment has no AK1 segment", s.line));
+      if (fa.code.empty())
+        cur_.problems.push_back(
+            fmt::format("line {}: the acknowledgment has no AK9 segment", s.line));
     }
   }
 }
@@ -365,7 +387,8 @@ void DocumentCollector::finish_856() {
   auto& items = cur_.ship_notice.items;
   std::vector<std::size_t> parent(used_, SIZE_MAX);
   for (std::size_t i = 0; i < used_; ++i)
-    if (!levels_[i].parent.empty() && levels_[i].parent != levels_[i].id) parent[i] = find_level(levels_[i].parent);
+    if (!levels_[i].parent.empty() && levels_[i].parent != levels_[i].id)
+      parent[i] = find_level(levels_[i].parent);
   std::vector<const Level*> from_child(items.size(), nullptr);
   for (std::size_t i = 0; i < used_; ++i) {
     const std::size_t p = parent[i];
@@ -419,7 +442,9 @@ FileReport check_stream(std::unique_ptr<Source> source, bool collect, std::size_
   FileReport out;
   DocumentCollector collector;
   collector.on_set = [&](const TransactionSet& s) {
-    for (const auto& p : s.problems) out.content_problems.push_back(fmt::format("set {} (ST02 {}): {}", s.env.st01, s.env.st02, p));
+    for (const auto& p : s.problems)
+      out.content_problems.push_back(
+          fmt::format("set {} (ST02 {}): {}", s.env.st01, s.env.st02, p));
     out.items += s.ship_notice.items.size() + s.po_ack.lines.size() + s.functional_ack.sets.size();
     if (collect) out.sets.push_back(s);
   };

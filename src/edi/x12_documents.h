@@ -17,19 +17,20 @@ namespace orderd::x12 {
 // One shipped item of an 856, with the PO and tracking it inherits from the
 // HL levels around it.
 struct ShippedItem {
-  std::string po_number;                          // PRF01 of its order level
+  std::string po_number;                                 // PRF01 of its order level
   std::vector<std::pair<std::string, std::string>> ids;  // LIN qualifier/id pairs, in order
-  std::int64_t quantity = 0;                      // SN102
-  std::string unit;                               // SN103
-  std::string tracking;                           // see tracking_source
-  std::string tracking_source;                    // MAN*CP, REF*CN, MAN*GM, ...
-  std::string carrier;                            // TD503 SCAC, else TD505 routing
-  std::string ship_date;                          // DTM*011 (CCYYMMDD)
-  std::string hl_path;                            // e.g. S-O-P-I
-  std::uint64_t segment = 0;                      // the LIN's line in the file
+  std::int64_t quantity = 0;                             // SN102
+  std::string unit;                                      // SN103
+  std::string tracking;                                  // see tracking_source
+  std::string tracking_source;                           // MAN*CP, REF*CN, MAN*GM, ...
+  std::string carrier;                                   // TD503 SCAC, else TD505 routing
+  std::string ship_date;                                 // DTM*011 (CCYYMMDD)
+  std::string hl_path;                                   // e.g. S-O-P-I
+  std::uint64_t segment = 0;                             // the LIN's line in the file
 
   // The item id to match with, by qualifier preference (SK, VP, BP, IN, UP, ...).
-  std::string id(std::initializer_list<std::string_view> preference = {"SK", "VP", "BP", "IN", "UP", "VN", "VC"}) const;
+  std::string id(std::initializer_list<std::string_view> preference = {"SK", "VP", "BP", "IN", "UP",
+                                                                       "VN", "VC"}) const;
 };
 
 struct ShipNotice {
@@ -39,9 +40,9 @@ struct ShipNotice {
 };
 
 struct LineAck {
-  std::string line;     // PO101
-  std::string status;   // ACK01 code
-  std::string meaning;  // in words
+  std::string line;           // PO101
+  std::string status;         // ACK01 code
+  std::string meaning;        // in words
   std::int64_t quantity = 0;  // ACK02
   std::vector<std::pair<std::string, std::string>> ids;
 };
@@ -67,7 +68,7 @@ struct FunctionalAck {
   bool accepted = false;                // A or E (accepted with errors)
   std::string meaning;
   std::vector<SetAck> sets;
-  std::vector<std::string> errors;      // AK905.. in words
+  std::vector<std::string> errors;  // AK905.. in words
 };
 
 struct TransactionSet {

@@ -52,7 +52,9 @@ class FileSource final : public Source {
   std::string path_;
 };
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 bool is_alnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
@@ -64,16 +66,21 @@ std::string printable(char c) {
 
 }  // namespace
 
-std::unique_ptr<Source> buffer_source(std::string_view data) { return std::make_unique<BufferSource>(data); }
+std::unique_ptr<Source> buffer_source(std::string_view data) {
+  return std::make_unique<BufferSource>(data);
+}
 
 Result<std::unique_ptr<Source>> file_source(const std::filesystem::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(ErrorKind::kIo, fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
+  if (fd < 0)
+    return fail(ErrorKind::kIo,
+                fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   return std::unique_ptr<Source>(new FileSource(fd, path.string()));
 }
 
-Reader::Reader(std::unique_ptr<Source> source, std::size_t chunk) : src_(std::move(source)), chunk_(chunk) {
+Reader::Reader(std::unique_ptr<Source> source, std::size_t chunk)
+    : src_(std::move(source)), chunk_(chunk) {
   buf_.reserve(chunk_ * 2);
 }
 
@@ -96,7 +103,8 @@ void Reader::split(std::string_view body, Segment& seg) {
   const char sep = delim_.element;
   std::size_t start = 0;
   for (;;) {
-    const char* p = static_cast<const char*>(std::memchr(body.data() + start, sep, body.size() - start));
+    const char* p =
+        static_cast<const char*>(std::memchr(body.data() + start, sep, body.size() - start));
     if (!p) {
       seg.elements.push_back(body.substr(start));
       return;
@@ -114,19 +122,25 @@ Result<bool> Reader::read_isa(Segment& seg) {
   const std::uint64_t offset = consumed_ + pos_;
   if (!rest.starts_with("ISA")) {
     std::string_view found = rest.substr(0, std::min<std::size_t>(rest.find_first_of("\r\n"), 20));
-    return fail(ErrorKind::kInvalid,
-                fmt::format("byte {} (line {}): expected an interchange header (ISA), found '{}'; is this an "
-                            "X12 file?",
-                            offset, line_, found));
+    return fail(
+        ErrorKind::kInvalid,
+        fmt::format(
+            "byte {} (line {}): expected an interchange header (ISA), found '{}'; is this an "
+            "X12 file?",
+            offset, line_, found));
   }
   if (rest.size() < 4)
-    return fail(ErrorKind::kInvalid, fmt::format("byte {} (line {}): the file ends inside the ISA header", offset, line_));
+    return fail(
+        ErrorKind::kInvalid,
+        fmt::format("byte {} (line {}): the file ends inside the ISA header", offset, line_));
   const char sep = rest[3];
   if (is_alnum(sep) || is_space(sep))
-    return fail(ErrorKind::kInvalid,
-                fmt::format("byte {} (line {}): ISA: the character after ISA must be the element separator, "
-                            "found {}",
-                            offset, line_, printable(sep)));
+    return fail(
+        ErrorKind::kInvalid,
+        fmt::format(
+            "byte {} (line {}): ISA: the character after ISA must be the element separator, "
+            "found {}",
+            offset, line_, printable(sep)));
   // Walk to the 16th separator; ISA16 follows it, then the segment terminator.
   // Line breaks inside the header (a wrapped file) are dropped.
   scratch_.clear();
@@ -140,18 +154,21 @@ Result<bool> Reader::read_isa(Segment& seg) {
   }
   while (i < rest.size() && (rest[i] == '\r' || rest[i] == '\n')) ++i;
   if (seps < 16 || i + 1 >= rest.size())
-    return fail(ErrorKind::kInvalid,
-                fmt::format("byte {} (line {}): ISA has {} of its 16 elements before the file or header "
-                            "ends; the header is cut short",
-                            offset, line_, seps));
+    return fail(
+        ErrorKind::kInvalid,
+        fmt::format("byte {} (line {}): ISA has {} of its 16 elements before the file or header "
+                    "ends; the header is cut short",
+                    offset, line_, seps));
   scratch_.push_back(rest[i]);  // ISA16
   const char component = rest[i];
   const char terminator = rest[i + 1];
   if (terminator == sep || terminator == component || is_alnum(terminator) || terminator == ' ')
-    return fail(ErrorKind::kInvalid,
-                fmt::format("byte {} (line {}): ISA: the segment terminator after ISA16 is {}, which cannot "
-                            "be a terminator (ISA elements of the wrong width?)",
-                            offset, line_, printable(terminator)));
+    return fail(
+        ErrorKind::kInvalid,
+        fmt::format(
+            "byte {} (line {}): ISA: the segment terminator after ISA16 is {}, which cannot "
+            "be a terminator (ISA elements of the wrong width?)",
+            offset, line_, printable(terminator)));
   delim_ = Delimiters{sep, component, 0, terminator};
   split(scratch_, seg);
   // ISA11 is the repetition separator from version 00501 on.
@@ -160,7 +177,8 @@ Result<bool> Reader::read_isa(Segment& seg) {
   seg.offset = offset;
   seg.line = line_;
   seg.number = ++segments_;
-  line_ += static_cast<std::uint64_t>(std::count(rest.begin(), rest.begin() + static_cast<long>(i + 2), '\n'));
+  line_ += static_cast<std::uint64_t>(
+      std::count(rest.begin(), rest.begin() + static_cast<long>(i + 2), '\n'));
   pos_ += i + 2;
   in_interchange_ = true;
   return true;
@@ -212,8 +230,9 @@ Result<bool> Reader::next(Segment& seg) {
       bool found = false;
       while (!found && e - p >= 16) {
         const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vsep), _mm_cmpeq_epi8(v, vterm)),
-                                         _mm_or_si128(_mm_cmpeq_epi8(v, vcr), _mm_cmpeq_epi8(v, vlf)));
+        const __m128i hit =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vsep), _mm_cmpeq_epi8(v, vterm)),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, vcr), _mm_cmpeq_epi8(v, vlf)));
         unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
         while (mask) {
           const char* q = p + __builtin_ctz(mask);

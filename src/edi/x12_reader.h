@@ -71,7 +71,8 @@ class Reader {
   std::uint64_t bytes_read() const { return consumed_ + pos_; }
 
  private:
-  Result<bool> fill(std::size_t want);  // ensures buf_ holds `want` bytes from pos_, if the input has them
+  Result<bool> fill(
+      std::size_t want);  // ensures buf_ holds `want` bytes from pos_, if the input has them
   Result<bool> read_isa(Segment& seg);
   void split(std::string_view body, Segment& seg);
 

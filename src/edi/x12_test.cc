@@ -28,15 +28,18 @@ std::string first_error(const FileReport& r) {
 
 // A summary that must not depend on how the input was cut into chunks.
 std::string digest(const FileReport& r) {
-  std::string d = std::to_string(r.segments) + "/" + std::to_string(r.set_count) + "/" + std::to_string(r.items);
+  std::string d = std::to_string(r.segments) + "/" + std::to_string(r.set_count) + "/" +
+                  std::to_string(r.items);
   for (const auto& p : r.problems) d += "|" + p.text();
   for (const auto& s : r.sets)
-    for (const auto& i : s.ship_notice.items) d += "|" + i.po_number + ":" + i.id() + ":" + std::to_string(i.quantity) + ":" + i.tracking;
+    for (const auto& i : s.ship_notice.items)
+      d += "|" + i.po_number + ":" + i.id() + ":" + std::to_string(i.quantity) + ":" + i.tracking;
   return d;
 }
 
 const char* kSmall =
-    "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261126*1200*U*00401*000000007*0*P*>~\n"
+    "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
+    "*261126*1200*U*00401*000000007*0*P*>~\n"
     "GS*SH*SENDER*RECEIVER*20261126*1200*7*X*004010~\n"
     "ST*856*0001~\n"
     "BSN*00*SHIP1*20261126*1200~\n"
@@ -78,28 +81,36 @@ TEST_CASE("x12: envelope errors name their place") {
     std::string from, to, want;
   } cases[] = {
       {"SE01", "SE*12*0001~", "SE*13*0001~",
-       "interchange 1 (ISA13 000000007), group 1 (GS06 7), set 1 (ST02 0001), segment 12 SE (line 14), element SE01: "
+       "interchange 1 (ISA13 000000007), group 1 (GS06 7), set 1 (ST02 0001), segment 12 SE (line "
+       "14), element SE01: "
        "says 13 segments, the set has 12 (ST to SE)"},
       {"SE02", "SE*12*0001~", "SE*12*0002~",
-       "interchange 1 (ISA13 000000007), group 1 (GS06 7), set 1 (ST02 0001), segment 12 SE (line 14), element SE02: "
+       "interchange 1 (ISA13 000000007), group 1 (GS06 7), set 1 (ST02 0001), segment 12 SE (line "
+       "14), element SE02: "
        "control number 0002 does not match ST02 0001"},
       {"GE01", "GE*1*7~", "GE*2*7~",
-       "interchange 1 (ISA13 000000007), group 1 (GS06 7), segment 15 GE (line 15), element GE01: says 2 transaction "
+       "interchange 1 (ISA13 000000007), group 1 (GS06 7), segment 15 GE (line 15), element GE01: "
+       "says 2 transaction "
        "sets, the group has 1"},
       {"IEA02", "IEA*1*000000007~", "IEA*1*000000008~",
-       "interchange 1 (ISA13 000000007), segment 16 IEA (line 16), element IEA02: control number 000000008 does not "
+       "interchange 1 (ISA13 000000007), segment 16 IEA (line 16), element IEA02: control number "
+       "000000008 does not "
        "match ISA13 000000007"},
       {"GS04", "20261126*1200*7", "20261131*1200*7",
-       "interchange 1 (ISA13 000000007), group 1 (GS06 7), segment 2 GS (line 2), element GS04: '20261131' is not a "
+       "interchange 1 (ISA13 000000007), group 1 (GS06 7), segment 2 GS (line 2), element GS04: "
+       "'20261131' is not a "
        "date (CCYYMMDD)"},
       {"ISA06 width", "*ZZ*SENDER         *", "*ZZ*SENDER*",
-       "interchange 1 (ISA13 000000007), segment 1 ISA (line 1), element ISA06: is 6 characters wide, must be exactly "
+       "interchange 1 (ISA13 000000007), segment 1 ISA (line 1), element ISA06: is 6 characters "
+       "wide, must be exactly "
        "15 (pad with spaces)"},
       {"HL parent", "HL*3*2*I~", "HL*3*9*I~",
-       "interchange 1 (ISA13 000000007), group 1 (GS06 7), set 1 (ST02 0001), segment 9 HL (line 11), element HL02: "
+       "interchange 1 (ISA13 000000007), group 1 (GS06 7), set 1 (ST02 0001), segment 9 HL (line "
+       "11), element HL02: "
        "parent HL 9 does not come before this HL"},
       {"missing SE", "SE*12*0001~\n", "",
-       "interchange 1 (ISA13 000000007), group 1 (GS06 7), set 1 (ST02 0001), segment 14 GE (line 14): GE inside a "
+       "interchange 1 (ISA13 000000007), group 1 (GS06 7), set 1 (ST02 0001), segment 14 GE (line "
+       "14): GE inside a "
        "transaction set: an SE is missing"},
   };
   for (const auto& c : cases) {
@@ -115,19 +126,25 @@ TEST_CASE("x12: envelope errors name their place") {
   }
 }
 
-TEST_CASE("x12: delimiters come from each ISA; BOM, indentation, wrapping and a missing last terminator") {
+TEST_CASE(
+    "x12: delimiters come from each ISA; BOM, indentation, wrapping and a missing last "
+    "terminator") {
   std::string second = kSmall;
   for (char& ch : second) {
-    if (ch == '*') ch = '|';
-    else if (ch == '~') ch = '\x15';
+    if (ch == '*')
+      ch = '|';
+    else if (ch == '~')
+      ch = '\x15';
   }
   // Two interchanges with different delimiters, a BOM, indentation, and no final terminator.
-  std::string text = "\xEF\xBB\xBF" + std::string(kSmall) + "  " + second.substr(0, second.size() - 2);
+  std::string text =
+      "\xEF\xBB\xBF" + std::string(kSmall) + "  " + second.substr(0, second.size() - 2);
   auto r = check_text(text);
   CHECK(r.interchanges == 2);
   CHECK(r.sets.size() == 2);
   REQUIRE(r.problems.size() == 1);  // only the duplicate control number
-  CHECK(r.problems[0].message == "control number 000000007 from SENDER to RECEIVER appears twice in this file");
+  CHECK(r.problems[0].message ==
+        "control number 000000007 from SENDER to RECEIVER appears twice in this file");
   // Wrapped at 40 columns: line breaks inside segments are dropped.
   std::string flat = kSmall;
   std::erase(flat, '\n');
@@ -180,25 +197,33 @@ TEST_CASE("x12: invalid conformance files fail at the right place") {
   if (!dir) return;
   const std::map<std::string, std::string> want = {
       {"gozer__asn856_isa13_iea02_mismatch.txt",
-       "interchange 1 (ISA13 000003438), segment 35 IEA (line 35), element IEA02: control number 000000049 does not "
+       "interchange 1 (ISA13 000003438), segment 35 IEA (line 35), element IEA02: control number "
+       "000000049 does not "
        "match ISA13 000003438"},
       {"gozer__po850_se01_wrong.txt",
-       "interchange 1 (ISA13 000003438), group 1 (GS06 1421), set 1 (ST02 000000010), segment 21 SE (line 23), "
+       "interchange 1 (ISA13 000003438), group 1 (GS06 1421), set 1 (ST02 000000010), segment 21 "
+       "SE (line 23), "
        "element SE01: says 33 segments, the set has 21 (ST to SE)"},
       {"gozer__missing_ISA.txt",
-       "file: byte 0 (line 1): expected an interchange header (ISA), found 'GS*SH*4405197800*999'; is this an X12 file?"},
+       "file: byte 0 (line 1): expected an interchange header (ISA), found 'GS*SH*4405197800*999'; "
+       "is this an X12 file?"},
       {"gtlogistics__no-ge-trailer.edi",
-       "interchange 1 (ISA13 000011111), group 1 (GS06 000001000), segment 3 IEA (line 3): IEA inside a functional "
+       "interchange 1 (ISA13 000011111), group 1 (GS06 000001000), segment 3 IEA (line 3): IEA "
+       "inside a functional "
        "group: a GE is missing"},
       {"gtlogistics__no-matching-st-count.edi",
-       "interchange 1 (ISA13 000011111), group 1 (GS06 000001000), segment 3 GE (line 3), element GE01: says 1 "
+       "interchange 1 (ISA13 000011111), group 1 (GS06 000001000), segment 3 GE (line 3), element "
+       "GE01: says 1 "
        "transaction sets, the group has 0"},
       {"stupidedi__004010_FA997_pass_1_isa06_12_chars.edi",
-       "interchange 1 (ISA13 300044350), segment 1 ISA (line 1), element ISA06: is 12 characters wide, must be exactly "
+       "interchange 1 (ISA13 300044350), segment 1 ISA (line 1), element ISA06: is 12 characters "
+       "wide, must be exactly "
        "15 (pad with spaces)"},
-      {"staedi__997_empty_missing_ak1_ak9.edi", "set 997 (ST02 0001): line 4: the acknowledgment has no AK1 segment"},
+      {"staedi__997_empty_missing_ak1_ak9.edi",
+       "set 997 (ST02 0001): line 4: the acknowledgment has no AK1 segment"},
       {"staedi__997_invalid_element_values.edi",
-       "set 997 (ST02 0001): line 4: AK101 'HC NOT IN CODESET' is not a functional identifier code"},
+       "set 997 (ST02 0001): line 4: AK101 'HC NOT IN CODESET' is not a functional identifier "
+       "code"},
       {"gtlogistics__empty-edi.edi", "file: no interchange (ISA) in the file; it is empty"},
   };
   for (const auto& [name, message] : want) {
@@ -213,7 +238,8 @@ TEST_CASE("x12: 856 shapes from the conformance files") {
   auto items = [&](const char* f) {
     auto r = check_file(*dir / "x12/856" / f);
     std::vector<ShippedItem> out;
-    for (const auto& s : r.sets) out.insert(out.end(), s.ship_notice.items.begin(), s.ship_notice.items.end());
+    for (const auto& s : r.sets)
+      out.insert(out.end(), s.ship_notice.items.begin(), s.ship_notice.items.end());
     return out;
   };
   auto a = items("bots__856_1_SOPI_one_po_3_cartons.x12");
@@ -259,7 +285,9 @@ TEST_CASE("x12: 855 and 997/999 from the conformance files") {
   CHECK(ack855.lines[1].status == "IR");
   CHECK(ack855.lines[1].meaning == "item rejected");
   CHECK(ack855.lines[0].quantity == 3);
-  auto rej = check_file(*dir / "x12/855/stupidedi__004010_X358_basic-po-ack-rejected.edi").sets.at(0).po_ack;
+  auto rej = check_file(*dir / "x12/855/stupidedi__004010_X358_basic-po-ack-rejected.edi")
+                 .sets.at(0)
+                 .po_ack;
   CHECK(rej.rejected);
 
   auto fa = check_file(*dir / "x12/997/bots__997_ak3_ak4_reject.x12").sets.at(0).functional_ack;

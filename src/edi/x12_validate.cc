@@ -57,7 +57,8 @@ bool Validator::ok() const {
 
 std::string Validator::where(const Segment* seg) const {
   std::string w;
-  if (in_isa_ || interchanges_ > 0) w = fmt::format("interchange {} (ISA13 {})", interchanges_, env_.isa13);
+  if (in_isa_ || interchanges_ > 0)
+    w = fmt::format("interchange {} (ISA13 {})", interchanges_, env_.isa13);
   if (in_gs_) w += fmt::format(", group {} (GS06 {})", group_in_isa_, env_.gs06);
   if (in_st_) w += fmt::format(", set {} (ST02 {})", set_in_gs_, env_.st02);
   if (seg) {
@@ -109,9 +110,11 @@ void Validator::segment(const Segment& s, const Delimiters& d) {
   if (tag == "ST") return st(s, d);
   if (tag == "SE") return se(s, d);
   if (!in_st_) {
-    if (!in_gs_ && (tag == "TA1" || tag == "ISB" || tag == "ISE")) return;  // interchange-level segments
-    return problem(&s, 0, in_gs_ ? "segment outside a transaction set (no ST before it)"
-                                 : "segment outside a functional group (no GS before it)");
+    if (!in_gs_ && (tag == "TA1" || tag == "ISB" || tag == "ISE"))
+      return;  // interchange-level segments
+    return problem(&s, 0,
+                   in_gs_ ? "segment outside a transaction set (no ST before it)"
+                          : "segment outside a functional group (no GS before it)");
   }
   ++seg_in_set_;
   if (tag == "HL" && env_.st01 == "856") hl(s);
@@ -120,7 +123,8 @@ void Validator::segment(const Segment& s, const Delimiters& d) {
 
 void Validator::isa(const Segment& s) {
   if (in_isa_) {
-    problem(&s, 0, fmt::format("ISA before the IEA of interchange {}: an IEA is missing", interchanges_));
+    problem(&s, 0,
+            fmt::format("ISA before the IEA of interchange {}: an IEA is missing", interchanges_));
     if (in_st_) close_set(false);
   }
   ++interchanges_;
@@ -140,8 +144,10 @@ void Validator::isa(const Segment& s) {
                             s.at(static_cast<std::size_t>(i + 1)).size(), kIsaWidths[i]));
     if (!valid_date(s.at(9))) problem(&s, 9, fmt::format("'{}' is not a date (YYMMDD)", s.at(9)));
     if (!valid_time(s.at(10))) problem(&s, 10, fmt::format("'{}' is not a time (HHMM)", s.at(10)));
-    if (!digits(s.at(13))) problem(&s, 13, fmt::format("control number '{}' must be 9 digits", s.at(13)));
-    if (s.at(14) != "0" && s.at(14) != "1") problem(&s, 14, "acknowledgment requested must be 0 or 1");
+    if (!digits(s.at(13)))
+      problem(&s, 13, fmt::format("control number '{}' must be 9 digits", s.at(13)));
+    if (s.at(14) != "0" && s.at(14) != "1")
+      problem(&s, 14, "acknowledgment requested must be 0 or 1");
     if (s.at(15) != "P" && s.at(15) != "T" && s.at(15) != "I")
       problem(&s, 15, fmt::format("usage indicator '{}' must be P, T or I", s.at(15)));
   }
@@ -156,8 +162,9 @@ void Validator::isa(const Segment& s) {
   env_.isa12 = std::string(s.at(12));
   env_.usage = std::string(s.at(15));
   if (!seen_isa_.emplace(env_.sender, env_.receiver, env_.isa13).second)
-    problem(&s, 13, fmt::format("control number {} from {} to {} appears twice in this file", env_.isa13,
-                                env_.sender, env_.receiver));
+    problem(&s, 13,
+            fmt::format("control number {} from {} to {} appears twice in this file", env_.isa13,
+                        env_.sender, env_.receiver));
   if (keep_history_) headers_.push_back(env_);
 }
 
@@ -171,7 +178,8 @@ void Validator::iea(const Segment& s) {
     in_gs_ = false;
   }
   if (s.at(1) != std::to_string(groups_))
-    problem(&s, 1, fmt::format("says {} functional groups, the interchange has {}", s.at(1), groups_));
+    problem(&s, 1,
+            fmt::format("says {} functional groups, the interchange has {}", s.at(1), groups_));
   if (s.at(2) != env_.isa13)
     problem(&s, 2, fmt::format("control number {} does not match ISA13 {}", s.at(2), env_.isa13));
   in_isa_ = false;
@@ -195,18 +203,23 @@ void Validator::gs(const Segment& s) {
   env_.gs06 = std::string(s.at(6));
   env_.gs08 = std::string(s.at(8));
   if (!keep_history_) summaries_.clear();  // only the open group's
-  summaries_.push_back({interchanges_, group_in_isa_, env_.gs01, env_.gs06, env_.gs08, env_.gs02, env_.gs03, 0, 0, true});
+  summaries_.push_back({interchanges_, group_in_isa_, env_.gs01, env_.gs06, env_.gs08, env_.gs02,
+                        env_.gs03, 0, 0, true});
   if (s.count() < 8) problem(&s, 0, fmt::format("GS has {} elements, must have 8", s.count()));
   // CCYYMMDD from version 004010 on, YYMMDD before; real partners mix them.
   if (!valid_date(s.at(4)))
     problem(&s, 4, fmt::format("'{}' is not a date (CCYYMMDD)", s.at(4)));
   else if (s.at(4).size() == 6 && s.at(8) >= "004010")
-    problem(&s, 4, fmt::format("'{}' is a 6-digit date; version {} uses CCYYMMDD (accepted)", s.at(4), s.at(8)), false);
+    problem(&s, 4,
+            fmt::format("'{}' is a 6-digit date; version {} uses CCYYMMDD (accepted)", s.at(4),
+                        s.at(8)),
+            false);
   if (!valid_time(s.at(5))) problem(&s, 5, fmt::format("'{}' is not a time (HHMM[SS])", s.at(5)));
   if (!digits(s.at(6)) || s.at(6).size() > 9)
     problem(&s, 6, fmt::format("group control number '{}' must be 1 to 9 digits", s.at(6)));
   else if (!seen_gs_.insert(env_.gs06).second)
-    problem(&s, 6, fmt::format("group control number {} appears twice in this interchange", env_.gs06));
+    problem(&s, 6,
+            fmt::format("group control number {} appears twice in this interchange", env_.gs06));
 }
 
 void Validator::ge(const Segment& s) {
@@ -245,8 +258,8 @@ void Validator::st(const Segment& s, const Delimiters& d) {
     problem(&s, 2, fmt::format("control number {} appears twice in this group", env_.st02));
   if (auto want = group_of(env_.st01); !want.empty() && want != env_.gs01)
     problem(&s, 1,
-            fmt::format("a {} belongs in a {} group, this group is {} (accepted: partners do this)", env_.st01,
-                        want, env_.gs01),
+            fmt::format("a {} belongs in a {} group, this group is {} (accepted: partners do this)",
+                        env_.st01, want, env_.gs01),
             false);
   if (visitor_) {
     visitor_->begin(env_);
@@ -258,8 +271,10 @@ void Validator::se(const Segment& s, const Delimiters& d) {
   if (!in_st_) return problem(&s, 0, "SE without an ST");
   ++seg_in_set_;
   if (s.at(1) != std::to_string(seg_in_set_))
-    problem(&s, 1, fmt::format("says {} segments, the set has {} (ST to SE)", s.at(1), seg_in_set_));
-  if (s.at(2) != env_.st02) problem(&s, 2, fmt::format("control number {} does not match ST02 {}", s.at(2), env_.st02));
+    problem(&s, 1,
+            fmt::format("says {} segments, the set has {} (ST to SE)", s.at(1), seg_in_set_));
+  if (s.at(2) != env_.st02)
+    problem(&s, 2, fmt::format("control number {} does not match ST02 {}", s.at(2), env_.st02));
   if (visitor_) visitor_->segment(s, d);
   close_set(set_ok_);
 }

@@ -19,7 +19,8 @@ namespace orderd::x12 {
 
 struct Problem {
   bool error = true;  // false: a warning
-  std::string where;  // "interchange 1 (ISA13 000000001), group 1 (GS06 1), set 2 (ST02 0002), segment 14 SE (line 14)"
+  std::string where;  // "interchange 1 (ISA13 000000001), group 1 (GS06 1), set 2 (ST02 0002),
+                      // segment 14 SE (line 14)"
   std::string message;
   // Where, as numbers, for acknowledgments: 0 when not inside one.
   std::uint64_t interchange = 0, group = 0, set = 0;

@@ -11,8 +11,8 @@ void Writer::terminate() {
 
 void Writer::clean(std::string_view data) {
   for (char c : data) {
-    if (c == d_.element || c == d_.component || c == d_.segment || (d_.repetition && c == d_.repetition) || c == '\r' ||
-        c == '\n')
+    if (c == d_.element || c == d_.component || c == d_.segment ||
+        (d_.repetition && c == d_.repetition) || c == '\r' || c == '\n')
       c = ' ';
     out_.push_back(c);
   }
@@ -24,10 +24,12 @@ void Writer::begin_interchange(const InterchangeHeader& h) {
   const bool v5 = h.version >= "005010";
   const char e = d_.element;
   // Every ISA element has a fixed width: pad ids to 15.
-  out_ += fmt::format("ISA{0}00{0}{1:10}{0}00{0}{1:10}{0}{2:2}{0}{3:<15}{0}{4:2}{0}{5:<15}{0}{6}{0}{7}{0}{8}{0}{9}{0}{10}{0}{11}{0}{12}{0}{13}",
-                      e, "", h.sender_qualifier, h.sender_id.substr(0, 15), h.receiver_qualifier,
-                      h.receiver_id.substr(0, 15), h.date, h.time, v5 ? d_.repetition : 'U', v5 ? "00501" : "00401",
-                      isa13_, h.ack_requested ? "1" : "0", h.usage, d_.component);
+  out_ += fmt::format(
+      "ISA{0}00{0}{1:10}{0}00{0}{1:10}{0}{2:2}{0}{3:<15}{0}{4:2}{0}{5:<15}{0}{6}{0}{7}{0}{8}{0}{9}{"
+      "0}{10}{0}{11}{0}{12}{0}{13}",
+      e, "", h.sender_qualifier, h.sender_id.substr(0, 15), h.receiver_qualifier,
+      h.receiver_id.substr(0, 15), h.date, h.time, v5 ? d_.repetition : 'U', v5 ? "00501" : "00401",
+      isa13_, h.ack_requested ? "1" : "0", h.usage, d_.component);
   terminate();
 }
 
@@ -54,8 +56,10 @@ void Writer::segment(std::initializer_list<std::string_view> elements) {
   for (auto el : elements) {
     if (i == n) break;
     if (i) out_.push_back(d_.element);
-    if (i == 0) raw(el);
-    else clean(el);
+    if (i == 0)
+      raw(el);
+    else
+      clean(el);
     ++i;
   }
   terminate();

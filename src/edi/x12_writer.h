@@ -29,8 +29,9 @@ class Writer {
   Writer(Delimiters d, bool newline) : d_(d), newline_(newline) {}
 
   void begin_interchange(const InterchangeHeader& h);
-  void begin_group(std::string_view functional_id, std::string_view sender, std::string_view receiver,
-                   std::string_view date8, std::string_view time, std::uint64_t control, std::string_view version);
+  void begin_group(std::string_view functional_id, std::string_view sender,
+                   std::string_view receiver, std::string_view date8, std::string_view time,
+                   std::uint64_t control, std::string_view version);
   void begin_set(std::string_view id, std::string_view control);
   // A segment: tag first. Trailing empty elements are dropped.
   void segment(std::initializer_list<std::string_view> elements);

@@ -31,8 +31,9 @@ Result<std::string> resolve_order(Runtime& rt, std::int64_t order_id,
   rt.store->replace_order(*order, key->fingerprint, rt.now());
   std::string what;
   for (const auto& [k, v] : sets) what += fmt::format("{}{}={}", what.empty() ? "" : ", ", k, v);
-  rt.store->add_event(order_id, 0, rt.actor, "resolved", to_string(before), to_string(order->status),
-                      what.empty() ? "verified again" : "set " + what, rt.now());
+  rt.store->add_event(order_id, 0, rt.actor, "resolved", to_string(before),
+                      to_string(order->status), what.empty() ? "verified again" : "set " + what,
+                      rt.now());
   if (auto s = txn.commit(); !s) return std::unexpected(s.error());
   if (order->messages.empty()) return fmt::format("order {} is ready", order->ext_id);
   return fmt::format("order {} still needs: {}", order->ext_id, fmt::join(order->messages, "; "));
@@ -52,9 +53,11 @@ Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_v
       return fail(ErrorKind::kRefused, fmt::format("order {} is already canceled", order->ext_id));
     if (pos.empty()) {
       rt.store->set_order_state(order_id, OrderState::kCanceled, OrderStatus::kCanceled, {why});
-      rt.store->add_event(order_id, 0, rt.actor, "status", to_string(order->status), "canceled", why, rt.now());
+      rt.store->add_event(order_id, 0, rt.actor, "status", to_string(order->status), "canceled",
+                          why, rt.now());
       if (auto s = txn.commit(); !s) return std::unexpected(s.error());
-      report.lines.push_back(fmt::format("order {} canceled (it had not been sent to a supplier)", order->ext_id));
+      report.lines.push_back(
+          fmt::format("order {} canceled (it had not been sent to a supplier)", order->ext_id));
       return report;
     }
     for (const auto& l : order->lines)
@@ -75,21 +78,25 @@ Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_v
       if (po.state == PoState::kFailed) {
         // Never delivered: nothing to tell the supplier.
         rt.store->set_po_state(po.id, PoState::kCanceled, "");
-        rt.store->add_event(order_id, po.id, rt.actor, "po_canceled", "", "",
-                            fmt::format("PO {} canceled; it had never reached {}", po.number, po.supplier), rt.now());
+        rt.store->add_event(
+            order_id, po.id, rt.actor, "po_canceled", "", "",
+            fmt::format("PO {} canceled; it had never reached {}", po.number, po.supplier),
+            rt.now());
         continue;
       }
       rt.store->set_po_state(po.id, PoState::kCancelSending, "");
-      rt.store->add_event(order_id, po.id, rt.actor, "cancel_requested", "", "",
-                          fmt::format("cancellation of PO {} queued for {}: {}", po.number, po.supplier, why),
-                          rt.now());
+      rt.store->add_event(
+          order_id, po.id, rt.actor, "cancel_requested", "", "",
+          fmt::format("cancellation of PO {} queued for {}: {}", po.number, po.supplier, why),
+          rt.now());
       docs.open(*rt.cfg->supplier(po.supplier));
       docs.add(*order, po);
     }
     const int n = docs.finish();
     (void)refresh_status(rt, order_id, why);
     if (auto s = txn.commit(); !s) return std::unexpected(s.error());
-    report.lines.push_back(fmt::format("order {}: {} cancellation document(s) queued", order->ext_id, n));
+    report.lines.push_back(
+        fmt::format("order {}: {} cancellation document(s) queued", order->ext_id, n));
   }
   report.add(deliver_due(rt));
   return report;
@@ -109,7 +116,8 @@ Result<RunReport> retry_order(Runtime& rt, std::int64_t order_id) {
       rt.store->reset_document(d.id);
       const bool cancel = d.kind == "cancel";
       if (d.kind == "po" || cancel)
-        for (const auto& po : cancel ? rt.store->pos_of_cancel_document(d.id) : rt.store->pos_of_document(d.id)) {
+        for (const auto& po :
+             cancel ? rt.store->pos_of_cancel_document(d.id) : rt.store->pos_of_document(d.id)) {
           rt.store->set_po_state(po.id, cancel ? PoState::kCancelSending : PoState::kSending, "");
           rt.store->add_event(po.order_id, po.id, rt.actor, "retry", "", "",
                               fmt::format("{} queued again for delivery", d.name), rt.now());

@@ -61,7 +61,8 @@ Result<std::unique_ptr<Runtime>> open_runtime(std::shared_ptr<const Config> cfg)
   if (auto s = check_runtime(*cfg); !s) return std::unexpected(s.error());
   auto store = Store::open(cfg->state_dir);
   if (!store) return std::unexpected(store.error());
-  auto rt = std::unique_ptr<Runtime>(new Runtime{cfg, std::move(*store), Spool(cfg->spool_dir), {}});
+  auto rt =
+      std::unique_ptr<Runtime>(new Runtime{cfg, std::move(*store), Spool(cfg->spool_dir), {}});
   rt->rules.require = cfg->require;
   for (const auto& s : cfg->suppliers) rt->rules.suppliers.push_back({s.id, s.skus, s.require});
   for (const auto& c : cfg->channels)
@@ -87,13 +88,15 @@ RunLock::~RunLock() {
 
 Result<std::int64_t> find_order(Runtime& rt, std::string_view ref) {
   std::string_view channel, id = ref;
-  if (auto colon = ref.find(':'); colon != std::string_view::npos && rt.cfg->channel(ref.substr(0, colon))) {
+  if (auto colon = ref.find(':');
+      colon != std::string_view::npos && rt.cfg->channel(ref.substr(0, colon))) {
     channel = ref.substr(0, colon);
     id = ref.substr(colon + 1);
   }
   auto found = rt.store->find_orders_by_ext(channel, id);
   if (found.empty())
-    return fail(ErrorKind::kNotFound, fmt::format("no order {} (try `orderctl orders --order {}`)", ref, id));
+    return fail(ErrorKind::kNotFound,
+                fmt::format("no order {} (try `orderctl orders --order {}`)", ref, id));
   if (found.size() > 1) {
     std::string names;
     for (const auto& k : found) {
@@ -108,7 +111,8 @@ Result<std::int64_t> find_order(Runtime& rt, std::string_view ref) {
 
 namespace {
 
-void apply_status(Runtime& rt, std::int64_t order_id, const Store::StatusInputs& in, std::string_view reason) {
+void apply_status(Runtime& rt, std::int64_t order_id, const Store::StatusInputs& in,
+                  std::string_view reason) {
   OrderStatus next = derive_status(in.state, in.pos, in.lines);
   std::vector<std::string> msgs;
   if (next == OrderStatus::kNeedsResolve || (in.pos.empty() && next == OrderStatus::kCanceled))
@@ -119,8 +123,8 @@ void apply_status(Runtime& rt, std::int64_t order_id, const Store::StatusInputs&
   if (next == in.status && msgs == in.messages) return;
   rt.store->set_order_status(order_id, next, msgs);
   if (next != in.status)
-    rt.store->add_event(order_id, 0, rt.actor, "status", to_string(in.status), to_string(next), reason,
-                        rt.now());
+    rt.store->add_event(order_id, 0, rt.actor, "status", to_string(in.status), to_string(next),
+                        reason, rt.now());
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ void settle(Runtime& rt, const Document& d, bool ok, const std::string& error) {
   const std::int64_t now = rt.now();
   if (d.kind == "po" && ok) {
     // Sending and sent count alike in an order's status: nothing to refresh.
-    rt.store->mark_document_pos_sent(d.id, rt.actor, fmt::format("delivered to {} as {}", d.party, d.name), now);
+    rt.store->mark_document_pos_sent(d.id, rt.actor,
+                                     fmt::format("delivered to {} as {}", d.party, d.name), now);
     return;
   }
   if (d.kind == "po" || d.kind == "cancel") {
@@ -41,18 +42,21 @@ void settle(Runtime& rt, const Document& d, bool ok, const std::string& error) {
       PoState next = ok ? PoState::kCanceled : PoState::kFailed;
       std::string why = ok ? "" : (cancel ? "cancellation not delivered: " + error : error);
       rt.store->set_po_state(po.id, next, why);
-      rt.store->add_event(po.order_id, po.id, rt.actor, ok ? "delivered" : "delivery_failed", "", "",
-                          ok ? fmt::format("cancellation of PO {} delivered to {} as {}", po.number, d.party, d.name)
-                             : fmt::format("{} {}: {}", cancel ? "cancellation of" : "PO", po.number, error),
-                          now);
+      rt.store->add_event(
+          po.order_id, po.id, rt.actor, ok ? "delivered" : "delivery_failed", "", "",
+          ok ? fmt::format("cancellation of PO {} delivered to {} as {}", po.number, d.party,
+                           d.name)
+             : fmt::format("{} {}: {}", cancel ? "cancellation of" : "PO", po.number, error),
+          now);
       orders.insert(po.order_id);
     }
   } else if (d.kind == "tracking_push") {
     if (ok) rt.store->mark_document_pushed(d.id);
-    rt.store->add_push_events(d.id, rt.actor, ok ? "tracking_pushed" : "push_failed",
-                              ok ? fmt::format("tracking sent to channel {} in {}", d.party, d.name)
-                                 : fmt::format("tracking for channel {} not delivered: {}", d.party, error),
-                              now);
+    rt.store->add_push_events(
+        d.id, rt.actor, ok ? "tracking_pushed" : "push_failed",
+        ok ? fmt::format("tracking sent to channel {} in {}", d.party, d.name)
+           : fmt::format("tracking for channel {} not delivered: {}", d.party, error),
+        now);
     const auto ids = rt.store->orders_of_push_document(d.id);
     refresh_statuses(rt, ids, ok ? "tracking pushed" : error);
     return;
@@ -63,7 +67,8 @@ void settle(Runtime& rt, const Document& d, bool ok, const std::string& error) {
 
 std::int64_t backoff(const TransportConfig& t, int attempts) {
   static std::mt19937 rng{std::random_device{}()};
-  double base = static_cast<double>(t.backoff) * static_cast<double>(1LL << std::min(attempts - 1, 16));
+  double base =
+      static_cast<double>(t.backoff) * static_cast<double>(1LL << std::min(attempts - 1, 16));
   std::uniform_real_distribution<double> jitter(0.8, 1.2);
   return static_cast<std::int64_t>(base * jitter(rng));
 }
@@ -87,11 +92,13 @@ RunReport deliver_due(Runtime& rt) {
       if (!txn.commit()) return;
       if (ok) {
         (void)rt.spool.keep_delivered(doc->party, doc->name, doc->content);
-        report.lines.push_back(fmt::format("{} delivered to {} ({})", doc->name, doc->party, where));
+        report.lines.push_back(
+            fmt::format("{} delivered to {} ({})", doc->name, doc->party, where));
         ++report.changed;
       } else {
-        report.lines.push_back(fmt::format("{} for {}: {}{}", doc->name, doc->party, error,
-                                           state == DocState::kFailed ? " (gave up)" : " (will retry)"));
+        report.lines.push_back(
+            fmt::format("{} for {}: {}{}", doc->name, doc->party, error,
+                        state == DocState::kFailed ? " (gave up)" : " (will retry)"));
         ++report.failed;
       }
     };
@@ -116,7 +123,9 @@ RunReport deliver_due(Runtime& rt) {
     const std::string where = t->describe();
     auto give_up_or_retry = [&](const Error& e) {
       const bool last = !e.transient() || doc->attempts + 1 >= tc->attempts;
-      finish(false, fmt::format("{} (attempt {} of {}, {})", e.message(), doc->attempts + 1, tc->attempts, where),
+      finish(false,
+             fmt::format("{} (attempt {} of {}, {})", e.message(), doc->attempts + 1, tc->attempts,
+                         where),
              last ? DocState::kFailed : DocState::kPending,
              last ? 0 : rt.now() + backoff(*tc, doc->attempts + 1), where);
     };
@@ -132,7 +141,8 @@ RunReport deliver_due(Runtime& rt) {
         continue;
       }
       if (*present == Presence::kDifferent) {
-        finish(false, fmt::format("{} already holds a different {}; not overwritten", where, doc->name),
+        finish(false,
+               fmt::format("{} already holds a different {}; not overwritten", where, doc->name),
                DocState::kFailed, 0, where);
         continue;
       }

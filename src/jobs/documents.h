@@ -27,9 +27,10 @@ class DocumentBuilder final : public ControlNumbers {
   int finish();
 
   // ControlNumbers, from the store, in the caller's transaction.
-  std::pair<std::uint64_t, std::uint64_t> next(std::string_view sender, std::string_view receiver) override;
-  void sent_as(std::int64_t po_id, std::string_view kind, std::string_view isa13, std::string_view gs06,
-               std::string_view st02) override;
+  std::pair<std::uint64_t, std::uint64_t> next(std::string_view sender,
+                                               std::string_view receiver) override;
+  void sent_as(std::int64_t po_id, std::string_view kind, std::string_view isa13,
+               std::string_view gs06, std::string_view st02) override;
 
  private:
   struct Open {

@@ -20,7 +20,8 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
       ++report.failed;
       continue;
     }
-    InboundFile f{0, std::string(kind), std::string(source), name, sha256_hex(*data), "", "", "", "", rt.now()};
+    InboundFile f{0,  std::string(kind), std::string(source), name, sha256_hex(*data), "", "", "",
+                  "", rt.now()};
     auto record_and_archive = [&](std::string state, std::string summary) -> std::int64_t {
       Txn txn(*rt.store);
       if (!txn.begin()) return 0;
@@ -31,9 +32,11 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
       return id;
     };
     if (auto dup = rt.store->find_accepted_file(kind, source, f.sha256)) {
-      auto id = record_and_archive("duplicate", fmt::format("same content as file #{}; nothing applied", *dup));
+      auto id = record_and_archive("duplicate",
+                                   fmt::format("same content as file #{}; nothing applied", *dup));
       if (auto a = rt.spool.archive(path, kind, source, id, rt.now()); a) {
-        report.lines.push_back(fmt::format("{}: already imported as file #{}; archived without effect", name, *dup));
+        report.lines.push_back(
+            fmt::format("{}: already imported as file #{}; archived without effect", name, *dup));
       }
       continue;
     }
@@ -66,7 +69,8 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
     }
     crashpoint("intake.before_commit");
     if (auto s = txn.commit(); !s) {
-      report.lines.push_back(fmt::format("{}: {}; left for the next run", name, s.error().message()));
+      report.lines.push_back(
+          fmt::format("{}: {}; left for the next run", name, s.error().message()));
       ++report.failed;
       continue;
     }

@@ -14,8 +14,8 @@ namespace orderd {
 // inbound_files id; returns a one-line summary, or an error that
 // quarantines the file (the transaction is then rolled back). It may free
 // `data` once parsed, to keep a large import's peak memory down.
-using ApplyFile = std::function<Result<std::string>(std::string_view name, std::string& data, std::int64_t file_id,
-                                                    RunReport& report)>;
+using ApplyFile = std::function<Result<std::string>(std::string_view name, std::string& data,
+                                                    std::int64_t file_id, RunReport& report)>;
 
 void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
                   const ApplyFile& apply, RunReport& report);

@@ -55,9 +55,9 @@ class RunLock {
 };
 
 struct RunReport {
-  int files = 0;        // files read
-  int changed = 0;      // orders/lines/documents changed
-  int failed = 0;       // files quarantined, documents failed
+  int files = 0;                   // files read
+  int changed = 0;                 // orders/lines/documents changed
+  int failed = 0;                  // files quarantined, documents failed
   std::vector<std::string> lines;  // what happened, for people
   void add(RunReport&& other);
 };

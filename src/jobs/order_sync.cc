@@ -21,7 +21,8 @@ void import_one(Runtime& rt, Order& o, std::string_view file, ImportCounts& n) {
     ++n.unchanged;
     return;
   }
-  if (key && (key->po_count > 0 || (key->state == OrderState::kCanceled && !o.canceled_in_channel))) {
+  if (key &&
+      (key->po_count > 0 || (key->state == OrderState::kCanceled && !o.canceled_in_channel))) {
     ++n.ignored;
     rt.store->add_event(key->id, 0, fmt::format("channel:{}", o.channel), "channel_change_ignored",
                         "", "",
@@ -51,8 +52,9 @@ void import_one(Runtime& rt, Order& o, std::string_view file, ImportCounts& n) {
     ++n.added;
   } else {
     rt.store->replace_order(o, fp, now);
-    rt.store->add_event(o.id, 0, actor, "updated", to_string(key->status), to_string(o.status),
-                        fmt::format("updated from {} (changed in the channel before processing)", file), now);
+    rt.store->add_event(
+        o.id, 0, actor, "updated", to_string(key->status), to_string(o.status),
+        fmt::format("updated from {} (changed in the channel before processing)", file), now);
     ++n.updated;
   }
 }
@@ -72,28 +74,33 @@ RunReport sync_orders(Runtime& rt, std::string_view trigger) {
   for (const auto& ch : rt.cfg->channels) {
     const OrderFormat* fmt_ = find_order_format(ch.format);
     if (!fmt_) continue;
-    take_inbound(rt, "orders", ch.id,
-                 [&](std::string_view name, std::string& data, std::int64_t, RunReport& r) -> Result<std::string> {
-                   auto batch = fmt_->read(data);
-                   if (!batch) return std::unexpected(batch.error());
-                   std::string().swap(data);  // the orders own their text now
-                   ImportCounts n;
-                   for (auto& o : batch->orders) {
-                     o.channel = ch.id;
-                     import_one(rt, o, name, n);
-                   }
-                   r.changed += n.added + n.updated;
-                   for (auto& note : batch->notes) r.lines.push_back(std::move(note));
-                   return fmt::format("{} orders: {} new, {} updated, {} unchanged, {} changed after processing (not applied)",
-                                      batch->orders.size(), n.added, n.updated, n.unchanged, n.ignored);
-                 },
-                 report);
+    take_inbound(
+        rt, "orders", ch.id,
+        [&](std::string_view name, std::string& data, std::int64_t,
+            RunReport& r) -> Result<std::string> {
+          auto batch = fmt_->read(data);
+          if (!batch) return std::unexpected(batch.error());
+          std::string().swap(data);  // the orders own their text now
+          ImportCounts n;
+          for (auto& o : batch->orders) {
+            o.channel = ch.id;
+            import_one(rt, o, name, n);
+          }
+          r.changed += n.added + n.updated;
+          for (auto& note : batch->notes) r.lines.push_back(std::move(note));
+          return fmt::format(
+              "{} orders: {} new, {} updated, {} unchanged, {} changed after processing (not "
+              "applied)",
+              batch->orders.size(), n.added, n.updated, n.unchanged, n.ignored);
+        },
+        report);
   }
   if (run) {
     Txn t(*rt.store);
     if (t.begin()) {
-      rt.store->finish_run({run, "orders", std::string(trigger), fmt::format("{}", fmt::join(report.lines, "\n")),
-                            0, rt.now(), report.files, report.changed, report.failed});
+      rt.store->finish_run({run, "orders", std::string(trigger),
+                            fmt::format("{}", fmt::join(report.lines, "\n")), 0, rt.now(),
+                            report.files, report.changed, report.failed});
       (void)t.commit();
     }
   }

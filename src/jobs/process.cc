@@ -11,9 +11,7 @@
 #include "util/text.h"
 
 namespace orderd {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::int64_t DocumentBuilder::open(const SupplierConfig& s) {
   auto& b = open_[s.id];
@@ -21,8 +19,8 @@ std::int64_t DocumentBuilder::open(const SupplierConfig& s) {
   if (!b.writer) {
     b = Open{};
     b.writer = find_po_format(s.po.format)->make(s.po, kind_);
-    b.doc_id = rt_.store->open_document(kind_ == PoDocKind::kCancel ? "cancel" : "po", "supplier", s.id,
-                                        s.po.format, rt_.now());
+    b.doc_id = rt_.store->open_document(kind_ == PoDocKind::kCancel ? "cancel" : "po", "supplier",
+                                        s.id, s.po.format, rt_.now());
   }
   return b.doc_id;
 }
@@ -46,8 +44,9 @@ void DocumentBuilder::store(const SupplierConfig& s, Open& b) {
   const PoFormat* f = find_po_format(s.po.format);
   const std::string content = b.writer->finish(*this);
   // batch: order names the file after its PO; batch: run after the document.
-  std::string name = s.po.batch == Batch::kOrder ? b.first_number + std::string(f->extension)
-                                                 : fmt::format("{}-{:06}{}", s.id, b.doc_id, f->extension);
+  std::string name = s.po.batch == Batch::kOrder
+                         ? b.first_number + std::string(f->extension)
+                         : fmt::format("{}-{:06}{}", s.id, b.doc_id, f->extension);
   if (kind_ == PoDocKind::kCancel) {
     name = "CANCEL-" + name;
     for (auto id : b.po_ids) rt_.store->set_po_cancel_document(id, b.doc_id);
@@ -57,12 +56,13 @@ void DocumentBuilder::store(const SupplierConfig& s, Open& b) {
   ++written_;
 }
 
-std::pair<std::uint64_t, std::uint64_t> DocumentBuilder::next(std::string_view sender, std::string_view receiver) {
+std::pair<std::uint64_t, std::uint64_t> DocumentBuilder::next(std::string_view sender,
+                                                              std::string_view receiver) {
   return rt_.store->next_x12_control(sender, receiver);
 }
 
-void DocumentBuilder::sent_as(std::int64_t po_id, std::string_view kind, std::string_view isa13, std::string_view gs06,
-                              std::string_view st02) {
+void DocumentBuilder::sent_as(std::int64_t po_id, std::string_view kind, std::string_view isa13,
+                              std::string_view gs06, std::string_view st02) {
   rt_.store->add_x12_sent(po_id, kind, isa13, gs06, st02);
 }
 
@@ -97,7 +97,8 @@ RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids
       Order* order = &order_value;
       const std::int64_t id = order->id;
       if (order->status != OrderStatus::kReady) {
-        report.lines.push_back(fmt::format("order {} is {}, not ready; skipped", order->ext_id, to_string(order->status)));
+        report.lines.push_back(fmt::format("order {} is {}, not ready; skipped", order->ext_id,
+                                           to_string(order->status)));
         continue;
       }
       // Suppliers in the order of their first line.
@@ -108,9 +109,10 @@ RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids
       bool ok = true;
       for (const auto& s : suppliers)
         if (!rt.cfg->supplier(s)) {
-          report.lines.push_back(fmt::format("order {}: supplier {} is no longer configured; run "
-                                             "`orderctl resolve {}` to route it again",
-                                             order->ext_id, s, order->ext_id));
+          report.lines.push_back(
+              fmt::format("order {}: supplier {} is no longer configured; run "
+                          "`orderctl resolve {}` to route it again",
+                          order->ext_id, s, order->ext_id));
           ok = false;
         }
       if (!ok) {
@@ -139,7 +141,8 @@ RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids
   crashpoint("process.after_commit");
   report.changed += processed;
   if (processed)
-    report.lines.push_back(fmt::format("processed {} orders into {} POs in {} documents", processed, pos_made, written));
+    report.lines.push_back(fmt::format("processed {} orders into {} POs in {} documents", processed,
+                                       pos_made, written));
   report.add(deliver_due(rt));
   return report;
 }

@@ -25,18 +25,22 @@ void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std
   auto unmatched = [&](std::string reason) {
     rt.store->add_unmatched({now, s.id, row.po_number, row.sku, row.tracking_number, reason,
                              fmt::format("{} line {}", file, row.line)});
-    r.lines.push_back(fmt::format("{} line {}: {}; kept as unmatched tracking (see `orderctl sync status`)",
-                                  file, row.line, reason));
+    r.lines.push_back(
+        fmt::format("{} line {}: {}; kept as unmatched tracking (see `orderctl sync status`)", file,
+                    row.line, reason));
     ++n.unmatched;
   };
   auto it = po_cache.find(row.po_number);
-  if (it == po_cache.end()) it = po_cache.emplace(row.po_number, rt.store->find_po(row.po_number)).first;
+  if (it == po_cache.end())
+    it = po_cache.emplace(row.po_number, rt.store->find_po(row.po_number)).first;
   const auto& po = it->second;
   if (!po) return unmatched(fmt::format("unknown PO {}", row.po_number));
   if (po->supplier != s.id)
-    return unmatched(fmt::format("PO {} belongs to supplier {}, not {}", row.po_number, po->supplier, s.id));
+    return unmatched(
+        fmt::format("PO {} belongs to supplier {}, not {}", row.po_number, po->supplier, s.id));
   if (po->state == PoState::kCanceled)
-    return unmatched(fmt::format("PO {} was canceled, yet the supplier reports it shipped", row.po_number));
+    return unmatched(
+        fmt::format("PO {} was canceled, yet the supplier reports it shipped", row.po_number));
   auto found = rt.store->find_po_line(*po, row.sku, row.tracking_number);
   if (!found) return unmatched(fmt::format("SKU {} is not on PO {}", row.sku, row.po_number));
   const Line* line = &found->first;
@@ -51,7 +55,8 @@ void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std
   }
   if (line->shipped + qty > line->quantity)
     r.lines.push_back(fmt::format("{} line {}: PO {} SKU {} reported shipped {} of {} ordered",
-                                  file, row.line, row.po_number, row.sku, line->shipped + qty, line->quantity));
+                                  file, row.line, row.po_number, row.sku, line->shipped + qty,
+                                  line->quantity));
   Shipment sh;
   sh.po_id = po->id;
   sh.line_id = line->id;
@@ -60,10 +65,10 @@ void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std
   sh.tracking_number = row.tracking_number;
   sh.ship_date = row.ship_date;
   rt.store->add_shipment(sh, file_id, now);
-  rt.store->add_event(po->order_id, po->id, fmt::format("supplier:{}", s.id), "shipped", "", "",
-                      fmt::format("{} x {} via {} {} ({})", qty, row.sku, row.carrier,
-                                  row.tracking_number, file),
-                      now);
+  rt.store->add_event(
+      po->order_id, po->id, fmt::format("supplier:{}", s.id), "shipped", "", "",
+      fmt::format("{} x {} via {} {} ({})", qty, row.sku, row.carrier, row.tracking_number, file),
+      now);
   touched.insert(po->order_id);
   ++n.recorded;
 }
@@ -78,11 +83,16 @@ void apply_notice(Runtime& rt, const SupplierConfig& s, const PoNotice& n, std::
     pos = rt.store->pos_sent_in(s.id, n.group, n.set);
   }
   if (pos.empty()) {
-    const std::string what = !n.po_number.empty() ? fmt::format("PO {}", n.po_number)
-                                                  : fmt::format("group {}{}", n.group, n.set.empty() ? "" : " set " + n.set);
-    rt.store->add_unmatched({rt.now(), s.id, n.po_number, "", "", fmt::format("{} answers no PO orderd sent to {}: {}", what, s.id, n.message),
-                             std::string(file)});
-    r.lines.push_back(fmt::format("{}: {} matches no PO sent to {}; kept (see `orderctl sync status`)", file, what, s.id));
+    const std::string what =
+        !n.po_number.empty()
+            ? fmt::format("PO {}", n.po_number)
+            : fmt::format("group {}{}", n.group, n.set.empty() ? "" : " set " + n.set);
+    rt.store->add_unmatched(
+        {rt.now(), s.id, n.po_number, "", "",
+         fmt::format("{} answers no PO orderd sent to {}: {}", what, s.id, n.message),
+         std::string(file)});
+    r.lines.push_back(fmt::format(
+        "{}: {} matches no PO sent to {}; kept (see `orderctl sync status`)", file, what, s.id));
     ++c.unmatched;
     return;
   }
@@ -114,47 +124,54 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger) {
   for (const auto& s : rt.cfg->suppliers) {
     const TrackingFormat* f = find_tracking_format(s.tracking.format);
     if (!f) continue;
-    take_inbound(rt, "tracking", s.id,
-                 [&](std::string_view name, std::string& data, std::int64_t file_id,
-                     RunReport& r) -> Result<std::string> {
-                   auto batch = f->read(s.tracking, data);
-                   if (!batch) return std::unexpected(batch.error());
-                   // An interchange applied before (under any file name) is skipped.
-                   std::vector<bool> skip(batch->interchanges.size(), false);
-                   for (std::size_t i = 0; i < batch->interchanges.size(); ++i) {
-                     const auto& k = batch->interchanges[i];
-                     if (auto seen = rt.store->x12_received(k.sender, k.receiver, k.control)) {
-                       skip[i] = true;
-                       r.lines.push_back(fmt::format("{}: interchange {} from {} was applied before (file #{}); skipped",
-                                                     name, k.control, k.sender, *seen));
-                     } else {
-                       rt.store->add_x12_received(k.sender, k.receiver, k.control, file_id);
-                     }
-                   }
-                   auto skipped = [&](int ix) { return ix >= 0 && skip[static_cast<std::size_t>(ix)]; };
-                   std::erase_if(batch->rows, [&](const TrackingRow& row) { return skipped(row.interchange); });
-                   std::erase_if(batch->notices, [&](const PoNotice& nt) { return skipped(nt.interchange); });
-                   const auto& rows = batch->rows;
-                   Counts n;
-                   std::map<std::string, std::optional<Po>> po_cache;
-                   std::set<std::int64_t> touched;
-                   for (const auto& row : rows)
-                     apply_row(rt, s, row, name, file_id, po_cache, touched, n, r);
-                   for (const auto& notice : batch->notices) apply_notice(rt, s, notice, name, touched, n, r);
-                   const std::vector<std::int64_t> ids(touched.begin(), touched.end());
-                   refresh_statuses(rt, ids, fmt::format("tracking from {}", name));
-                   r.changed += n.recorded;
-                   r.failed += n.unmatched;
-                   return fmt::format("{} rows, {} acknowledgments: {} recorded, {} already known, {} unmatched",
-                                      rows.size(), batch->notices.size(), n.recorded, n.repeated, n.unmatched);
-                 },
-                 report);
+    take_inbound(
+        rt, "tracking", s.id,
+        [&](std::string_view name, std::string& data, std::int64_t file_id,
+            RunReport& r) -> Result<std::string> {
+          auto batch = f->read(s.tracking, data);
+          if (!batch) return std::unexpected(batch.error());
+          // An interchange applied before (under any file name) is skipped.
+          std::vector<bool> skip(batch->interchanges.size(), false);
+          for (std::size_t i = 0; i < batch->interchanges.size(); ++i) {
+            const auto& k = batch->interchanges[i];
+            if (auto seen = rt.store->x12_received(k.sender, k.receiver, k.control)) {
+              skip[i] = true;
+              r.lines.push_back(
+                  fmt::format("{}: interchange {} from {} was applied before (file #{}); skipped",
+                              name, k.control, k.sender, *seen));
+            } else {
+              rt.store->add_x12_received(k.sender, k.receiver, k.control, file_id);
+            }
+          }
+          auto skipped = [&](int ix) { return ix >= 0 && skip[static_cast<std::size_t>(ix)]; };
+          std::erase_if(batch->rows,
+                        [&](const TrackingRow& row) { return skipped(row.interchange); });
+          std::erase_if(batch->notices,
+                        [&](const PoNotice& nt) { return skipped(nt.interchange); });
+          const auto& rows = batch->rows;
+          Counts n;
+          std::map<std::string, std::optional<Po>> po_cache;
+          std::set<std::int64_t> touched;
+          for (const auto& row : rows)
+            apply_row(rt, s, row, name, file_id, po_cache, touched, n, r);
+          for (const auto& notice : batch->notices)
+            apply_notice(rt, s, notice, name, touched, n, r);
+          const std::vector<std::int64_t> ids(touched.begin(), touched.end());
+          refresh_statuses(rt, ids, fmt::format("tracking from {}", name));
+          r.changed += n.recorded;
+          r.failed += n.unmatched;
+          return fmt::format(
+              "{} rows, {} acknowledgments: {} recorded, {} already known, {} unmatched",
+              rows.size(), batch->notices.size(), n.recorded, n.repeated, n.unmatched);
+        },
+        report);
   }
   if (run) {
     Txn t(*rt.store);
     if (t.begin()) {
-      rt.store->finish_run({run, "tracking", std::string(trigger), fmt::format("{}", fmt::join(report.lines, "\n")),
-                            0, rt.now(), report.files, report.changed, report.failed});
+      rt.store->finish_run({run, "tracking", std::string(trigger),
+                            fmt::format("{}", fmt::join(report.lines, "\n")), 0, rt.now(),
+                            report.files, report.changed, report.failed});
       (void)t.commit();
     }
   }
@@ -219,8 +236,9 @@ RunReport push_tracking(Runtime& rt, std::string_view trigger) {
   if (run) {
     Txn t(*rt.store);
     if (t.begin()) {
-      rt.store->finish_run({run, "push", std::string(trigger), fmt::format("{}", fmt::join(report.lines, "\n")),
-                            0, rt.now(), report.files, report.changed, report.failed});
+      rt.store->finish_run({run, "push", std::string(trigger),
+                            fmt::format("{}", fmt::join(report.lines, "\n")), 0, rt.now(),
+                            report.files, report.changed, report.failed});
       (void)t.commit();
     }
   }

@@ -10,7 +10,8 @@ namespace {
 class CsvPoWriter final : public PoWriter {
  public:
   CsvPoWriter(const PoConfig& cfg, PoDocKind kind)
-      : cols_(cfg.columns.empty() ? default_po_columns() : std::span<const ColumnConfig>(cfg.columns)),
+      : cols_(cfg.columns.empty() ? default_po_columns()
+                                  : std::span<const ColumnConfig>(cfg.columns)),
         delim_(cfg.delimiter),
         cancel_(kind == PoDocKind::kCancel) {
     if (cancel_) row_.push_back("Action");

@@ -40,7 +40,8 @@ Result<TrackingBatch> read_csv_tracking(const TrackingConfig& cfg, std::string_v
     r.carrier = clean_cell(cell(row, carrier));
     r.ship_date = clean_cell(cell(row, date));
     if (r.po_number.empty())
-      return fail(ErrorKind::kInvalid, fmt::format("line {}, column '{}': empty", r.line, c.po_number));
+      return fail(ErrorKind::kInvalid,
+                  fmt::format("line {}, column '{}': empty", r.line, c.po_number));
     if (r.tracking_number.empty())
       return fail(ErrorKind::kInvalid,
                   fmt::format("line {}, column '{}': empty", r.line, c.tracking_number));

@@ -37,11 +37,12 @@ class ControlNumbers {
  public:
   virtual ~ControlNumbers() = default;
   // The next ISA13 and GS06 for documents from `sender` to `receiver`.
-  virtual std::pair<std::uint64_t, std::uint64_t> next(std::string_view sender, std::string_view receiver) = 0;
+  virtual std::pair<std::uint64_t, std::uint64_t> next(std::string_view sender,
+                                                       std::string_view receiver) = 0;
   // `po_id` travels as set `st02` of group `gs06` in interchange `isa13`:
   // kept so a 997 or 855 can be matched to it.
-  virtual void sent_as(std::int64_t po_id, std::string_view kind, std::string_view isa13, std::string_view gs06,
-                       std::string_view st02) = 0;
+  virtual void sent_as(std::int64_t po_id, std::string_view kind, std::string_view isa13,
+                       std::string_view gs06, std::string_view st02) = 0;
 };
 
 // Renders POs (or their cancellation) into one document, one PO at a time,
@@ -82,10 +83,11 @@ struct PoNotice {
   enum class Kind { kAccepted, kRejected, kNote };
   Kind kind = Kind::kNote;
   std::size_t line = 0;
-  std::string po_number;     // 855: BAK03
-  std::string group, set;    // 997/999: the GS06 and ST02 it acknowledges (set empty: the whole group)
-  std::string message;       // in words, for the history and the failure reason
-  int interchange = -1;      // X12: index into TrackingBatch::interchanges
+  std::string po_number;  // 855: BAK03
+  std::string group,
+      set;               // 997/999: the GS06 and ST02 it acknowledges (set empty: the whole group)
+  std::string message;   // in words, for the history and the failure reason
+  int interchange = -1;  // X12: index into TrackingBatch::interchanges
 };
 
 // An X12 interchange's identity: applied once, whatever file carries it.

@@ -51,7 +51,8 @@ class X12PoWriter final : public PoWriter {
       if (!f(OrderField::kShipCity, OrderField::kBillCity).empty())
         body_.segment({"N4", f(OrderField::kShipCity, OrderField::kBillCity),
                        f(OrderField::kShipProvince, OrderField::kBillProvince),
-                       f(OrderField::kShipZip, OrderField::kBillZip), f(OrderField::kShipCountry, OrderField::kBillCountry)});
+                       f(OrderField::kShipZip, OrderField::kBillZip),
+                       f(OrderField::kShipCountry, OrderField::kBillCountry)});
       const std::string& phone = f(OrderField::kShipPhone, OrderField::kBillPhone);
       if (!phone.empty()) body_.segment({"PER", "IC", name, "TE", phone});
     }
@@ -75,18 +76,22 @@ class X12PoWriter final : public PoWriter {
     const std::string date8 = stamp.substr(0, 4) + stamp.substr(5, 2) + stamp.substr(8, 2);
     const std::string time = stamp.substr(11, 2) + stamp.substr(14, 2);
     x12::Writer w(x12::Delimiters{x_.element, x_.component, x_.repetition, x_.segment}, x_.newline);
-    w.begin_interchange({x_.sender_qualifier, x_.sender_id, x_.receiver_qualifier, x_.receiver_id, isa13,
-                         date8.substr(2), time, x_.version, x_.usage, false});
-    w.begin_group(cancel_ ? "PC" : "PO", x_.sender_id, x_.receiver_id, date8, time, gs06, x_.version);
+    w.begin_interchange({x_.sender_qualifier, x_.sender_id, x_.receiver_qualifier, x_.receiver_id,
+                         isa13, date8.substr(2), time, x_.version, x_.usage, false});
+    w.begin_group(cancel_ ? "PC" : "PO", x_.sender_id, x_.receiver_id, date8, time, gs06,
+                  x_.version);
     std::string out = w.take();
     out += body_.take();
     // The group's trailer counts the sets written into the body.
-    x12::Writer tail(x12::Delimiters{x_.element, x_.component, x_.repetition, x_.segment}, x_.newline);
-    const std::string sets = std::to_string(sets_), isa = fmt::format("{:09}", isa13), gs = std::to_string(gs06);
+    x12::Writer tail(x12::Delimiters{x_.element, x_.component, x_.repetition, x_.segment},
+                     x_.newline);
+    const std::string sets = std::to_string(sets_), isa = fmt::format("{:09}", isa13),
+                      gs = std::to_string(gs06);
     tail.segment({"GE", sets, gs});
     tail.segment({"IEA", "1", isa});
     out += tail.take();
-    for (const auto& [po_id, st02] : sets_of_) numbers.sent_as(po_id, cancel_ ? "860" : "850", isa, gs, st02);
+    for (const auto& [po_id, st02] : sets_of_)
+      numbers.sent_as(po_id, cancel_ ? "860" : "850", isa, gs, st02);
     return out;
   }
 

@@ -16,7 +16,8 @@ namespace {
 std::string po_ack_message(const x12::PoAck& a) {
   std::string m = fmt::format("855 from the supplier: {} ({})", a.meaning, a.code);
   for (const auto& l : a.lines)
-    if (l.status != "IA" && !l.status.empty()) m += fmt::format("; line {}: {} ({})", l.line, l.meaning, l.status);
+    if (l.status != "IA" && !l.status.empty())
+      m += fmt::format("; line {}: {} ({})", l.line, l.meaning, l.status);
   return m;
 }
 
@@ -25,14 +26,19 @@ std::string po_ack_message(const x12::PoAck& a) {
 Result<TrackingBatch> read_x12_tracking(const TrackingConfig& /*cfg*/, std::string_view data) {
   auto report = x12::check_stream(x12::buffer_source(data), /*collect=*/true);
   for (const auto& p : report.problems)
-    if (p.error) return fail(ErrorKind::kInvalid, fmt::format("{}: {} (`orderctl x12 check FILE` lists every problem)", p.where, p.message));
-  if (!report.content_problems.empty()) return fail(ErrorKind::kInvalid, report.content_problems.front());
+    if (p.error)
+      return fail(ErrorKind::kInvalid,
+                  fmt::format("{}: {} (`orderctl x12 check FILE` lists every problem)", p.where,
+                              p.message));
+  if (!report.content_problems.empty())
+    return fail(ErrorKind::kInvalid, report.content_problems.front());
   TrackingBatch batch;
   auto& rows = batch.rows;
   // Sets carry their interchange's ISA13; number the interchanges in order.
   auto interchange_of = [&](const x12::Envelope& env) {
     for (std::size_t i = 0; i < batch.interchanges.size(); ++i)
-      if (batch.interchanges[i].control == env.isa13 && batch.interchanges[i].sender == env.sender &&
+      if (batch.interchanges[i].control == env.isa13 &&
+          batch.interchanges[i].sender == env.sender &&
           batch.interchanges[i].receiver == env.receiver)
         return static_cast<int>(i);
     batch.interchanges.push_back({env.sender, env.receiver, env.isa13});
@@ -56,8 +62,8 @@ Result<TrackingBatch> read_x12_tracking(const TrackingConfig& /*cfg*/, std::stri
         n.group = fa.group_control;
         n.set = a.control;
         n.kind = a.accepted ? PoNotice::Kind::kAccepted : PoNotice::Kind::kRejected;
-        n.message = fmt::format("{} from the supplier: transaction set {} {} {}", set.env.st01, a.set_id, a.control,
-                                x12::ack_set_code(a.code));
+        n.message = fmt::format("{} from the supplier: transaction set {} {} {}", set.env.st01,
+                                a.set_id, a.control, x12::ack_set_code(a.code));
         for (const auto& e : a.errors) n.message += "; " + e;
         n.interchange = ix;
         batch.notices.push_back(std::move(n));
@@ -66,17 +72,20 @@ Result<TrackingBatch> read_x12_tracking(const TrackingConfig& /*cfg*/, std::stri
         PoNotice n;
         n.group = fa.group_control;
         n.kind = fa.accepted ? PoNotice::Kind::kAccepted : PoNotice::Kind::kRejected;
-        n.message = fmt::format("{} from the supplier: group {} {}", set.env.st01, fa.group_control, fa.meaning);
+        n.message = fmt::format("{} from the supplier: group {} {}", set.env.st01, fa.group_control,
+                                fa.meaning);
         n.interchange = ix;
         batch.notices.push_back(std::move(n));
       }
       continue;
     }
     if (set.env.st01 != "856")
-      return fail(ErrorKind::kInvalid,
-                  fmt::format("transaction set {} (ST02 {}): a supplier's folder takes 856, 855, 997 and 999; "
-                              "this one is not read",
-                              set.env.st01, set.env.st02));
+      return fail(
+          ErrorKind::kInvalid,
+          fmt::format(
+              "transaction set {} (ST02 {}): a supplier's folder takes 856, 855, 997 and 999; "
+              "this one is not read",
+              set.env.st01, set.env.st02));
     for (const auto& item : set.ship_notice.items) {
       TrackingRow r;
       r.line = item.segment;
@@ -87,13 +96,16 @@ Result<TrackingBatch> read_x12_tracking(const TrackingConfig& /*cfg*/, std::stri
       r.carrier = item.carrier;
       r.tracking_number = item.tracking;
       if (item.ship_date.size() == 8)
-        r.ship_date = fmt::format("{}-{}-{}", item.ship_date.substr(0, 4), item.ship_date.substr(4, 2), item.ship_date.substr(6, 2));
+        r.ship_date = fmt::format("{}-{}-{}", item.ship_date.substr(0, 4),
+                                  item.ship_date.substr(4, 2), item.ship_date.substr(6, 2));
       if (r.po_number.empty())
-        return fail(ErrorKind::kInvalid, fmt::format("line {}: the 856 item {} has no PO number (PRF01)", item.segment, r.sku));
+        return fail(
+            ErrorKind::kInvalid,
+            fmt::format("line {}: the 856 item {} has no PO number (PRF01)", item.segment, r.sku));
       if (r.tracking_number.empty())
-        return fail(ErrorKind::kInvalid,
-                    fmt::format("line {}: the 856 item {} of PO {} has no tracking number (REF*CN, MAN*CP or MAN*GM)",
-                                item.segment, r.sku, r.po_number));
+        return fail(ErrorKind::kInvalid, fmt::format("line {}: the 856 item {} of PO {} has no "
+                                                     "tracking number (REF*CN, MAN*CP or MAN*GM)",
+                                                     item.segment, r.sku, r.po_number));
       rows.push_back(std::move(r));
     }
   }

@@ -24,7 +24,8 @@ std::string element_name(std::string_view header) {
 class XmlPoWriter final : public PoWriter {
  public:
   XmlPoWriter(const PoConfig& cfg, PoDocKind kind)
-      : cols_(cfg.columns.empty() ? default_po_columns() : std::span<const ColumnConfig>(cfg.columns)),
+      : cols_(cfg.columns.empty() ? default_po_columns()
+                                  : std::span<const ColumnConfig>(cfg.columns)),
         po_name_(element_name(cfg.xml_po)),
         line_name_(element_name(cfg.xml_line)),
         cancel_(kind == PoDocKind::kCancel) {
@@ -40,7 +41,9 @@ class XmlPoWriter final : public PoWriter {
     if (cancel_) po.append_attribute("action") = "cancel";
     for (std::size_t i = 0; i < cols_.size(); ++i) {
       if (field_def(cols_[i].field).scope == FieldScope::kLine) continue;
-      po.append_child(names_[i].c_str()).text().set(field_value(cols_[i].field, v, nullptr, 0).c_str());
+      po.append_child(names_[i].c_str())
+          .text()
+          .set(field_value(cols_[i].field, v, nullptr, 0).c_str());
     }
     auto lines = po.append_child("Lines");
     int n = 0;
@@ -49,7 +52,9 @@ class XmlPoWriter final : public PoWriter {
       auto line = lines.append_child(line_name_.c_str());
       for (std::size_t i = 0; i < cols_.size(); ++i) {
         if (field_def(cols_[i].field).scope != FieldScope::kLine) continue;
-        line.append_child(names_[i].c_str()).text().set(field_value(cols_[i].field, v, l, n).c_str());
+        line.append_child(names_[i].c_str())
+            .text()
+            .set(field_value(cols_[i].field, v, l, n).c_str());
       }
     }
   }

@@ -48,9 +48,11 @@ Result<std::filesystem::path> Spool::quarantine(const std::filesystem::path& cla
   const auto to = unique_path(dir, claimed.filename().string());
   // The reason first: a crash between the two leaves the file in claimed/,
   // to be read again, never a quarantined file without its reason.
-  auto note = fmt::format("{}\n\nThe file was moved here from {}. Fix it and drop it into {} again.\n",
-                          reason, inbound(kind, source).string(), inbound(kind, source).string());
-  if (auto s = write_file_atomic(to.string() + ".error", note); !s) return std::unexpected(s.error());
+  auto note =
+      fmt::format("{}\n\nThe file was moved here from {}. Fix it and drop it into {} again.\n",
+                  reason, inbound(kind, source).string(), inbound(kind, source).string());
+  if (auto s = write_file_atomic(to.string() + ".error", note); !s)
+    return std::unexpected(s.error());
   if (auto s = move_file(claimed, to); !s) return std::unexpected(s.error());
   return to;
 }

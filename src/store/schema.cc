@@ -43,7 +43,8 @@ CREATE TABLE orders(
   messages TEXT NOT NULL DEFAULT '',
   fingerprint TEXT NOT NULL,
   canceled_in_channel INTEGER NOT NULL DEFAULT 0,
-)" + order_cols + R"(
+)" + order_cols +
+         R"(
   imported_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   UNIQUE(channel, ext_id));

@@ -38,7 +38,8 @@ class Stmt {
   // doing the binding. Temporaries (std::string&&) are copied.
   Stmt& operator<<(std::string_view v) {
     // An empty view may have a null data(), which SQLite would bind as NULL.
-    sqlite3_bind_text(s_, ++col_, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_STATIC);
+    sqlite3_bind_text(s_, ++col_, v.data() ? v.data() : "", static_cast<int>(v.size()),
+                      SQLITE_STATIC);
     return *this;
   }
   Stmt& operator<<(std::string&& v) {
@@ -67,7 +68,8 @@ class Stmt {
   std::int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
   std::string text(int c) const {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c)))
+             : std::string();
   }
 
  private:
@@ -143,7 +145,8 @@ std::vector<std::string> split_lines(const std::string& s) {
 const std::string& order_columns() {
   static const std::string cols = [] {
     std::string c;
-    for (std::size_t i = 0; i < kOrderFieldCount; ++i) c += ", " + field_column(all_fields()[i].name);
+    for (std::size_t i = 0; i < kOrderFieldCount; ++i)
+      c += ", " + field_column(all_fields()[i].name);
     return c;
   }();
   return cols;
@@ -159,7 +162,9 @@ DocState parse_doc_state(const std::string& s) {
 
 }  // namespace
 
-const char* to_string(DocState s) { return kDocStates[static_cast<int>(s)]; }
+const char* to_string(DocState s) {
+  return kDocStates[static_cast<int>(s)];
+}
 
 Store::Store(sqlite3* db) : db_(db), cache_(std::make_unique<Cache>()) {}
 
@@ -179,8 +184,9 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& state_di
   if (auto s = ensure_dir(state_dir); !s) return std::unexpected(s.error());
   const auto path = state_dir / "orderd.db";
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close_v2(db);
     return fail(ErrorKind::kIo, fmt::format("cannot open database {}: {}", path.string(), msg));
@@ -290,10 +296,9 @@ std::optional<StoredOrderKey> Store::find_order_key(std::string_view channel,
       "FROM orders WHERE channel=? AND ext_id=?");
   s << channel << ext_id;
   if (!s.step()) return std::nullopt;
-  return StoredOrderKey{s.i64(0), s.text(1),
-                        parse_order_state(s.text(2)).value_or(OrderState::kNeedsResolve),
-                        parse_status(s.text(3)).value_or(OrderStatus::kNeedsResolve),
-                        static_cast<int>(s.i64(4))};
+  return StoredOrderKey{
+      s.i64(0), s.text(1), parse_order_state(s.text(2)).value_or(OrderState::kNeedsResolve),
+      parse_status(s.text(3)).value_or(OrderStatus::kNeedsResolve), static_cast<int>(s.i64(4))};
 }
 
 std::vector<StoredOrderKey> Store::find_orders_by_ext(std::string_view channel,
@@ -322,14 +327,16 @@ void bind_order_fields(Stmt& s, const Order& o) {
 
 void Store::insert_order(Order& o, std::string_view fingerprint, std::int64_t now) {
   static const std::string sql = [] {
-    std::string q = "INSERT INTO orders(channel, ext_id, state, status, messages, fingerprint, "
-                    "canceled_in_channel, imported_at, updated_at" + order_columns() + ") VALUES(?,?,?,?,?,?,?,?,?";
+    std::string q =
+        "INSERT INTO orders(channel, ext_id, state, status, messages, fingerprint, "
+        "canceled_in_channel, imported_at, updated_at" +
+        order_columns() + ") VALUES(?,?,?,?,?,?,?,?,?";
     for (std::size_t i = 0; i < kOrderFieldCount; ++i) q += ",?";
     return q + ")";
   }();
   auto& s = stmt(sql);
-  s << o.channel << o.ext_id << to_string(o.state) << to_string(o.status)
-    << join_lines(o.messages) << fingerprint << (o.canceled_in_channel ? 1 : 0) << now << now;
+  s << o.channel << o.ext_id << to_string(o.state) << to_string(o.status) << join_lines(o.messages)
+    << fingerprint << (o.canceled_in_channel ? 1 : 0) << now << now;
   bind_order_fields(s, o);
   s.run();
   o.id = sqlite3_last_insert_rowid(db_);
@@ -347,8 +354,9 @@ void Store::insert_order(Order& o, std::string_view fingerprint, std::int64_t no
 
 void Store::replace_order(Order& o, std::string_view fingerprint, std::int64_t now) {
   static const std::string sql = [] {
-    std::string q = "UPDATE orders SET state=?, status=?, messages=?, fingerprint=?, "
-                    "canceled_in_channel=?, updated_at=?";
+    std::string q =
+        "UPDATE orders SET state=?, status=?, messages=?, fingerprint=?, "
+        "canceled_in_channel=?, updated_at=?";
     for (std::size_t i = 0; i < kOrderFieldCount; ++i)
       q += ", " + field_column(all_fields()[i].name) + "=?";
     return q + " WHERE id=?";
@@ -445,8 +453,8 @@ std::vector<Order> Store::load_orders(std::span<const std::int64_t> ids) {
     o.reset();
     auto& l = stmt(
         "SELECT order_id, id, seq, channel_line_id, sku, name, price, quantity, supplier, "
-        "coalesce(po_id, 0), shipped, pushed FROM lines WHERE order_id IN " + in +
-        " ORDER BY order_id, seq");
+        "coalesce(po_id, 0), shipped, pushed FROM lines WHERE order_id IN " +
+        in + " ORDER BY order_id, seq");
     bind(l);
     std::size_t k = first;
     while (l.step()) {
@@ -482,17 +490,18 @@ std::vector<std::int64_t> Store::order_ids_with_status(OrderStatus st) {
   return out;
 }
 
-std::vector<std::int64_t> Store::auto_process_candidates(const std::vector<std::string>& channels,
-                                                         const std::vector<std::string>& suppliers) {
+std::vector<std::int64_t> Store::auto_process_candidates(
+    const std::vector<std::string>& channels, const std::vector<std::string>& suppliers) {
   auto placeholders = [](std::size_t n) {
     std::string p;
     for (std::size_t i = 0; i < n; ++i) p += i ? ",?" : "?";
     return p;
   };
-  auto& s = stmt(fmt::format(
-      "SELECT id FROM orders WHERE status='ready' AND (channel IN ({}) OR NOT EXISTS (SELECT 1 FROM "
-      "lines WHERE order_id=orders.id AND supplier NOT IN ({}))) ORDER BY id",
-      placeholders(channels.size()), placeholders(suppliers.size())));
+  auto& s =
+      stmt(fmt::format("SELECT id FROM orders WHERE status='ready' AND (channel IN ({}) OR NOT "
+                       "EXISTS (SELECT 1 FROM "
+                       "lines WHERE order_id=orders.id AND supplier NOT IN ({}))) ORDER BY id",
+                       placeholders(channels.size()), placeholders(suppliers.size())));
   for (const auto& c : channels) s << c;
   for (const auto& x : suppliers) s << x;
   std::vector<std::int64_t> out;
@@ -504,8 +513,7 @@ std::vector<Order> Store::query_orders(const OrderQuery& q) {
   std::string where = " WHERE 1=1";
   if (q.status) where += " AND status=?1";
   if (!q.channel.empty()) where += " AND channel=?2";
-  if (!q.supplier.empty())
-    where += " AND id IN (SELECT order_id FROM lines WHERE supplier=?3)";
+  if (!q.supplier.empty()) where += " AND id IN (SELECT order_id FROM lines WHERE supplier=?3)";
   if (!q.sku.empty()) where += " AND id IN (SELECT order_id FROM lines WHERE sku LIKE ?4)";
   if (!q.customer.empty())
     where +=
@@ -514,9 +522,8 @@ std::vector<Order> Store::query_orders(const OrderQuery& q) {
   if (!q.order.empty()) where += " AND (ext_id=?6 OR ext_id=?7)";
   auto& s = stmt(order_select() + where + " ORDER BY imported_at DESC, id DESC LIMIT ?8");
   // Bind by number so the same statement text serves every filter combination.
-  s << (q.status ? to_string(*q.status) : "") << q.channel << q.supplier
-    << std::string(q.sku) << ("%" + q.customer + "%")
-    << (q.order.starts_with('#') ? q.order : "#" + q.order)
+  s << (q.status ? to_string(*q.status) : "") << q.channel << q.supplier << std::string(q.sku)
+    << ("%" + q.customer + "%") << (q.order.starts_with('#') ? q.order : "#" + q.order)
     << (q.order.starts_with('#') ? q.order.substr(1) : q.order) << q.limit;
   std::vector<std::int64_t> ids;
   while (s.step()) ids.push_back(s.i64(0));
@@ -670,7 +677,6 @@ void Store::mark_document_pos_sent(std::int64_t doc_id, std::string_view actor,
   s.run();
 }
 
-
 std::optional<Store::StatusInputs> Store::status_inputs(std::int64_t order_id) {
   auto all = status_inputs(std::span<const std::int64_t>(&order_id, 1));
   if (all.empty()) return std::nullopt;
@@ -685,8 +691,8 @@ std::vector<std::pair<std::int64_t, Store::StatusInputs>> Store::status_inputs(
     auto& q = stmt(
         "SELECT o.id, o.state, o.status, o.messages, coalesce(l.po_id, 0), l.quantity, l.shipped, "
         "l.pushed, p.supplier, p.number, p.state, p.error FROM orders o LEFT JOIN lines l ON "
-        "l.order_id=o.id LEFT JOIN pos p ON p.id=l.po_id WHERE o.id IN " + in_list() +
-        " ORDER BY o.id, l.seq");
+        "l.order_id=o.id LEFT JOIN pos p ON p.id=l.po_id WHERE o.id IN " +
+        in_list() + " ORDER BY o.id, l.seq");
     bind_chunk(q, ids, at);
     while (q.step()) {
       const std::int64_t id = q.i64(0);
@@ -703,8 +709,8 @@ std::vector<std::pair<std::int64_t, Store::StatusInputs>> Store::status_inputs(
       line.quantity = q.i64(5);
       line.shipped = q.i64(6);
       line.pushed = q.i64(7);
-      if (line.po_id &&
-          std::none_of(in.pos.begin(), in.pos.end(), [&](const Po& p) { return p.id == line.po_id; })) {
+      if (line.po_id && std::none_of(in.pos.begin(), in.pos.end(),
+                                     [&](const Po& p) { return p.id == line.po_id; })) {
         Po po;
         po.id = line.po_id;
         po.order_id = id;
@@ -728,8 +734,8 @@ std::int64_t Store::insert_document(Document& d,
   auto& s = stmt(
       "INSERT INTO documents(kind, party_type, party, format, content, sha256, state, "
       "created_at) VALUES(?,?,?,?,?,?,?,?)");
-  s << d.kind << d.party_type << d.party << d.format << d.content << d.sha256
-    << to_string(d.state) << d.created_at;
+  s << d.kind << d.party_type << d.party << d.format << d.content << d.sha256 << to_string(d.state)
+    << d.created_at;
   s.run();
   d.id = sqlite3_last_insert_rowid(db_);
   d.name = name_of(d, d.id);
@@ -740,7 +746,8 @@ std::int64_t Store::insert_document(Document& d,
 }
 
 std::int64_t Store::open_document(std::string_view kind, std::string_view party_type,
-                                  std::string_view party, std::string_view format, std::int64_t now) {
+                                  std::string_view party, std::string_view format,
+                                  std::int64_t now) {
   auto& s = stmt(
       "INSERT INTO documents(kind, party_type, party, format, content, sha256, state, created_at) "
       "VALUES(?,?,?,?,'','','pending',?)");
@@ -809,7 +816,8 @@ void Store::reset_document(std::int64_t id) {
 
 void Store::add_attempt(std::int64_t doc_id, std::int64_t at, std::string_view transport,
                         std::string_view outcome, std::string_view error) {
-  auto& s = stmt("INSERT INTO attempts(document_id, at, transport, outcome, error) VALUES(?,?,?,?,?)");
+  auto& s =
+      stmt("INSERT INTO attempts(document_id, at, transport, outcome, error) VALUES(?,?,?,?,?)");
   s << doc_id << at << transport << outcome << error;
   s.run();
 }
@@ -845,21 +853,27 @@ std::vector<Document> Store::documents_of_order(std::int64_t order_id) {
 
 // --- X12 ---
 
-std::pair<std::uint64_t, std::uint64_t> Store::next_x12_control(std::string_view sender, std::string_view receiver) {
+std::pair<std::uint64_t, std::uint64_t> Store::next_x12_control(std::string_view sender,
+                                                                std::string_view receiver) {
   auto& u = stmt(
-      "INSERT INTO x12_partners(sender, receiver, isa, gs) VALUES(?1, ?2, 1, 1) ON CONFLICT(sender, receiver) DO "
-      "UPDATE SET isa = CASE WHEN isa >= 999999999 THEN 1 ELSE isa + 1 END, gs = CASE WHEN gs >= 999999999 THEN 1 "
+      "INSERT INTO x12_partners(sender, receiver, isa, gs) VALUES(?1, ?2, 1, 1) ON "
+      "CONFLICT(sender, receiver) DO "
+      "UPDATE SET isa = CASE WHEN isa >= 999999999 THEN 1 ELSE isa + 1 END, gs = CASE WHEN gs >= "
+      "999999999 THEN 1 "
       "ELSE gs + 1 END RETURNING isa, gs");
   u << sender << receiver;
   if (!u.step()) throw StoreError("x12 control numbers: no row returned");
-  std::pair<std::uint64_t, std::uint64_t> out{static_cast<std::uint64_t>(u.i64(0)), static_cast<std::uint64_t>(u.i64(1))};
+  std::pair<std::uint64_t, std::uint64_t> out{static_cast<std::uint64_t>(u.i64(0)),
+                                              static_cast<std::uint64_t>(u.i64(1))};
   u.reset();
   return out;
 }
 
-std::vector<Po> Store::pos_sent_in(std::string_view supplier, std::string_view gs06, std::string_view st02) {
+std::vector<Po> Store::pos_sent_in(std::string_view supplier, std::string_view gs06,
+                                   std::string_view st02) {
   auto& s = stmt(std::string(kPoCols) +
-                 " WHERE supplier=?1 AND id IN (SELECT po_id FROM x12_sent WHERE gs06=?2 AND (?3='' OR st02=?3))"
+                 " WHERE supplier=?1 AND id IN (SELECT po_id FROM x12_sent WHERE gs06=?2 AND "
+                 "(?3='' OR st02=?3))"
                  " ORDER BY id");
   s << supplier << gs06 << st02;
   return collect(s, read_po);
@@ -873,15 +887,15 @@ std::optional<std::int64_t> Store::x12_received(std::string_view sender, std::st
   return s.i64(0);
 }
 
-void Store::add_x12_received(std::string_view sender, std::string_view receiver, std::string_view control,
-                             std::int64_t file_id) {
+void Store::add_x12_received(std::string_view sender, std::string_view receiver,
+                             std::string_view control, std::int64_t file_id) {
   auto& s = stmt("INSERT INTO x12_received(sender, receiver, control, file_id) VALUES(?,?,?,?)");
   s << sender << receiver << control << file_id;
   s.run();
 }
 
-void Store::add_x12_sent(std::int64_t po_id, std::string_view kind, std::string_view isa13, std::string_view gs06,
-                         std::string_view st02) {
+void Store::add_x12_sent(std::int64_t po_id, std::string_view kind, std::string_view isa13,
+                         std::string_view gs06, std::string_view st02) {
   auto& s = stmt("INSERT INTO x12_sent(po_id, kind, isa13, gs06, st02) VALUES(?,?,?,?,?)");
   s << po_id << kind << isa13 << gs06 << st02;
   s.run();
@@ -1006,7 +1020,8 @@ std::vector<std::int64_t> Store::orders_of_push_document(std::int64_t doc_id) {
 void Store::add_push_events(std::int64_t doc_id, std::string_view actor, std::string_view kind,
                             std::string_view message, std::int64_t now) {
   auto& s = stmt(
-      "INSERT INTO events(order_id, at, actor, kind, message) SELECT DISTINCT l.order_id, ?, ?, ?, ? "
+      "INSERT INTO events(order_id, at, actor, kind, message) SELECT DISTINCT l.order_id, ?, ?, ?, "
+      "? "
       "FROM shipments s JOIN lines l ON l.id=s.line_id WHERE s.push_document_id=?");
   s << now << actor << kind << message << doc_id;
   s.run();
@@ -1053,8 +1068,8 @@ std::int64_t Store::begin_run(std::string_view kind, std::string_view trigger, s
 }
 
 void Store::finish_run(const SyncRun& r) {
-  auto& s = stmt(
-      "UPDATE sync_runs SET finished_at=?, read=?, changed=?, failed=?, summary=? WHERE id=?");
+  auto& s =
+      stmt("UPDATE sync_runs SET finished_at=?, read=?, changed=?, failed=?, summary=? WHERE id=?");
   s << r.finished_at << r.read << r.changed << r.failed << r.summary << r.id;
   s.run();
 }

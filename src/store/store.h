@@ -123,7 +123,8 @@ class Store {
   std::vector<Order> load_orders(std::span<const std::int64_t> ids);
   void set_order_state(std::int64_t id, OrderState state, OrderStatus status,
                        const std::vector<std::string>& messages);
-  void set_order_status(std::int64_t id, OrderStatus status, const std::vector<std::string>& messages);
+  void set_order_status(std::int64_t id, OrderStatus status,
+                        const std::vector<std::string>& messages);
   std::vector<std::int64_t> order_ids_with_status(OrderStatus s);
   // Ready orders that are processed without the operator: those of a channel
   // in `channels`, or whose every line goes to a supplier in `suppliers`.
@@ -169,11 +170,13 @@ class Store {
   };
   std::optional<StatusInputs> status_inputs(std::int64_t order_id);
   // The same for many orders (chunked IN lists); keyed by order id.
-  std::vector<std::pair<std::int64_t, StatusInputs>> status_inputs(std::span<const std::int64_t> ids);
+  std::vector<std::pair<std::int64_t, StatusInputs>> status_inputs(
+      std::span<const std::int64_t> ids);
 
   // --- documents ---
   // Inserts the document, then names it with `name_of(id)`.
-  std::int64_t insert_document(Document& doc, std::string (*name_of)(const Document&, std::int64_t));
+  std::int64_t insert_document(Document& doc,
+                               std::string (*name_of)(const Document&, std::int64_t));
   // A document whose content comes later (fill_document), so the POs
   // rendered into it can name it as they are created. Same transaction.
   std::int64_t open_document(std::string_view kind, std::string_view party_type,
@@ -195,17 +198,19 @@ class Store {
   // The next interchange (ISA13) and group (GS06) control numbers from
   // `sender` to `receiver`: counted per partner, never reused, rolling over
   // from 999999999 to 1. Same transaction as the document that uses them.
-  std::pair<std::uint64_t, std::uint64_t> next_x12_control(std::string_view sender, std::string_view receiver);
+  std::pair<std::uint64_t, std::uint64_t> next_x12_control(std::string_view sender,
+                                                           std::string_view receiver);
   // The inbound file that applied interchange (sender, receiver, control), if any.
   std::optional<std::int64_t> x12_received(std::string_view sender, std::string_view receiver,
                                            std::string_view control);
-  void add_x12_received(std::string_view sender, std::string_view receiver, std::string_view control,
-                        std::int64_t file_id);
+  void add_x12_received(std::string_view sender, std::string_view receiver,
+                        std::string_view control, std::int64_t file_id);
   // POs of `supplier` sent as set `st02` of group `gs06` (every set of the
   // group when st02 is empty).
-  std::vector<Po> pos_sent_in(std::string_view supplier, std::string_view gs06, std::string_view st02);
-  void add_x12_sent(std::int64_t po_id, std::string_view kind, std::string_view isa13, std::string_view gs06,
-                    std::string_view st02);
+  std::vector<Po> pos_sent_in(std::string_view supplier, std::string_view gs06,
+                              std::string_view st02);
+  void add_x12_sent(std::int64_t po_id, std::string_view kind, std::string_view isa13,
+                    std::string_view gs06, std::string_view st02);
 
   // --- tracking ---
   // Line of `po_id` with `sku` (the first not fully shipped), or nullopt; and

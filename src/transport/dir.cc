@@ -14,8 +14,7 @@ class DirTransport final : public Transport {
   explicit DirTransport(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
   Status deliver(std::string_view name, std::string_view content) override {
-    if (auto s = ensure_dir(dir_); !s)
-      return fail(ErrorKind::kTransient, s.error().message());
+    if (auto s = ensure_dir(dir_); !s) return fail(ErrorKind::kTransient, s.error().message());
     const auto final_path = dir_ / std::string(name);
     const auto tmp = dir_ / ("." + std::string(name) + ".part");
     if (auto s = write_file_atomic(tmp, content); !s)

@@ -13,7 +13,8 @@ void crashpoint(const char* name) {
   if (!spec || !*spec) return;
   static const std::string s(spec);
   static const std::string point = s.substr(0, s.find(':'));
-  static const long nth = s.find(':') == std::string::npos ? 1 : std::atol(s.c_str() + s.find(':') + 1);
+  static const long nth =
+      s.find(':') == std::string::npos ? 1 : std::atol(s.c_str() + s.find(':') + 1);
   static long hits = 0;
   if (point != name) return;
   if (++hits >= nth) ::kill(::getpid(), SIGKILL);

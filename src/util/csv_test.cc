@@ -6,7 +6,8 @@ using namespace orderd;
 
 namespace {
 
-std::vector<std::vector<std::string>> read_all(std::string_view data, char delim = ',', bool quoting = true) {
+std::vector<std::vector<std::string>> read_all(std::string_view data, char delim = ',',
+                                               bool quoting = true) {
   CsvReader r(data, delim, quoting);
   std::vector<std::string_view> f;
   std::vector<std::vector<std::string>> out;
@@ -44,7 +45,9 @@ TEST_CASE("csv: RFC 4180 records") {
       {"BOM", "\xEF\xBB\xBFName,x\n#1,y\n", {{"Name", "x"}, {"#1", "y"}}},
       {"quoted comma", "\"a,b\",c\n", {{"a,b", "c"}}},
       {"doubled quote", "\"say \"\"hi\"\"\",x\n", {{"say \"hi\"", "x"}}},
-      {"embedded newline", "\"line1\nline2\",x\r\nnext,y\n", {{"line1\nline2", "x"}, {"next", "y"}}},
+      {"embedded newline",
+       "\"line1\nline2\",x\r\nnext,y\n",
+       {{"line1\nline2", "x"}, {"next", "y"}}},
       {"empty fields", ",,\n", {{"", "", ""}}},
       {"empty quoted", "\"\",a\n", {{"", "a"}}},
       {"blank lines skipped", "a\n\n\nb\n", {{"a"}, {"b"}}},
@@ -57,11 +60,14 @@ TEST_CASE("csv: RFC 4180 records") {
 
 TEST_CASE("csv: errors name line and column") {
   CHECK(read_error("a,b\n1,\"open\n") ==
-        "line 2, column 3: quoted field is never closed (a '\"' is missing); the file may be truncated");
+        "line 2, column 3: quoted field is never closed (a '\"' is missing); the file may be "
+        "truncated");
   CHECK(read_error("a,b\nx,\"q\"z\n") ==
-        "line 2, column 6: unexpected character after a closing quote (a quote inside a quoted field must be doubled)");
+        "line 2, column 6: unexpected character after a closing quote (a quote inside a quoted "
+        "field must be doubled)");
   CHECK(read_error("a,b\nx,ab\"c\n") == "");  // a quote inside an unquoted field is literal
-  CHECK(read_all("12\" board,=\"0123\"\n") == std::vector<std::vector<std::string>>{{"12\" board", "=\"0123\""}});
+  CHECK(read_all("12\" board,=\"0123\"\n") ==
+        std::vector<std::vector<std::string>>{{"12\" board", "=\"0123\""}});
 }
 
 TEST_CASE("csv: line numbers count embedded newlines") {
@@ -81,7 +87,8 @@ TEST_CASE("csv: tab-separated without quoting keeps quotes") {
 }
 
 TEST_CASE("csv: writer round-trips through the reader") {
-  const std::vector<std::string> values = {"plain", "with,comma", "with \"quote\"", "multi\nline", " padded ", ""};
+  const std::vector<std::string> values = {"plain",       "with,comma", "with \"quote\"",
+                                           "multi\nline", " padded ",   ""};
   std::string out;
   std::vector<std::string_view> row(values.begin(), values.end());
   csv_append_record(out, row);

@@ -93,8 +93,7 @@ Status move_file(const fs::path& from, const fs::path& to, bool no_replace) {
     int err = errno;
     if (err == EEXIST)
       return fail(ErrorKind::kConflict, fmt::format("{} already exists", to.string()));
-    return std::unexpected(
-        io_error(fmt::format("cannot move {} to", from.string()), to, err));
+    return std::unexpected(io_error(fmt::format("cannot move {} to", from.string()), to, err));
   }
   if (auto s = fsync_dir(to.parent_path()); !s) return s;
   if (from.parent_path() != to.parent_path()) return fsync_dir(from.parent_path());
@@ -104,8 +103,9 @@ Status move_file(const fs::path& from, const fs::path& to, bool no_replace) {
 Status ensure_dir(const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) return fail(ErrorKind::kIo, fmt::format("cannot create folder {}: {}", dir.string(),
-                                                  ec.message()));
+  if (ec)
+    return fail(ErrorKind::kIo,
+                fmt::format("cannot create folder {}: {}", dir.string(), ec.message()));
   return {};
 }
 

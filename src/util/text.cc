@@ -70,8 +70,8 @@ bool glob_match(std::string_view p, std::string_view t) {
     }
     if (pi < p.size()) {
       std::size_t len = 1;
-      bool ok = p[pi] == '?' || (p[pi] == '[' ? class_match(p.substr(pi), t[ti], len)
-                                              : p[pi] == t[ti]);
+      bool ok =
+          p[pi] == '?' || (p[pi] == '[' ? class_match(p.substr(pi), t[ti], len) : p[pi] == t[ti]);
       if (ok) {
         pi += len;
         ++ti;

@@ -20,7 +20,8 @@ bool glob_match(std::string_view pattern, std::string_view text);
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate nearest to `word` if it is close enough to be a likely typo.
-std::optional<std::string> nearest(std::string_view word, std::span<const std::string_view> candidates);
+std::optional<std::string> nearest(std::string_view word,
+                                   std::span<const std::string_view> candidates);
 
 // Undoes spreadsheet damage in a cell: trims, strips a leading apostrophe that
 // forces text ("'02134"), unwraps ="..." formulas.

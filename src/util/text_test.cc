@@ -10,11 +10,21 @@ TEST_CASE("glob_match") {
     const char* text;
     bool want;
   } cases[] = {
-      {"ACME-*", "ACME-1", true},    {"ACME-*", "ACME-", true},   {"ACME-*", "XACME-1", false},
-      {"AC-1???", "AC-1042", true},  {"AC-1???", "AC-104", false}, {"AC-1???", "AC-10423", false},
-      {"*-RED", "SHIRT-RED", true},  {"*-RED", "SHIRT-BLUE", false}, {"[AB]-*", "B-1", true},
-      {"[AB]-*", "C-1", false},      {"[!AB]-*", "C-1", true},     {"[0-9]*", "7up", true},
-      {"*", "", true},               {"a*b*c", "axxbyyc", true},   {"a*b*c", "axxbyy", false},
+      {"ACME-*", "ACME-1", true},
+      {"ACME-*", "ACME-", true},
+      {"ACME-*", "XACME-1", false},
+      {"AC-1???", "AC-1042", true},
+      {"AC-1???", "AC-104", false},
+      {"AC-1???", "AC-10423", false},
+      {"*-RED", "SHIRT-RED", true},
+      {"*-RED", "SHIRT-BLUE", false},
+      {"[AB]-*", "B-1", true},
+      {"[AB]-*", "C-1", false},
+      {"[!AB]-*", "C-1", true},
+      {"[0-9]*", "7up", true},
+      {"*", "", true},
+      {"a*b*c", "axxbyyc", true},
+      {"a*b*c", "axxbyy", false},
       {"acme-*", "ACME-1", false},
   };
   for (const auto& c : cases) {
