@@ -52,7 +52,7 @@ suppliers:
     skus: ["IN-*"]
     po:
       format: x12-850
-      x12: {{sender_id: MYSHOP, receiver_id: INITECH, td5: {{Standard: UPSN}}, n1_loops: [ST, BT]}}
+      x12: {{sender_id: MYSHOP, receiver_id: INITECH, send_ack: "997", td5: {{Standard: UPSN}}, n1_loops: [ST, BT]}}
     transport: {{type: dir, path: ./out/supplier/initech}}
     tracking: {{format: x12}}
 )",

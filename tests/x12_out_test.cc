@@ -219,3 +219,39 @@ TEST_CASE("x12 in: an interchange applied before is recognised under another fil
   for (const auto& e : o["events"]) acks += e["kind"] == "acknowledged";
   CHECK(acks == 1);
 }
+
+TEST_CASE("x12 out: the supplier's groups are acknowledged with a 997") {
+  Install in("auto");
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2));
+  REQUIRE(in.once().code == 0);
+  const std::string po = in.order("1")["pos"][0]["number"];
+  in.drop_tracking("initech", "855.edi",
+                   envelope("PR", "ST*855*0001~\nBAK*00*AD*" + po + "*20261126~\nSE*3*0001~\n"));
+  auto r = in.once();
+  REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
+  std::filesystem::path ack;
+  for (const auto& f : in.files("out/supplier/initech"))
+    if (f.filename().string().starts_with("ACK-")) ack = f;
+  REQUIRE_FALSE(ack.empty());
+  const std::string text = slurp(ack);
+  auto report = x12::check_stream(x12::buffer_source(text), true);
+  CHECK(report.ok());
+  auto segs = segments_of(text);
+  CHECK(segs[0].find("*ZZ*MYSHOP         *ZZ*INITECH        *") != std::string::npos);
+  CHECK(segs[0].ends_with("*000000002*0*P*>"));  // after the 850's interchange
+  CHECK(segs[1].starts_with("GS*FA*MYSHOP*INITECH*"));
+  CHECK(segs[2] == "ST*997*0001");
+  CHECK(segs[3] == "AK1*PR*555");
+  CHECK(segs[4] == "AK2*855*0001");
+  CHECK(segs[5] == "AK5*A");
+  CHECK(segs[6] == "AK9*A*1*1*1");
+  CHECK(segs[7] == "SE*6*0001");
+  // What orderd reads back from its own 997 is what it meant.
+  REQUIRE(report.sets.size() == 1);
+  CHECK(report.sets[0].functional_ack.group_control == "555");
+  CHECK(report.sets[0].functional_ack.accepted);
+  if (auto ind = independent_check(ack)) {
+    CHECK_MESSAGE(ind->code == 0, ind->out);
+    CHECK_MESSAGE(ind->out.find("nodex12 REJECT") == std::string::npos, ind->out);
+  }
+}

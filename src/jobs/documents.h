@@ -11,9 +11,27 @@
 
 namespace orderd {
 
+// X12 control numbers kept in the state database (same transaction as the
+// document that uses them).
+class StoreControlNumbers final : public ControlNumbers {
+ public:
+  explicit StoreControlNumbers(Store& store) : store_(store) {}
+  std::pair<std::uint64_t, std::uint64_t> next(std::string_view sender,
+                                               std::string_view receiver) override {
+    return store_.next_x12_control(sender, receiver);
+  }
+  void sent_as(std::int64_t po_id, std::string_view kind, std::string_view isa13,
+               std::string_view gs06, std::string_view st02) override {
+    store_.add_x12_sent(po_id, kind, isa13, gs06, st02);
+  }
+
+ private:
+  Store& store_;
+};
+
 // Collects the POs of one run per supplier and turns them into documents
 // according to each supplier's po.batch. Use inside a transaction.
-class DocumentBuilder final : public ControlNumbers {
+class DocumentBuilder {
  public:
   DocumentBuilder(Runtime& rt, PoDocKind kind) : rt_(rt), kind_(kind) {}
 
@@ -25,12 +43,6 @@ class DocumentBuilder final : public ControlNumbers {
   void add(const Order& order, const Po& po);
   // Writes the documents and links their POs; returns how many were written.
   int finish();
-
-  // ControlNumbers, from the store, in the caller's transaction.
-  std::pair<std::uint64_t, std::uint64_t> next(std::string_view sender,
-                                               std::string_view receiver) override;
-  void sent_as(std::int64_t po_id, std::string_view kind, std::string_view isa13,
-               std::string_view gs06, std::string_view st02) override;
 
  private:
   struct Open {

@@ -42,7 +42,8 @@ void DocumentBuilder::add(const Order& order, const Po& po) {
 
 void DocumentBuilder::store(const SupplierConfig& s, Open& b) {
   const PoFormat* f = find_po_format(s.po.format);
-  const std::string content = b.writer->finish(*this);
+  StoreControlNumbers numbers(*rt_.store);
+  const std::string content = b.writer->finish(numbers);
   // batch: order names the file after its PO; batch: run after the document.
   std::string name = s.po.batch == Batch::kOrder
                          ? b.first_number + std::string(f->extension)
@@ -54,16 +55,6 @@ void DocumentBuilder::store(const SupplierConfig& s, Open& b) {
   rt_.store->fill_document(b.doc_id, name, content, sha256_hex(content));
   b.writer.reset();
   ++written_;
-}
-
-std::pair<std::uint64_t, std::uint64_t> DocumentBuilder::next(std::string_view sender,
-                                                              std::string_view receiver) {
-  return rt_.store->next_x12_control(sender, receiver);
-}
-
-void DocumentBuilder::sent_as(std::int64_t po_id, std::string_view kind, std::string_view isa13,
-                              std::string_view gs06, std::string_view st02) {
-  rt_.store->add_x12_sent(po_id, kind, isa13, gs06, st02);
 }
 
 int DocumentBuilder::finish() {

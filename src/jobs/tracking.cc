@@ -6,6 +6,7 @@
 #include <set>
 
 #include "channels/formats.h"
+#include "jobs/documents.h"
 #include "jobs/intake.h"
 #include "mappers/mappers.h"
 #include "util/hash.h"
@@ -156,6 +157,24 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger) {
             apply_row(rt, s, row, name, file_id, po_cache, touched, n, r);
           for (const auto& notice : batch->notices)
             apply_notice(rt, s, notice, name, touched, n, r);
+          if (s.po.x12.enabled && s.po.x12.send_ack != "none" && !batch->groups.empty()) {
+            // Acknowledge every group of the file (a resent one again: the
+            // partner may have missed our first acknowledgment).
+            StoreControlNumbers numbers(*rt.store);
+            Document ack;
+            ack.kind = "ack";
+            ack.party_type = "supplier";
+            ack.party = s.id;
+            ack.format = "x12-" + s.po.x12.send_ack;
+            ack.content = write_x12_ack(s.po.x12, batch->groups, numbers);
+            ack.sha256 = sha256_hex(ack.content);
+            ack.created_at = rt.now();
+            rt.store->insert_document(ack, [](const Document& d, std::int64_t id) {
+              return fmt::format("ACK-{}-{:06}.edi", d.party, id);
+            });
+            r.lines.push_back(fmt::format("{}: {} for {} groups queued for {}", name,
+                                          s.po.x12.send_ack, batch->groups.size(), s.id));
+          }
           const std::vector<std::int64_t> ids(touched.begin(), touched.end());
           refresh_statuses(rt, ids, fmt::format("tracking from {}", name));
           r.changed += n.recorded;

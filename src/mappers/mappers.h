@@ -95,11 +95,23 @@ struct InterchangeKey {
   std::string sender, receiver, control;  // ISA06, ISA08, ISA13
 };
 
+// A functional group received from a supplier, to acknowledge with a 997/999.
+struct AckGroup {
+  std::string functional_id, control, version;            // GS01, GS06, GS08
+  std::vector<std::pair<std::string, std::string>> sets;  // ST01, ST02
+};
+
 struct TrackingBatch {
   std::vector<TrackingRow> rows;
   std::vector<PoNotice> notices;
   std::vector<InterchangeKey> interchanges;
+  std::vector<AckGroup> groups;  // X12: every group in the file
 };
+
+// A 997 (or 999 when cfg.send_ack is "999") accepting every group and set in
+// `groups`: one ST per group, in one interchange from us to the partner.
+std::string write_x12_ack(const X12Config& cfg, std::span<const AckGroup> groups,
+                          ControlNumbers& numbers);
 
 using ReadTracking = Result<TrackingBatch> (*)(const TrackingConfig& cfg, std::string_view data);
 

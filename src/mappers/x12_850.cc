@@ -11,6 +11,12 @@
 namespace orderd {
 namespace {
 
+// The date and time stamps of an envelope written now.
+std::pair<std::string, std::string> stamp_now() {
+  const std::string t = iso_time(system_clock().now());  // 2026-11-26T14:36:57Z
+  return {t.substr(0, 4) + t.substr(5, 2) + t.substr(8, 2), t.substr(11, 2) + t.substr(14, 2)};
+}
+
 class X12PoWriter final : public PoWriter {
  public:
   X12PoWriter(const PoConfig& cfg, PoDocKind kind)
@@ -72,9 +78,7 @@ class X12PoWriter final : public PoWriter {
 
   std::string finish(ControlNumbers& numbers) override {
     auto [isa13, gs06] = numbers.next(x_.sender_id, x_.receiver_id);
-    const std::string stamp = iso_time(system_clock().now());  // 2026-11-26T14:36:57Z
-    const std::string date8 = stamp.substr(0, 4) + stamp.substr(5, 2) + stamp.substr(8, 2);
-    const std::string time = stamp.substr(11, 2) + stamp.substr(14, 2);
+    auto [date8, time] = stamp_now();
     x12::Writer w(x12::Delimiters{x_.element, x_.component, x_.repetition, x_.segment}, x_.newline);
     w.begin_interchange({x_.sender_qualifier, x_.sender_id, x_.receiver_qualifier, x_.receiver_id,
                          isa13, date8.substr(2), time, x_.version, x_.usage, false});
@@ -111,6 +115,36 @@ class X12PoWriter final : public PoWriter {
 };
 
 }  // namespace
+
+std::string write_x12_ack(const X12Config& x, std::span<const AckGroup> groups,
+                          ControlNumbers& numbers) {
+  const bool v999 = x.send_ack == "999";
+  auto [isa13, gs06] = numbers.next(x.sender_id, x.receiver_id);
+  auto [date8, time] = stamp_now();
+  x12::Writer w(x12::Delimiters{x.element, x.component, x.repetition, x.segment}, x.newline);
+  w.begin_interchange({x.sender_qualifier, x.sender_id, x.receiver_qualifier, x.receiver_id, isa13,
+                       date8.substr(2), time, x.version, x.usage, false});
+  w.begin_group("FA", x.sender_id, x.receiver_id, date8, time, gs06,
+                v999 ? "005010X231A1" : x.version);
+  int n = 0;
+  for (const auto& g : groups) {
+    w.begin_set(v999 ? "999" : "997", fmt::format("{:04}", ++n));
+    if (v999)
+      w.segment({"AK1", g.functional_id, g.control, g.version});
+    else
+      w.segment({"AK1", g.functional_id, g.control});
+    for (const auto& [st01, st02] : g.sets) {
+      w.segment({"AK2", st01, st02});
+      w.segment({v999 ? "IK5" : "AK5", "A"});
+    }
+    const std::string count = std::to_string(g.sets.size());
+    w.segment({"AK9", "A", count, count, count});
+    w.end_set();
+  }
+  w.end_group();
+  w.end_interchange();
+  return w.take();
+}
 
 std::unique_ptr<PoWriter> make_x12_850_writer(const PoConfig& cfg, PoDocKind kind) {
   return std::make_unique<X12PoWriter>(cfg, kind);
