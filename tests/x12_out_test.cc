@@ -255,3 +255,14 @@ TEST_CASE("x12 out: the supplier's groups are acknowledged with a 997") {
     CHECK_MESSAGE(ind->out.find("nodex12 REJECT") == std::string::npos, ind->out);
   }
 }
+
+TEST_CASE("x12 out: a supplier's 997 is not acknowledged") {
+  Install in("auto");
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2));
+  REQUIRE(in.once().code == 0);
+  in.drop_tracking("initech", "ack.edi",
+                   envelope("FA", "ST*997*0001~\nAK1*PO*1~\nAK2*850*0001~\nAK5*A~\nAK9*A*1*1*1~\nSE*6*0001~\n"));
+  REQUIRE(in.once().code == 0);
+  for (const auto& f : in.files("out/supplier/initech"))
+    CHECK_FALSE(f.filename().string().starts_with("ACK-"));
+}

@@ -46,10 +46,13 @@ Result<TrackingBatch> read_x12_tracking(const TrackingConfig& /*cfg*/, std::stri
   };
   for (const auto& set : report.sets) {
     const int ix = interchange_of(set.env);
-    if (batch.groups.empty() || batch.groups.back().control != set.env.gs06 ||
-        batch.groups.back().functional_id != set.env.gs01)
-      batch.groups.push_back({set.env.gs01, set.env.gs06, set.env.gs08, {}});
-    batch.groups.back().sets.emplace_back(set.env.st01, set.env.st02);
+    // Acknowledgments are never acknowledged: FA groups get no 997 back.
+    if (set.env.gs01 != "FA") {
+      if (batch.groups.empty() || batch.groups.back().control != set.env.gs06 ||
+          batch.groups.back().functional_id != set.env.gs01)
+        batch.groups.push_back({set.env.gs01, set.env.gs06, set.env.gs08, {}});
+      batch.groups.back().sets.emplace_back(set.env.st01, set.env.st02);
+    }
     if (set.env.st01 == "855") {
       PoNotice n;
       n.po_number = set.po_ack.po_number;
