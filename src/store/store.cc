@@ -113,6 +113,10 @@ void bind_chunk(Stmt& s, std::span<const std::int64_t> ids, std::size_t at) {
   for (std::size_t i = 0; i < kInChunk; ++i) s << ids[std::min(at + i, ids.size() - 1)];
 }
 
+std::int64_t first_id(Stmt& s) {
+  return s.i64(0);
+}
+
 // Steps `s` to the end, reading each row with `read`.
 template <class Read>
 auto collect(Stmt& s, Read read) {
@@ -485,9 +489,7 @@ void Store::set_order_status(std::int64_t id, OrderStatus status,
 std::vector<std::int64_t> Store::order_ids_with_status(OrderStatus st) {
   auto& s = stmt("SELECT id FROM orders WHERE status=? ORDER BY id");
   s << to_string(st);
-  std::vector<std::int64_t> out;
-  while (s.step()) out.push_back(s.i64(0));
-  return out;
+  return collect(s, first_id);
 }
 
 std::vector<std::int64_t> Store::auto_process_candidates(
@@ -504,9 +506,7 @@ std::vector<std::int64_t> Store::auto_process_candidates(
                        placeholders(channels.size()), placeholders(suppliers.size())));
   for (const auto& c : channels) s << c;
   for (const auto& x : suppliers) s << x;
-  std::vector<std::int64_t> out;
-  while (s.step()) out.push_back(s.i64(0));
-  return out;
+  return collect(s, first_id);
 }
 
 std::vector<Order> Store::query_orders(const OrderQuery& q) {
@@ -792,9 +792,7 @@ std::vector<std::int64_t> Store::due_documents(std::int64_t now) {
       "SELECT id FROM documents WHERE (state='sending') OR (state='pending' AND "
       "next_attempt_at<=?) ORDER BY state='sending' DESC, id");
   s << now;
-  std::vector<std::int64_t> out;
-  while (s.step()) out.push_back(s.i64(0));
-  return out;
+  return collect(s, first_id);
 }
 
 void Store::set_document_state(std::int64_t id, DocState state, std::string_view error,
@@ -1012,9 +1010,7 @@ std::vector<std::int64_t> Store::orders_of_push_document(std::int64_t doc_id) {
       "SELECT DISTINCT l.order_id FROM shipments s JOIN lines l ON l.id=s.line_id WHERE "
       "s.push_document_id=? ORDER BY l.order_id");
   s << doc_id;
-  std::vector<std::int64_t> out;
-  while (s.step()) out.push_back(s.i64(0));
-  return out;
+  return collect(s, first_id);
 }
 
 void Store::add_push_events(std::int64_t doc_id, std::string_view actor, std::string_view kind,
