@@ -116,31 +116,26 @@ void Reader::split(std::string_view body, Segment& seg) {
 }
 
 Result<bool> Reader::read_isa(Segment& seg) {
+  // Every header error names its byte and line.
+  auto isa_error = [&](std::uint64_t at, std::string what) {
+    return fail(ErrorKind::kInvalid, fmt::format("byte {} (line {}): {}", at, line_, what));
+  };
   auto enough = fill(256);
   if (!enough) return std::unexpected(enough.error());
   const std::string_view rest(buf_.data() + pos_, buf_.size() - pos_);
   const std::uint64_t offset = consumed_ + pos_;
   if (!rest.starts_with("ISA")) {
     std::string_view found = rest.substr(0, std::min<std::size_t>(rest.find_first_of("\r\n"), 20));
-    return fail(
-        ErrorKind::kInvalid,
-        fmt::format(
-            "byte {} (line {}): expected an interchange header (ISA), found '{}'; is this an "
-            "X12 file?",
-            offset, line_, found));
+    return isa_error(offset, fmt::format("expected an interchange header (ISA), found '{}'; is "
+                                         "this an X12 file?",
+                                         found));
   }
-  if (rest.size() < 4)
-    return fail(
-        ErrorKind::kInvalid,
-        fmt::format("byte {} (line {}): the file ends inside the ISA header", offset, line_));
+  if (rest.size() < 4) return isa_error(offset, "the file ends inside the ISA header");
   const char sep = rest[3];
   if (is_alnum(sep) || is_space(sep))
-    return fail(
-        ErrorKind::kInvalid,
-        fmt::format(
-            "byte {} (line {}): ISA: the character after ISA must be the element separator, "
-            "found {}",
-            offset, line_, printable(sep)));
+    return isa_error(offset, fmt::format("ISA: the character after ISA must be the element "
+                                         "separator, found {}",
+                                         printable(sep)));
   // Walk to the 16th separator; ISA16 follows it, then the segment terminator.
   // Line breaks inside the header (a wrapped file) are dropped.
   scratch_.clear();
@@ -154,21 +149,17 @@ Result<bool> Reader::read_isa(Segment& seg) {
   }
   while (i < rest.size() && (rest[i] == '\r' || rest[i] == '\n')) ++i;
   if (seps < 16 || i + 1 >= rest.size())
-    return fail(
-        ErrorKind::kInvalid,
-        fmt::format("byte {} (line {}): ISA has {} of its 16 elements before the file or header "
-                    "ends; the header is cut short",
-                    offset, line_, seps));
+    return isa_error(offset, fmt::format("ISA has {} of its 16 elements before the file or "
+                                         "header ends; the header is cut short",
+                                         seps));
   scratch_.push_back(rest[i]);  // ISA16
   const char component = rest[i];
   const char terminator = rest[i + 1];
   if (terminator == sep || terminator == component || is_alnum(terminator) || terminator == ' ')
-    return fail(
-        ErrorKind::kInvalid,
-        fmt::format(
-            "byte {} (line {}): ISA: the segment terminator after ISA16 is {}, which cannot "
-            "be a terminator (ISA elements of the wrong width?)",
-            offset, line_, printable(terminator)));
+    return isa_error(offset, fmt::format("ISA: the segment terminator after ISA16 is {}, which "
+                                         "cannot be a terminator (ISA elements of the wrong "
+                                         "width?)",
+                                         printable(terminator)));
   delim_ = Delimiters{sep, component, 0, terminator};
   split(scratch_, seg);
   // ISA11 is the repetition separator from version 00501 on.

@@ -84,12 +84,18 @@ Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_v
             rt.now());
         continue;
       }
+      const SupplierConfig* supplier = rt.cfg->supplier(po.supplier);
+      if (!supplier)
+        return fail(ErrorKind::kRefused,
+                    fmt::format("order {}: PO {} went to supplier {}, which is no longer in the "
+                                "configuration; add it back to send the cancellation",
+                                order->ext_id, po.number, po.supplier));
       rt.store->set_po_state(po.id, PoState::kCancelSending, "");
       rt.store->add_event(
           order_id, po.id, rt.actor, "cancel_requested", "", "",
           fmt::format("cancellation of PO {} queued for {}: {}", po.number, po.supplier, why),
           rt.now());
-      docs.open(*rt.cfg->supplier(po.supplier));
+      docs.open(*supplier);
       docs.add(*order, po);
     }
     const int n = docs.finish();
