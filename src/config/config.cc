@@ -165,6 +165,43 @@ class Walker {
     return out;
   }
 
+  // "30s", "15m", "1h", "1d", or a bare number of seconds.
+  std::int64_t duration(const YAML::Node& map, std::string_view path, const char* key,
+                        std::int64_t def) {
+    auto n = map[key];
+    if (!n) return def;
+    const std::string v = n.IsScalar() ? n.Scalar() : "";
+    std::size_t used = 0;
+    long long num = -1;
+    try {
+      num = std::stoll(v, &used);
+    } catch (...) {
+    }
+    std::string unit = v.substr(std::min(used, v.size()));
+    std::int64_t mult = unit.empty() || unit == "s" ? 1
+                        : unit == "m"               ? 60
+                        : unit == "h"               ? 3600
+                        : unit == "d"               ? 86400
+                                                    : 0;
+    if (num <= 0 || mult == 0 || num > 366LL * 86400) {
+      error(n, join(path, key), fmt::format("'{}' is not a duration (e.g. 30s, 15m, 1h, 1d)", v));
+      return def;
+    }
+    return num * mult;
+  }
+
+  // A ${VAR} reference, for secrets that must not be written inline.
+  std::string env_ref(const YAML::Node& map, std::string_view path, const char* key) {
+    std::string v = str(map, path, key, "");
+    if (v.empty()) return v;
+    if (v.size() > 3 && v.starts_with("${") && v.ends_with("}")) return v.substr(2, v.size() - 3);
+    error(map[key], join(path, key),
+          fmt::format("secrets are not written in the configuration: name an environment "
+                      "variable as ${{VAR}} or put the {} in a file and use {}_file",
+                      key, key));
+    return {};
+  }
+
   TransportConfig transport(const YAML::Node& n, std::string_view path) {
     TransportConfig t;
     t.where.text = where(n, path);
@@ -174,11 +211,78 @@ class Walker {
     }
     if (!check_keys(n, path, "<transport>")) return t;
     t.type = str(n, path, "type", "dir");
-    t.path = path_of(n, path, "path", "");
+    if (t.type == "dir")
+      t.path = path_of(n, path, "path", "");
+    else
+      t.path = str(n, path, "path", "");  // a remote folder, taken as written
+    t.host = str(n, path, "host", "");
+    t.port = integer(n, path, "port", 0, 0, 65535);
+    t.user = str(n, path, "user", "");
+    t.password_file = path_of(n, path, "password_file", "");
+    t.password_env = env_ref(n, path, "password");
+    t.key_file = path_of(n, path, "key_file", "");
+    t.key_passphrase_file = path_of(n, path, "key_passphrase_file", "");
+    t.known_hosts = path_of(n, path, "known_hosts", "");
+    t.ca_file = path_of(n, path, "ca_file", "");
+    t.verify_tls = boolean(n, path, "verify_tls", true);
+    t.archive_path = str(n, path, "archive_path", "");
+    t.done_suffix = str(n, path, "done_suffix", "");
+    t.settle = integer(n, path, "settle", 2, 0, 3600);
+    t.url = str(n, path, "url", "");
+    if (auto h = n["headers"]) {
+      if (!h.IsMap())
+        error(h, join(path, "headers"), "expected a map of header name to value");
+      else
+        for (const auto& kv : h)
+          t.headers.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
+    }
+    t.token_file = path_of(n, path, "token_file", "");
+    t.token_env = env_ref(n, path, "token");
+    t.smtp_url = str(n, path, "smtp_url", "");
+    t.imap_url = str(n, path, "imap_url", "");
+    t.from = str(n, path, "from", "");
+    if (n["to"]) t.to = n["to"].IsScalar() ? std::vector{n["to"].Scalar()} : strings(n, path, "to");
+    t.subject = str(n, path, "subject", t.subject);
+    t.email_body = str(n, path, "body", t.email_body);
+    t.imap_after = str(n, path, "imap_after", t.imap_after);
+    t.timeout = integer(n, path, "timeout", 30, 1, 3600);
     t.attempts = integer(n, path, "attempts", 5, 1, 100);
     t.backoff = integer(n, path, "backoff", 60, 0, 86400);
-    if (t.type == "dir" && t.path.empty())
-      error(n, join(path, "path"), "a dir transport needs a path");
+    auto need = [&](bool ok, const char* key, std::string_view what) {
+      if (!ok) error(n, join(path, key), fmt::format("a {} transport needs {}", t.type, what));
+    };
+    if (t.type == "dir") need(!t.path.empty(), "path", "a path");
+    if (t.type == "sftp" || t.type == "ftp" || t.type == "ftps") {
+      need(!t.host.empty(), "host", "a host");
+      need(!t.user.empty(), "user", "a user");
+    }
+    if (t.type == "sftp")
+      need(!t.key_file.empty() || !t.password_file.empty() || !t.password_env.empty(),
+           "password_file", "key_file, password_file or password: ${VAR}");
+    if (t.type == "http") need(!t.url.empty(), "url", "a url");
+    if (t.type == "email")
+      need(!t.smtp_url.empty() || !t.imap_url.empty(), "smtp_url",
+           "smtp_url (to send) or imap_url (to pull)");
+    if (t.email_body != "attachment" && t.email_body != "body" && t.email_body != "both")
+      error(n["body"], join(path, "body"), "must be attachment, body or both");
+    if (t.imap_after != "flag" && t.imap_after != "move")
+      error(n["imap_after"], join(path, "imap_after"), "must be flag or move");
+    if (t.imap_after == "move" && t.archive_path.empty())
+      error(n, join(path, "archive_path"), "imap_after: move needs archive_path (a mailbox)");
+    return t;
+  }
+
+  // A transport that can be pulled from (a channel's source, tracking.pull).
+  std::optional<TransportConfig> pull(const YAML::Node& n, std::string_view path) {
+    if (!n) return std::nullopt;
+    auto t = transport(n, path);
+    if (t.type == "dir" || t.type == "http")
+      error(n, join(path, "type"),
+            fmt::format("'{}' cannot be pulled from; use sftp, ftp, ftps or email (local files "
+                        "go straight into the spool's inbound folders)",
+                        t.type));
+    if (t.type == "email" && t.imap_url.empty())
+      error(n, join(path, "imap_url"), "pulling email needs imap_url");
     return t;
   }
 
@@ -288,6 +392,7 @@ class Walker {
     if (!check_keys(n, path, "suppliers.<id>.tracking")) return t;
     t.format = str(n, path, "format", "csv");
     t.delimiter = delimiter(n, path, ',');
+    t.pull = pull(n["pull"], join(path, "pull"));
     if (auto c = n["columns"]) {
       const std::string cpath = join(path, "columns");
       if (check_keys(c, cpath, "suppliers.<id>.tracking.columns")) {
@@ -325,6 +430,11 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
     cfg->state_dir = w.path_of(root, "", "state_dir", "./state");
     cfg->spool_dir = w.path_of(root, "", "spool_dir", "./spool");
     cfg->po_prefix = w.str(root, "", "po_prefix", "PO");
+    if (auto sc = root["schedule"]; sc && w.check_keys(sc, "schedule", "schedule")) {
+      cfg->schedule.order_sync = w.duration(sc, "schedule", "order_sync", cfg->schedule.order_sync);
+      cfg->schedule.tracking_sync =
+          w.duration(sc, "schedule", "tracking_sync", cfg->schedule.tracking_sync);
+    }
     if (root["require"]) {
       cfg->require = w.fields(root, "", "require");
     } else {
@@ -358,6 +468,8 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
             c.tracking_push.transport = w.transport(tp["transport"], tpath + ".transport");
           }
         }
+        c.source = w.pull(kv.second["source"], path + ".source");
+        c.every = w.duration(kv.second, path, "order_sync", 0);
         cfg->channels.push_back(std::move(c));
       }
     auto suppliers = root["suppliers"];
@@ -381,6 +493,7 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
         s.po = w.po(n["po"], path + ".po");
         s.transport = w.transport(n["transport"], path + ".transport");
         s.tracking = w.tracking(n["tracking"], path + ".tracking");
+        s.tracking.every = w.duration(n, path, "tracking_sync", 0);
         cfg->suppliers.push_back(std::move(s));
       }
   }

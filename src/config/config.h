@@ -4,8 +4,10 @@
 // ("file:line:col: key.path") so later checks can name it.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,12 +21,40 @@ struct Where {
   std::string text;
 };
 
+// One transport block: a supplier's `transport:` and `tracking.pull:`, a
+// channel's `source:` and `tracking_push.transport:`. Secrets are never held
+// here: only where to read them (a file, or an environment variable).
 struct TransportConfig {
   Where where;
   std::string type = "dir";
-  std::filesystem::path path;  // dir: destination folder
-  int attempts = 5;            // delivery attempts before the PO is failed
-  int backoff = 60;            // seconds before the 2nd attempt; doubles each time
+  std::filesystem::path path;  // dir: local folder; sftp/ftp/ftps: remote folder
+  std::string host;
+  int port = 0;  // 0: the protocol's default
+  std::string user;
+  std::filesystem::path password_file;  // first line is the password
+  std::string password_env;             // or: password: ${VAR}
+  std::filesystem::path key_file;       // sftp: private key
+  std::filesystem::path key_passphrase_file;
+  std::filesystem::path known_hosts;  // sftp: trusted host keys (OpenSSH format)
+  std::filesystem::path ca_file;      // ftps/http/email: CA bundle; empty: system CAs
+  bool verify_tls = true;
+  std::string archive_path;  // pull: remote folder for taken files; empty: delete them
+  std::string done_suffix;   // pull: take NAME only once NAME+suffix exists
+  int settle = 2;            // pull: seconds between the two looks at sizes and times
+  std::string url;           // http: where to POST
+  std::vector<std::pair<std::string, std::string>> headers;  // http: extra headers
+  std::filesystem::path token_file;                          // http: bearer token
+  std::string token_env;                                     // or: token: ${VAR}
+  std::string smtp_url, imap_url;                            // email
+  std::string from;
+  std::vector<std::string> to;
+  std::string subject = "{name}";         // email: {name} {party}
+  std::string email_body = "attachment";  // attachment, body or both
+  std::string imap_after = "flag";        // flag (\\Seen) or move (to archive_path)
+  int timeout = 30;                       // connect/idle timeout, seconds
+  int attempts = 5;                       // delivery attempts before the PO is failed
+  int backoff = 60;                       // seconds before the 2nd attempt; doubles each time
+  bool remote() const { return type != "dir"; }
 };
 
 struct ColumnConfig {
@@ -78,6 +108,8 @@ struct TrackingConfig {
   std::string format = "csv";
   char delimiter = ',';
   TrackingColumns columns;
+  std::optional<TransportConfig> pull;  // where to fetch tracking files from
+  std::int64_t every = 0;               // tracking sync interval, seconds; 0: schedule's
 };
 
 struct SupplierConfig {
@@ -105,6 +137,13 @@ struct ChannelConfig {
   std::string format;
   bool auto_process = false;
   TrackingPushConfig tracking_push;
+  std::optional<TransportConfig> source;  // where to fetch order exports from
+  std::int64_t every = 0;                 // order sync interval, seconds; 0: schedule's
+};
+
+struct ScheduleConfig {
+  std::int64_t order_sync = 3600;     // seconds
+  std::int64_t tracking_sync = 7200;  // seconds
 };
 
 struct Config {
@@ -112,6 +151,7 @@ struct Config {
   std::filesystem::path state_dir;
   std::filesystem::path spool_dir;
   std::string po_prefix = "PO";
+  ScheduleConfig schedule;
   std::vector<FieldId> require;
   std::vector<ChannelConfig> channels;
   std::vector<SupplierConfig> suppliers;

@@ -98,9 +98,22 @@ TEST_CASE("config: errors name file - line - column and key - and suggest") {
       {"    format: shopify-csv", "    format: etsy-csv",
        "/etc/orderd/orderd.yaml:4:3: channels.shop.format: unknown channel format 'etsy-csv' "
        "(known: shopify-csv, amazon-tsv, orders-json)"},
+      {"{type: dir, path: ./out/acme", "{type: ftpx, path: ./out/acme",
+       "/etc/orderd/orderd.yaml:20:16: suppliers.acme.transport.type: unknown transport 'ftpx' "
+       "(known: dir, sftp, ftp, ftps, email, http)"},
       {"{type: dir, path: ./out/acme", "{type: ftp, path: ./out/acme",
-       "/etc/orderd/orderd.yaml:20:16: suppliers.acme.transport.type: unknown transport 'ftp' "
-       "(known: dir)"},
+       "/etc/orderd/orderd.yaml:20:16: suppliers.acme.transport.host: a ftp transport needs a "
+       "host\n/etc/orderd/orderd.yaml:20:16: suppliers.acme.transport.user: a ftp transport "
+       "needs a user"},
+      {"{type: dir, path: ./out/acme", "{type: sftp, host: h, user: u, password: hunter2",
+       "/etc/orderd/orderd.yaml:20:57: suppliers.acme.transport.password: secrets are not "
+       "written in the configuration: name an environment variable as ${VAR} or put the password "
+       "in a file and use password_file\n/etc/orderd/orderd.yaml:20:16: "
+       "suppliers.acme.transport.password_file: a sftp transport needs key_file, password_file "
+       "or password: ${VAR}"},
+      {"    require: [ship_to.phone]", "    require: [ship_to.phone]\n    tracking_sync: soon",
+       "/etc/orderd/orderd.yaml:13:20: suppliers.acme.tracking_sync: 'soon' is not a duration "
+       "(e.g. 30s, 15m, 1h, 1d)"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.to);

@@ -8,16 +8,27 @@ constexpr KeySpec kTop[] = {
     {"spool_dir", "path", "./spool",
      "folder of inbound/, claimed/, archive/ and quarantine/ (docs/spool.md)"},
     {"po_prefix", "string", "PO", "prefix of PO numbers (PO000123)"},
+    {"schedule", "map", "{order_sync: 1h, tracking_sync: 2h}",
+     "how often the service syncs (below); files dropped into inbound/ are taken at once"},
     {"require", "list of fields",
      "[ship_to.name, ship_to.address1, ship_to.city, ship_to.zip, ship_to.country]",
      "fields every order needs before it can be processed"},
     {"channels", "map", "required", "sales channels by id"},
     {"suppliers", "map", "required", "suppliers by id"},
 };
+constexpr KeySpec kSchedule[] = {
+    {"order_sync", "duration", "1h",
+     "order sync interval (30s, 15m, 1h, 1d; a bare number is seconds)"},
+    {"tracking_sync", "duration", "2h", "tracking sync and push interval"},
+};
 constexpr KeySpec kChannel[] = {
     {"format", "string", "required", "order export format: shopify-csv, amazon-tsv, orders-json"},
     {"auto_process", "bool", "false", "process this channel's orders as soon as they are ready"},
     {"tracking_push", "map", "none", "where and how tracking goes back to the channel"},
+    {"source", "map", "none",
+     "a transport block to pull order exports from (sftp, ftp, ftps, email); local drops go to "
+     "inbound/orders/<id>/ either way"},
+    {"order_sync", "duration", "schedule.order_sync", "this channel's order sync interval"},
 };
 constexpr KeySpec kTrackingPush[] = {
     {"format", "string", "by channel format",
@@ -34,6 +45,8 @@ constexpr KeySpec kSupplier[] = {
     {"po", "map", "csv defaults", "how POs are rendered"},
     {"transport", "map", "required", "where POs (and cancellations) are delivered"},
     {"tracking", "map", "csv defaults", "how the supplier's tracking files are read"},
+    {"tracking_sync", "duration", "schedule.tracking_sync",
+     "this supplier's tracking sync interval"},
 };
 constexpr KeySpec kPo[] = {
     {"format", "string", "csv", "csv or xml"},
@@ -75,8 +88,43 @@ constexpr KeySpec kColumn[] = {
     {"field", "field", "required", "a field from the Fields table"},
 };
 constexpr KeySpec kTransport[] = {
-    {"type", "string", "dir", "dir: a local folder"},
-    {"path", "path", "required for dir", "destination folder"},
+    {"type", "string", "dir", "dir, sftp, ftp, ftps (explicit TLS), email or http"},
+    {"path", "path", "required for dir",
+     "dir: local folder; sftp/ftp/ftps: remote folder (default: the login folder)"},
+    {"host", "string", "required for sftp/ftp/ftps", "server name or address"},
+    {"port", "int", "22 sftp, 21 ftp/ftps", "server port"},
+    {"user", "string", "required for sftp/ftp/ftps", "login name"},
+    {"password_file", "path", "none", "file whose first line is the password (mode 0600)"},
+    {"password", "string", "none",
+     "only as ${ENV_VAR}: the password from the service's environment; never inline"},
+    {"key_file", "path", "none", "sftp: private key file (OpenSSH or PEM)"},
+    {"key_passphrase_file", "path", "none", "sftp: file holding the key's passphrase"},
+    {"known_hosts", "path", "<state_dir>/known_hosts",
+     "sftp: trusted host keys; `orderctl trust-host` adds one"},
+    {"ca_file", "path", "system CAs", "ftps/http/email: CA bundle to verify the server with"},
+    {"verify_tls", "bool", "true", "ftps/http/email: verify the server's certificate and name"},
+    {"archive_path", "string", "none (delete)",
+     "pull: remote folder where taken files are moved; imap: folder taken messages move to"},
+    {"done_suffix", "string", "none",
+     "pull: take NAME only once NAME+suffix exists (e.g. .done); the marker is removed too"},
+    {"settle", "seconds", "2",
+     "pull: a file is taken when its size and time are the same at two looks this far apart"},
+    {"url", "string", "required for http", "http: the URL the document is POSTed to"},
+    {"headers", "map", "{}", "http: extra request headers (name: value)"},
+    {"token_file", "path", "none", "http: file holding a bearer token (Authorization header)"},
+    {"token", "string", "none", "http: only as ${ENV_VAR}: the bearer token from the environment"},
+    {"smtp_url", "string", "required to send email",
+     "email: smtp://host:587 (STARTTLS required) or smtps://host:465"},
+    {"imap_url", "string", "required to pull email",
+     "email: imap://host:143/INBOX (STARTTLS required) or imaps://host/INBOX"},
+    {"from", "string", "required to send email", "email: sender address"},
+    {"to", "list", "required to send email", "email: recipient addresses"},
+    {"subject", "string", "{name}", "email: subject; {name} is the file name, {party} the id"},
+    {"body", "string", "attachment",
+     "email: attachment (the document attached), body (as the text) or both"},
+    {"imap_after", "string", "flag",
+     "imap: flag (mark taken messages \\Seen and skip seen ones) or move (to archive_path)"},
+    {"timeout", "seconds", "30", "connect and idle timeout"},
     {"attempts", "int", "5", "delivery attempts before the document is failed (1-100)"},
     {"backoff", "seconds", "60",
      "wait before the second attempt; doubles each attempt, with jitter"},
@@ -85,6 +133,9 @@ constexpr KeySpec kTracking[] = {
     {"format", "string", "csv", "csv, or x12 (856 ship notices)"},
     {"delimiter", "char", ",", "csv: field separator"},
     {"columns", "map", "see below", "which header holds each tracking value"},
+    {"pull", "map", "none",
+     "a transport block to pull tracking files from (sftp, ftp, ftps, email); local drops go to "
+     "inbound/tracking/<id>/ either way"},
 };
 constexpr KeySpec kTrackingColumns[] = {
     {"po_number", "string", "PO Number", "header of the PO number the supplier echoes"},
@@ -98,6 +149,7 @@ constexpr KeySpec kTrackingColumns[] = {
 
 constexpr Section kSections[] = {
     {"", kTop},
+    {"schedule", kSchedule},
     {"channels.<id>", kChannel},
     {"channels.<id>.tracking_push", kTrackingPush},
     {"suppliers.<id>", kSupplier},

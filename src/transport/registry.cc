@@ -1,7 +1,10 @@
 // The transports, in one table.
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "transport/transport.h"
+#include "util/fs.h"
 
 namespace orderd {
 namespace {
@@ -12,10 +15,43 @@ struct Entry {
 };
 
 constexpr Entry kTransports[] = {
-    {"dir", make_dir_transport},
+    {"dir", make_dir_transport},  {"sftp", make_sftp_transport},   {"ftp", make_ftp_transport},
+    {"ftps", make_ftp_transport}, {"email", make_email_transport}, {"http", make_http_transport},
 };
 
 }  // namespace
+
+Result<std::vector<RemoteFile>> Transport::list() {
+  return fail(ErrorKind::kConfig, fmt::format("{} cannot be pulled from", describe()));
+}
+Result<std::vector<Fetched>> Transport::fetch(const RemoteFile&) {
+  return fail(ErrorKind::kConfig, fmt::format("{} cannot be pulled from", describe()));
+}
+Status Transport::take_done(const RemoteFile&) {
+  return fail(ErrorKind::kConfig, fmt::format("{} cannot be pulled from", describe()));
+}
+
+Result<std::string> read_secret(const std::filesystem::path& file, const std::string& env,
+                                std::string_view what) {
+  if (!env.empty()) {
+    const char* v = std::getenv(env.c_str());
+    if (!v || !*v)
+      return fail(ErrorKind::kConfig,
+                  fmt::format("the {} is to come from environment variable {}, which is not set "
+                              "in orderd's environment (systemd: Environment= or "
+                              "EnvironmentFile= in a drop-in)",
+                              what, env));
+    return std::string(v);
+  }
+  if (file.empty()) return std::string();
+  auto text = read_file(file);
+  if (!text)
+    return fail(ErrorKind::kConfig, fmt::format("cannot read the {} file {}: {}", what,
+                                                file.string(), text.error().message()));
+  std::string s = std::move(*text);
+  if (auto nl = s.find_first_of("\r\n"); nl != std::string::npos) s.resize(nl);
+  return s;
+}
 
 bool known_transport(std::string_view type) {
   for (const auto& e : kTransports)

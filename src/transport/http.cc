@@ -1,0 +1,10 @@
+// HTTP POST (libcurl). Being written (issue 4): until then the type is refused.
+#include "transport/transport.h"
+
+namespace orderd {
+
+Result<std::unique_ptr<Transport>> make_http_transport(const TransportConfig& cfg) {
+  return fail(ErrorKind::kConfig, cfg.where.text + ": the http transport is not built yet");
+}
+
+}  // namespace orderd
