@@ -1,0 +1,1 @@
+#include "transport/curl_util.h"
