@@ -497,6 +497,18 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
         cfg->suppliers.push_back(std::move(s));
       }
   }
+  // sftp host keys are trusted in one file beside the state unless named.
+  auto default_known_hosts = [&](TransportConfig& t) {
+    if (t.type == "sftp" && t.known_hosts.empty()) t.known_hosts = cfg->state_dir / "known_hosts";
+  };
+  for (auto& c : cfg->channels) {
+    default_known_hosts(c.tracking_push.transport);
+    if (c.source) default_known_hosts(*c.source);
+  }
+  for (auto& s : cfg->suppliers) {
+    default_known_hosts(s.transport);
+    if (s.tracking.pull) default_known_hosts(*s.tracking.pull);
+  }
   if (!w.errors.empty())
     return fail(ErrorKind::kConfig, fmt::format("{}", fmt::join(w.errors, "\n")));
   return std::shared_ptr<const Config>(std::move(cfg));

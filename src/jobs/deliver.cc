@@ -11,6 +11,7 @@
 #include "jobs/jobs.h"
 #include "transport/transport.h"
 #include "util/crashpoint.h"
+#include "util/lifecycle.h"
 
 namespace orderd {
 namespace {
@@ -80,6 +81,8 @@ RunReport deliver_due(Runtime& rt) {
   RunReport report;
   std::map<const TransportConfig*, std::unique_ptr<Transport>> transports;
   for (auto id : rt.store->due_documents(rt.now())) {
+    heartbeat();
+    if (stop_requested()) break;  // the rest stay due for the next start
     auto doc = rt.store->load_document(id);
     if (!doc) continue;
     auto finish = [&](bool ok, const std::string& error, DocState state, std::int64_t next,

@@ -5,12 +5,15 @@
 #include "util/crashpoint.h"
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/lifecycle.h"
 
 namespace orderd {
 
 void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
                   const ApplyFile& apply, RunReport& report) {
   for (const auto& path : rt.spool.claim(kind, source)) {
+    heartbeat();
+    if (stop_requested()) break;  // claimed files are read first at the next start
     const std::string name = path.filename().string();
     ++report.files;
     auto data = read_file(path);

@@ -62,10 +62,19 @@ struct RunReport {
   void add(RunReport&& other);
 };
 
-// Reads every channel's inbound orders; auto-processes where configured.
-RunReport sync_orders(Runtime& rt, std::string_view trigger);
-// Reads every supplier's inbound tracking files.
-RunReport sync_tracking(Runtime& rt, std::string_view trigger);
+// The channels (order sync) or suppliers (tracking sync) a run covers;
+// empty: all of them.
+using Scope = std::span<const std::string>;
+
+// Pulls every channel's `source:` into inbound/, reads every channel's
+// inbound orders, and auto-processes where configured.
+RunReport sync_orders(Runtime& rt, std::string_view trigger, Scope only = {});
+// Pulls every supplier's `tracking.pull:` and reads the inbound tracking files.
+RunReport sync_tracking(Runtime& rt, std::string_view trigger, Scope only = {});
+// Downloads what is ready at a remote source into inbound/<kind>/<source>/
+// (docs/spool.md, "Pulling from a remote"). Files only; intake reads them.
+RunReport pull_remote(Runtime& rt, std::string_view kind, std::string_view source,
+                      const TransportConfig& tc);
 // Sends unpushed tracking to the channels.
 RunReport push_tracking(Runtime& rt, std::string_view trigger);
 // Delivers due documents (and completes deliveries a crash interrupted).

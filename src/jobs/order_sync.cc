@@ -1,6 +1,8 @@
 // Order sync: channel exports in the spool -> orders in the store.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "channels/formats.h"
 #include "core/status.h"
 #include "jobs/intake.h"
@@ -61,7 +63,7 @@ void import_one(Runtime& rt, Order& o, std::string_view file, ImportCounts& n) {
 
 }  // namespace
 
-RunReport sync_orders(Runtime& rt, std::string_view trigger) {
+RunReport sync_orders(Runtime& rt, std::string_view trigger, Scope only) {
   RunLock lock(rt);
   RunReport report;
   const std::int64_t run = [&] {
@@ -73,7 +75,9 @@ RunReport sync_orders(Runtime& rt, std::string_view trigger) {
   }();
   for (const auto& ch : rt.cfg->channels) {
     const OrderFormat* fmt_ = find_order_format(ch.format);
-    if (!fmt_) continue;
+    if (!fmt_ || (!only.empty() && std::find(only.begin(), only.end(), ch.id) == only.end()))
+      continue;
+    if (ch.source) report.add(pull_remote(rt, "orders", ch.id, *ch.source));
     take_inbound(
         rt, "orders", ch.id,
         [&](std::string_view name, std::string& data, std::int64_t,

@@ -8,6 +8,7 @@
 #include "jobs/documents.h"
 #include "util/crashpoint.h"
 #include "util/hash.h"
+#include "util/lifecycle.h"
 #include "util/text.h"
 
 namespace orderd {
@@ -84,6 +85,7 @@ RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids
   constexpr std::size_t kChunk = 2048;
   for (std::size_t at = 0; at < ids.size(); at += kChunk) {
     auto chunk = std::span<const std::int64_t>(ids).subspan(at, std::min(kChunk, ids.size() - at));
+    heartbeat();
     for (auto& order_value : rt.store->load_orders(chunk)) {
       Order* order = &order_value;
       const std::int64_t id = order->id;

@@ -2,6 +2,7 @@
 // channel's tracking file.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -111,7 +112,7 @@ void apply_notice(Runtime& rt, const SupplierConfig& s, const PoNotice& n, std::
 
 }  // namespace
 
-RunReport sync_tracking(Runtime& rt, std::string_view trigger) {
+RunReport sync_tracking(Runtime& rt, std::string_view trigger, Scope only) {
   RunLock lock(rt);
   RunReport report;
   std::int64_t run = 0;
@@ -124,7 +125,8 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger) {
   }
   for (const auto& s : rt.cfg->suppliers) {
     const TrackingFormat* f = find_tracking_format(s.tracking.format);
-    if (!f) continue;
+    if (!f || (!only.empty() && std::find(only.begin(), only.end(), s.id) == only.end())) continue;
+    if (s.tracking.pull) report.add(pull_remote(rt, "tracking", s.id, *s.tracking.pull));
     take_inbound(
         rt, "tracking", s.id,
         [&](std::string_view name, std::string& data, std::int64_t file_id,
