@@ -6,10 +6,12 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/output.h"
 #include "cli/x12_commands.h"
 #include "jobs/jobs.h"
+#include "service/control.h"
 
 using namespace orderd;
 
@@ -213,8 +215,28 @@ int main(int argc, char** argv) {
     }
     if (*sync) {
       if (what == "status") {
-        std::cout << sync_status(rt, json);
+        std::optional<std::string> service;
+        if (auto a = ask_service(*rt.cfg, "status"); a && *a) service = **a;
+        std::cout << sync_status(rt, json, service);
         return 0;
+      }
+      // The running service does it (and its history shows it); without
+      // one, this process does.
+      if (auto a = ask_service(*rt.cfg, "sync " + what)) {
+        if (!*a) {
+          std::cerr << a->error().message() << "\n";
+          return 1;
+        }
+        auto j = nlohmann::json::parse(**a, nullptr, false);
+        if (j.is_discarded() || j.contains("error")) {
+          std::cerr << "the service answered: " << **a << "\n";
+          return 1;
+        }
+        for (const auto& l : j.value("lines", nlohmann::json::array()))
+          std::cout << l.get<std::string>() << "\n";
+        std::cout << fmt::format("synced by the running service: {} files, {} changed, {} failed\n",
+                                 j.value("files", 0), j.value("changed", 0), j.value("failed", 0));
+        return j.value("failed", 0) ? 1 : 0;
       }
       RunReport r;
       if (what == "orders" || what == "all") {

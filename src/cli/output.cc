@@ -174,7 +174,9 @@ std::string order_details(Runtime& rt, const Order& o) {
   return out;
 }
 
-std::string sync_status(Runtime& rt, bool as_json) {
+std::string sync_status(Runtime& rt, bool as_json, const std::optional<std::string>& service) {
+  json svc = service ? json::parse(*service, nullptr, false) : json();
+  if (svc.is_discarded()) svc = json();
   auto runs = rt.store->recent_runs(30);
   auto unmatched = rt.store->recent_unmatched(20);
   auto files = rt.store->recent_inbound_files(20);
@@ -194,6 +196,7 @@ std::string sync_status(Runtime& rt, bool as_json) {
       if (!last.contains(r.kind)) last[r.kind] = jr;
       hist.push_back(jr);
     }
+    j["service"] = svc;
     j["last"] = last;
     j["history"] = hist;
     json um = json::array();
@@ -219,7 +222,25 @@ std::string sync_status(Runtime& rt, bool as_json) {
     j["files"] = jf;
     return j.dump(2) + "\n";
   }
-  std::string out = "Last runs:\n";
+  std::string out;
+  if (svc.is_object()) {
+    out += fmt::format("Service: running, pid {} since {} ({})\n", svc.value("pid", 0),
+                       svc.value("started_at", ""), svc.value("config", ""));
+    for (const char* key : {"next_order_sync", "next_tracking_sync"}) {
+      std::string list;
+      const json due = svc.contains(key) ? svc[key] : json::object();
+      for (const auto& [id, at] : due.items())
+        list += fmt::format("{}{} at {}", list.empty() ? "" : ", ", id, at.get<std::string>());
+      out += fmt::format(
+          "  {}: {}\n",
+          key == std::string_view("next_order_sync") ? "next order sync" : "next tracking sync",
+          list);
+    }
+  } else {
+    out +=
+        "Service: not running (syncs happen only when `orderctl sync` or `orderd --once` runs)\n";
+  }
+  out += "Last runs:\n";
   std::map<std::string, bool> seen;
   for (const auto& r : runs) {
     if (seen[r.kind]) continue;

@@ -13,6 +13,8 @@ std::string orders_json(Runtime& rt, const std::vector<Order>& orders);
 std::string orders_table(Runtime& rt, const std::vector<Order>& orders);
 std::string order_json(Runtime& rt, const Order& order);
 std::string order_details(Runtime& rt, const Order& order);
-std::string sync_status(Runtime& rt, bool json);
+// Last runs, recent files and unmatched tracking; `service` is the running
+// service's status answer (JSON), if one runs.
+std::string sync_status(Runtime& rt, bool json, const std::optional<std::string>& service);
 
 }  // namespace orderd

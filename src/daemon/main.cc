@@ -1,4 +1,4 @@
-// orderd: the service. `--once` runs one full cycle (order sync,
+// orderd: the service (src/service/service.h). `--once` runs one full cycle (order sync,
 // auto-processing, delivery, tracking sync, tracking push) and exits;
 // `--check-config` validates the configuration with the same code the
 // service loads it with.
@@ -11,6 +11,7 @@
 #include "config/schema.h"
 #include "core/fields.h"
 #include "jobs/jobs.h"
+#include "service/service.h"
 
 using namespace orderd;
 
@@ -58,11 +59,7 @@ int main(int argc, char** argv) {
     std::cerr << cfg.error().message() << "\n";
     return 2;
   }
-  if (!once) {
-    std::cerr << "orderd: the long-running service is not built yet; run `orderd -c FILE --once` "
-                 "from a timer meanwhile\n";
-    return 2;
-  }
+  if (!once) return run_service(config);
   auto rt = open_runtime(*cfg);
   if (!rt) {
     std::cerr << rt.error().message() << "\n";

@@ -66,6 +66,7 @@ class Stmt {
     }
   }
   std::int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
+  bool is_null(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
   std::string text(int c) const {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c)))
@@ -793,6 +794,28 @@ std::vector<std::int64_t> Store::due_documents(std::int64_t now) {
       "next_attempt_at<=?) ORDER BY state='sending' DESC, id");
   s << now;
   return collect(s, first_id);
+}
+
+std::optional<std::int64_t> Store::next_document_due() {
+  auto& s = stmt("SELECT min(next_attempt_at) FROM documents WHERE state IN ('pending','sending')");
+  std::optional<std::int64_t> at;
+  while (s.step())
+    if (!s.is_null(0)) at = s.i64(0);
+  return at;
+}
+
+std::vector<std::pair<std::string, std::int64_t>> Store::status_counts() {
+  auto& s = stmt("SELECT status, count(*) FROM orders GROUP BY status ORDER BY status");
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  while (s.step()) out.emplace_back(s.text(0), s.i64(1));
+  return out;
+}
+
+std::int64_t Store::documents_waiting() {
+  auto& s = stmt("SELECT count(*) FROM documents WHERE state IN ('pending','sending')");
+  std::int64_t n = 0;
+  while (s.step()) n = s.i64(0);
+  return n;
 }
 
 void Store::set_document_state(std::int64_t id, DocState state, std::string_view error,

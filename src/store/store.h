@@ -186,6 +186,11 @@ class Store {
   std::optional<Document> load_document(std::int64_t id);
   // Pending or sending documents due at `now` (sending ones first: crash recovery).
   std::vector<std::int64_t> due_documents(std::int64_t now);
+  // When the earliest pending document is due (the service sleeps until then).
+  std::optional<std::int64_t> next_document_due();
+  // How many orders have each status ("ready" -> 3), and documents waiting.
+  std::vector<std::pair<std::string, std::int64_t>> status_counts();
+  std::int64_t documents_waiting();
   void set_document_state(std::int64_t id, DocState state, std::string_view error,
                           std::int64_t next_attempt_at, std::int64_t now);
   // Puts a failed document back in the queue with a fresh attempt count.

@@ -1,0 +1,454 @@
+#include "service/service.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "jobs/jobs.h"
+#include "service/control.h"
+#include "util/lifecycle.h"
+#include "util/text.h"
+
+namespace orderd {
+namespace {
+
+using json = nlohmann::json;
+using Steady = std::chrono::steady_clock;
+
+// ---- signals: the handler only sets flags and wakes poll through a pipe.
+int g_wake[2] = {-1, -1};
+volatile std::sig_atomic_t g_reload = 0;
+
+void on_signal(int sig) {
+  const int saved = errno;
+  if (sig == SIGHUP)
+    g_reload = 1;
+  else
+    request_stop();
+  const char c = 1;
+  [[maybe_unused]] auto n = ::write(g_wake[1], &c, 1);
+  errno = saved;
+}
+
+// ---- logging: journald keeps the level from a "<N>" prefix.
+bool g_prefix = false;
+
+void log(int priority, std::string_view text) {
+  std::string out;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    auto nl = text.find('\n', at);
+    if (nl == std::string_view::npos) nl = text.size();
+    if (g_prefix) out += fmt::format("<{}>", priority);
+    out.append(text.substr(at, nl - at));
+    out += '\n';
+    at = nl + 1;
+  }
+  [[maybe_unused]] auto n = ::write(STDERR_FILENO, out.data(), out.size());
+}
+constexpr int kErr = 3, kWarning = 4, kInfo = 6;
+
+// ---- watchdog: pinged from the loop and, through heartbeat(), from jobs.
+std::uint64_t g_watchdog_usec = 0;
+Steady::time_point g_last_ping;
+
+void ping_watchdog() {
+  if (!g_watchdog_usec) return;
+  const auto now = Steady::now();
+  if (now - g_last_ping < std::chrono::microseconds(g_watchdog_usec / 2)) return;
+  sd_notify(0, "WATCHDOG=1");
+  g_last_ping = now;
+}
+
+void notify(const std::string& what) {
+  sd_notify(0, what.c_str());
+}
+
+bool complete_name(std::string_view name) {
+  return !name.empty() && name.front() != '.' && !name.ends_with(".tmp") &&
+         !name.ends_with(".part");
+}
+
+// The next time after `now` on the rhythm `due + k*every`: a run that
+// overran one or more periods does not pile up runs behind it.
+std::int64_t next_on_rhythm(std::int64_t due, std::int64_t every, std::int64_t now) {
+  if (due > now) return due;
+  return due + ((now - due) / every + 1) * every;
+}
+
+class Service {
+ public:
+  explicit Service(std::filesystem::path file) : file_(std::move(file)) {}
+  ~Service() {
+    if (inotify_ >= 0) ::close(inotify_);
+    if (control_ >= 0) ::close(control_);
+    if (service_lock_ >= 0) ::close(service_lock_);
+  }
+  int run();
+
+ private:
+  std::string load();  // "" on success, else why not
+  void arm_watches();
+  void reschedule(bool keep);
+  void read_inotify();
+  void serve_control();
+  void run_due();
+  RunReport orders(const std::vector<std::string>& scope, std::string_view trigger);
+  RunReport tracking(const std::vector<std::string>& scope, std::string_view trigger);
+  RunReport deliveries(std::string_view trigger);
+  void report(std::string_view what, std::string_view trigger, const RunReport& r);
+  int timeout_ms();
+  json status_json();
+
+  std::filesystem::path file_;
+  std::unique_ptr<Runtime> rt_;
+  int inotify_ = -1, control_ = -1, service_lock_ = -1;
+  std::filesystem::path state_dir_;
+  std::map<int, std::pair<std::string, std::string>> watches_;  // wd -> kind, source
+  std::map<std::string, std::int64_t> order_due_, tracking_due_;
+  std::int64_t next_delivery_check_ = 0;
+  std::set<std::string> dirty_orders_, dirty_tracking_;
+  std::optional<Steady::time_point> dirty_at_;
+  std::int64_t started_at_ = 0;
+  std::string last_run_;
+};
+
+std::string Service::load() {
+  auto cfg = load_config(file_);
+  if (!cfg) return cfg.error().message();
+  auto rt = open_runtime(*cfg);
+  if (!rt) return rt.error().message();
+  (*rt)->actor = "orderd";
+  if (state_dir_ != (*cfg)->state_dir) {
+    // One service per state folder: a second one would run every schedule twice.
+    const auto lock_path = (*cfg)->state_dir / "orderd.service.lock";
+    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (fd >= 0) ::close(fd);
+      return fmt::format("another orderd service already runs on {} (lock {})",
+                         (*cfg)->state_dir.string(), lock_path.string());
+    }
+    auto listening = listen_control(**cfg);
+    if (!listening) {
+      ::close(fd);
+      return listening.error().message();
+    }
+    if (control_ >= 0) ::close(control_);
+    if (service_lock_ >= 0) ::close(service_lock_);
+    control_ = *listening;
+    service_lock_ = fd;
+    state_dir_ = (*cfg)->state_dir;
+  }
+  rt_ = std::move(*rt);
+  arm_watches();
+  return {};
+}
+
+void Service::arm_watches() {
+  if (inotify_ >= 0) ::close(inotify_);
+  watches_.clear();
+  inotify_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (inotify_ < 0) {
+    log(kWarning, fmt::format("inotify unavailable ({}): dropped files wait for the schedule",
+                              std::strerror(errno)));
+    return;
+  }
+  auto watch = [&](const char* kind, const std::string& source) {
+    const auto dir = rt_->spool.inbound(kind, source);
+    int wd = ::inotify_add_watch(inotify_, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR);
+    if (wd < 0)
+      log(kWarning, fmt::format("cannot watch {} ({}): files dropped there wait for the schedule",
+                                dir.string(), std::strerror(errno)));
+    else
+      watches_[wd] = {kind, source};
+  };
+  for (const auto& c : rt_->cfg->channels) watch("orders", c.id);
+  for (const auto& s : rt_->cfg->suppliers) watch("tracking", s.id);
+}
+
+// Due times per channel and supplier. At start everything is due (a
+// restarted service catches up at once); on reload, ids that stay keep
+// their rhythm and new ones are due now.
+void Service::reschedule(bool keep) {
+  const std::int64_t now = rt_->now();
+  std::map<std::string, std::int64_t> orders, tracking;
+  for (const auto& c : rt_->cfg->channels) {
+    auto it = order_due_.find(c.id);
+    orders[c.id] = keep && it != order_due_.end() ? it->second : now;
+  }
+  for (const auto& s : rt_->cfg->suppliers) {
+    auto it = tracking_due_.find(s.id);
+    tracking[s.id] = keep && it != tracking_due_.end() ? it->second : now;
+  }
+  order_due_ = std::move(orders);
+  tracking_due_ = std::move(tracking);
+  next_delivery_check_ = now;
+}
+
+void Service::read_inotify() {
+  alignas(inotify_event) char buf[16384];
+  for (;;) {
+    ssize_t n = ::read(inotify_, buf, sizeof buf);
+    if (n <= 0) break;
+    for (char* p = buf; p < buf + n;) {
+      auto* ev = reinterpret_cast<inotify_event*>(p);
+      p += sizeof(inotify_event) + ev->len;
+      if (ev->mask & IN_Q_OVERFLOW) {  // events were lost: look everywhere
+        for (const auto& c : rt_->cfg->channels) dirty_orders_.insert(c.id);
+        for (const auto& s : rt_->cfg->suppliers) dirty_tracking_.insert(s.id);
+        continue;
+      }
+      auto it = watches_.find(ev->wd);
+      if (it == watches_.end() || ev->len == 0 || !complete_name(ev->name)) continue;
+      (it->second.first == "orders" ? dirty_orders_ : dirty_tracking_).insert(it->second.second);
+    }
+  }
+  // A short pause gathers the rest of a burst of files into one run.
+  if ((!dirty_orders_.empty() || !dirty_tracking_.empty()) && !dirty_at_)
+    dirty_at_ = Steady::now() + std::chrono::milliseconds(150);
+}
+
+void Service::report(std::string_view what, std::string_view trigger, const RunReport& r) {
+  const std::int64_t now = rt_->now();
+  last_run_ = fmt::format("{} {} ({}): {} files, {} changed, {} failed", iso_time(now), what,
+                          trigger, r.files, r.changed, r.failed);
+  if (r.files || r.changed || r.failed || !r.lines.empty()) {
+    std::string text = fmt::format("{} sync ({}): {} files, {} changed, {} failed", what, trigger,
+                                   r.files, r.changed, r.failed);
+    constexpr std::size_t kMaxLines = 40;
+    for (std::size_t i = 0; i < r.lines.size() && i < kMaxLines; ++i) text += "\n  " + r.lines[i];
+    if (r.lines.size() > kMaxLines)
+      text += fmt::format("\n  ... and {} more (orderctl sync status)", r.lines.size() - kMaxLines);
+    log(r.failed ? kWarning : kInfo, text);
+  }
+  std::string counts;
+  try {
+    for (const auto& [status, n] : rt_->store->status_counts())
+      if (status != "completed" && status != "canceled")
+        counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", n, status);
+    counts += fmt::format("{}{} documents waiting", counts.empty() ? "" : ", ",
+                          rt_->store->documents_waiting());
+  } catch (const StoreError&) {
+  }
+  notify(fmt::format("STATUS=last: {}; {}", last_run_, counts));
+}
+
+RunReport Service::orders(const std::vector<std::string>& scope, std::string_view trigger) {
+  RunReport r;
+  try {
+    r = sync_orders(*rt_, trigger, scope);
+    r.add(deliver_due(*rt_));
+  } catch (const StoreError& e) {
+    r.lines.push_back(fmt::format("state database error: {}", e.what()));
+    ++r.failed;
+  }
+  report("orders", trigger, r);
+  return r;
+}
+
+RunReport Service::tracking(const std::vector<std::string>& scope, std::string_view trigger) {
+  RunReport r;
+  try {
+    r = sync_tracking(*rt_, trigger, scope);
+    r.add(push_tracking(*rt_, trigger));
+    r.add(deliver_due(*rt_));
+  } catch (const StoreError& e) {
+    r.lines.push_back(fmt::format("state database error: {}", e.what()));
+    ++r.failed;
+  }
+  report("tracking", trigger, r);
+  return r;
+}
+
+RunReport Service::deliveries(std::string_view trigger) {
+  RunReport r;
+  try {
+    r = deliver_due(*rt_);
+  } catch (const StoreError& e) {
+    r.lines.push_back(fmt::format("state database error: {}", e.what()));
+    ++r.failed;
+  }
+  if (r.changed || r.failed) report("delivery", trigger, r);
+  return r;
+}
+
+void Service::run_due() {
+  const std::int64_t now = rt_->now();
+  if (dirty_at_ && Steady::now() >= *dirty_at_) {
+    std::vector<std::string> o(dirty_orders_.begin(), dirty_orders_.end());
+    std::vector<std::string> t(dirty_tracking_.begin(), dirty_tracking_.end());
+    dirty_orders_.clear();
+    dirty_tracking_.clear();
+    dirty_at_.reset();
+    if (!o.empty()) orders(o, "file");
+    if (!t.empty() && !stop_requested()) tracking(t, "file");
+  }
+  std::vector<std::string> due;
+  for (auto& [id, at] : order_due_)
+    if (at <= now) {
+      due.push_back(id);
+      const auto* c = rt_->cfg->channel(id);
+      at = next_on_rhythm(at, c && c->every ? c->every : rt_->cfg->schedule.order_sync, now);
+    }
+  if (!due.empty() && !stop_requested()) orders(due, "schedule");
+  due.clear();
+  for (auto& [id, at] : tracking_due_)
+    if (at <= now) {
+      due.push_back(id);
+      const auto* s = rt_->cfg->supplier(id);
+      at = next_on_rhythm(
+          at, s && s->tracking.every ? s->tracking.every : rt_->cfg->schedule.tracking_sync, now);
+    }
+  if (!due.empty() && !stop_requested()) tracking(due, "schedule");
+  if (next_delivery_check_ <= now && !stop_requested()) {
+    deliveries("retry");
+    // At most one look a second, whatever the queue holds.
+    auto next = rt_->store->next_document_due();
+    next_delivery_check_ = std::max(now + 1, next ? *next : now + 3600);
+  }
+}
+
+int Service::timeout_ms() {
+  const std::int64_t now = rt_->now();
+  std::int64_t next = next_delivery_check_;
+  for (const auto& [id, at] : order_due_) next = std::min(next, at);
+  for (const auto& [id, at] : tracking_due_) next = std::min(next, at);
+  std::int64_t ms = std::max<std::int64_t>(0, next - now) * 1000;
+  if (dirty_at_) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*dirty_at_ - Steady::now());
+    ms = std::min<std::int64_t>(ms, std::max<std::int64_t>(0, left.count()));
+  }
+  if (g_watchdog_usec)
+    ms = std::min<std::int64_t>(ms, static_cast<std::int64_t>(g_watchdog_usec / 2000));
+  return static_cast<int>(std::min<std::int64_t>(ms, 3'600'000));
+}
+
+json Service::status_json() {
+  json next_orders = json::object(), next_tracking = json::object();
+  for (const auto& [id, at] : order_due_) next_orders[id] = iso_time(at);
+  for (const auto& [id, at] : tracking_due_) next_tracking[id] = iso_time(at);
+  return {{"pid", ::getpid()},
+          {"started_at", iso_time(started_at_)},
+          {"config", file_.string()},
+          {"last_run", last_run_},
+          {"next_order_sync", next_orders},
+          {"next_tracking_sync", next_tracking},
+          {"next_delivery_check", iso_time(next_delivery_check_)}};
+}
+
+void Service::serve_control() {
+  for (;;) {
+    int fd = ::accept4(control_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) return;
+    auto req = read_request(fd);
+    json answer;
+    auto put = [&](const RunReport& r) {
+      answer["files"] = answer.value("files", 0) + r.files;
+      answer["changed"] = answer.value("changed", 0) + r.changed;
+      answer["failed"] = answer.value("failed", 0) + r.failed;
+      for (const auto& l : r.lines) answer["lines"].push_back(l);
+    };
+    if (!req) {
+      answer = {{"error", req.error().message()}};
+    } else if (*req == "status") {
+      answer = status_json();
+    } else if (*req == "sync orders" || *req == "sync tracking" || *req == "sync all") {
+      answer = {{"files", 0}, {"changed", 0}, {"failed", 0}, {"lines", json::array()}};
+      if (*req != "sync tracking") put(orders({}, "on-demand"));
+      if (*req != "sync orders") put(tracking({}, "on-demand"));
+    } else {
+      answer = {{"error", fmt::format("unknown request '{}'", *req)}};
+    }
+    write_answer(fd, answer.dump());
+    ::close(fd);
+  }
+}
+
+int Service::run() {
+  started_at_ = system_clock().now();
+  if (auto why = load(); !why.empty()) {
+    log(kErr, fmt::format("orderd cannot start: {}", why));
+    return 2;
+  }
+  reschedule(false);
+  if (::pipe2(g_wake, O_NONBLOCK | O_CLOEXEC) != 0) {
+    log(kErr, fmt::format("pipe: {}", std::strerror(errno)));
+    return 1;
+  }
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: poll returns at once
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  if (sd_watchdog_enabled(0, &g_watchdog_usec) <= 0) g_watchdog_usec = 0;
+  set_heartbeat(ping_watchdog);
+  log(kInfo, fmt::format("orderd started: {} ({} channels, {} suppliers; state {}; spool {})",
+                         file_.string(), rt_->cfg->channels.size(), rt_->cfg->suppliers.size(),
+                         rt_->cfg->state_dir.string(), rt_->cfg->spool_dir.string()));
+  notify("READY=1\nSTATUS=started; first syncs running");
+  while (!stop_requested()) {
+    if (g_reload) {
+      g_reload = 0;
+      notify("RELOADING=1");
+      if (auto why = load(); !why.empty()) {
+        log(kErr, fmt::format("configuration reload refused; the previous configuration keeps "
+                              "running:\n{}",
+                              why));
+        notify(
+            "READY=1\nSTATUS=configuration reload refused (see the log); running the previous "
+            "configuration");
+      } else {
+        reschedule(true);
+        log(kInfo, fmt::format("configuration reloaded from {}", file_.string()));
+        notify("READY=1");
+      }
+    }
+    run_due();
+    ping_watchdog();
+    if (stop_requested()) break;
+    pollfd fds[3] = {{g_wake[0], POLLIN, 0}, {inotify_, POLLIN, 0}, {control_, POLLIN, 0}};
+    int n = ::poll(fds, 3, timeout_ms());
+    if (n < 0 && errno != EINTR) {
+      log(kErr, fmt::format("poll: {}", std::strerror(errno)));
+      break;
+    }
+    if (n <= 0) continue;
+    if (fds[0].revents) {
+      char buf[64];
+      while (::read(g_wake[0], buf, sizeof buf) > 0) {
+      }
+    }
+    if (fds[1].revents) read_inotify();
+    if (fds[2].revents) serve_control();
+  }
+  notify("STOPPING=1");
+  log(kInfo, "orderd stopping: the work in hand is finished, the rest waits for the next start");
+  ::unlink(control_socket_path(*rt_->cfg).c_str());
+  return 0;
+}
+
+}  // namespace
+
+int run_service(const std::filesystem::path& config_file) {
+  // journald (JOURNAL_STREAM) or any pipe reads priorities; a terminal does not.
+  g_prefix = std::getenv("JOURNAL_STREAM") || !::isatty(STDERR_FILENO);
+  Service s(config_file);
+  return s.run();
+}
+
+}  // namespace orderd
