@@ -13,8 +13,8 @@ namespace orderd {
 
 // The key an SFTP server presented.
 struct SftpHostKey {
-  std::string line;         // known_hosts line: "[host]:port ssh-ed25519 AAAA..." ("host ..." on 22)
-  std::string type;         // "ssh-ed25519", "ecdsa-sha2-nistp256", ...
+  std::string line;  // known_hosts line: "[host]:port ssh-ed25519 AAAA..." ("host ..." on 22)
+  std::string type;  // "ssh-ed25519", "ecdsa-sha2-nistp256", ...
   std::string fingerprint;  // as OpenSSH shows it: "SHA256:" + unpadded base64
 };
 

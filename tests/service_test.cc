@@ -1,0 +1,313 @@
+// The real service as a subprocess: systemd notifications on our own
+// NOTIFY_SOCKET, instant pickup of dropped files, on-demand syncs through the
+// control socket, schedules, SIGHUP reload and SIGTERM in the middle of work.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "e2e_fixture.h"
+
+using namespace orderd::test;
+using namespace std::chrono_literals;
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+// Our own NOTIFY_SOCKET: a datagram socket collecting what orderd tells systemd.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::filesystem::path& path) : path_(path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  }
+  ~NotifySocket() { ::close(fd_); }
+  std::string env() const { return "NOTIFY_SOCKET=" + path_.string(); }
+
+  // Waits until a message containing `what` arrives; true if it did.
+  bool wait_for(const std::string& what, std::chrono::milliseconds limit) {
+    const auto end = Steady::now() + limit;
+    for (;;) {
+      for (const auto& m : messages)
+        if (m.find(what) != std::string::npos) return true;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Steady::now());
+      if (left.count() <= 0) return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      char buf[4096];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n > 0) messages.emplace_back(buf, static_cast<std::size_t>(n));
+    }
+  }
+  std::vector<std::string> messages;
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+};
+
+// `orderd -c CONFIG` running in the background; killed when the test ends.
+class Daemon {
+ public:
+  Daemon(const Install& in, const std::vector<std::string>& env = {})
+      : log_(in.dir / "orderd.log") {
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
+      const std::string b = bin("orderd");
+      ::execl(b.c_str(), b.c_str(), "-c", in.config.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+  }
+  ~Daemon() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  pid_t pid() const { return pid_; }
+  void signal(int sig) const { ::kill(pid_, sig); }
+  std::string log() const { return std::filesystem::exists(log_) ? slurp(log_) : ""; }
+
+  // Sends SIGTERM; the exit code, or -1 if it did not exit within `limit`.
+  int stop(std::chrono::milliseconds limit = 10s) {
+    ::kill(pid_, SIGTERM);
+    const auto end = Steady::now() + limit;
+    while (Steady::now() < end) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return -1;
+  }
+
+  // Waits until the log holds `what`.
+  bool wait_log(const std::string& what, std::chrono::milliseconds limit = 10s) const {
+    const auto end = Steady::now() + limit;
+    while (Steady::now() < end) {
+      if (log().find(what) != std::string::npos) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+
+ private:
+  std::filesystem::path log_;
+  pid_t pid_ = -1;
+};
+
+bool wait_until(const std::function<bool()>& ok, std::chrono::milliseconds limit) {
+  const auto end = Steady::now() + limit;
+  while (Steady::now() < end) {
+    if (ok()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return ok();
+}
+
+void append(const Install& in, const std::string& yaml) {
+  spit(in.config, slurp(in.config) + yaml);
+}
+
+std::string one_order(const std::string& id) {
+  return std::string(kShopifyHeader) + shopify_row(id, "ACME-1", 1);
+}
+
+}  // namespace
+
+TEST_CASE("service: tells systemd READY and STATUS and pings the watchdog") {
+  Install in("auto");
+  NotifySocket notify(in.dir / "notify.sock");
+  Daemon d(in, {notify.env(), "WATCHDOG_USEC=400000"});
+  REQUIRE(notify.wait_for("READY=1", 10s));
+  CHECK(notify.wait_for("STATUS=", 10s));
+  notify.messages.clear();
+  // At half of WatchdogSec, while idle.
+  CHECK(notify.wait_for("WATCHDOG=1", 2s));
+  CHECK(d.stop() == 0);
+  CHECK(notify.wait_for("STOPPING=1", 1s));
+  CHECK(d.log().find("<6>orderd started") != std::string::npos);  // journald priorities
+}
+
+TEST_CASE("service: a dropped file is taken at once and processed with auto_process") {
+  Install in("auto");
+  NotifySocket notify(in.dir / "notify.sock");
+  Daemon d(in, {notify.env()});
+  REQUIRE(notify.wait_for("READY=1", 10s));
+  // Written under a temporary name and renamed, as docs/spool.md asks.
+  const auto inbound = in.path("spool/inbound/orders/shop");
+  spit(inbound / ".new.tmp", one_order("#501"));
+  const auto dropped = Steady::now();
+  std::filesystem::rename(inbound / ".new.tmp", inbound / "new.csv");
+  // The schedule is hourly: only inotify can make this happen in time.
+  REQUIRE(wait_until([&] { return !in.files("out/supplier/acme").empty(); }, 5s));
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - dropped);
+  MESSAGE("pickup to delivered PO: " << took.count() << " ms");
+  CHECK(took < 5s);
+  CHECK(slurp(in.files("out/supplier/acme").front()).find("#501") != std::string::npos);
+  auto order = in.order("#501");
+  CHECK(order["status"] == "processed");
+  CHECK(d.log().find("orders sync (file)") != std::string::npos);
+  CHECK(d.stop() == 0);
+}
+
+TEST_CASE("service: orderctl sync runs in the service and shows in sync status") {
+  Install in;
+  NotifySocket notify(in.dir / "notify.sock");
+  Daemon d(in, {notify.env()});
+  REQUIRE(notify.wait_for("READY=1", 10s));
+  auto r = in.ctl({"sync", "orders"});
+  CHECK(r.code == 0);
+  CHECK(r.out.find("synced by the running service") != std::string::npos);
+  auto status = in.ctl({"sync", "status", "--json"});
+  REQUIRE(status.code == 0);
+  auto j = nlohmann::json::parse(status.out);
+  CHECK(j["service"]["pid"] == d.pid());
+  CHECK(j["service"]["next_order_sync"].contains("shop"));
+  bool on_demand = false;
+  for (const auto& run : j["history"])
+    if (run["kind"] == "orders" && run["trigger"] == "on-demand") on_demand = true;
+  CHECK(on_demand);
+  auto text = in.ctl({"sync", "status"});
+  CHECK(text.out.find("Service: running") != std::string::npos);
+  CHECK(text.out.find("next order sync: amz at") != std::string::npos);
+  CHECK(text.out.find("shop at") != std::string::npos);
+  CHECK(d.stop() == 0);
+  // Without the service, orderctl syncs by itself.
+  in.drop_orders("shop", "late.csv", one_order("#502"));
+  r = in.ctl({"sync", "orders"});
+  CHECK(r.code == 0);
+  CHECK(r.out.find("synced by the running service") == std::string::npos);
+  CHECK(in.order("#502")["status"] == "ready");
+  CHECK(in.ctl({"sync", "status"}).out.find("Service: not running") != std::string::npos);
+}
+
+TEST_CASE("service: a schedule of one second fires again and again") {
+  Install in;
+  append(in, "schedule: {order_sync: 1s, tracking_sync: 2s}\n");
+  Daemon d(in);
+  std::this_thread::sleep_for(3500ms);
+  REQUIRE(d.stop() == 0);
+  auto j = nlohmann::json::parse(in.ctl({"sync", "status", "--json"}).out);
+  int orders = 0, tracking = 0;
+  for (const auto& run : j["history"]) {
+    if (run["trigger"] != "schedule") continue;
+    if (run["kind"] == "orders") ++orders;
+    if (run["kind"] == "tracking") ++tracking;
+  }
+  CHECK(orders >= 3);
+  CHECK(tracking >= 2);
+  CHECK(orders <= 5);  // on the rhythm, not piling up
+}
+
+TEST_CASE("service: SIGHUP with a broken configuration keeps the old one running") {
+  Install in("auto");
+  NotifySocket notify(in.dir / "notify.sock");
+  Daemon d(in, {notify.env()});
+  REQUIRE(notify.wait_for("READY=1", 10s));
+  const std::string good = slurp(in.config);
+  spit(in.config, good + "bogus_key: 1\n");
+  notify.messages.clear();
+  d.signal(SIGHUP);
+  REQUIRE(d.wait_log("configuration reload refused"));
+  CHECK(d.log().find("bogus_key: unknown key") != std::string::npos);
+  CHECK(notify.wait_for("RELOADING=1", 2s));
+  CHECK(notify.wait_for("reload refused", 2s));
+  // Still alive, still working with the old configuration.
+  in.drop_orders("shop", "after-hup.csv", one_order("#601"));
+  REQUIRE(wait_until([&] { return !in.files("out/supplier/acme").empty(); }, 5s));
+  // A good configuration is taken: the channel is no longer auto-processed.
+  std::string manual = good;
+  manual.replace(manual.find("auto_process: true"), 18, "auto_process: false");
+  spit(in.config, manual);
+  d.signal(SIGHUP);
+  REQUIRE(d.wait_log("configuration reloaded"));
+  in.drop_orders("shop", "after-reload.csv", one_order("#602"));
+  REQUIRE(wait_until([&] { return d.log().find("after-reload.csv") != std::string::npos; }, 5s));
+  CHECK(in.order("#602")["status"] == "ready");
+  CHECK(d.stop() == 0);
+}
+
+TEST_CASE("service: SIGTERM during a batch loses nothing and the next start completes it") {
+  Install in("auto");
+  // Many files of many orders, so the stop lands while some are still waiting.
+  constexpr int kFiles = 40, kPerFile = 50, kOrders = kFiles * kPerFile;
+  for (int i = 0; i < kFiles; ++i) {
+    std::string csv = kShopifyHeader;
+    for (int k = 0; k < kPerFile; ++k)
+      csv += shopify_row(fmt::format("#7{:04}", i * kPerFile + k), "ACME-1", 1);
+    in.drop_orders("shop", fmt::format("batch-{:03}.csv", i), csv);
+  }
+  Daemon d(in);
+  REQUIRE(d.wait_log("orderd started"));
+  std::this_thread::sleep_for(500ms);  // the start-up sync is reading the files
+  const auto asked = Steady::now();
+  const int code = d.stop(15s);
+  MESSAGE("stopped "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - asked).count()
+          << " ms after SIGTERM, with "
+          << in.files("spool/inbound/orders/shop").size() + in.files("spool/claimed").size()
+          << " of " << kFiles << " files not yet read");
+  CHECK(code == 0);
+  // The next start completes whatever was left.
+  Daemon again(in);
+  REQUIRE(again.wait_log("orderd started"));
+  REQUIRE(wait_until(
+      [&] {
+        auto orders = nlohmann::json::parse(in.ctl({"orders", "--json", "--limit", "10000"}).out);
+        int processed = 0;
+        for (const auto& o : orders)
+          if (o["status"] == "processed") ++processed;
+        return processed == kOrders;
+      },
+      20s));
+  CHECK(again.stop() == 0);
+  // Every order's PO went out exactly once.
+  std::map<std::string, int> seen;
+  const std::regex order_id("#7\\d\\d\\d\\d");
+  for (const auto& f : in.files("out/supplier/acme")) {
+    if (f.filename().string().starts_with(".")) continue;
+    const std::string text = slurp(f);
+    std::set<std::string> in_file;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), order_id);
+         it != std::sregex_iterator(); ++it)
+      in_file.insert(it->str());
+    for (const auto& m : in_file) ++seen[m];
+  }
+  CHECK(seen.size() == kOrders);
+  for (const auto& [id, n] : seen) CHECK_MESSAGE(n == 1, id);
+  CHECK(in.files("spool/inbound/orders/shop").empty());
+  CHECK(in.files("spool/claimed").empty());
+}
+
+TEST_CASE("service: a second service on the same state folder is refused") {
+  Install in;
+  Daemon d(in);
+  REQUIRE(d.wait_log("orderd started"));
+  auto r = run({bin("orderd"), "-c", in.config});
+  CHECK(r.code == 2);
+  CHECK(r.err.find("another orderd service already runs") != std::string::npos);
+  CHECK(d.stop() == 0);
+}
