@@ -8,9 +8,9 @@ DEB_PACKAGES := g++ cmake ninja-build pkg-config python3 \
   libsqlite3-dev libyaml-cpp-dev libpugixml-dev libfmt-dev libcli11-dev \
   nlohmann-json3-dev doctest-dev libssl-dev libssh2-1-dev libcurl4-openssl-dev libsystemd-dev \
   systemd openssh-server openssh-client python3-pyftpdlib python3-openssl python3-aiosmtpd \
-  dovecot-imapd
+  dovecot-imapd dpkg-dev
 
-.PHONY: all deps build demo test bench asan fuzz clean
+.PHONY: all deps build demo test bench asan fuzz package clean
 
 all: build
 
@@ -36,11 +36,17 @@ test: build
 bench: build
 	$(BUILD)/bin/orderd_bench
 	$(BUILD)/bin/orderd_bench_x12
+	$(BUILD)/bin/orderd_bench_sftp
+	bench/bench_service.sh $(BUILD)/bin
 
 fuzz: deps
 	@dpkg-query -W -f='$${Status}' afl++ 2>/dev/null | grep -q 'install ok installed' || \
 	  (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq afl++)
 	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) fuzz/run.sh
+
+# The .deb (build/orderd_VERSION_ARCH.deb): `sudo apt install ./build/orderd_*.deb`.
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 asan:
 	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DORDERD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"

@@ -311,3 +311,27 @@ TEST_CASE("service: a second service on the same state folder is refused") {
   CHECK(r.err.find("another orderd service already runs") != std::string::npos);
   CHECK(d.stop() == 0);
 }
+
+TEST_CASE("service: the systemd unit is clean for systemd-analyze and exposure is at most 2.0") {
+  if (run({"/bin/sh", "-c", "test -x /usr/bin/systemd-analyze"}).code != 0) {
+    MESSAGE("skipped: systemd-analyze is not installed");
+    return;
+  }
+  // The unit as configured for this build, pointed at the binaries just built.
+  std::string unit = slurp(std::filesystem::path(ORDERD_BIN_DIR).parent_path() / "orderd.service");
+  const std::regex exec("/\\S*/bin/orderd ");
+  unit = std::regex_replace(unit, exec, bin("orderd") + " ");
+  TempDir dir;
+  spit(dir / "orderd.service", unit);
+  auto verify = run({"/usr/bin/systemd-analyze", "verify", (dir / "orderd.service").string()});
+  CHECK_MESSAGE(verify.code == 0, verify.err);
+  CHECK_MESSAGE(verify.err.empty(), verify.err);
+  auto security = run({"/usr/bin/systemd-analyze", "security", "--offline=true",
+                       (dir / "orderd.service").string()});
+  std::smatch m;
+  const std::regex level("Overall exposure level for orderd.service: ([0-9.]+)");
+  const std::string said = security.out + security.err;
+  REQUIRE_MESSAGE(std::regex_search(security.out, m, level), said);
+  MESSAGE("systemd-analyze security exposure: " << m[1]);
+  CHECK(std::stod(m[1]) <= 2.0);
+}
