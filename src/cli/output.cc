@@ -248,6 +248,13 @@ std::string sync_status(Runtime& rt, bool as_json, const std::optional<std::stri
     out += fmt::format("  {:<9} {} ({}): {} files, {} changed, {} failed\n", r.kind,
                        iso_time(r.started_at), r.trigger, r.read, r.changed, r.failed);
   }
+  out += "Recent runs:\n";
+  for (std::size_t i = 0; i < runs.size() && i < 12; ++i) {
+    const auto& r = runs[i];
+    out += fmt::format("  {} {:<9} {:<10} {} files, {} changed, {} failed{}\n",
+                       iso_time(r.started_at), r.kind, r.trigger, r.read, r.changed, r.failed,
+                       r.finished_at ? "" : " (did not finish)");
+  }
   out += "Recent files:\n";
   for (const auto& f : files)
     out += fmt::format(
