@@ -260,9 +260,73 @@ TEST_CASE("x12 out: a supplier's 997 is not acknowledged") {
   Install in("auto");
   in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2));
   REQUIRE(in.once().code == 0);
-  in.drop_tracking("initech", "ack.edi",
-                   envelope("FA", "ST*997*0001~\nAK1*PO*1~\nAK2*850*0001~\nAK5*A~\nAK9*A*1*1*1~\nSE*6*0001~\n"));
+  in.drop_tracking(
+      "initech", "ack.edi",
+      envelope("FA", "ST*997*0001~\nAK1*PO*1~\nAK2*850*0001~\nAK5*A~\nAK9*A*1*1*1~\nSE*6*0001~\n"));
   REQUIRE(in.once().code == 0);
   for (const auto& f : in.files("out/supplier/initech"))
     CHECK_FALSE(f.filename().string().starts_with("ACK-"));
+}
+
+TEST_CASE("x12 out: a file that fails validation is rejected with a 997 naming its errors") {
+  Install in("auto");
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2));
+  REQUIRE(in.once().code == 0);
+  const std::string po = in.order("1")["pos"][0]["number"];
+  // Set 0001: HL 3 comes where HL 2 should; set 0002: SE counts 9 segments, not 5.
+  const std::string bad =
+      envelope("SH",
+               "ST*856*0001~\nBSN*00*S1*20261126*1300~\nHL*1**S~\nHL*3*1*O~\nPRF*" + po +
+                   "~\nSE*6*0001~\n"
+                   "ST*856*0002~\nBSN*00*S2*20261126*1300~\nHL*1**S~\nHL*2*1*O~\nSE*9*0002~\n",
+               2);
+  in.drop_tracking("initech", "bad856.edi", bad);
+  auto r = in.once();
+  CHECK(r.code == 1);                                                // the file is quarantined
+  CHECK(in.files("spool/quarantine/tracking/initech").size() == 2);  // file + .error
+  std::filesystem::path ack;
+  for (const auto& f : in.files("out/supplier/initech"))
+    if (f.filename().string().starts_with("ACK-")) ack = f;
+  REQUIRE_FALSE(ack.empty());
+  const std::string text = slurp(ack);
+  CHECK(x12::check_stream(x12::buffer_source(text), true).ok());
+  auto segs = segments_of(text);
+  REQUIRE(segs.size() == 14);
+  CHECK(segs[2] == "ST*997*0001");
+  CHECK(segs[3] == "AK1*SH*555");
+  CHECK(segs[4] == "AK2*856*0001");
+  CHECK(segs[5] == "AK3*HL*4**8");  // segment 4 of the set (ST is 1) has element errors
+  CHECK(segs[6] == "AK4*1**7");     // HL01: invalid value
+  CHECK(segs[7] == "AK5*R*5");      // one or more segments in error
+  CHECK(segs[8] == "AK2*856*0002");
+  CHECK(segs[9] == "AK5*R*4");  // number of included segments does not match
+  CHECK(segs[10] == "AK9*R*2*2*0");
+  // What orderd reads back from its own 997 is what it meant.
+  auto back = x12::check_stream(x12::buffer_source(text), true);
+  REQUIRE(back.sets.size() == 1);
+  CHECK_FALSE(back.sets[0].functional_ack.accepted);
+  if (auto ind = independent_check(ack)) {
+    CHECK_MESSAGE(ind->code == 0, ind->out);
+    CHECK_MESSAGE(ind->out.find("nodex12 REJECT") == std::string::npos, ind->out);
+  }
+  // Nothing of the file was applied.
+  CHECK(in.order("1")["status"] == "processed");
+}
+
+TEST_CASE("x12 out: a bad interchange envelope is answered with a TA1") {
+  Install in("auto");
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2));
+  REQUIRE(in.once().code == 0);
+  std::string bad = envelope("PR", "ST*855*0001~\nBAK*00*AD*X*20261126~\nSE*3*0001~\n");
+  bad.replace(bad.find("IEA*1*000000555"), 15, "IEA*1*000000556");
+  in.drop_tracking("initech", "badisa.edi", bad);
+  CHECK(in.once().code == 1);
+  std::filesystem::path ack;
+  for (const auto& f : in.files("out/supplier/initech"))
+    if (f.filename().string().starts_with("ACK-")) ack = f;
+  REQUIRE_FALSE(ack.empty());
+  auto segs = segments_of(slurp(ack));
+  REQUIRE(segs.size() >= 2);
+  CHECK(segs[1] == "TA1*000000555*261126*1300*R*001");  // control numbers do not match
+  CHECK(x12::check_stream(x12::buffer_source(slurp(ack)), true).ok());
 }

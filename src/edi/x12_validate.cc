@@ -72,9 +72,15 @@ std::string Validator::where(const Segment* seg) const {
   return w;
 }
 
-void Validator::problem(const Segment* seg, int element, std::string message, bool error) {
+void Validator::problem(const Segment* seg, int element, std::string message, Codes codes,
+                        bool error) {
   Problem p;
   p.error = error;
+  p.ta1 = codes.ta1;
+  p.ak9 = codes.ak9;
+  p.ak5 = codes.ak5;
+  p.ak3 = codes.ak3;
+  p.ak4 = codes.ak4;
   p.where = where(seg);
   if (element > 0 && seg) p.where += fmt::format(", element {}{:02}", seg->tag(), element);
   p.message = std::move(message);
@@ -103,7 +109,8 @@ void Validator::segment(const Segment& s, const Delimiters& d) {
   last_line_ = s.line;
   const std::string_view tag = s.tag();
   if (tag == "ISA") return isa(s);
-  if (!in_isa_) return problem(&s, 0, "segment outside any interchange (no ISA before it)");
+  if (!in_isa_)
+    return problem(&s, 0, "segment outside any interchange (no ISA before it)", {.ta1 = "024"});
   if (tag == "IEA") return iea(s);
   if (tag == "GS") return gs(s);
   if (tag == "GE") return ge(s);
@@ -114,7 +121,8 @@ void Validator::segment(const Segment& s, const Delimiters& d) {
       return;  // interchange-level segments
     return problem(&s, 0,
                    in_gs_ ? "segment outside a transaction set (no ST before it)"
-                          : "segment outside a functional group (no GS before it)");
+                          : "segment outside a functional group (no GS before it)",
+                   in_gs_ ? Codes{.ak9 = "3"} : Codes{.ta1 = "024"});
   }
   ++seg_in_set_;
   if (tag == "HL" && env_.st01 == "856") hl(s);
@@ -124,7 +132,8 @@ void Validator::segment(const Segment& s, const Delimiters& d) {
 void Validator::isa(const Segment& s) {
   if (in_isa_) {
     problem(&s, 0,
-            fmt::format("ISA before the IEA of interchange {}: an IEA is missing", interchanges_));
+            fmt::format("ISA before the IEA of interchange {}: an IEA is missing", interchanges_),
+            {.ta1 = "023"});
     if (in_st_) close_set(false);
   }
   ++interchanges_;
@@ -135,21 +144,26 @@ void Validator::isa(const Segment& s) {
   env_ = Envelope{};
   env_.isa13 = std::string(s.at(13));
   if (s.count() != 16) {
-    problem(&s, 0, fmt::format("ISA has {} elements, must have 16", s.count()));
+    problem(&s, 0, fmt::format("ISA has {} elements, must have 16", s.count()), {.ta1 = "024"});
   } else {
     for (int i = 0; i < 16; ++i)
       if (static_cast<int>(s.at(static_cast<std::size_t>(i + 1)).size()) != kIsaWidths[i])
         problem(&s, i + 1,
                 fmt::format("is {} characters wide, must be exactly {} (pad with spaces)",
-                            s.at(static_cast<std::size_t>(i + 1)).size(), kIsaWidths[i]));
-    if (!valid_date(s.at(9))) problem(&s, 9, fmt::format("'{}' is not a date (YYMMDD)", s.at(9)));
-    if (!valid_time(s.at(10))) problem(&s, 10, fmt::format("'{}' is not a time (HHMM)", s.at(10)));
+                            s.at(static_cast<std::size_t>(i + 1)).size(), kIsaWidths[i]),
+                {.ta1 = "024"});
+    if (!valid_date(s.at(9)))
+      problem(&s, 9, fmt::format("'{}' is not a date (YYMMDD)", s.at(9)), {.ta1 = "014"});
+    if (!valid_time(s.at(10)))
+      problem(&s, 10, fmt::format("'{}' is not a time (HHMM)", s.at(10)), {.ta1 = "015"});
     if (!digits(s.at(13)))
-      problem(&s, 13, fmt::format("control number '{}' must be 9 digits", s.at(13)));
+      problem(&s, 13, fmt::format("control number '{}' must be 9 digits", s.at(13)),
+              {.ta1 = "018"});
     if (s.at(14) != "0" && s.at(14) != "1")
-      problem(&s, 14, "acknowledgment requested must be 0 or 1");
+      problem(&s, 14, "acknowledgment requested must be 0 or 1", {.ta1 = "019"});
     if (s.at(15) != "P" && s.at(15) != "T" && s.at(15) != "I")
-      problem(&s, 15, fmt::format("usage indicator '{}' must be P, T or I", s.at(15)));
+      problem(&s, 15, fmt::format("usage indicator '{}' must be P, T or I", s.at(15)),
+              {.ta1 = "020"});
   }
   auto trimmed = [](std::string_view v) {
     while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
@@ -160,37 +174,43 @@ void Validator::isa(const Segment& s) {
   env_.receiver_qualifier = std::string(s.at(7));
   env_.receiver = trimmed(s.at(8));
   env_.isa12 = std::string(s.at(12));
+  env_.isa09 = std::string(s.at(9));
+  env_.isa10 = std::string(s.at(10));
   env_.usage = std::string(s.at(15));
   if (!seen_isa_.emplace(env_.sender, env_.receiver, env_.isa13).second)
     problem(&s, 13,
             fmt::format("control number {} from {} to {} appears twice in this file", env_.isa13,
-                        env_.sender, env_.receiver));
+                        env_.sender, env_.receiver),
+            {.ta1 = "025"});
   if (keep_history_) headers_.push_back(env_);
 }
 
 void Validator::iea(const Segment& s) {
   if (in_st_) {
-    problem(&s, 0, "IEA inside a transaction set: an SE is missing");
+    problem(&s, 0, "IEA inside a transaction set: an SE is missing", {.ak5 = "2"});
     close_set(false);
   }
   if (in_gs_) {
-    problem(&s, 0, "IEA inside a functional group: a GE is missing");
+    problem(&s, 0, "IEA inside a functional group: a GE is missing", {.ak9 = "3"});
     in_gs_ = false;
   }
   if (s.at(1) != std::to_string(groups_))
     problem(&s, 1,
-            fmt::format("says {} functional groups, the interchange has {}", s.at(1), groups_));
+            fmt::format("says {} functional groups, the interchange has {}", s.at(1), groups_),
+            {.ta1 = "021"});
   if (s.at(2) != env_.isa13)
-    problem(&s, 2, fmt::format("control number {} does not match ISA13 {}", s.at(2), env_.isa13));
+    problem(&s, 2, fmt::format("control number {} does not match ISA13 {}", s.at(2), env_.isa13),
+            {.ta1 = "001"});
   in_isa_ = false;
 }
 
 void Validator::gs(const Segment& s) {
   if (in_st_) {
-    problem(&s, 0, "GS inside a transaction set: an SE is missing");
+    problem(&s, 0, "GS inside a transaction set: an SE is missing", {.ak5 = "2"});
     close_set(false);
   }
-  if (in_gs_) problem(&s, 0, "GS before the GE of the previous group: a GE is missing");
+  if (in_gs_)
+    problem(&s, 0, "GS before the GE of the previous group: a GE is missing", {.ak9 = "3"});
   ++groups_;
   ++groups_total_;
   ++group_in_isa_;
@@ -204,47 +224,55 @@ void Validator::gs(const Segment& s) {
   env_.gs08 = std::string(s.at(8));
   if (!keep_history_) summaries_.clear();  // only the open group's
   summaries_.push_back({interchanges_, group_in_isa_, env_.gs01, env_.gs06, env_.gs08, env_.gs02,
-                        env_.gs03, 0, 0, true});
-  if (s.count() < 8) problem(&s, 0, fmt::format("GS has {} elements, must have 8", s.count()));
+                        env_.gs03, 0, 0, true, {}});
+  if (s.count() < 8)
+    problem(&s, 0, fmt::format("GS has {} elements, must have 8", s.count()), {.ak9 = "2"});
   // CCYYMMDD from version 004010 on, YYMMDD before; real partners mix them.
   if (!valid_date(s.at(4)))
-    problem(&s, 4, fmt::format("'{}' is not a date (CCYYMMDD)", s.at(4)));
+    problem(&s, 4, fmt::format("'{}' is not a date (CCYYMMDD)", s.at(4)), {.ak9 = "1"});
   else if (s.at(4).size() == 6 && s.at(8) >= "004010")
     problem(&s, 4,
             fmt::format("'{}' is a 6-digit date; version {} uses CCYYMMDD (accepted)", s.at(4),
                         s.at(8)),
-            false);
-  if (!valid_time(s.at(5))) problem(&s, 5, fmt::format("'{}' is not a time (HHMM[SS])", s.at(5)));
+            {}, false);
+  if (!valid_time(s.at(5)))
+    problem(&s, 5, fmt::format("'{}' is not a time (HHMM[SS])", s.at(5)), {.ak9 = "1"});
   if (!digits(s.at(6)) || s.at(6).size() > 9)
-    problem(&s, 6, fmt::format("group control number '{}' must be 1 to 9 digits", s.at(6)));
+    problem(&s, 6, fmt::format("group control number '{}' must be 1 to 9 digits", s.at(6)),
+            {.ak9 = "6"});
   else if (!seen_gs_.insert(env_.gs06).second)
     problem(&s, 6,
-            fmt::format("group control number {} appears twice in this interchange", env_.gs06));
+            fmt::format("group control number {} appears twice in this interchange", env_.gs06),
+            {.ak9 = "6"});
 }
 
 void Validator::ge(const Segment& s) {
   if (in_st_) {
-    problem(&s, 0, "GE inside a transaction set: an SE is missing");
+    problem(&s, 0, "GE inside a transaction set: an SE is missing", {.ak5 = "2"});
     close_set(false);
   }
-  if (!in_gs_) return problem(&s, 0, "GE without a GS");
+  if (!in_gs_) return problem(&s, 0, "GE without a GS", {.ta1 = "024"});
   if (s.at(1) != std::to_string(sets_))
-    problem(&s, 1, fmt::format("says {} transaction sets, the group has {}", s.at(1), sets_));
+    problem(&s, 1, fmt::format("says {} transaction sets, the group has {}", s.at(1), sets_),
+            {.ak9 = "5"});
   if (s.at(2) != env_.gs06)
-    problem(&s, 2, fmt::format("control number {} does not match GS06 {}", s.at(2), env_.gs06));
+    problem(&s, 2, fmt::format("control number {} does not match GS06 {}", s.at(2), env_.gs06),
+            {.ak9 = "4"});
   in_gs_ = false;
 }
 
 void Validator::st(const Segment& s, const Delimiters& d) {
   if (in_st_) {
-    problem(&s, 0, "ST before the SE of the previous set: an SE is missing");
+    problem(&s, 0, "ST before the SE of the previous set: an SE is missing", {.ak5 = "2"});
     close_set(false);
   }
-  if (!in_gs_) return problem(&s, 0, "ST outside a functional group (no GS before it)");
+  if (!in_gs_)
+    return problem(&s, 0, "ST outside a functional group (no GS before it)", {.ta1 = "024"});
   ++sets_;
   ++sets_total_;
   ++set_in_gs_;
   ++summaries_.back().sets;
+  summaries_.back().set_ids.emplace_back(s.at(1), s.at(2));
   in_st_ = true;
   set_ok_ = true;
   seg_in_set_ = 1;
@@ -253,14 +281,16 @@ void Validator::st(const Segment& s, const Delimiters& d) {
   env_.st01 = std::string(s.at(1));
   env_.st02 = std::string(s.at(2));
   if (s.at(2).size() < 4 || s.at(2).size() > 9)
-    problem(&s, 2, fmt::format("control number '{}' must be 4 to 9 characters", s.at(2)));
+    problem(&s, 2, fmt::format("control number '{}' must be 4 to 9 characters", s.at(2)),
+            {.ak5 = "7"});
   else if (!seen_st_.insert(env_.st02).second)
-    problem(&s, 2, fmt::format("control number {} appears twice in this group", env_.st02));
+    problem(&s, 2, fmt::format("control number {} appears twice in this group", env_.st02),
+            {.ak5 = "23"});
   if (auto want = group_of(env_.st01); !want.empty() && want != env_.gs01)
     problem(&s, 1,
             fmt::format("a {} belongs in a {} group, this group is {} (accepted: partners do this)",
                         env_.st01, want, env_.gs01),
-            false);
+            {}, false);
   if (visitor_) {
     visitor_->begin(env_);
     visitor_->segment(s, d);
@@ -268,13 +298,14 @@ void Validator::st(const Segment& s, const Delimiters& d) {
 }
 
 void Validator::se(const Segment& s, const Delimiters& d) {
-  if (!in_st_) return problem(&s, 0, "SE without an ST");
+  if (!in_st_) return problem(&s, 0, "SE without an ST", {.ak9 = "3"});
   ++seg_in_set_;
   if (s.at(1) != std::to_string(seg_in_set_))
-    problem(&s, 1,
-            fmt::format("says {} segments, the set has {} (ST to SE)", s.at(1), seg_in_set_));
+    problem(&s, 1, fmt::format("says {} segments, the set has {} (ST to SE)", s.at(1), seg_in_set_),
+            {.ak5 = "4"});
   if (s.at(2) != env_.st02)
-    problem(&s, 2, fmt::format("control number {} does not match ST02 {}", s.at(2), env_.st02));
+    problem(&s, 2, fmt::format("control number {} does not match ST02 {}", s.at(2), env_.st02),
+            {.ak5 = "3"});
   if (visitor_) visitor_->segment(s, d);
   close_set(set_ok_);
 }
@@ -304,13 +335,16 @@ void Validator::hl(const Segment& s) {
   const std::string_view id = s.at(1), parent = s.at(2);
   const std::uint64_t n = whole(id);
   if (n != hl_expected_) {
-    problem(&s, 1, fmt::format("HL number {} is out of sequence, expected {}", id, hl_expected_));
+    problem(&s, 1, fmt::format("HL number {} is out of sequence, expected {}", id, hl_expected_),
+            {.ak5 = "5", .ak3 = "8", .ak4 = "7"});
     hl_other_.emplace(id);
   }
   if (!parent.empty()) {
     const std::uint64_t p = whole(parent);
     const bool seen = (p >= 1 && p < hl_expected_) || hl_other_.count(std::string(parent));
-    if (!seen) problem(&s, 2, fmt::format("parent HL {} does not come before this HL", parent));
+    if (!seen)
+      problem(&s, 2, fmt::format("parent HL {} does not come before this HL", parent),
+              {.ak5 = "5", .ak3 = "8", .ak4 = "7"});
   }
   ++hl_expected_;
 }
@@ -319,11 +353,13 @@ void Validator::finish() {
   Segment end;
   end.line = last_line_;
   if (in_st_) {
-    problem(nullptr, 0, "the file ends inside a transaction set: SE is missing");
+    problem(nullptr, 0, "the file ends inside a transaction set: SE is missing", {.ak5 = "2"});
     close_set(false);
   }
-  if (in_gs_) problem(nullptr, 0, "the file ends inside a functional group: GE is missing");
-  if (in_isa_) problem(nullptr, 0, "the file ends inside an interchange: IEA is missing");
+  if (in_gs_)
+    problem(nullptr, 0, "the file ends inside a functional group: GE is missing", {.ak9 = "3"});
+  if (in_isa_)
+    problem(nullptr, 0, "the file ends inside an interchange: IEA is missing", {.ta1 = "023"});
   in_gs_ = in_isa_ = false;
   if (interchanges_ == 0 && problems_.empty()) {
     Problem p;

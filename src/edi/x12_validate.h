@@ -27,6 +27,11 @@ struct Problem {
   std::uint64_t segment_in_set = 0;  // 1-based position counting ST as 1
   std::string segment_tag;
   int element = 0;
+  // The code an acknowledgment gives this problem at its level (empty: none):
+  // TA105 note code for the interchange envelope, AK905/IK905 for a group,
+  // AK502/IK502 for a set, AK304/IK304 for a segment in a set with AK403/IK403
+  // for its element.
+  std::string ta1, ak9, ak5, ak3, ak4;
 
   std::string text() const;  // "error: WHERE: MESSAGE"
 };
@@ -34,6 +39,7 @@ struct Problem {
 // What the validator knows about the envelope around a set.
 struct Envelope {
   std::string sender_qualifier, sender, receiver_qualifier, receiver;  // ISA05-08
+  std::string isa09, isa10;                                            // interchange date and time
   std::string isa13, isa12, usage;
   std::string gs01, gs02, gs03, gs06, gs08;
   std::string st01, st02;
@@ -53,6 +59,12 @@ struct GroupSummary {
   std::string sender, receiver;  // GS02, GS03
   int sets = 0, sets_accepted = 0;
   bool ok = true;
+  std::vector<std::pair<std::string, std::string>> set_ids;  // ST01, ST02 in order
+};
+
+// Acknowledgment codes of a problem (see Problem).
+struct AckCodes {
+  std::string_view ta1 = {}, ak9 = {}, ak5 = {}, ak3 = {}, ak4 = {};
 };
 
 class Validator {
@@ -78,7 +90,9 @@ class Validator {
   const std::vector<Envelope>& interchange_headers() const { return headers_; }
 
  private:
-  void problem(const Segment* seg, int element, std::string message, bool error = true);
+  using Codes = AckCodes;
+  void problem(const Segment* seg, int element, std::string message, Codes codes = {},
+               bool error = true);
   std::string where(const Segment* seg) const;
   void isa(const Segment& s);
   void iea(const Segment& s);

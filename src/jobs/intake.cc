@@ -10,7 +10,7 @@
 namespace orderd {
 
 void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
-                  const ApplyFile& apply, RunReport& report) {
+                  const ApplyFile& apply, RunReport& report, const OnRejected& rejected) {
   for (const auto& path : rt.spool.claim(kind, source)) {
     heartbeat();
     if (stop_requested()) break;  // claimed files are read first at the next start
@@ -31,6 +31,7 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
       f.state = std::move(state);
       f.summary = std::move(summary);
       auto id = rt.store->add_inbound_file(f);
+      if (f.state == "quarantined" && rejected) rejected(name, *data, report);
       if (!txn.commit()) return 0;
       return id;
     };

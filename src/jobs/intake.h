@@ -17,7 +17,13 @@ namespace orderd {
 using ApplyFile = std::function<Result<std::string>(std::string_view name, std::string& data,
                                                     std::int64_t file_id, RunReport& report)>;
 
+// Called when a file is quarantined, inside the transaction that records
+// it: what the sender should be told (an X12 rejection) is queued there, so
+// it is never lost and never sent for a file that was applied.
+using OnRejected =
+    std::function<void(std::string_view name, const std::string& data, RunReport& report)>;
+
 void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
-                  const ApplyFile& apply, RunReport& report);
+                  const ApplyFile& apply, RunReport& report, const OnRejected& rejected = {});
 
 }  // namespace orderd

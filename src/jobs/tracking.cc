@@ -7,6 +7,7 @@
 #include <set>
 
 #include "channels/formats.h"
+#include "edi/x12_documents.h"
 #include "jobs/documents.h"
 #include "jobs/intake.h"
 #include "mappers/mappers.h"
@@ -185,7 +186,28 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger, Scope only) {
               "{} rows, {} acknowledgments: {} recorded, {} already known, {} unmatched",
               rows.size(), batch->notices.size(), n.recorded, n.repeated, n.unmatched);
         },
-        report);
+        report,
+        [&](std::string_view name, const std::string& data, RunReport& r) {
+          // A partner's X12 that failed validation is rejected back to it.
+          if (!s.po.x12.enabled || s.po.x12.send_ack == "none" || s.tracking.format != "x12")
+            return;
+          auto checked = x12::check_stream(x12::buffer_source(data), /*collect=*/true);
+          StoreControlNumbers numbers(*rt.store);
+          Document ack;
+          ack.content = write_x12_rejection(s.po.x12, checked, numbers);
+          if (ack.content.empty()) return;
+          ack.kind = "ack";
+          ack.party_type = "supplier";
+          ack.party = s.id;
+          ack.format = "x12-" + s.po.x12.send_ack;
+          ack.sha256 = sha256_hex(ack.content);
+          ack.created_at = rt.now();
+          rt.store->insert_document(ack, [](const Document& d, std::int64_t id) {
+            return fmt::format("ACK-{}-{:06}.edi", d.party, id);
+          });
+          r.lines.push_back(
+              fmt::format("{}: a {} rejecting it is queued for {}", name, s.po.x12.send_ack, s.id));
+        });
   }
   if (run) {
     Txn t(*rt.store);

@@ -16,6 +16,10 @@
 
 namespace orderd {
 
+namespace x12 {
+struct FileReport;
+}
+
 // One PO to render: views into data the caller owns for the call.
 struct PoView {
   const Order* order = nullptr;
@@ -112,6 +116,11 @@ struct TrackingBatch {
 // `groups`: one ST per group, in one interchange from us to the partner.
 std::string write_x12_ack(const X12Config& cfg, std::span<const AckGroup> groups,
                           ControlNumbers& numbers);
+
+// A 997/999 (and TA1s) rejecting a file that failed validation (see
+// x12_ack.cc); "" when no acknowledgment can say what is wrong.
+std::string write_x12_rejection(const X12Config& cfg, const x12::FileReport& report,
+                                ControlNumbers& numbers);
 
 using ReadTracking = Result<TrackingBatch> (*)(const TrackingConfig& cfg, std::string_view data);
 

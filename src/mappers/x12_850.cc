@@ -116,36 +116,6 @@ class X12PoWriter final : public PoWriter {
 
 }  // namespace
 
-std::string write_x12_ack(const X12Config& x, std::span<const AckGroup> groups,
-                          ControlNumbers& numbers) {
-  const bool v999 = x.send_ack == "999";
-  auto [isa13, gs06] = numbers.next(x.sender_id, x.receiver_id);
-  auto [date8, time] = stamp_now();
-  x12::Writer w(x12::Delimiters{x.element, x.component, x.repetition, x.segment}, x.newline);
-  w.begin_interchange({x.sender_qualifier, x.sender_id, x.receiver_qualifier, x.receiver_id, isa13,
-                       date8.substr(2), time, x.version, x.usage, false});
-  w.begin_group("FA", x.sender_id, x.receiver_id, date8, time, gs06,
-                v999 ? "005010X231A1" : x.version);
-  int n = 0;
-  for (const auto& g : groups) {
-    w.begin_set(v999 ? "999" : "997", fmt::format("{:04}", ++n));
-    if (v999)
-      w.segment({"AK1", g.functional_id, g.control, g.version});
-    else
-      w.segment({"AK1", g.functional_id, g.control});
-    for (const auto& [st01, st02] : g.sets) {
-      w.segment({"AK2", st01, st02});
-      w.segment({v999 ? "IK5" : "AK5", "A"});
-    }
-    const std::string count = std::to_string(g.sets.size());
-    w.segment({"AK9", "A", count, count, count});
-    w.end_set();
-  }
-  w.end_group();
-  w.end_interchange();
-  return w.take();
-}
-
 std::unique_ptr<PoWriter> make_x12_850_writer(const PoConfig& cfg, PoDocKind kind) {
   return std::make_unique<X12PoWriter>(cfg, kind);
 }
