@@ -8,6 +8,7 @@
 
 #include "e2e_fixture.h"
 #include "edi/x12_documents.h"
+#include "mappers/mappers.h"
 
 using namespace orderd;
 using namespace orderd::test;
@@ -329,4 +330,42 @@ TEST_CASE("x12 out: a bad interchange envelope is answered with a TA1") {
   REQUIRE(segs.size() >= 2);
   CHECK(segs[1] == "TA1*000000555*261126*1300*R*001");  // control numbers do not match
   CHECK(x12::check_stream(x12::buffer_source(slurp(ack)), true).ok());
+}
+
+TEST_CASE("x12 out: every invalid conformance file gets a rejection that is itself valid X12") {
+  auto dir = conformance_dir();
+  if (!dir) {
+    MESSAGE("skipped: ../shared/conformance is not here");
+    return;
+  }
+  X12Config x;
+  x.enabled = true;
+  x.sender_id = "MYSHOP";
+  x.receiver_id = "PARTNER";
+  x.send_ack = "997";
+  struct Counter : ControlNumbers {
+    std::uint64_t n = 0;
+    std::pair<std::uint64_t, std::uint64_t> next(std::string_view, std::string_view) override {
+      ++n;
+      return {n, n};
+    }
+    void sent_as(std::int64_t, std::string_view, std::string_view, std::string_view,
+                 std::string_view) override {}
+  } numbers;
+  int answered = 0, files = 0;
+  for (const auto& f : files_under(*dir / "x12/invalid")) {
+    ++files;
+    auto source = x12::file_source(f);
+    REQUIRE(source);
+    auto report = x12::check_stream(std::move(*source), true);
+    CAPTURE(f.string());
+    REQUIRE_FALSE(report.ok());
+    const std::string ack = write_x12_rejection(x, report, numbers);
+    if (ack.empty()) continue;  // nothing to answer (no envelope to name)
+    ++answered;
+    auto back = x12::check_stream(x12::buffer_source(ack), true);
+    for (const auto& p : back.problems) CHECK_MESSAGE(!p.error, p.text());
+  }
+  MESSAGE(answered << " of " << files << " invalid files get a TA1 or a rejecting 997");
+  CHECK(answered * 2 > files);
 }
