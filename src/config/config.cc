@@ -393,6 +393,14 @@ class Walker {
     t.format = str(n, path, "format", "csv");
     t.delimiter = delimiter(n, path, ',');
     t.pull = pull(n["pull"], join(path, "pull"));
+    if (n["item_qualifiers"]) {
+      t.item_qualifiers = strings(n, path, "item_qualifiers");
+      for (const auto& q : t.item_qualifiers)
+        if (q.size() != 2)
+          error(n["item_qualifiers"], join(path, "item_qualifiers"),
+                fmt::format("'{}' is not a 2-character product id qualifier (VP, SK, BP, UP, IN)",
+                            q));
+    }
     if (auto c = n["columns"]) {
       const std::string cpath = join(path, "columns");
       if (check_keys(c, cpath, "suppliers.<id>.tracking.columns")) {

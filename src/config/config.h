@@ -108,6 +108,8 @@ struct TrackingConfig {
   std::string format = "csv";
   char delimiter = ',';
   TrackingColumns columns;
+  // x12: LIN qualifiers tried in order for the item id matched with the SKU.
+  std::vector<std::string> item_qualifiers = {"SK", "VP", "BP", "IN", "UP"};
   std::optional<TransportConfig> pull;  // where to fetch tracking files from
   std::int64_t every = 0;               // tracking sync interval, seconds; 0: schedule's
 };

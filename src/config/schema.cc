@@ -133,6 +133,9 @@ constexpr KeySpec kTracking[] = {
     {"format", "string", "csv", "csv, or x12 (856 ship notices)"},
     {"delimiter", "char", ",", "csv: field separator"},
     {"columns", "map", "see below", "which header holds each tracking value"},
+    {"item_qualifiers", "list", "[SK, VP, BP, IN, UP]",
+     "x12: 856 LIN qualifiers tried in order for the id matched with the PO line's SKU; an item "
+     "with none of them uses its first id"},
     {"pull", "map", "none",
      "a transport block to pull tracking files from (sftp, ftp, ftps, email); local drops go to "
      "inbound/tracking/<id>/ either way"},

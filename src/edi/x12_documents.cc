@@ -32,6 +32,13 @@ std::string ShippedItem::id(std::initializer_list<std::string_view> preference) 
   return ids.empty() ? std::string() : ids.front().second;
 }
 
+std::string ShippedItem::id(std::span<const std::string> preference) const {
+  for (const auto& q : preference)
+    for (const auto& [k, v] : ids)
+      if (k == q) return v;
+  return ids.empty() ? std::string() : ids.front().second;
+}
+
 std::string ack_set_code(std::string_view c) {
   return lookup({{"A", "accepted"},
                  {"E", "accepted, but errors were noted"},

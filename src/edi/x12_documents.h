@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@ struct ShippedItem {
   // The item id to match with, by qualifier preference (SK, VP, BP, IN, UP, ...).
   std::string id(std::initializer_list<std::string_view> preference = {"SK", "VP", "BP", "IN", "UP",
                                                                        "VN", "VC"}) const;
+  std::string id(std::span<const std::string> preference) const;
 };
 
 struct ShipNotice {

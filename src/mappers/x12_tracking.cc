@@ -23,7 +23,7 @@ std::string po_ack_message(const x12::PoAck& a) {
 
 }  // namespace
 
-Result<TrackingBatch> read_x12_tracking(const TrackingConfig& /*cfg*/, std::string_view data) {
+Result<TrackingBatch> read_x12_tracking(const TrackingConfig& cfg, std::string_view data) {
   auto report = x12::check_stream(x12::buffer_source(data), /*collect=*/true);
   for (const auto& p : report.problems)
     if (p.error)
@@ -98,7 +98,7 @@ Result<TrackingBatch> read_x12_tracking(const TrackingConfig& /*cfg*/, std::stri
       r.line = item.segment;
       r.interchange = ix;
       r.po_number = item.po_number;
-      r.sku = item.id();
+      r.sku = item.id(cfg.item_qualifiers);
       r.quantity = item.quantity > 0 ? item.quantity : -1;
       r.carrier = item.carrier;
       r.tracking_number = item.tracking;
