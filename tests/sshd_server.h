@@ -268,6 +268,18 @@ class SshdServer {
 
   // The known_hosts line for this server's key, reached on `port` (default: its own).
   std::string host_key_line(int port = 0) const { return key_line(dir_ / "host_key.pub", port); }
+  // Adds a host key of `type` ("ecdsa", "rsa") to the server, before start();
+  // returns its known_hosts line.
+  std::string add_host_key(const std::string& type) {
+    const auto key = dir_ / ("host_key_" + type);
+    keygen(key, type);
+    add_config("HostKey " + key.string());
+    return key_line(key.string() + ".pub", 0);
+  }
+  // Appends a line to sshd_config, before start().
+  void add_config(const std::string& line) {
+    std::ofstream(dir_ / "sshd_config", std::ios::app) << line << "\n";
+  }
   // A line for the same host with a key the server does not have.
   std::string other_host_key_line() {
     keygen(dir_ / "other_host_key");
@@ -302,9 +314,9 @@ class SshdServer {
   }
 
  private:
-  void keygen(const std::filesystem::path& key) const {
-    if (run_logged({"/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "orderd-test",
-                    "-f", key.string()}) != 0)
+  void keygen(const std::filesystem::path& key, const std::string& type = "ed25519") const {
+    if (run_logged({"/usr/bin/ssh-keygen", "-q", "-t", type, "-N", "", "-C", "orderd-test", "-f",
+                    key.string()}) != 0)
       throw std::runtime_error("ssh-keygen failed for " + key.string());
   }
   std::string key_line(const std::filesystem::path& pub, int port) const {

@@ -70,6 +70,8 @@ class CuttingProxy {
   }
   int port() const { return port_; }
   void cut_all() { ++generation_; }
+  // Stops forwarding, keeping the connections open: a server that hangs.
+  void freeze() { frozen_ = true; }
   std::size_t upstream_bytes() const { return upstream_total_; }
 
  private:
@@ -94,17 +96,20 @@ class CuttingProxy {
     char buf[16384];
     while (!stop_ && generation_ == born && up < cut_after_) {
       pollfd p[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
-      if (::poll(p, 2, 50) <= 0) continue;
+      if (frozen_ || ::poll(p, 2, 50) <= 0) {
+        if (frozen_) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        continue;
+      }
       if (p[0].revents) {
         const auto want = std::min(sizeof buf, cut_after_ - up);
         const auto n = ::read(client, buf, want);
-        if (n <= 0 || ::write(server, buf, static_cast<std::size_t>(n)) != n) break;
+        if (n <= 0 || ::send(server, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
         up += static_cast<std::size_t>(n);
         upstream_total_ += static_cast<std::size_t>(n);
       }
       if (p[1].revents) {
         const auto n = ::read(server, buf, sizeof buf);
-        if (n <= 0 || ::write(client, buf, static_cast<std::size_t>(n)) != n) break;
+        if (n <= 0 || ::send(client, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
       }
     }
     ::close(client);
@@ -117,6 +122,7 @@ class CuttingProxy {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> generation_{0};
+  std::atomic<bool> frozen_{false};
   std::atomic<std::size_t> upstream_total_{0};
   std::mutex mu_;
   std::vector<std::thread> pumps_;
@@ -219,6 +225,35 @@ TEST_CASE("sftp: a wrong password is permanent and names user and server but not
   CHECK(k.error().message().find("authentication failed for user") != std::string::npos);
 }
 
+TEST_CASE("sftp: an RSA login key is refused with a hint") {
+  SKIP_WITHOUT_SSHD();
+  SshdServer sshd;
+  const auto key = sshd.dir() / "rsa_key";
+  REQUIRE(run_logged({"/usr/bin/ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-f",
+                      key.string()}) == 0);
+  spit(sshd.dir() / "authorized_keys", slurp(key.string() + ".pub"));
+  auto cfg = sshd.config();
+  cfg.key_file = key;
+  auto s = make(cfg)->deliver("x.csv", "x");
+  REQUIRE_FALSE(s);
+  CHECK(s.error().kind() == ErrorKind::kPermanent);
+  CHECK(s.error().message().find("authentication failed for user") != std::string::npos);
+  CHECK(s.error().message().find("ssh-keygen -t ed25519") != std::string::npos);
+}
+
+TEST_CASE("sftp: a server with only RSA host keys is refused with a reason") {
+  SKIP_WITHOUT_SSHD();
+  SshdServer sshd(/*start_now=*/false);
+  sshd.add_host_key("rsa");
+  sshd.add_config("HostKeyAlgorithms rsa-sha2-512,rsa-sha2-256");
+  sshd.start();
+  auto s = make(sshd.config())->deliver("x.csv", "x");
+  REQUIRE_FALSE(s);
+  CHECK(s.error().kind() == ErrorKind::kPermanent);
+  CHECK(s.error().message().find("no SSH algorithms in common") != std::string::npos);
+  CHECK(s.error().message().find("ed25519") != std::string::npos);
+}
+
 TEST_CASE("sftp: an unknown host key is refused with its fingerprint") {
   SKIP_WITHOUT_SSHD();
   SshdServer sshd;
@@ -295,6 +330,46 @@ TEST_CASE("sftp: a dropped connection is opened again once") {
   auto two = t->deliver("two.csv", "2\n");
   CHECK_MESSAGE(two, (two ? "" : two.error().message()));
   CHECK(names_in(sshd.upload()) == std::vector<std::string>{"one.csv", "two.csv"});
+}
+
+TEST_CASE("sftp: a server that stops answering times out as transient") {
+  SKIP_WITHOUT_SSHD();
+  SshdServer sshd;
+  CuttingProxy proxy(sshd.port(), SIZE_MAX);
+  spit(sshd.dir() / "proxy_known_hosts", sshd.host_key_line(proxy.port()) + "\n");
+  auto cfg = sshd.config();
+  cfg.port = proxy.port();
+  cfg.known_hosts = sshd.dir() / "proxy_known_hosts";
+  cfg.timeout = 3;  // generous enough for a handshake on a busy machine
+  auto t = make(cfg);
+  auto one = t->deliver("one.csv", "1\n");
+  REQUIRE_MESSAGE(one, (one ? "" : one.error().message()));
+  proxy.freeze();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto s = t->deliver("two.csv", "2\n");
+  const auto took = std::chrono::steady_clock::now() - t0;
+  REQUIRE_FALSE(s);
+  CHECK(s.error().kind() == ErrorKind::kTransient);
+  CHECK(s.error().message().find("no answer from the server within 3 s") != std::string::npos);
+  // The call and its one reconnection attempt each give up after the timeout.
+  CHECK(took < std::chrono::seconds(12));
+  CHECK_FALSE(fs::exists(sshd.upload() / "two.csv"));
+}
+
+TEST_CASE("sftp: the host key type known_hosts holds is the one asked for") {
+  SKIP_WITHOUT_SSHD();
+  SshdServer sshd(/*start_now=*/false);
+  const auto ecdsa = sshd.add_host_key("ecdsa");
+  sshd.start();
+  for (const auto& line : {ecdsa, sshd.host_key_line()}) {
+    CAPTURE(line);
+    const auto file = sshd.dir() / "one_key_known_hosts";
+    spit(file, line + "\n");
+    auto cfg = sshd.config();
+    cfg.known_hosts = file;
+    auto s = make(cfg)->deliver("k.csv", "k\n");
+    CHECK_MESSAGE(s, (s ? "" : s.error().message()));
+  }
 }
 
 TEST_CASE("sftp: a connection cut mid-transfer leaves nothing under the final name") {
@@ -428,7 +503,12 @@ TEST_CASE("sftp: trust helpers add the host key so the login works") {
   CHECK(key->type == "ssh-ed25519");
 
   CHECK_FALSE(make(cfg)->deliver("x.csv", "x"));  // not trusted yet
-  auto trusted = sftp_trust_host(cfg, file);
+  // Not the key the operator checked: nothing written.
+  auto wrong = sftp_trust_host(cfg, file, "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().kind() == ErrorKind::kRefused);
+  CHECK_FALSE(fs::exists(file));
+  auto trusted = sftp_trust_host(cfg, file, key->fingerprint);
   REQUIRE_MESSAGE(trusted, (trusted ? "" : trusted.error().message()));
   CHECK(slurp(file) == *line + "\n");
   CHECK(sftp_trust_host(cfg, file));  // again: nothing to add

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/output.h"
+#include "cli/trust_host.h"
 #include "cli/x12_commands.h"
 #include "jobs/jobs.h"
 #include "service/control.h"
@@ -92,6 +93,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"orders", "tracking", "all", "status"}));
   sync->add_flag("--json", json, "status: print JSON");
 
+  std::string party, fingerprint;
+  auto* trust = app.add_subcommand(
+      "trust-host",
+      "show a supplier's SFTP host key, and record it once its fingerprint is checked");
+  trust->add_option("PARTY", party, "supplier (or channel) id")->required();
+  trust->add_option("--fingerprint", fingerprint, "SHA256:... as checked with the supplier");
+
   std::vector<std::string> x12_files;
   auto* x12 = app.add_subcommand("x12", "check and read X12 files (no configuration needed)");
   x12->require_subcommand(1);
@@ -117,6 +125,7 @@ int main(int argc, char** argv) {
     std::cerr << cfg.error().message() << "\n";
     return 2;
   }
+  if (*trust) return trust_host(**cfg, party, fingerprint);
   auto opened = open_runtime(*cfg);
   if (!opened) {
     std::cerr << opened.error().message() << "\n";

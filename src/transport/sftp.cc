@@ -208,9 +208,6 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection() {
-    // A broken connection is not talked to any more: with the socket shut
-    // down, libssh2's goodbyes fail at once instead of waiting for the timeout.
-    if (broken_) ::shutdown(socket_.fd(), SHUT_RDWR);
     if (sftp_) libssh2_sftp_shutdown(sftp_);
     if (session_ && !broken_) libssh2_session_disconnect(session_.get(), "orderd is done");
   }
@@ -244,7 +241,10 @@ class Connection {
       return Error(ErrorKind::kTransient,
                    fmt::format("{}: {}: SFTP status {}", where(), doing, code));
     }
+    // Whatever state the session is in now, it is not used again; shutting the
+    // socket makes the remaining goodbyes fail at once instead of waiting.
     broken_ = true;
+    ::shutdown(socket_.fd(), SHUT_RDWR);
     if (rc == LIBSSH2_ERROR_TIMEOUT)
       return Error(ErrorKind::kTransient,
                    fmt::format("{}: no answer from the server within {} s while {}; will retry",
@@ -344,6 +344,14 @@ Result<std::unique_ptr<Connection>> Connection::start(const TransportConfig& cfg
 
   if (int rc = libssh2_session_handshake(c->session_.get(), c->socket_.fd()); rc != 0) {
     auto e = c->error(rc, "greeting the server (SSH handshake)");
+    // No algorithms in common: retrying cannot help. libssh2 1.10 signs RSA
+    // with SHA-1 only, which OpenSSH 8.8 and later refuse.
+    if (rc == LIBSSH2_ERROR_KEX_FAILURE)
+      return fail(ErrorKind::kPermanent,
+                  fmt::format("{}: no SSH algorithms in common with the server ({}); orderd needs "
+                              "the server to offer an ed25519 or ECDSA host key (RSA works only "
+                              "with SHA-1 signatures): ask the supplier",
+                              c->where(), c->last_error()));
     return std::unexpected(e);
   }
   return c;
@@ -423,11 +431,21 @@ Status Connection::login_with_key() {
                 fmt::format("{}: cannot use the private key {}: {} (is it an OpenSSH or PEM "
                             "private key, and is key_passphrase_file right?)",
                             where(), cfg_.key_file.string(), last_error()));
-  if (rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED || rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED)
+  if (rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED || rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED) {
+    // libssh2 1.10 signs with RSA/SHA-1 only, which OpenSSH 8.8 and later refuse.
+    auto pub = read_file(cfg_.key_file.string() + ".pub");
+    auto priv = read_file(cfg_.key_file);
+    const bool rsa = (pub && pub->starts_with("ssh-rsa")) ||
+                     (priv && priv->find("BEGIN RSA PRIVATE KEY") != std::string::npos);
     return fail(ErrorKind::kPermanent,
-                fmt::format("authentication failed for user {} at {} (key {}): the server does "
-                            "not accept this key; send the supplier its public key",
-                            cfg_.user, hp, cfg_.key_file.string()));
+                fmt::format("authentication failed for user {} at {} (key {}): {}", cfg_.user, hp,
+                            cfg_.key_file.string(),
+                            rsa ? "it is an RSA key, which orderd can only sign with SHA-1 and "
+                                  "current OpenSSH servers refuse; make an ed25519 key "
+                                  "(ssh-keygen -t ed25519) and send the supplier its public key"
+                                : "the server does not accept this key; send the supplier its "
+                                  "public key"));
+  }
   return std::unexpected(error(rc, "logging in"));
 }
 
@@ -745,16 +763,21 @@ Result<std::string> sftp_host_key_line(const TransportConfig& cfg) {
   return k->line;
 }
 
-Status sftp_trust_host(const TransportConfig& cfg, const std::filesystem::path& known_hosts) {
+Status sftp_trust_host(const TransportConfig& cfg, const std::filesystem::path& known_hosts,
+                       std::string_view expected_fingerprint) {
   TransportConfig with_file = cfg;
   with_file.known_hosts = known_hosts;
   auto c = Connection::start(with_file);
   if (!c) return std::unexpected(c.error());
-  const int check = (*c)->check_host_key();
-  if (check == LIBSSH2_KNOWNHOST_CHECK_MATCH) return {};  // already trusted
   const auto k = (*c)->host_key();
   if (k.line.empty())
     return fail(ErrorKind::kPermanent, (*c)->where() + ": the server sent no host key");
+  if (!expected_fingerprint.empty() && k.fingerprint != expected_fingerprint)
+    return fail(ErrorKind::kRefused,
+                fmt::format("{}: the server now presents {} key {}, not {}: nothing recorded",
+                            (*c)->where(), k.type, k.fingerprint, expected_fingerprint));
+  const int check = (*c)->check_host_key();
+  if (check == LIBSSH2_KNOWNHOST_CHECK_MATCH) return {};  // already trusted
   if (check == LIBSSH2_KNOWNHOST_CHECK_MISMATCH)
     return fail(ErrorKind::kRefused,
                 fmt::format("{} already trusts a different key for {}; if the supplier really "

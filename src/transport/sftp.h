@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "config/config.h"
 #include "util/error.h"
@@ -29,6 +30,10 @@ Result<std::string> sftp_host_key_line(const TransportConfig& cfg);
 // Appends the server's key line to `known_hosts` (created 0644 with its folder
 // if missing). Already trusted: nothing to do. A different key already listed
 // for that host is refused (kRefused): the operator removes the old line first.
-Status sftp_trust_host(const TransportConfig& cfg, const std::filesystem::path& known_hosts);
+// With `expected_fingerprint` ("SHA256:..."), a server presenting another key
+// on this connection is refused too (kRefused), so what is written is what the
+// operator checked.
+Status sftp_trust_host(const TransportConfig& cfg, const std::filesystem::path& known_hosts,
+                       std::string_view expected_fingerprint = {});
 
 }  // namespace orderd

@@ -1,0 +1,93 @@
+// A supplier served end to end over a remote transport, with the real
+// binaries against a real server on loopback: the order comes in, its PO goes
+// out over the transport, the supplier's tracking comes back over it, and the
+// order completes.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include "e2e_fixture.h"
+#include "sshd_server.h"
+
+using namespace orderd::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A configuration with one channel (auto-processed) and supplier acme,
+// whose transport and tracking.pull blocks are given as YAML flow maps.
+std::string config_with(const std::string& transport, const std::string& pull,
+                        const std::string& tracking_format = "csv") {
+  return fmt::format(R"(state_dir: ./state
+spool_dir: ./spool
+channels:
+  shop:
+    format: shopify-csv
+    auto_process: true
+    tracking_push:
+      transport: {{type: dir, path: ./out/channel/shop}}
+suppliers:
+  acme:
+    skus: ["ACME-*"]
+    transport: {}
+    tracking:
+      format: {}
+      columns: {{po_number: "PO Number", sku: "SKU", quantity: "Qty Shipped", carrier: "Carrier", tracking_number: "Tracking"}}
+      pull: {}
+)",
+                     transport, tracking_format, pull);
+}
+
+std::string tracking_csv(const std::string& po) {
+  return "PO Number,SKU,Qty Shipped,Carrier,Tracking\r\n" + po +
+         ",ACME-1,2,UPS,1Z999AA10123456784\r\n";
+}
+
+}  // namespace
+
+TEST_CASE("e2e sftp: trust the host then PO out and tracking back over sftp") {
+  if (const auto why = sshd_unavailable(); !why.empty()) {
+    MESSAGE("skipped: no sshd: " << why);
+    return;
+  }
+  SshdServer sshd;
+  const fs::path outbound = sshd.dir() / "outbound", done = sshd.dir() / "done";
+  for (const auto& d : {outbound, done}) {
+    fs::create_directories(d);
+    sshd.own(d);
+  }
+  const std::string common =
+      fmt::format("type: sftp, host: 127.0.0.1, port: {}, user: {}, key_file: {}, timeout: 10",
+                  sshd.port(), kSftpUser, sshd.user_key().string());
+  Install in;
+  spit(in.config, config_with(fmt::format("{{{}, path: {}}}", common, sshd.upload().string()),
+                              fmt::format("{{{}, path: {}, archive_path: {}, settle: 0}}", common,
+                                          outbound.string(), done.string())));
+  // The host is not trusted yet: the operator is shown the key first.
+  auto shown = in.ctl({"trust-host", "acme"});
+  CHECK(shown.code == 1);
+  REQUIRE_MESSAGE(shown.out.find(sshd.fingerprint()) != std::string::npos, (shown.out + shown.err));
+  CHECK(shown.out.find("--fingerprint") != std::string::npos);
+  auto trusted = in.ctl({"trust-host", "acme", "--fingerprint", sshd.fingerprint()});
+  REQUIRE_MESSAGE(trusted.code == 0, (trusted.out + trusted.err));
+  CHECK(slurp(in.path("state/known_hosts")).find(sshd.host_key_line()) != std::string::npos);
+
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 2));
+  auto r = in.once();
+  REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
+  auto delivered = files_under(sshd.upload());
+  REQUIRE(delivered.size() == 1);
+  const std::string po = in.order("1")["pos"][0]["number"];
+  CHECK(slurp(delivered[0]).find(po) != std::string::npos);
+  CHECK(in.order("1")["status"] == "processed");
+
+  // The supplier writes its tracking file on its server.
+  spit(outbound / "ship.csv", tracking_csv(po));
+  sshd.own(outbound / "ship.csv");
+  r = in.once();
+  REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
+  CHECK(in.order("1")["status"] == "completed");
+  CHECK(files_under(outbound).empty());           // taken ...
+  CHECK(fs::exists(done / "ship.csv"));           // ... and archived at the source
+  CHECK(files_under(sshd.upload()).size() == 1);  // the PO went once
+  CHECK(in.files("spool/archive/tracking").size() == 1);
+}
