@@ -1,10 +1,106 @@
-// HTTP POST (libcurl). Being written (issue 4): until then the type is refused.
+// HTTP(S) POST through libcurl: each document is one POST of its bytes to
+// cfg.url, with its name in X-Orderd-Document, cfg.headers, and a bearer
+// token when token_file or token names one. A 2xx answer is a delivery.
+//
+// An HTTP endpoint cannot be asked whether it already has a document, so
+// check() answers kAbsent and an interrupted delivery is sent again. What
+// makes that safe is the receiver's: the repeat carries the same document
+// name (X-Orderd-Document), the same PO numbers and, for X12, the same
+// interchange and group control numbers, by which the supplier recognises
+// a repeat.
+#include <fmt/format.h>
+
+#include "transport/curl_util.h"
 #include "transport/transport.h"
+#include "util/text.h"
 
 namespace orderd {
+namespace {
+
+std::string content_type(std::string_view name) {
+  const auto dot = name.rfind('.');
+  const auto ext = dot == std::string_view::npos ? std::string() : to_lower(name.substr(dot + 1));
+  if (ext == "csv") return "text/csv";
+  if (ext == "xml") return "application/xml";
+  if (ext == "x12" || ext == "edi" || ext == "850") return "application/edi-x12";
+  return "application/octet-stream";
+}
+
+// Which answers a retry may fix (fluent-bit's out_http rule): 408 and 429
+// and every 5xx are the server's passing trouble; any other 4xx (and a 3xx,
+// since orderd does not re-POST to another address) will not change.
+ErrorKind kind_of_status(long status) {
+  if (status == 408 || status == 429 || status >= 500) return ErrorKind::kTransient;
+  return ErrorKind::kPermanent;
+}
+
+// The start of an answer's body, on one line, for an error message.
+std::string body_excerpt(std::string_view body) {
+  std::string out;
+  for (const char c : body.substr(0, 200)) out += (c == '\r' || c == '\n' || c == '\t') ? ' ' : c;
+  out = std::string(trim(out));
+  if (body.size() > 200) out += "...";
+  return out;
+}
+
+class HttpTransport final : public Transport {
+ public:
+  explicit HttpTransport(const TransportConfig& cfg) : cfg_(cfg) {
+    shown_url_ = curl::without_credentials(cfg.url);
+    place_.where = shown_url_;
+    place_.timeout = cfg.timeout;
+  }
+
+  std::string describe() const override { return "http POST " + shown_url_; }
+
+  Status deliver(std::string_view name, std::string_view content) override {
+    if (name.find_first_of("\r\n") != std::string_view::npos)
+      return fail(ErrorKind::kInvalid, fmt::format("{}: bad document name", describe()));
+    auto token = read_secret(cfg_.token_file, cfg_.token_env, "HTTP bearer token");
+    if (!token) return std::unexpected(token.error().with_context(cfg_.where.text));
+
+    easy_.prepare(cfg_, "http,https", "", "");
+    curl::Slist headers;
+    headers.add("Content-Type: " + content_type(name));
+    headers.add(fmt::format("X-Orderd-Document: {}", name));
+    for (const auto& [key, value] : cfg_.headers) headers.add(key + ": " + value);
+    if (!token->empty()) headers.add("Authorization: Bearer " + *token);
+    headers.add("Expect:");  // no 100-continue round trip
+    easy_.set(CURLOPT_URL, cfg_.url.c_str());
+    easy_.set(CURLOPT_POST, 1L);
+    easy_.set(CURLOPT_POSTFIELDS, content.data());
+    easy_.set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(content.size()));
+    easy_.set(CURLOPT_HTTPHEADER, headers.get());
+    easy_.set(CURLOPT_FOLLOWLOCATION, 0L);
+    const CURLcode rc = easy_.perform();
+    if (rc != CURLE_OK)
+      return std::unexpected(curl::failure(easy_, rc, place_, fmt::format("cannot POST {}", name)));
+    const long status = easy_.response_code();
+    if (status >= 200 && status < 300) return {};
+    const auto kind = kind_of_status(status);
+    const auto excerpt = body_excerpt(easy_.body());
+    return fail(kind, fmt::format("HTTP {} from {} for {}{}{}", status, shown_url_, name,
+                                  excerpt.empty() ? "" : ": " + excerpt,
+                                  kind == ErrorKind::kTransient ? "; will retry" : ""));
+  }
+
+  // See the file comment: the receiver recognises a repeat, orderd cannot ask.
+  Result<Presence> check(std::string_view, std::string_view) override { return Presence::kAbsent; }
+
+ private:
+  TransportConfig cfg_;
+  std::string shown_url_;
+  curl::Place place_;
+  curl::Easy easy_;
+};
+
+}  // namespace
 
 Result<std::unique_ptr<Transport>> make_http_transport(const TransportConfig& cfg) {
-  return fail(ErrorKind::kConfig, cfg.where.text + ": the http transport is not built yet");
+  if (cfg.url.empty())
+    return fail(ErrorKind::kConfig, cfg.where.text + ".url: the http transport needs a url");
+  std::unique_ptr<Transport> t = std::make_unique<HttpTransport>(cfg);
+  return t;
 }
 
 }  // namespace orderd

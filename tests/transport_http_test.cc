@@ -1,0 +1,196 @@
+// The http transport against a real Python http.server on loopback
+// (tests/servers/http_server.py), which records every request for the test
+// to read back: what a POST carries, and each row of the retry table.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <stdlib.h>
+
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "servers.h"
+#include "test_util.h"
+#include "transport/transport.h"
+
+using namespace orderd;
+using namespace orderd::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+#define SKIP_WITHOUT_PYTHON()                                                             \
+  if (const auto why = servers::python_missing("http.server", "python3"); !why.empty()) { \
+    MESSAGE("skipped: no HTTP server for the http tests: " << why);                       \
+    return;                                                                               \
+  }
+
+struct HttpServer {
+  TempDir tmp;
+  servers::Server server;
+  int port = servers::free_port();
+
+  explicit HttpServer(bool start = true) {
+    if (start) this->start();
+  }
+  void start() {
+    server.start({servers::kPython, servers::script("http_server.py"), std::to_string(port),
+                  (tmp / "requests").string()},
+                 port, tmp / "http.log");
+  }
+  std::string url(const std::string& path) const {
+    return fmt::format("http://127.0.0.1:{}{}", port, path);
+  }
+  TransportConfig config(const std::string& path) const {
+    TransportConfig c;
+    c.where.text = "test.yaml:1:1: suppliers.acme.transport";
+    c.type = "http";
+    c.url = url(path);
+    c.timeout = 10;
+    return c;
+  }
+  std::vector<nlohmann::json> requests() const {
+    std::vector<nlohmann::json> out;
+    for (const auto& p : files_under(tmp / "requests"))
+      if (p.extension() == ".json") out.push_back(nlohmann::json::parse(slurp(p)));
+    return out;
+  }
+};
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+std::string header(const nlohmann::json& request, const std::string& name) {
+  for (const auto& h : request["headers"])
+    if (iequals_ascii(h[0].get<std::string>(), name)) return h[1].get<std::string>();
+  return "(none)";
+}
+
+std::unique_ptr<Transport> make(const TransportConfig& cfg) {
+  auto t = make_transport(cfg);
+  REQUIRE_MESSAGE(t, (t ? "" : t.error().message()));
+  return std::move(*t);
+}
+
+}  // namespace
+
+TEST_CASE("http: a POST carries the document its name the headers and the bearer token") {
+  SKIP_WITHOUT_PYTHON();
+  HttpServer srv;
+  spit(srv.tmp / "token", "tok-123-secret\n");
+  auto cfg = srv.config("/ok");
+  cfg.token_file = srv.tmp / "token";
+  cfg.headers = {{"X-Partner", "acme"}};
+  auto t = make(cfg);
+  const std::string po = "PO Number,SKU\nPO-1,ABC\n";
+  auto sent = t->deliver("PO-1.csv", po);
+  REQUIRE_MESSAGE(sent, (sent ? "" : sent.error().message()));
+  const auto reqs = srv.requests();
+  REQUIRE(reqs.size() == 1);
+  CHECK(reqs[0]["method"] == "POST");
+  CHECK(reqs[0]["path"] == "/ok");
+  CHECK(reqs[0]["body"] == po);
+  CHECK(header(reqs[0], "Content-Type") == "text/csv");
+  CHECK(header(reqs[0], "X-Orderd-Document") == "PO-1.csv");
+  CHECK(header(reqs[0], "X-Partner") == "acme");
+  CHECK(header(reqs[0], "Authorization") == "Bearer tok-123-secret");
+  CHECK(t->describe() == "http POST " + srv.url("/ok"));
+  // No way to ask the endpoint: a resend is always a new POST.
+  CHECK(t->check("PO-1.csv", "") == Presence::kAbsent);
+}
+
+TEST_CASE("http: the content type follows the document name") {
+  SKIP_WITHOUT_PYTHON();
+  HttpServer srv;
+  auto t = make(srv.config("/ok"));
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"PO-1.csv", "text/csv"},
+      {"PO-2.XML", "application/xml"},
+      {"PO-3.x12", "application/edi-x12"},
+      {"PO-4.edi", "application/edi-x12"},
+      {"PO-5.850", "application/edi-x12"},
+      {"PO-6.json", "application/octet-stream"},
+      {"PO-7", "application/octet-stream"}};
+  for (const auto& [name, type] : rows) REQUIRE(t->deliver(name, "x"));
+  const auto reqs = srv.requests();
+  REQUIRE(reqs.size() == rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    CAPTURE(rows[i].first);
+    CHECK(header(reqs[i], "X-Orderd-Document") == rows[i].first);
+    CHECK(header(reqs[i], "Content-Type") == rows[i].second);
+    CHECK(header(reqs[i], "Authorization") == "(none)");
+  }
+}
+
+TEST_CASE("http: the token can come from the environment") {
+  SKIP_WITHOUT_PYTHON();
+  HttpServer srv;
+  auto cfg = srv.config("/ok");
+  cfg.token_env = "ORDERD_TEST_HTTP_TOKEN";
+  ::setenv("ORDERD_TEST_HTTP_TOKEN", "env-token", 1);
+  REQUIRE(make(cfg)->deliver("PO-1.csv", "x"));
+  ::unsetenv("ORDERD_TEST_HTTP_TOKEN");
+  CHECK(header(srv.requests().at(0), "Authorization") == "Bearer env-token");
+  auto unset = make(cfg)->deliver("PO-2.csv", "x");
+  REQUIRE_FALSE(unset);
+  CHECK(unset.error().kind() == ErrorKind::kConfig);
+  CHECK(srv.requests().size() == 1);
+}
+
+TEST_CASE("http: each answer is sorted into retry or give up") {
+  SKIP_WITHOUT_PYTHON();
+  HttpServer srv;
+  spit(srv.tmp / "token", "tok-123-secret\n");
+  struct Row {
+    std::string path;
+    ErrorKind kind;
+    std::string message;
+  };
+  const std::vector<Row> rows = {
+      {"/fail500", ErrorKind::kTransient,
+       "HTTP 500 from {url} for PO-1.csv: database down; will retry"},
+      {"/busy", ErrorKind::kTransient, "HTTP 429 from {url} for PO-1.csv: slow down; will retry"},
+      {"/fail400", ErrorKind::kPermanent, "HTTP 400 from {url} for PO-1.csv: bad po"},
+      {"/missing", ErrorKind::kPermanent, "HTTP 404 from {url} for PO-1.csv: no such endpoint"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.path);
+    auto cfg = srv.config(row.path);
+    cfg.token_file = srv.tmp / "token";
+    auto sent = make(cfg)->deliver("PO-1.csv", "x");
+    REQUIRE_FALSE(sent);
+    CHECK(sent.error().kind() == row.kind);
+    std::string want = row.message;
+    want.replace(want.find("{url}"), 5, srv.url(row.path));
+    CHECK(sent.error().message() == want);
+    CHECK(sent.error().message().find("tok-123") == std::string::npos);
+  }
+}
+
+TEST_CASE("http: a server that is down is transient and a later retry delivers") {
+  SKIP_WITHOUT_PYTHON();
+  HttpServer srv(/*start=*/false);
+  auto t = make(srv.config("/ok"));
+  auto sent = t->deliver("PO-1.csv", "x");
+  REQUIRE_FALSE(sent);
+  CHECK(sent.error().kind() == ErrorKind::kTransient);
+  CHECK(sent.error().message().starts_with(fmt::format("cannot connect to {} (", srv.url("/ok"))));
+  srv.start();
+  CHECK(t->deliver("PO-1.csv", "x"));
+  CHECK(srv.requests().size() == 1);
+}
+
+TEST_CASE("http: a missing url is refused when made") {
+  TransportConfig cfg;
+  cfg.where.text = "test.yaml:2:3: suppliers.acme.transport";
+  cfg.type = "http";
+  auto t = make_transport(cfg);
+  REQUIRE_FALSE(t);
+  CHECK(t.error().message() ==
+        "test.yaml:2:3: suppliers.acme.transport.url: the http transport needs a url");
+}
