@@ -93,4 +93,39 @@ nlohmann::json Install::order(const std::string& id) const {
   return nlohmann::json::parse(r.out);
 }
 
+// A configuration with one channel (auto-processed) and supplier acme,
+// whose transport and tracking.pull blocks are given as YAML flow maps.
+std::string remote_supplier_config(const std::string& transport, const std::string& pull,
+                                   const std::string& tracking_format,
+                                   const std::string& po_format) {
+  const std::string po =
+      po_format == "x12-850"
+          ? "{format: x12-850, x12: {sender_id: MYSHOP, receiver_id: ACME, send_ack: \"997\"}}"
+          : "{format: " + po_format + "}";
+  return fmt::format(R"(state_dir: ./state
+spool_dir: ./spool
+channels:
+  shop:
+    format: shopify-csv
+    auto_process: true
+    tracking_push:
+      transport: {{type: dir, path: ./out/channel/shop}}
+suppliers:
+  acme:
+    skus: ["ACME-*"]
+    po: {}
+    transport: {}
+    tracking:
+      format: {}
+      columns: {{po_number: "PO Number", sku: "SKU", quantity: "Qty Shipped", carrier: "Carrier", tracking_number: "Tracking"}}
+{}
+)",
+                     po, transport, tracking_format, pull.empty() ? "" : "      pull: " + pull);
+}
+
+std::string acme_tracking_csv(const std::string& po) {
+  return "PO Number,SKU,Qty Shipped,Carrier,Tracking\r\n" + po +
+         ",ACME-1,2,UPS,1Z999AA10123456784\r\n";
+}
+
 }  // namespace orderd::test

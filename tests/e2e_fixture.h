@@ -39,4 +39,13 @@ std::string shopify_row(const std::string& order, const std::string& sku, int qt
                         const std::string& phone = "617-555-0101",
                         const std::string& address = "12 Analytical Way");
 
+// A configuration with channel shop (auto-processed) and supplier acme (SKUs
+// ACME-*), whose transport and tracking.pull are the YAML flow maps given
+// (no pull: "", tracking is dropped into the spool).
+std::string remote_supplier_config(const std::string& transport, const std::string& pull,
+                                   const std::string& tracking_format = "csv",
+                                   const std::string& po_format = "csv");
+// acme's tracking for PO `po`: ACME-1 x2 shipped by UPS.
+std::string acme_tracking_csv(const std::string& po);
+
 }  // namespace orderd::test

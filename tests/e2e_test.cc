@@ -297,11 +297,17 @@ TEST_CASE(
   // The destination's parent is a file: every delivery fails until it is removed.
   spit(in.path("blocked"), "not a folder");
   in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 1));
-  // backoff: 0 makes the second attempt due at once, within the same cycle.
+  // One attempt per cycle, even with backoff: 0 ...
   auto r = in.once();
   CHECK(r.code == 1);
   CHECK(r.out.find("(attempt 1 of 2, folder") != std::string::npos);
   CHECK(r.out.find("(will retry)") != std::string::npos);
+  CHECK(r.out.find("(gave up)") == std::string::npos);
+  CHECK(in.order("1")["status"] == "processed");
+  // ... and the next cycle's is the last.
+  r = in.once();
+  CHECK(r.code == 1);
+  CHECK(r.out.find("(attempt 2 of 2, folder") != std::string::npos);
   CHECK(r.out.find("(gave up)") != std::string::npos);
   auto o = in.order("1");
   CHECK(o["status"] == "failed");

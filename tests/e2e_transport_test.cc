@@ -11,39 +11,6 @@
 using namespace orderd::test;
 namespace fs = std::filesystem;
 
-namespace {
-
-// A configuration with one channel (auto-processed) and supplier acme,
-// whose transport and tracking.pull blocks are given as YAML flow maps.
-std::string config_with(const std::string& transport, const std::string& pull,
-                        const std::string& tracking_format = "csv") {
-  return fmt::format(R"(state_dir: ./state
-spool_dir: ./spool
-channels:
-  shop:
-    format: shopify-csv
-    auto_process: true
-    tracking_push:
-      transport: {{type: dir, path: ./out/channel/shop}}
-suppliers:
-  acme:
-    skus: ["ACME-*"]
-    transport: {}
-    tracking:
-      format: {}
-      columns: {{po_number: "PO Number", sku: "SKU", quantity: "Qty Shipped", carrier: "Carrier", tracking_number: "Tracking"}}
-      pull: {}
-)",
-                     transport, tracking_format, pull);
-}
-
-std::string tracking_csv(const std::string& po) {
-  return "PO Number,SKU,Qty Shipped,Carrier,Tracking\r\n" + po +
-         ",ACME-1,2,UPS,1Z999AA10123456784\r\n";
-}
-
-}  // namespace
-
 TEST_CASE("e2e sftp: trust the host then PO out and tracking back over sftp") {
   if (const auto why = sshd_unavailable(); !why.empty()) {
     MESSAGE("skipped: no sshd: " << why);
@@ -59,7 +26,8 @@ TEST_CASE("e2e sftp: trust the host then PO out and tracking back over sftp") {
       fmt::format("type: sftp, host: 127.0.0.1, port: {}, user: {}, key_file: {}, timeout: 10",
                   sshd.port(), kSftpUser, sshd.user_key().string());
   Install in;
-  spit(in.config, config_with(fmt::format("{{{}, path: {}}}", common, sshd.upload().string()),
+  spit(in.config,
+       remote_supplier_config(fmt::format("{{{}, path: {}}}", common, sshd.upload().string()),
                               fmt::format("{{{}, path: {}, archive_path: {}, settle: 0}}", common,
                                           outbound.string(), done.string())));
   // The host is not trusted yet: the operator is shown the key first.
@@ -81,7 +49,7 @@ TEST_CASE("e2e sftp: trust the host then PO out and tracking back over sftp") {
   CHECK(in.order("1")["status"] == "processed");
 
   // The supplier writes its tracking file on its server.
-  spit(outbound / "ship.csv", tracking_csv(po));
+  spit(outbound / "ship.csv", acme_tracking_csv(po));
   sshd.own(outbound / "ship.csv");
   r = in.once();
   REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "e2e_fixture.h"
 #include "servers.h"
 #include "test_util.h"
 #include "transport/transport.h"
@@ -372,4 +373,53 @@ TEST_CASE("email: IMAP failures read in operator words") {
   REQUIRE_FALSE(no_url);
   CHECK(no_url.error().message() ==
         "test.yaml:1:1: suppliers.acme.tracking.pull.imap_url: pulling email needs imap_url");
+}
+
+TEST_CASE("email: e2e an X12 supplier by mail - 850 out by SMTP and 856 in by IMAP") {
+  SKIP_WITHOUT_AIOSMTPD();
+  SKIP_WITHOUT_DOVECOT();
+  SmtpSink sink;
+  Imap imap;
+  const auto smtp = sink.config();
+  const auto pull = imap.config();
+  Install in;
+  spit(
+      in.config,
+      remote_supplier_config(
+          fmt::format("{{type: email, smtp_url: \"{}\", user: acme, password_file: {}, ca_file: "
+                      "{}, from: orders@shop.example, to: [po@acme.example], timeout: 10}}",
+                      smtp.smtp_url, smtp.password_file.string(), smtp.ca_file.string()),
+          fmt::format("{{type: email, imap_url: \"{}\", user: {}, password_file: {}, ca_file: {}, "
+                      "timeout: 10}}",
+                      pull.imap_url, pull.user, pull.password_file.string(), pull.ca_file.string()),
+          "x12", "x12-850"));
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 2));
+  auto r = in.once();
+  REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
+  auto got = sink.received();
+  REQUIRE(got.size() == 1);
+  REQUIRE(got[0]["attachments"].size() == 1);
+  const std::string edi = slurp(got[0]["attachments"][0]["file"].get<std::string>());
+  const std::string po = in.order("1")["pos"][0]["number"];
+  CHECK(edi.find("ST*850*") != std::string::npos);
+  CHECK(edi.find("BEG*00*DS*" + po) != std::string::npos);
+  // The supplier mails an 856 back.
+  const std::string asn =
+      "ISA*00*          *00*          *ZZ*ACME           *ZZ*MYSHOP         "
+      "*261126*1300*U*00401*000000777*0*P*>~\n"
+      "GS*SH*ACME*MYSHOP*20261126*1300*777*X*004010~\n"
+      "ST*856*0001~\nBSN*00*S1*20261126*1300~\nHL*1**S~\nTD5**2*UPSN~\nREF*CN*1Z999AA10123456784~\n"
+      "HL*2*1*O~\nPRF*" +
+      po + "~\nHL*3*2*I~\nLIN*1*VP*ACME-1~\nSN1**2*EA~\nSE*11*0001~\nGE*1*777~\nIEA*1*000000777~\n";
+  imap.dovecot.seed("asn.eml", message_with_csv("ASN", asn));
+  r = in.once();
+  REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
+  CHECK(in.order("1")["status"] == "completed");
+  // Our 997 for the 856 went out by mail too, and the message was taken once.
+  got = sink.received();
+  REQUIRE(got.size() == 2);
+  CHECK(slurp(got[1]["attachments"][0]["file"].get<std::string>()).find("ST*997*") !=
+        std::string::npos);
+  REQUIRE(in.once().code == 0);
+  CHECK(in.files("spool/archive/tracking").size() == 1);
 }

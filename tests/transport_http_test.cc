@@ -8,6 +8,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "e2e_fixture.h"
 #include "servers.h"
 #include "test_util.h"
 #include "transport/transport.h"
@@ -152,9 +153,8 @@ TEST_CASE("http: each answer is sorted into retry or give up") {
     std::string message;
   };
   const std::vector<Row> rows = {
-      {"/fail500", ErrorKind::kTransient,
-       "HTTP 500 from {url} for PO-1.csv: database down; will retry"},
-      {"/busy", ErrorKind::kTransient, "HTTP 429 from {url} for PO-1.csv: slow down; will retry"},
+      {"/fail500", ErrorKind::kTransient, "HTTP 500 from {url} for PO-1.csv: database down"},
+      {"/busy", ErrorKind::kTransient, "HTTP 429 from {url} for PO-1.csv: slow down"},
       {"/fail400", ErrorKind::kPermanent, "HTTP 400 from {url} for PO-1.csv: bad po"},
       {"/missing", ErrorKind::kPermanent, "HTTP 404 from {url} for PO-1.csv: no such endpoint"},
   };
@@ -193,4 +193,37 @@ TEST_CASE("http: a missing url is refused when made") {
   REQUIRE_FALSE(t);
   CHECK(t.error().message() ==
         "test.yaml:2:3: suppliers.acme.transport.url: the http transport needs a url");
+}
+
+TEST_CASE("http: e2e a PO is POSTed once the supplier's server is back and tracking completes it") {
+  SKIP_WITHOUT_PYTHON();
+  HttpServer srv(/*start=*/false);  // down at first
+  TempDir secrets;
+  spit(secrets / "token", "tok-123\n");
+  Install in;
+  spit(in.config,
+       remote_supplier_config(fmt::format("{{type: http, url: {}, token_file: {}, timeout: 5, "
+                                          "attempts: 3, backoff: 0}}",
+                                          srv.url("/ok"), (secrets / "token").string()),
+                              ""));
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 2));
+  auto r = in.once();
+  CHECK(r.code == 1);  // the delivery failed and will be retried
+  CHECK(r.out.find("will retry") != std::string::npos);
+  auto shown = in.ctl({"show", "1"});
+  CHECK(shown.out.find("127.0.0.1:" + std::to_string(srv.port)) != std::string::npos);
+  srv.start();
+  r = in.once();
+  REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
+  auto reqs = srv.requests();
+  REQUIRE_MESSAGE(reqs.size() == 1, (r.out + r.err + in.ctl({"show", "1"}).out));
+  const std::string po = in.order("1")["pos"][0]["number"];
+  CHECK(reqs[0]["body"].get<std::string>().find(po) != std::string::npos);
+  CHECK(header(reqs[0], "Authorization") == "Bearer tok-123");
+  CHECK(shown.out.find("tok-123") == std::string::npos);
+  // Tracking comes back by a file dropped into the spool.
+  in.drop_tracking("acme", "ship.csv", acme_tracking_csv(po));
+  REQUIRE(in.once().code == 0);
+  CHECK(in.order("1")["status"] == "completed");
+  CHECK(srv.requests().size() == 1);
 }

@@ -61,8 +61,8 @@ Result<std::unique_ptr<Runtime>> open_runtime(std::shared_ptr<const Config> cfg)
   if (auto s = check_runtime(*cfg); !s) return std::unexpected(s.error());
   auto store = Store::open(cfg->state_dir);
   if (!store) return std::unexpected(store.error());
-  auto rt =
-      std::unique_ptr<Runtime>(new Runtime{cfg, std::move(*store), Spool(cfg->spool_dir), {}});
+  auto rt = std::unique_ptr<Runtime>(new Runtime{
+      cfg, std::move(*store), Spool(cfg->spool_dir), {}, &system_clock(), "orderd", -1, 0, {}});
   rt->rules.require = cfg->require;
   for (const auto& s : cfg->suppliers) rt->rules.suppliers.push_back({s.id, s.skus, s.require});
   for (const auto& c : cfg->channels)
@@ -141,6 +141,7 @@ void refresh_statuses(Runtime& rt, std::span<const std::int64_t> ids, std::strin
 }
 
 RunReport run_cycle(Runtime& rt, std::string_view trigger) {
+  rt.begin_cycle();
   RunReport r = sync_orders(rt, trigger);
   r.add(deliver_due(rt));
   r.add(sync_tracking(rt, trigger));

@@ -82,9 +82,11 @@ RunReport deliver_due(Runtime& rt) {
   std::map<const TransportConfig*, std::unique_ptr<Transport>> transports;
   for (auto id : rt.store->due_documents(rt.now())) {
     heartbeat();
-    if (stop_requested()) break;  // the rest stay due for the next start
+    if (stop_requested()) break;              // the rest stay due for the next start
+    if (rt.attempted.contains(id)) continue;  // once per cycle
     auto doc = rt.store->load_document(id);
     if (!doc) continue;
+    rt.attempted.insert(id);
     auto finish = [&](bool ok, const std::string& error, DocState state, std::int64_t next,
                       const std::string& where) {
       Txn txn(*rt.store);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -29,6 +30,11 @@ struct Runtime {
   std::string actor = "orderd";  // who the events name
   int lock_fd = -1;
   int lock_depth = 0;  // RunLock is reentrant within one process
+  // Documents attempted since begin_cycle(): one attempt each per cycle, so
+  // the several delivery passes of a cycle do not spend a document's
+  // attempts at once when its backoff is short.
+  std::set<std::int64_t> attempted;
+  void begin_cycle() { attempted.clear(); }
 
   std::int64_t now() const { return clock->now(); }
   ~Runtime();

@@ -249,6 +249,7 @@ void Service::report(std::string_view what, std::string_view trigger, const RunR
 
 RunReport Service::orders(const std::vector<std::string>& scope, std::string_view trigger) {
   RunReport r;
+  rt_->begin_cycle();
   try {
     r = sync_orders(*rt_, trigger, scope);
     r.add(deliver_due(*rt_));
@@ -262,6 +263,7 @@ RunReport Service::orders(const std::vector<std::string>& scope, std::string_vie
 
 RunReport Service::tracking(const std::vector<std::string>& scope, std::string_view trigger) {
   RunReport r;
+  rt_->begin_cycle();
   try {
     r = sync_tracking(*rt_, trigger, scope);
     r.add(push_tracking(*rt_, trigger));
@@ -276,6 +278,7 @@ RunReport Service::tracking(const std::vector<std::string>& scope, std::string_v
 
 RunReport Service::deliveries(std::string_view trigger) {
   RunReport r;
+  rt_->begin_cycle();
   try {
     r = deliver_due(*rt_);
   } catch (const StoreError& e) {

@@ -128,9 +128,9 @@ struct Row {
 
 constexpr Row kRows[] = {
     {CURLE_COULDNT_RESOLVE_HOST, ErrorKind::kTransient, true, "cannot resolve the host of {where}",
-     " ({detail}); will retry"},
+     " ({detail})"},
     {CURLE_COULDNT_CONNECT, ErrorKind::kTransient, true, "cannot connect to {where}",
-     " ({detail}); is the server up and the port right? will retry"},
+     " ({detail}); is the server up and the port right?"},
     {CURLE_LOGIN_DENIED, ErrorKind::kPermanent, true, "login failed for user {user} at {where}",
      " ({said}); check user and the password"},
     {CURLE_PEER_FAILED_VERIFICATION, ErrorKind::kPermanent, true,
@@ -141,21 +141,18 @@ constexpr Row kRows[] = {
     {CURLE_USE_SSL_FAILED, ErrorKind::kPermanent, true, "{where} does not offer TLS",
      " ({said}); orderd never sends a login or a document in clear text"},
     {CURLE_SSL_CONNECT_ERROR, ErrorKind::kTransient, true, "the TLS handshake with {where} failed",
-     " ({detail}); will retry"},
-    {CURLE_OPERATION_TIMEDOUT, ErrorKind::kTransient, false, "no answer within {timeout} s",
-     "; will retry"},
-    {CURLE_SEND_ERROR, ErrorKind::kTransient, false, "connection lost", " ({detail}); will retry"},
-    {CURLE_RECV_ERROR, ErrorKind::kTransient, false, "connection lost", " ({detail}); will retry"},
+     " ({detail})"},
+    {CURLE_OPERATION_TIMEDOUT, ErrorKind::kTransient, false, "no answer within {timeout} s", ""},
+    {CURLE_SEND_ERROR, ErrorKind::kTransient, false, "connection lost", " ({detail})"},
+    {CURLE_RECV_ERROR, ErrorKind::kTransient, false, "connection lost", " ({detail})"},
     {CURLE_GOT_NOTHING, ErrorKind::kTransient, false, "connection lost",
-     " (the server closed it without an answer); will retry"},
+     " (the server closed it without an answer)"},
     {CURLE_PARTIAL_FILE, ErrorKind::kTransient, false, "connection lost mid-transfer",
-     " ({detail}); will retry"},
+     " ({detail})"},
     {CURLE_FTP_ACCEPT_TIMEOUT, ErrorKind::kTransient, false, "the data connection failed",
-     " ({detail}); will retry"},
-    {CURLE_FTP_WEIRD_PASV_REPLY, ErrorKind::kTransient, false, "passive mode failed",
-     " ({said}); will retry"},
-    {CURLE_FTP_CANT_GET_HOST, ErrorKind::kTransient, false, "passive mode failed",
-     " ({detail}); will retry"},
+     " ({detail})"},
+    {CURLE_FTP_WEIRD_PASV_REPLY, ErrorKind::kTransient, false, "passive mode failed", " ({said})"},
+    {CURLE_FTP_CANT_GET_HOST, ErrorKind::kTransient, false, "passive mode failed", " ({detail})"},
     {CURLE_REMOTE_FILE_NOT_FOUND, ErrorKind::kNotFound, false, "not found", " ({said})"},
     {CURLE_REMOTE_ACCESS_DENIED, ErrorKind::kPermanent, false, "access denied", " ({said})"},
     {CURLE_URL_MALFORMAT, ErrorKind::kConfig, false, "bad address", " ({detail})"},
@@ -203,7 +200,7 @@ Error failure(const Easy& easy, CURLcode rc, const Place& place, std::string_vie
           ? fmt::format("the server said \"{}\"", reply)
           : (easy.detail().empty() ? std::string(curl_easy_strerror(rc)) : easy.detail());
   return Error(kind, fmt::format("{}: {}: {}{}", place.where, doing, why,
-                                 kind == ErrorKind::kTransient ? "; will retry" : ""));
+                                 kind == ErrorKind::kTransient ? "" : ""));
 }
 
 std::string without_credentials(std::string_view url) {

@@ -130,8 +130,8 @@ class FtpTransport final : public Transport {
     if (!size) return std::unexpected(size.error());
     if (*size && **size != static_cast<std::int64_t>(content.size()))
       return fail(ErrorKind::kTransient,
-                  fmt::format("{}: {} has {} bytes at the server after writing {}; will retry",
-                              place_.where, final_path, **size, content.size()));
+                  fmt::format("{}: {} has {} bytes at the server after writing {}", place_.where,
+                              final_path, **size, content.size()));
     return {};
   }
 

@@ -79,9 +79,8 @@ class HttpTransport final : public Transport {
     if (status >= 200 && status < 300) return {};
     const auto kind = kind_of_status(status);
     const auto excerpt = body_excerpt(easy_.body());
-    return fail(kind, fmt::format("HTTP {} from {} for {}{}{}", status, shown_url_, name,
-                                  excerpt.empty() ? "" : ": " + excerpt,
-                                  kind == ErrorKind::kTransient ? "; will retry" : ""));
+    return fail(kind, fmt::format("HTTP {} from {} for {}{}", status, shown_url_, name,
+                                  excerpt.empty() ? "" : ": " + excerpt));
   }
 
   // See the file comment: the receiver recognises a repeat, orderd cannot ask.

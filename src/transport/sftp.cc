@@ -188,7 +188,7 @@ Result<Socket> tcp_connect(const std::string& host, int port, int timeout) {
   }
   return fail(ErrorKind::kTransient,
               fmt::format("cannot connect to SFTP server {}:{}: {} (is it up, and is the port "
-                          "right?); will retry",
+                          "right?)",
                           host, port, why));
 }
 
@@ -247,10 +247,10 @@ class Connection {
     ::shutdown(socket_.fd(), SHUT_RDWR);
     if (rc == LIBSSH2_ERROR_TIMEOUT)
       return Error(ErrorKind::kTransient,
-                   fmt::format("{}: no answer from the server within {} s while {}; will retry",
-                               where(), cfg_.timeout, doing));
-    return Error(ErrorKind::kTransient, fmt::format("{}: connection lost while {}: {}; will retry",
-                                                    where(), doing, last_error()));
+                   fmt::format("{}: no answer from the server within {} s while {}", where(),
+                               cfg_.timeout, doing));
+    return Error(ErrorKind::kTransient,
+                 fmt::format("{}: connection lost while {}: {}", where(), doing, last_error()));
   }
   Error error_now(std::string_view doing) {
     return error(libssh2_session_last_errno(session_.get()), doing);
@@ -629,8 +629,8 @@ class SftpTransport final : public Transport {
             c.error(rc, fmt::format("cannot check {} after writing it", final_path)));
       if ((attrs.flags & LIBSSH2_SFTP_ATTR_SIZE) && attrs.filesize != content.size())
         return fail(ErrorKind::kTransient,
-                    fmt::format("{}: {} has {} bytes at the server after writing {}; will retry",
-                                c.where(), final_path, attrs.filesize, content.size()));
+                    fmt::format("{}: {} has {} bytes at the server after writing {}", c.where(),
+                                final_path, attrs.filesize, content.size()));
       return {};
     });
   }
