@@ -59,3 +59,38 @@ TEST_CASE("e2e sftp: trust the host then PO out and tracking back over sftp") {
   CHECK(files_under(sshd.upload()).size() == 1);  // the PO went once
   CHECK(in.files("spool/archive/tracking").size() == 1);
 }
+
+TEST_CASE("e2e sftp: a channel's order exports are pulled from its sftp source") {
+  if (const auto why = sshd_unavailable(); !why.empty()) {
+    MESSAGE("skipped: no sshd: " << why);
+    return;
+  }
+  SshdServer sshd;
+  const fs::path exports = sshd.dir() / "exports";
+  fs::create_directories(exports);
+  sshd.own(exports);
+  Install in;
+  // The shop's source is the sshd folder; the host was trusted beforehand.
+  spit(in.path("state/known_hosts"), sshd.host_key_line() + "\n");
+  std::string cfg = slurp(in.config);
+  const std::string anchor = "    format: shopify-csv\n";
+  cfg.insert(cfg.find(anchor) + anchor.size(),
+             fmt::format("    source: {{type: sftp, host: 127.0.0.1, port: {}, user: {}, key_file: "
+                         "{}, path: {}, done_suffix: .done}}\n",
+                         sshd.port(), kSftpUser, sshd.user_key().string(), exports.string()));
+  spit(in.config, cfg);
+  // Without its done-marker the export is not taken: it may still be written.
+  spit(exports / "orders.csv", std::string(kShopifyHeader) + shopify_row("#9", "GX-1", 1));
+  sshd.own(exports / "orders.csv");
+  auto r = in.once();
+  REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
+  CHECK(in.orders().empty());
+  CHECK(fs::exists(exports / "orders.csv"));
+  spit(exports / "orders.csv.done", "");
+  sshd.own(exports / "orders.csv.done");
+  r = in.once();
+  REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
+  REQUIRE(in.orders().size() == 1);
+  CHECK(in.order("9")["status"] == "ready");
+  CHECK(files_under(exports).empty());  // no archive_path: taken files and markers are deleted
+}
