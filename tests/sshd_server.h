@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "servers.h"
 
 extern char** environ;
 
@@ -50,11 +51,9 @@ inline std::string sshd_unavailable() {
   return "";
 }
 
+using servers::free_port;
 inline std::string read_text(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return servers::read_all(p);
 }
 
 inline void write_text(const std::filesystem::path& p, const std::string& text, mode_t mode) {
@@ -64,35 +63,7 @@ inline void write_text(const std::filesystem::path& p, const std::string& text, 
 
 // Runs argv[0] (a path) with stdout and stderr to `log`; returns its exit code.
 inline int run_logged(const std::vector<std::string>& argv, const std::string& log = "/dev/null") {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return -1;
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-// A TCP port on 127.0.0.1 that nobody listens on right now.
-inline int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
+  return servers::run_quiet(argv, log);
 }
 
 // A connected socket to 127.0.0.1:port, or -1.

@@ -408,7 +408,7 @@ class EmailTransport final : public Transport {
       curl_mimepart* file = curl_mime_addpart(mime.get());
       curl_mime_data(file, content.data(), content.size());
       curl_mime_filename(file, std::string(name).c_str());
-      curl_mime_type(file, content_type(name));
+      curl_mime_type(file, document_content_type(name));
       curl_mime_encoder(file, "base64");
     }
     const std::string from = "<" + one_line(cfg_.from) + ">";
@@ -553,15 +553,6 @@ class EmailTransport final : public Transport {
     domain = one_line(domain);
     if (domain.ends_with('>')) domain.pop_back();
     return fmt::format("<orderd.{}.{}@{}>", safe, sha.substr(0, 24), domain);
-  }
-
-  static const char* content_type(std::string_view name) {
-    const auto dot = name.rfind('.');
-    const auto ext = dot == std::string_view::npos ? std::string() : to_lower(name.substr(dot + 1));
-    if (ext == "csv") return "text/csv";
-    if (ext == "xml") return "application/xml";
-    if (ext == "x12" || ext == "edi" || ext == "850") return "application/edi-x12";
-    return "application/octet-stream";
   }
 
   static std::string rfc5322_now() {

@@ -17,15 +17,6 @@
 namespace orderd {
 namespace {
 
-std::string content_type(std::string_view name) {
-  const auto dot = name.rfind('.');
-  const auto ext = dot == std::string_view::npos ? std::string() : to_lower(name.substr(dot + 1));
-  if (ext == "csv") return "text/csv";
-  if (ext == "xml") return "application/xml";
-  if (ext == "x12" || ext == "edi" || ext == "850") return "application/edi-x12";
-  return "application/octet-stream";
-}
-
 // Which answers a retry may fix (fluent-bit's out_http rule): 408 and 429
 // and every 5xx are the server's passing trouble; any other 4xx (and a 3xx,
 // since orderd does not re-POST to another address) will not change.
@@ -61,7 +52,7 @@ class HttpTransport final : public Transport {
 
     easy_.prepare(cfg_, "http,https", "", "");
     curl::Slist headers;
-    headers.add("Content-Type: " + content_type(name));
+    headers.add(std::string("Content-Type: ") + document_content_type(name));
     headers.add(fmt::format("X-Orderd-Document: {}", name));
     for (const auto& [key, value] : cfg_.headers) headers.add(key + ": " + value);
     if (!token->empty()) headers.add("Authorization: Bearer " + *token);

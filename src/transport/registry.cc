@@ -5,6 +5,7 @@
 
 #include "transport/transport.h"
 #include "util/fs.h"
+#include "util/text.h"
 
 namespace orderd {
 namespace {
@@ -29,6 +30,15 @@ Result<std::vector<Fetched>> Transport::fetch(const RemoteFile&) {
 }
 Status Transport::take_done(const RemoteFile&) {
   return fail(ErrorKind::kConfig, fmt::format("{} cannot be pulled from", describe()));
+}
+
+const char* document_content_type(std::string_view name) {
+  const auto dot = name.rfind('.');
+  const auto ext = dot == std::string_view::npos ? std::string() : to_lower(name.substr(dot + 1));
+  if (ext == "csv") return "text/csv";
+  if (ext == "xml") return "application/xml";
+  if (ext == "x12" || ext == "edi" || ext == "850") return "application/edi-x12";
+  return "application/octet-stream";
 }
 
 Result<std::string> read_secret(const std::filesystem::path& file, const std::string& env,

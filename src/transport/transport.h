@@ -66,6 +66,9 @@ Result<std::unique_ptr<Transport>> make_transport(const TransportConfig& cfg);
 bool known_transport(std::string_view type);
 std::string known_transports();
 
+// The MIME type of a document by its name (.csv, .xml, .edi/.x12/.850).
+const char* document_content_type(std::string_view name);
+
 // Reads the secret a transport names (password_file or ${VAR}); "" if none.
 Result<std::string> read_secret(const std::filesystem::path& file, const std::string& env,
                                 std::string_view what);
