@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <thread>
 
 #include "e2e_fixture.h"
 #include "servers.h"
@@ -361,4 +362,36 @@ TEST_CASE("ftp: e2e a supplier served over ftps - PO out and tracking pulled bac
   CHECK(names_in(srv.root / "tracking").empty());
   CHECK(names_in(srv.root / "done") == std::vector<std::string>{"ship.csv"});
   CHECK(names_in(srv.root / "out").size() == 1);  // the PO went once
+}
+
+TEST_CASE("ftp: e2e a file still growing at the second look is left for the next run") {
+  SKIP_WITHOUT_PYFTPDLIB();
+  FtpServer srv;
+  fs::create_directories(srv.root / "tracking");
+  const std::string common = fmt::format(
+      "type: ftp, host: 127.0.0.1, port: {}, user: acme, password_file: {}, timeout: 10", srv.port,
+      (srv.tmp / "password").string());
+  Install in;
+  spit(in.config, remote_supplier_config(fmt::format("{{{}, path: out}}", common),
+                                         fmt::format("{{{}, path: tracking, settle: 3}}", common)));
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 2));
+  REQUIRE(in.once().code == 0);
+  const std::string po = in.order("1")["pos"][0]["number"];
+  const std::string text = acme_tracking_csv(po);
+  const auto file = srv.root / "tracking" / "ship.csv";
+  spit(file, text.substr(0, 20));  // the supplier has begun writing
+  // While orderd waits between its two looks, the supplier writes the rest.
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    spit(file, text);
+  });
+  auto r = in.once();
+  writer.join();
+  REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
+  CHECK(in.order("1")["status"] == "processed");  // not taken: it moved between the looks
+  CHECK(fs::exists(file));
+  r = in.once();  // it holds still now
+  REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
+  CHECK(in.order("1")["status"] == "completed");
+  CHECK_FALSE(fs::exists(file));
 }

@@ -77,10 +77,16 @@ using Scope = std::span<const std::string>;
 RunReport sync_orders(Runtime& rt, std::string_view trigger, Scope only = {});
 // Pulls every supplier's `tracking.pull:` and reads the inbound tracking files.
 RunReport sync_tracking(Runtime& rt, std::string_view trigger, Scope only = {});
-// Downloads what is ready at a remote source into inbound/<kind>/<source>/
-// (docs/spool.md, "Pulling from a remote"). Files only; intake reads them.
-RunReport pull_remote(Runtime& rt, std::string_view kind, std::string_view source,
-                      const TransportConfig& tc);
+// A remote to pull from: a channel's source (kind "orders") or a supplier's
+// tracking.pull (kind "tracking"). `tc` must outlive the pull.
+struct PullSource {
+  std::string kind, source;
+  const TransportConfig* tc = nullptr;
+};
+// Downloads what is ready at each source into inbound/<kind>/<source>/
+// (docs/spool.md, "Pulling from a remote"). All sources are looked at once,
+// then once more after one `settle` pause. Files only; intake reads them.
+RunReport pull_remotes(Runtime& rt, std::span<const PullSource> sources);
 // Sends unpushed tracking to the channels.
 RunReport push_tracking(Runtime& rt, std::string_view trigger);
 // Delivers due documents (and completes deliveries a crash interrupted).

@@ -31,53 +31,18 @@ bool is_marker(const std::string& name, const std::string& suffix) {
 
 }  // namespace
 
-RunReport pull_remote(Runtime& rt, std::string_view kind, std::string_view source,
-                      const TransportConfig& tc) {
-  RunReport report;
-  auto made = make_transport(tc);
-  if (!made) {
-    report.lines.push_back(fmt::format("pull {}/{}: {}", kind, source, made.error().message()));
-    ++report.failed;
-    return report;
-  }
-  Transport& t = **made;
-  const std::string where = t.describe();
+namespace {
+
+// Downloads each ready entry into inbound/, then archives it at the source.
+void fetch_ready(Runtime& rt, const PullSource& src, Transport& t, const std::string& where,
+                 const std::vector<RemoteFile>& ready, RunReport& report) {
+  const std::string_view kind = src.kind, source = src.source;
+  const TransportConfig& tc = *src.tc;
   auto failed = [&](const std::string& what, const Error& e) {
     report.lines.push_back(
         fmt::format("pull {}/{} from {}: {}{}", kind, source, where, what, e.message()));
     ++report.failed;
   };
-  auto first = t.list();
-  if (!first) {
-    failed("", first.error());
-    return report;
-  }
-  std::vector<RemoteFile> ready;
-  std::set<std::string> markers;
-  for (const auto& f : *first)
-    if (is_marker(f.name, tc.done_suffix)) markers.insert(f.name);
-  if (!tc.done_suffix.empty()) {
-    for (const auto& f : *first)
-      if (!is_marker(f.name, tc.done_suffix) && markers.contains(f.name + tc.done_suffix))
-        ready.push_back(f);
-  } else if (!t.needs_settle() || first->empty()) {
-    ready = *first;
-  } else {
-    // Two looks: an entry whose size or time moved is still being written.
-    if (tc.settle > 0 && !stop_requested())
-      std::this_thread::sleep_for(std::chrono::seconds(tc.settle));
-    auto second = t.list();
-    if (!second) {
-      failed("", second.error());
-      return report;
-    }
-    std::map<std::string, std::pair<std::int64_t, std::int64_t>> before;
-    for (const auto& f : *first) before[f.name] = {f.size, f.mtime};
-    for (const auto& f : *second) {
-      auto it = before.find(f.name);
-      if (it != before.end() && it->second == std::make_pair(f.size, f.mtime)) ready.push_back(f);
-    }
-  }
   const auto inbound = rt.spool.inbound(kind, source);
   for (const auto& f : ready) {
     if (stop_requested()) break;
@@ -112,6 +77,86 @@ RunReport pull_remote(Runtime& rt, std::string_view kind, std::string_view sourc
       continue;
     }
     if (!tc.done_suffix.empty()) (void)t.take_done({f.name + tc.done_suffix, -1, 0});
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// One source between its first look and the download.
+struct Pending {
+  PullSource src;
+  std::unique_ptr<Transport> t;
+  std::string where;
+  std::vector<RemoteFile> first, ready;
+  bool second_look = false;  // the entries must hold still until a second look
+};
+
+}  // namespace
+
+RunReport pull_remotes(Runtime& rt, std::span<const PullSource> sources) {
+  RunReport report;
+  auto failed = [&](const Pending& p, const std::string& what, const Error& e) {
+    report.lines.push_back(fmt::format("pull {}/{} from {}: {}{}", p.src.kind, p.src.source,
+                                       p.where, what, e.message()));
+    ++report.failed;
+  };
+  // First look at every source; then one pause, however many there are.
+  std::vector<Pending> pending;
+  int settle = 0;
+  for (const auto& src : sources) {
+    Pending p{src, nullptr, "", {}, {}, false};
+    auto made = make_transport(*src.tc);
+    if (!made) {
+      report.lines.push_back(
+          fmt::format("pull {}/{}: {}", src.kind, src.source, made.error().message()));
+      ++report.failed;
+      continue;
+    }
+    p.t = std::move(*made);
+    p.where = p.t->describe();
+    auto first = p.t->list();
+    if (!first) {
+      failed(p, "", first.error());
+      continue;
+    }
+    const auto& suffix = src.tc->done_suffix;
+    if (!suffix.empty()) {
+      std::set<std::string> markers;
+      for (const auto& f : *first)
+        if (is_marker(f.name, suffix)) markers.insert(f.name);
+      for (const auto& f : *first)
+        if (!is_marker(f.name, suffix) && markers.contains(f.name + suffix)) p.ready.push_back(f);
+    } else if (!p.t->needs_settle() || first->empty()) {
+      p.ready = std::move(*first);
+    } else {
+      p.first = std::move(*first);
+      p.second_look = true;
+      settle = std::max(settle, src.tc->settle);
+    }
+    pending.push_back(std::move(p));
+  }
+  if (settle > 0 && !stop_requested()) std::this_thread::sleep_for(std::chrono::seconds(settle));
+  for (auto& p : pending) {
+    if (stop_requested()) break;
+    heartbeat();
+    if (p.second_look) {
+      // An entry whose size or time moved is still being written.
+      auto second = p.t->list();
+      if (!second) {
+        failed(p, "", second.error());
+        continue;
+      }
+      std::map<std::string, std::pair<std::int64_t, std::int64_t>> before;
+      for (const auto& f : p.first) before[f.name] = {f.size, f.mtime};
+      for (const auto& f : *second) {
+        auto it = before.find(f.name);
+        if (it != before.end() && it->second == std::make_pair(f.size, f.mtime))
+          p.ready.push_back(f);
+      }
+    }
+    fetch_ready(rt, p.src, *p.t, p.where, p.ready, report);
   }
   return report;
 }

@@ -124,10 +124,16 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger, Scope only) {
       (void)t.commit();
     }
   }
+  auto in_scope = [&](const std::string& id) {
+    return only.empty() || std::find(only.begin(), only.end(), id) != only.end();
+  };
+  std::vector<PullSource> remotes;
+  for (const auto& s : rt.cfg->suppliers)
+    if (s.tracking.pull && in_scope(s.id)) remotes.push_back({"tracking", s.id, &*s.tracking.pull});
+  if (!remotes.empty()) report.add(pull_remotes(rt, remotes));
   for (const auto& s : rt.cfg->suppliers) {
     const TrackingFormat* f = find_tracking_format(s.tracking.format);
-    if (!f || (!only.empty() && std::find(only.begin(), only.end(), s.id) == only.end())) continue;
-    if (s.tracking.pull) report.add(pull_remote(rt, "tracking", s.id, *s.tracking.pull));
+    if (!f || !in_scope(s.id)) continue;
     take_inbound(
         rt, "tracking", s.id,
         [&](std::string_view name, std::string& data, std::int64_t file_id,
