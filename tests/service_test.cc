@@ -156,6 +156,8 @@ TEST_CASE("service: a dropped file is taken at once and processed with auto_proc
   NotifySocket notify(in.dir / "notify.sock");
   Daemon d(in, {notify.env()});
   REQUIRE(notify.wait_for("READY=1", 10s));
+  // The start-up syncs are done (their STATUS comes after each run).
+  REQUIRE(notify.wait_for("tracking (schedule)", 10s));
   // Written under a temporary name and renamed, as docs/spool.md asks.
   const auto inbound = in.path("spool/inbound/orders/shop");
   spit(inbound / ".new.tmp", one_order("#501"));
@@ -169,7 +171,7 @@ TEST_CASE("service: a dropped file is taken at once and processed with auto_proc
   CHECK(slurp(in.files("out/supplier/acme").front()).find("#501") != std::string::npos);
   auto order = in.order("#501");
   CHECK(order["status"] == "processed");
-  CHECK(d.log().find("orders sync (file)") != std::string::npos);
+  CHECK(d.wait_log("orders sync (file)", 5s));
   CHECK(d.stop() == 0);
 }
 
