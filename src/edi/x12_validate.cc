@@ -272,7 +272,7 @@ void Validator::st(const Segment& s, const Delimiters& d) {
   ++sets_total_;
   ++set_in_gs_;
   ++summaries_.back().sets;
-  summaries_.back().set_ids.emplace_back(s.at(1), s.at(2));
+  if (keep_history_) summaries_.back().set_ids.emplace_back(s.at(1), s.at(2));
   in_st_ = true;
   set_ok_ = true;
   seg_in_set_ = 1;

@@ -59,7 +59,9 @@ struct GroupSummary {
   std::string sender, receiver;  // GS02, GS03
   int sets = 0, sets_accepted = 0;
   bool ok = true;
-  std::vector<std::pair<std::string, std::string>> set_ids;  // ST01, ST02 in order
+  // ST01, ST02 of each set in order (only with keep_history: memory grows
+  // with the group).
+  std::vector<std::pair<std::string, std::string>> set_ids;
 };
 
 // Acknowledgment codes of a problem (see Problem).
