@@ -225,7 +225,10 @@ int main(int argc, char** argv) {
     if (*sync) {
       if (what == "status") {
         std::optional<std::string> service;
-        if (auto a = ask_service(*rt.cfg, "status"); a && *a) service = **a;
+        if (auto a = ask_service(*rt.cfg, "status"); a && *a)
+          service = **a;
+        else if (a)
+          std::cerr << a->error().message() << "\n";
         std::cout << sync_status(rt, json, service);
         return 0;
       }

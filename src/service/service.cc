@@ -319,9 +319,10 @@ void Service::run_due() {
   if (!due.empty() && !stop_requested()) tracking(due, "schedule");
   if (next_delivery_check_ <= now && !stop_requested()) {
     deliveries("retry");
-    // At most one look a second, whatever the queue holds.
+    // At most one look a second, whatever the queue holds; at least one a
+    // minute, for documents that orderctl queued in its own process.
     auto next = rt_->store->next_document_due();
-    next_delivery_check_ = std::max(now + 1, next ? *next : now + 3600);
+    next_delivery_check_ = std::clamp(next ? *next : now + 60, now + 1, now + 60);
   }
 }
 
