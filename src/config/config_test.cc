@@ -111,6 +111,15 @@ TEST_CASE("config: errors name file - line - column and key - and suggest") {
        "in a file and use password_file\n/etc/orderd/orderd.yaml:20:16: "
        "suppliers.acme.transport.password_file: a sftp transport needs key_file, password_file "
        "or password: ${VAR}"},
+      {"      columns: {po_number",
+       "      pull: {type: ftpx, host: h, user: u}\n      columns: {po_number",
+       "/etc/orderd/orderd.yaml:22:13: suppliers.acme.tracking.pull.type: unknown transport "
+       "'ftpx' (known: dir, sftp, ftp, ftps, email, http)"},
+      {"      columns: {po_number",
+       "      pull: {type: dir, path: ./in}\n      columns: {po_number",
+       "/etc/orderd/orderd.yaml:22:13: suppliers.acme.tracking.pull.type: 'dir' cannot be pulled "
+       "from; use sftp, ftp, ftps or email (local files go straight into the spool's inbound "
+       "folders)"},
       {"    require: [ship_to.phone]", "    require: [ship_to.phone]\n    tracking_sync: soon",
        "/etc/orderd/orderd.yaml:13:20: suppliers.acme.tracking_sync: 'soon' is not a duration "
        "(e.g. 30s, 15m, 1h, 1d)"},

@@ -42,6 +42,7 @@ Status check_runtime(const Config& cfg) {
                                      c.tracking_push.where.text, push, known_push_formats()));
       check_transport(c.tracking_push.transport);
     }
+    if (c.source) check_transport(*c.source);
   }
   for (const auto& s : cfg.suppliers) {
     if (!find_po_format(s.po.format))
@@ -52,6 +53,7 @@ Status check_runtime(const Config& cfg) {
                                    s.tracking.where.text, s.tracking.format,
                                    known_tracking_formats()));
     check_transport(s.transport);
+    if (s.tracking.pull) check_transport(*s.tracking.pull);
   }
   if (!errors.empty()) return fail(ErrorKind::kConfig, fmt::format("{}", fmt::join(errors, "\n")));
   return {};
