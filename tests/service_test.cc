@@ -148,7 +148,7 @@ TEST_CASE("service: tells systemd READY and STATUS and pings the watchdog") {
   CHECK(notify.wait_for("WATCHDOG=1", 2s));
   CHECK(d.stop() == 0);
   CHECK(notify.wait_for("STOPPING=1", 1s));
-  CHECK(d.log().find("<6>orderd started") != std::string::npos);  // journald priorities
+  CHECK(d.log().find("<6>SERVICE_STARTED orderd started") != std::string::npos);  // journald
 }
 
 TEST_CASE("service: a dropped file is taken at once and processed with auto_process") {

@@ -47,13 +47,18 @@ void on_signal(int sig) {
 // ---- logging: journald keeps the level from a "<N>" prefix.
 bool g_prefix = false;
 
-void log(int priority, std::string_view text) {
+// `id` is a stable message identifier an operator can grep and alert on
+// (README, "Run as a service"); the first line carries it.
+void log(int priority, std::string_view id, std::string_view text) {
   std::string out;
   std::size_t at = 0;
+  bool first = true;
   while (at <= text.size()) {
     auto nl = text.find('\n', at);
     if (nl == std::string_view::npos) nl = text.size();
     if (g_prefix) out += fmt::format("<{}>", priority);
+    if (first) out += fmt::format("{} ", id);
+    first = false;
     out.append(text.substr(at, nl - at));
     out += '\n';
     at = nl + 1;
@@ -163,16 +168,18 @@ void Service::arm_watches() {
   watches_.clear();
   inotify_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (inotify_ < 0) {
-    log(kWarning, fmt::format("inotify unavailable ({}): dropped files wait for the schedule",
-                              std::strerror(errno)));
+    log(kWarning, "WATCH_FAILED",
+        fmt::format("inotify unavailable ({}): dropped files wait for the schedule",
+                    std::strerror(errno)));
     return;
   }
   auto watch = [&](const char* kind, const std::string& source) {
     const auto dir = rt_->spool.inbound(kind, source);
     int wd = ::inotify_add_watch(inotify_, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR);
     if (wd < 0)
-      log(kWarning, fmt::format("cannot watch {} ({}): files dropped there wait for the schedule",
-                                dir.string(), std::strerror(errno)));
+      log(kWarning, "WATCH_FAILED",
+          fmt::format("cannot watch {} ({}): files dropped there wait for the schedule",
+                      dir.string(), std::strerror(errno)));
     else
       watches_[wd] = {kind, source};
   };
@@ -233,7 +240,7 @@ void Service::report(std::string_view what, std::string_view trigger, const RunR
     for (std::size_t i = 0; i < r.lines.size() && i < kMaxLines; ++i) text += "\n  " + r.lines[i];
     if (r.lines.size() > kMaxLines)
       text += fmt::format("\n  ... and {} more (orderctl sync status)", r.lines.size() - kMaxLines);
-    log(r.failed ? kWarning : kInfo, text);
+    log(r.failed ? kWarning : kInfo, r.failed ? "SYNC_FAILURES" : "SYNC_DONE", text);
   }
   std::string counts;
   try {
@@ -385,12 +392,12 @@ void Service::serve_control() {
 int Service::run() {
   started_at_ = system_clock().now();
   if (auto why = load(); !why.empty()) {
-    log(kErr, fmt::format("orderd cannot start: {}", why));
+    log(kErr, "SERVICE_START_FAILED", fmt::format("orderd cannot start: {}", why));
     return 2;
   }
   reschedule(false);
   if (::pipe2(g_wake, O_NONBLOCK | O_CLOEXEC) != 0) {
-    log(kErr, fmt::format("pipe: {}", std::strerror(errno)));
+    log(kErr, "INTERNAL_ERROR", fmt::format("pipe: {}", std::strerror(errno)));
     return 1;
   }
   struct sigaction sa {};
@@ -401,24 +408,27 @@ int Service::run() {
   std::signal(SIGPIPE, SIG_IGN);
   if (sd_watchdog_enabled(0, &g_watchdog_usec) <= 0) g_watchdog_usec = 0;
   set_heartbeat(ping_watchdog);
-  log(kInfo, fmt::format("orderd started: {} ({} channels, {} suppliers; state {}; spool {})",
-                         file_.string(), rt_->cfg->channels.size(), rt_->cfg->suppliers.size(),
-                         rt_->cfg->state_dir.string(), rt_->cfg->spool_dir.string()));
+  log(kInfo, "SERVICE_STARTED",
+      fmt::format("orderd started: {} ({} channels, {} suppliers; state {}; spool {})",
+                  file_.string(), rt_->cfg->channels.size(), rt_->cfg->suppliers.size(),
+                  rt_->cfg->state_dir.string(), rt_->cfg->spool_dir.string()));
   notify("READY=1\nSTATUS=started; first syncs running");
   while (!stop_requested()) {
     if (g_reload) {
       g_reload = 0;
       notify("RELOADING=1");
       if (auto why = load(); !why.empty()) {
-        log(kErr, fmt::format("configuration reload refused; the previous configuration keeps "
-                              "running:\n{}",
-                              why));
+        log(kErr, "CONFIG_RELOAD_REFUSED",
+            fmt::format("configuration reload refused; the previous configuration keeps "
+                        "running:\n{}",
+                        why));
         notify(
             "READY=1\nSTATUS=configuration reload refused (see the log); running the previous "
             "configuration");
       } else {
         reschedule(true);
-        log(kInfo, fmt::format("configuration reloaded from {}", file_.string()));
+        log(kInfo, "CONFIG_RELOADED",
+            fmt::format("configuration reloaded from {}", file_.string()));
         notify("READY=1");
       }
     }
@@ -428,7 +438,7 @@ int Service::run() {
     pollfd fds[3] = {{g_wake[0], POLLIN, 0}, {inotify_, POLLIN, 0}, {control_, POLLIN, 0}};
     int n = ::poll(fds, 3, timeout_ms());
     if (n < 0 && errno != EINTR) {
-      log(kErr, fmt::format("poll: {}", std::strerror(errno)));
+      log(kErr, "INTERNAL_ERROR", fmt::format("poll: {}", std::strerror(errno)));
       break;
     }
     if (n <= 0) continue;
@@ -441,7 +451,8 @@ int Service::run() {
     if (fds[2].revents) serve_control();
   }
   notify("STOPPING=1");
-  log(kInfo, "orderd stopping: the work in hand is finished, the rest waits for the next start");
+  log(kInfo, "SERVICE_STOPPING",
+      "orderd stopping: the work in hand is finished, the rest waits for the next start");
   ::unlink(control_socket_path(*rt_->cfg).c_str());
   return 0;
 }
