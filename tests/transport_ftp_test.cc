@@ -395,3 +395,36 @@ TEST_CASE("ftp: e2e a file still growing at the second look is left for the next
   CHECK(in.order("1")["status"] == "completed");
   CHECK_FALSE(fs::exists(file));
 }
+
+TEST_CASE("ftp: e2e killed between download and archive - the file is applied once") {
+  SKIP_WITHOUT_PYFTPDLIB();
+  FtpServer srv;
+  fs::create_directories(srv.root / "tracking");
+  fs::create_directories(srv.root / "done");
+  const std::string common = fmt::format(
+      "type: ftp, host: 127.0.0.1, port: {}, user: acme, password_file: {}, timeout: 10", srv.port,
+      (srv.tmp / "password").string());
+  Install in;
+  spit(in.config,
+       remote_supplier_config(
+           fmt::format("{{{}, path: out}}", common),
+           fmt::format("{{{}, path: tracking, archive_path: done, settle: 0}}", common)));
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 2));
+  REQUIRE(in.once().code == 0);
+  const std::string po = in.order("1")["pos"][0]["number"];
+  spit(srv.root / "tracking" / "ship.csv", acme_tracking_csv(po));
+  // Killed (SIGKILL) after the download is in inbound/, before the source archives it.
+  auto r = in.once({"ORDERD_CRASHPOINT=pull.before_take_done"});
+  CHECK(r.code == 128 + 9);
+  CHECK(fs::exists(srv.root / "tracking" / "ship.csv"));
+  CHECK(in.files("spool/inbound/tracking/acme").size() == 1);
+  r = in.once();
+  REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
+  CHECK(r.out.find("already imported") != std::string::npos);  // the second copy
+  CHECK(in.order("1")["status"] == "completed");
+  auto shown = in.order("1");
+  REQUIRE(shown["lines"].size() == 1);
+  CHECK(shown["lines"][0]["shipped_quantity"] == 2);  // not 4
+  CHECK(names_in(srv.root / "done") == std::vector<std::string>{"ship.csv"});
+  CHECK(in.files("spool/inbound/tracking/acme").empty());
+}

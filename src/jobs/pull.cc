@@ -29,10 +29,6 @@ bool is_marker(const std::string& name, const std::string& suffix) {
   return !suffix.empty() && name.size() > suffix.size() && name.ends_with(suffix);
 }
 
-}  // namespace
-
-namespace {
-
 // Downloads each ready entry into inbound/, then archives it at the source.
 void fetch_ready(Runtime& rt, const PullSource& src, Transport& t, const std::string& where,
                  const std::vector<RemoteFile>& ready, RunReport& report) {
@@ -57,7 +53,9 @@ void fetch_ready(Runtime& rt, const PullSource& src, Transport& t, const std::st
       std::string name = file.name;
       for (auto& c : name)
         if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '_';
+      // Names that intake leaves alone (hidden, or temporary) would wait forever.
       if (name.empty() || name.front() == '.') name = "pulled" + name;
+      if (name.ends_with(".tmp") || name.ends_with(".part")) name += ".pulled";
       const auto dest = unique_path(inbound, name);
       if (auto s = write_file_atomic(dest, file.content); !s) {
         failed(fmt::format("{}: ", f.name), s.error());
@@ -79,10 +77,6 @@ void fetch_ready(Runtime& rt, const PullSource& src, Transport& t, const std::st
     if (!tc.done_suffix.empty()) (void)t.take_done({f.name + tc.done_suffix, -1, 0});
   }
 }
-
-}  // namespace
-
-namespace {
 
 // One source between its first look and the download.
 struct Pending {
