@@ -43,9 +43,9 @@ inline std::string read_all(const std::filesystem::path& p) {
   return ss.str();
 }
 
-// Runs argv (argv[0] a path), output to `log`; returns the exit code, -1 if
-// it cannot start.
-inline int run_quiet(const std::vector<std::string>& argv, const std::string& log = "/dev/null") {
+// Starts argv[0] (a path) with stdin from /dev/null and stdout and stderr
+// appended to `log`; its pid, or -1 if it cannot start.
+inline pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -57,7 +57,14 @@ inline int run_quiet(const std::vector<std::string>& argv, const std::string& lo
   pid_t pid = 0;
   const int rc = ::posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return -1;
+  return rc == 0 ? pid : -1;
+}
+
+// Runs argv (argv[0] a path), output to `log`; returns the exit code, -1 if
+// it cannot start.
+inline int run_quiet(const std::vector<std::string>& argv, const std::string& log = "/dev/null") {
+  const pid_t pid = spawn(argv, log);
+  if (pid < 0) return -1;
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -85,15 +92,22 @@ inline int free_port() {
   return ntohs(a.sin_port);
 }
 
-inline bool port_accepts(int port) {
+// A connected socket to 127.0.0.1:port, or -1.
+inline int connect_loopback(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = htons(static_cast<std::uint16_t>(port));
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return fd;
   ::close(fd);
-  return ok;
+  return -1;
+}
+
+inline bool port_accepts(int port) {
+  const int fd = connect_loopback(port);
+  if (fd >= 0) ::close(fd);
+  return fd >= 0;
 }
 
 // A server child process. start() returns once `port` accepts connections
@@ -110,17 +124,8 @@ class Server {
     argv_ = argv;
     port_ = port;
     log_ = log;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    std::vector<char*> args;
-    for (auto& a : argv_) args.push_back(a.data());
-    args.push_back(nullptr);
-    const int rc = ::posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
+    pid_ = spawn(argv_, log.string());
+    if (pid_ < 0) {
       pid_ = -1;
       throw std::runtime_error("cannot start " + argv_[0]);
     }

@@ -66,17 +66,7 @@ inline int run_logged(const std::vector<std::string>& argv, const std::string& l
   return servers::run_quiet(argv, log);
 }
 
-// A connected socket to 127.0.0.1:port, or -1.
-inline int connect_loopback(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return fd;
-  ::close(fd);
-  return -1;
-}
+using servers::connect_loopback;
 
 // The test account, unlocked, with the password from the root-only file
 // (made once with a random password; every process after that reads it).
@@ -182,20 +172,10 @@ class SshdServer {
     if (pid_ > 0) return;
     std::filesystem::create_directories("/run/sshd");  // sshd's privilege separation folder
     ::chmod("/run/sshd", 0755);
-    const std::string log = (dir_ / "sshd.log").string();
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
     const std::string config = (dir_ / "sshd_config").string();
-    std::vector<std::string> argv = {"/usr/sbin/sshd", "-D", "-e", "-f", config};
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    const int rc = ::posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
+    pid_ =
+        servers::spawn({"/usr/sbin/sshd", "-D", "-e", "-f", config}, (dir_ / "sshd.log").string());
+    if (pid_ < 0) {
       pid_ = -1;
       throw std::runtime_error("cannot start /usr/sbin/sshd");
     }

@@ -12,6 +12,7 @@
 #include "servers.h"
 #include "test_util.h"
 #include "transport/transport.h"
+#include "transport_test_util.h"
 #include "util/hash.h"
 
 using namespace orderd;
@@ -68,12 +69,6 @@ struct SmtpSink {
     return out;
   }
 };
-
-std::unique_ptr<Transport> make(const TransportConfig& cfg) {
-  auto t = make_transport(cfg);
-  REQUIRE_MESSAGE(t, (t ? "" : t.error().message()));
-  return std::move(*t);
-}
 
 std::string all_bytes() {
   std::string s;

@@ -14,6 +14,7 @@
 #include "servers.h"
 #include "test_util.h"
 #include "transport/transport.h"
+#include "transport_test_util.h"
 #include "util/hash.h"
 
 using namespace orderd;
@@ -72,12 +73,6 @@ struct FtpServer {
   int port = 0;
   std::vector<std::string> argv;
 };
-
-std::unique_ptr<Transport> make(const TransportConfig& cfg) {
-  auto t = make_transport(cfg);
-  REQUIRE_MESSAGE(t, (t ? "" : t.error().message()));
-  return std::move(*t);
-}
 
 std::vector<std::string> names_in(const fs::path& dir) {
   std::vector<std::string> out;

@@ -12,6 +12,7 @@
 #include "servers.h"
 #include "test_util.h"
 #include "transport/transport.h"
+#include "transport_test_util.h"
 
 using namespace orderd;
 using namespace orderd::test;
@@ -70,12 +71,6 @@ std::string header(const nlohmann::json& request, const std::string& name) {
   for (const auto& h : request["headers"])
     if (iequals_ascii(h[0].get<std::string>(), name)) return h[1].get<std::string>();
   return "(none)";
-}
-
-std::unique_ptr<Transport> make(const TransportConfig& cfg) {
-  auto t = make_transport(cfg);
-  REQUIRE_MESSAGE(t, (t ? "" : t.error().message()));
-  return std::move(*t);
 }
 
 }  // namespace

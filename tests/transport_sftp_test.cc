@@ -15,6 +15,7 @@
 #include "test_util.h"
 #include "transport/sftp.h"
 #include "transport/transport.h"
+#include "transport_test_util.h"
 #include "util/hash.h"
 
 using namespace orderd;
@@ -28,12 +29,6 @@ namespace {
     MESSAGE("skipped: no sshd for the sftp tests: " << why); \
     return;                                                  \
   }
-
-std::unique_ptr<Transport> make(const TransportConfig& cfg) {
-  auto t = make_sftp_transport(cfg);
-  REQUIRE_MESSAGE(t, (t ? "" : t.error().message()));
-  return std::move(*t);
-}
 
 std::vector<std::string> names_in(const fs::path& dir) {
   std::vector<std::string> out;

@@ -3,6 +3,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "channels/formats.h"
 #include "core/status.h"
 #include "jobs/jobs.h"
@@ -140,6 +142,10 @@ Status refresh_status(Runtime& rt, std::int64_t order_id, std::string_view reaso
 
 void refresh_statuses(Runtime& rt, std::span<const std::int64_t> ids, std::string_view reason) {
   for (const auto& [id, in] : rt.store->status_inputs(ids)) apply_status(rt, id, in, reason);
+}
+
+bool in_scope(Scope only, std::string_view id) {
+  return only.empty() || std::find(only.begin(), only.end(), id) != only.end();
 }
 
 RunReport run_cycle(Runtime& rt, std::string_view trigger) {

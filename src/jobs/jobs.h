@@ -71,6 +71,7 @@ struct RunReport {
 // The channels (order sync) or suppliers (tracking sync) a run covers;
 // empty: all of them.
 using Scope = std::span<const std::string>;
+bool in_scope(Scope only, std::string_view id);
 
 // Pulls every channel's `source:` into inbound/, reads every channel's
 // inbound orders, and auto-processes where configured.

@@ -73,16 +73,13 @@ RunReport sync_orders(Runtime& rt, std::string_view trigger, Scope only) {
     (void)t.commit();
     return id;
   }();
-  auto in_scope = [&](const std::string& id) {
-    return only.empty() || std::find(only.begin(), only.end(), id) != only.end();
-  };
   std::vector<PullSource> remotes;
   for (const auto& ch : rt.cfg->channels)
-    if (ch.source && in_scope(ch.id)) remotes.push_back({"orders", ch.id, &*ch.source});
+    if (ch.source && in_scope(only, ch.id)) remotes.push_back({"orders", ch.id, &*ch.source});
   if (!remotes.empty()) report.add(pull_remotes(rt, remotes));
   for (const auto& ch : rt.cfg->channels) {
     const OrderFormat* fmt_ = find_order_format(ch.format);
-    if (!fmt_ || !in_scope(ch.id)) continue;
+    if (!fmt_ || !in_scope(only, ch.id)) continue;
     take_inbound(
         rt, "orders", ch.id,
         [&](std::string_view name, std::string& data, std::int64_t,

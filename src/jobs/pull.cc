@@ -29,17 +29,22 @@ bool is_marker(const std::string& name, const std::string& suffix) {
   return !suffix.empty() && name.size() > suffix.size() && name.ends_with(suffix);
 }
 
+// Records a failed step of pulling `src` from `where` ("" before it is known).
+void pull_failed(RunReport& report, const PullSource& src, std::string_view where,
+                 std::string_view what, const Error& e) {
+  report.lines.push_back(fmt::format("pull {}/{}{}{}: {}{}", src.kind, src.source,
+                                     where.empty() ? "" : " from ", where, what, e.message()));
+  ++report.failed;
+}
+
 // Downloads each ready entry into inbound/, then archives it at the source.
 void fetch_ready(Runtime& rt, const PullSource& src, Transport& t, const std::string& where,
                  const std::vector<RemoteFile>& ready, RunReport& report) {
-  const std::string_view kind = src.kind, source = src.source;
   const TransportConfig& tc = *src.tc;
   auto failed = [&](const std::string& what, const Error& e) {
-    report.lines.push_back(
-        fmt::format("pull {}/{} from {}: {}{}", kind, source, where, what, e.message()));
-    ++report.failed;
+    pull_failed(report, src, where, what, e);
   };
-  const auto inbound = rt.spool.inbound(kind, source);
+  const auto inbound = rt.spool.inbound(src.kind, src.source);
   for (const auto& f : ready) {
     if (stop_requested()) break;
     auto got = t.fetch(f);
@@ -92,9 +97,7 @@ struct Pending {
 RunReport pull_remotes(Runtime& rt, std::span<const PullSource> sources) {
   RunReport report;
   auto failed = [&](const Pending& p, const std::string& what, const Error& e) {
-    report.lines.push_back(fmt::format("pull {}/{} from {}: {}{}", p.src.kind, p.src.source,
-                                       p.where, what, e.message()));
-    ++report.failed;
+    pull_failed(report, p.src, p.where, what, e);
   };
   // First look at every source; then one pause, however many there are.
   std::vector<Pending> pending;
@@ -103,9 +106,7 @@ RunReport pull_remotes(Runtime& rt, std::span<const PullSource> sources) {
     Pending p{src, nullptr, "", {}, {}, false};
     auto made = make_transport(*src.tc);
     if (!made) {
-      report.lines.push_back(
-          fmt::format("pull {}/{}: {}", src.kind, src.source, made.error().message()));
-      ++report.failed;
+      pull_failed(report, src, "", "", made.error());
       continue;
     }
     p.t = std::move(*made);

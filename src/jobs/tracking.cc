@@ -111,6 +111,22 @@ void apply_notice(Runtime& rt, const SupplierConfig& s, const PoNotice& n, std::
   }
 }
 
+// Queues our 997/999 (or rejection) for the supplier as ACK-<supplier>-<n>.edi,
+// in the caller's transaction.
+void queue_ack(Runtime& rt, const SupplierConfig& s, std::string content) {
+  Document ack;
+  ack.kind = "ack";
+  ack.party_type = "supplier";
+  ack.party = s.id;
+  ack.format = "x12-" + s.po.x12.send_ack;
+  ack.sha256 = sha256_hex(content);
+  ack.content = std::move(content);
+  ack.created_at = rt.now();
+  rt.store->insert_document(ack, [](const Document& d, std::int64_t id) {
+    return fmt::format("ACK-{}-{:06}.edi", d.party, id);
+  });
+}
+
 }  // namespace
 
 RunReport sync_tracking(Runtime& rt, std::string_view trigger, Scope only) {
@@ -124,16 +140,14 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger, Scope only) {
       (void)t.commit();
     }
   }
-  auto in_scope = [&](const std::string& id) {
-    return only.empty() || std::find(only.begin(), only.end(), id) != only.end();
-  };
   std::vector<PullSource> remotes;
   for (const auto& s : rt.cfg->suppliers)
-    if (s.tracking.pull && in_scope(s.id)) remotes.push_back({"tracking", s.id, &*s.tracking.pull});
+    if (s.tracking.pull && in_scope(only, s.id))
+      remotes.push_back({"tracking", s.id, &*s.tracking.pull});
   if (!remotes.empty()) report.add(pull_remotes(rt, remotes));
   for (const auto& s : rt.cfg->suppliers) {
     const TrackingFormat* f = find_tracking_format(s.tracking.format);
-    if (!f || !in_scope(s.id)) continue;
+    if (!f || !in_scope(only, s.id)) continue;
     take_inbound(
         rt, "tracking", s.id,
         [&](std::string_view name, std::string& data, std::int64_t file_id,
@@ -170,17 +184,7 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger, Scope only) {
             // Acknowledge every group of the file (a resent one again: the
             // partner may have missed our first acknowledgment).
             StoreControlNumbers numbers(*rt.store);
-            Document ack;
-            ack.kind = "ack";
-            ack.party_type = "supplier";
-            ack.party = s.id;
-            ack.format = "x12-" + s.po.x12.send_ack;
-            ack.content = write_x12_ack(s.po.x12, batch->groups, numbers);
-            ack.sha256 = sha256_hex(ack.content);
-            ack.created_at = rt.now();
-            rt.store->insert_document(ack, [](const Document& d, std::int64_t id) {
-              return fmt::format("ACK-{}-{:06}.edi", d.party, id);
-            });
+            queue_ack(rt, s, write_x12_ack(s.po.x12, batch->groups, numbers));
             r.lines.push_back(fmt::format("{}: {} for {} groups queued for {}", name,
                                           s.po.x12.send_ack, batch->groups.size(), s.id));
           }
@@ -199,18 +203,9 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger, Scope only) {
             return;
           auto checked = x12::check_stream(x12::buffer_source(data), /*collect=*/true);
           StoreControlNumbers numbers(*rt.store);
-          Document ack;
-          ack.content = write_x12_rejection(s.po.x12, checked, numbers);
-          if (ack.content.empty()) return;
-          ack.kind = "ack";
-          ack.party_type = "supplier";
-          ack.party = s.id;
-          ack.format = "x12-" + s.po.x12.send_ack;
-          ack.sha256 = sha256_hex(ack.content);
-          ack.created_at = rt.now();
-          rt.store->insert_document(ack, [](const Document& d, std::int64_t id) {
-            return fmt::format("ACK-{}-{:06}.edi", d.party, id);
-          });
+          std::string rejection = write_x12_rejection(s.po.x12, checked, numbers);
+          if (rejection.empty()) return;
+          queue_ack(rt, s, std::move(rejection));
           r.lines.push_back(
               fmt::format("{}: a {} rejecting it is queued for {}", name, s.po.x12.send_ack, s.id));
         });

@@ -5,17 +5,11 @@
 
 #include "edi/x12_writer.h"
 #include "mappers/mappers.h"
-#include "util/clock.h"
+#include "mappers/x12_envelope.h"
 #include "util/text.h"
 
 namespace orderd {
 namespace {
-
-// The date and time stamps of an envelope written now.
-std::pair<std::string, std::string> stamp_now() {
-  const std::string t = iso_time(system_clock().now());  // 2026-11-26T14:36:57Z
-  return {t.substr(0, 4) + t.substr(5, 2) + t.substr(8, 2), t.substr(11, 2) + t.substr(14, 2)};
-}
 
 class X12PoWriter final : public PoWriter {
  public:
@@ -78,17 +72,12 @@ class X12PoWriter final : public PoWriter {
 
   std::string finish(ControlNumbers& numbers) override {
     auto [isa13, gs06] = numbers.next(x_.sender_id, x_.receiver_id);
-    auto [date8, time] = stamp_now();
-    x12::Writer w(x12::Delimiters{x_.element, x_.component, x_.repetition, x_.segment}, x_.newline);
-    w.begin_interchange({x_.sender_qualifier, x_.sender_id, x_.receiver_qualifier, x_.receiver_id,
-                         isa13, date8.substr(2), time, x_.version, x_.usage, false});
-    w.begin_group(cancel_ ? "PC" : "PO", x_.sender_id, x_.receiver_id, date8, time, gs06,
-                  x_.version);
+    x12::Writer w = open_interchange(x_, isa13);
+    begin_partner_group(w, x_, cancel_ ? "PC" : "PO", gs06, x_.version);
     std::string out = w.take();
     out += body_.take();
     // The group's trailer counts the sets written into the body.
-    x12::Writer tail(x12::Delimiters{x_.element, x_.component, x_.repetition, x_.segment},
-                     x_.newline);
+    x12::Writer tail = partner_writer(x_);
     const std::string sets = std::to_string(sets_), isa = fmt::format("{:09}", isa13),
                       gs = std::to_string(gs06);
     tail.segment({"GE", sets, gs});

@@ -12,29 +12,13 @@
 #include "edi/x12_documents.h"
 #include "edi/x12_writer.h"
 #include "mappers/mappers.h"
-#include "util/clock.h"
-#include "util/text.h"
+#include "mappers/x12_envelope.h"
 
 namespace orderd {
 namespace {
 
-std::pair<std::string, std::string> stamp_now() {
-  const std::string t = iso_time(system_clock().now());  // 2026-11-26T14:36:57Z
-  return {t.substr(0, 4) + t.substr(5, 2) + t.substr(8, 2), t.substr(11, 2) + t.substr(14, 2)};
-}
-
-x12::Writer open(const X12Config& x, std::uint64_t isa13) {
-  auto [date8, time] = stamp_now();
-  x12::Writer w(x12::Delimiters{x.element, x.component, x.repetition, x.segment}, x.newline);
-  w.begin_interchange({x.sender_qualifier, x.sender_id, x.receiver_qualifier, x.receiver_id, isa13,
-                       date8.substr(2), time, x.version, x.usage, false});
-  return w;
-}
-
 void begin_group(x12::Writer& w, const X12Config& x, std::uint64_t gs06) {
-  auto [date8, time] = stamp_now();
-  w.begin_group("FA", x.sender_id, x.receiver_id, date8, time, gs06,
-                x.send_ack == "999" ? "005010X231A1" : x.version);
+  begin_partner_group(w, x, "FA", gs06, x.send_ack == "999" ? "005010X231A1" : x.version);
 }
 
 }  // namespace
@@ -43,7 +27,7 @@ std::string write_x12_ack(const X12Config& x, std::span<const AckGroup> groups,
                           ControlNumbers& numbers) {
   const bool v999 = x.send_ack == "999";
   auto [isa13, gs06] = numbers.next(x.sender_id, x.receiver_id);
-  x12::Writer w = open(x, isa13);
+  x12::Writer w = open_interchange(x, isa13);
   begin_group(w, x, gs06);
   int n = 0;
   for (const auto& g : groups) {
@@ -85,7 +69,7 @@ std::string write_x12_rejection(const X12Config& x, const x12::FileReport& repor
   if (ta1s.empty() && !any_group_error) return {};  // nothing an acknowledgment can say
 
   auto [isa13, gs06] = numbers.next(x.sender_id, x.receiver_id);
-  x12::Writer w = open(x, isa13);
+  x12::Writer w = open_interchange(x, isa13);
   for (const auto& [env, code] : ta1s)
     w.segment({"TA1", env->isa13, env->isa09, env->isa10, "R", code});
   if (!report.groups_seen.empty()) {

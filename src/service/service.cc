@@ -14,6 +14,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -114,7 +115,8 @@ class Service {
   void run_due();
   RunReport orders(const std::vector<std::string>& scope, std::string_view trigger);
   RunReport tracking(const std::vector<std::string>& scope, std::string_view trigger);
-  RunReport deliveries(std::string_view trigger);
+  void deliveries();
+  RunReport cycle(const std::function<void(RunReport&)>& jobs);
   void report(std::string_view what, std::string_view trigger, const RunReport& r);
   int timeout_ms();
   json status_json();
@@ -124,7 +126,13 @@ class Service {
   int inotify_ = -1, control_ = -1, service_lock_ = -1;
   std::filesystem::path state_dir_;
   std::map<int, std::pair<std::string, std::string>> watches_;  // wd -> kind, source
-  std::map<std::string, std::int64_t> order_due_, tracking_due_;
+  // When each channel's order sync and each supplier's tracking sync is next
+  // due, and how often it runs.
+  struct Due {
+    std::int64_t at = 0, every = 0;
+  };
+  std::map<std::string, Due> order_due_, tracking_due_;
+  static std::vector<std::string> take_due(std::map<std::string, Due>& dues, std::int64_t now);
   std::int64_t next_delivery_check_ = 0;
   std::set<std::string> dirty_orders_, dirty_tracking_;
   std::optional<Steady::time_point> dirty_at_;
@@ -192,15 +200,17 @@ void Service::arm_watches() {
 // their rhythm and new ones are due now.
 void Service::reschedule(bool keep) {
   const std::int64_t now = rt_->now();
-  std::map<std::string, std::int64_t> orders, tracking;
-  for (const auto& c : rt_->cfg->channels) {
-    auto it = order_due_.find(c.id);
-    orders[c.id] = keep && it != order_due_.end() ? it->second : now;
-  }
-  for (const auto& s : rt_->cfg->suppliers) {
-    auto it = tracking_due_.find(s.id);
-    tracking[s.id] = keep && it != tracking_due_.end() ? it->second : now;
-  }
+  auto next = [&](const std::map<std::string, Due>& old, const std::string& id,
+                  std::int64_t every) {
+    auto it = old.find(id);
+    return Due{keep && it != old.end() ? it->second.at : now, every};
+  };
+  std::map<std::string, Due> orders, tracking;
+  for (const auto& c : rt_->cfg->channels)
+    orders[c.id] = next(order_due_, c.id, c.every ? c.every : rt_->cfg->schedule.order_sync);
+  for (const auto& s : rt_->cfg->suppliers)
+    tracking[s.id] = next(tracking_due_, s.id,
+                          s.tracking.every ? s.tracking.every : rt_->cfg->schedule.tracking_sync);
   order_due_ = std::move(orders);
   tracking_due_ = std::move(tracking);
   next_delivery_check_ = now;
@@ -254,46 +264,60 @@ void Service::report(std::string_view what, std::string_view trigger, const RunR
   notify(fmt::format("STATUS=last: {}; {}", last_run_, counts));
 }
 
-RunReport Service::orders(const std::vector<std::string>& scope, std::string_view trigger) {
+// One cycle of jobs; a state database error fails the run, not the service.
+RunReport Service::cycle(const std::function<void(RunReport&)>& jobs) {
   RunReport r;
   rt_->begin_cycle();
   try {
-    r = sync_orders(*rt_, trigger, scope);
-    r.add(deliver_due(*rt_));
+    jobs(r);
   } catch (const StoreError& e) {
     r.lines.push_back(fmt::format("state database error: {}", e.what()));
     ++r.failed;
   }
+  return r;
+}
+
+RunReport Service::orders(const std::vector<std::string>& scope, std::string_view trigger) {
+  RunReport r = cycle([&](RunReport& out) {
+    out.add(sync_orders(*rt_, trigger, scope));
+    out.add(deliver_due(*rt_));
+  });
   report("orders", trigger, r);
   return r;
 }
 
 RunReport Service::tracking(const std::vector<std::string>& scope, std::string_view trigger) {
-  RunReport r;
-  rt_->begin_cycle();
-  try {
-    r = sync_tracking(*rt_, trigger, scope);
-    r.add(push_tracking(*rt_, trigger));
-    r.add(deliver_due(*rt_));
-  } catch (const StoreError& e) {
-    r.lines.push_back(fmt::format("state database error: {}", e.what()));
-    ++r.failed;
-  }
+  RunReport r = cycle([&](RunReport& out) {
+    out.add(sync_tracking(*rt_, trigger, scope));
+    out.add(push_tracking(*rt_, trigger));
+    out.add(deliver_due(*rt_));
+  });
   report("tracking", trigger, r);
   return r;
 }
 
-RunReport Service::deliveries(std::string_view trigger) {
-  RunReport r;
-  rt_->begin_cycle();
-  try {
-    r = deliver_due(*rt_);
-  } catch (const StoreError& e) {
-    r.lines.push_back(fmt::format("state database error: {}", e.what()));
-    ++r.failed;
-  }
-  if (r.changed || r.failed) report("delivery", trigger, r);
-  return r;
+void Service::deliveries() {
+  const std::int64_t now = rt_->now();
+  std::optional<std::int64_t> next;
+  RunReport r = cycle([&](RunReport& out) {
+    out.add(deliver_due(*rt_));
+    next = rt_->store->next_document_due();
+  });
+  if (r.changed || r.failed) report("delivery", "retry", r);
+  // At most one look a second, whatever the queue holds; at least one a
+  // minute, for documents that orderctl queued in its own process.
+  next_delivery_check_ = std::clamp(next ? *next : now + 60, now + 1, now + 60);
+}
+
+// The ids whose time has come, each moved to its next tick.
+std::vector<std::string> Service::take_due(std::map<std::string, Due>& dues, std::int64_t now) {
+  std::vector<std::string> due;
+  for (auto& [id, d] : dues)
+    if (d.at <= now) {
+      due.push_back(id);
+      d.at = next_on_rhythm(d.at, d.every, now);
+    }
+  return due;
 }
 
 void Service::run_due() {
@@ -307,37 +331,18 @@ void Service::run_due() {
     if (!o.empty()) orders(o, "file");
     if (!t.empty() && !stop_requested()) tracking(t, "file");
   }
-  std::vector<std::string> due;
-  for (auto& [id, at] : order_due_)
-    if (at <= now) {
-      due.push_back(id);
-      const auto* c = rt_->cfg->channel(id);
-      at = next_on_rhythm(at, c && c->every ? c->every : rt_->cfg->schedule.order_sync, now);
-    }
-  if (!due.empty() && !stop_requested()) orders(due, "schedule");
-  due.clear();
-  for (auto& [id, at] : tracking_due_)
-    if (at <= now) {
-      due.push_back(id);
-      const auto* s = rt_->cfg->supplier(id);
-      at = next_on_rhythm(
-          at, s && s->tracking.every ? s->tracking.every : rt_->cfg->schedule.tracking_sync, now);
-    }
-  if (!due.empty() && !stop_requested()) tracking(due, "schedule");
-  if (next_delivery_check_ <= now && !stop_requested()) {
-    deliveries("retry");
-    // At most one look a second, whatever the queue holds; at least one a
-    // minute, for documents that orderctl queued in its own process.
-    auto next = rt_->store->next_document_due();
-    next_delivery_check_ = std::clamp(next ? *next : now + 60, now + 1, now + 60);
-  }
+  if (auto due = take_due(order_due_, now); !due.empty() && !stop_requested())
+    orders(due, "schedule");
+  if (auto due = take_due(tracking_due_, now); !due.empty() && !stop_requested())
+    tracking(due, "schedule");
+  if (next_delivery_check_ <= now && !stop_requested()) deliveries();
 }
 
 int Service::timeout_ms() {
   const std::int64_t now = rt_->now();
   std::int64_t next = next_delivery_check_;
-  for (const auto& [id, at] : order_due_) next = std::min(next, at);
-  for (const auto& [id, at] : tracking_due_) next = std::min(next, at);
+  for (const auto& [id, d] : order_due_) next = std::min(next, d.at);
+  for (const auto& [id, d] : tracking_due_) next = std::min(next, d.at);
   std::int64_t ms = std::max<std::int64_t>(0, next - now) * 1000;
   if (dirty_at_) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*dirty_at_ - Steady::now());
@@ -350,8 +355,8 @@ int Service::timeout_ms() {
 
 json Service::status_json() {
   json next_orders = json::object(), next_tracking = json::object();
-  for (const auto& [id, at] : order_due_) next_orders[id] = iso_time(at);
-  for (const auto& [id, at] : tracking_due_) next_tracking[id] = iso_time(at);
+  for (const auto& [id, d] : order_due_) next_orders[id] = iso_time(d.at);
+  for (const auto& [id, d] : tracking_due_) next_tracking[id] = iso_time(d.at);
   return {{"pid", ::getpid()},
           {"started_at", iso_time(started_at_)},
           {"config", file_.string()},
