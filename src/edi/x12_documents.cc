@@ -3,17 +3,22 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
+#include <cstring>
 
 namespace orderd::x12 {
 namespace {
 
+// The whole part of a decimal quantity ("12", "12.5", " 3"), 0 when there
+// is none; a leading '-' makes it negative.
 std::int64_t to_int(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  std::size_t i = 0;
+  while (i < s.size() && s[i] == ' ') ++i;
+  const bool negative = i < s.size() && s[i] == '-';
+  if (negative) ++i;
   std::int64_t v = 0;
-  auto dot = s.find('.');
-  std::from_chars(s.data(), s.data() + (dot == std::string_view::npos ? s.size() : dot), v);
-  return v;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9' && v < (std::int64_t{1} << 58); ++i)
+    v = v * 10 + (s[i] - '0');
+  return negative ? -v : v;
 }
 
 std::string lookup(std::initializer_list<std::pair<std::string_view, std::string_view>> table,
@@ -172,134 +177,213 @@ std::string line_ack_code(std::string_view c) {
 
 namespace {
 
-// A segment tag as a number, for switch-like dispatch without string compares.
-constexpr std::uint32_t tag_code(std::string_view t) {
-  std::uint32_t c = 0;
-  for (std::size_t i = 0; i < t.size() && i < 3; ++i)
-    c = (c << 8) | static_cast<unsigned char>(t[i]);
-  return t.size() > 3 ? 0 : c;
-}
-
-void clear_set(TransactionSet& t) {
-  t.problems.clear();
-  t.ship_notice.shipment_id.clear();
-  t.ship_notice.date.clear();
-  t.ship_notice.items.clear();
-  t.po_ack = PoAck{};
-  t.functional_ack = FunctionalAck{};
+// A whole decimal number written without leading zeros, or 0 when `s` is
+// not one (so equal numbers mean equal text).
+std::uint64_t number(std::string_view s) {
+  std::uint64_t v = 0;
+  if (s.empty() || s.size() > 18 || s[0] == '0') return 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return 0;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return v;
 }
 
 }  // namespace
 
+ShippedItem ShippedItemView::to_item() const {
+  ShippedItem i;
+  i.po_number = po_number;
+  for (const auto& [q, v] : ids) i.ids.emplace_back(q, v);
+  i.quantity = quantity;
+  i.unit = unit;
+  i.tracking = tracking;
+  i.tracking_source = tracking_source;
+  i.carrier = carrier;
+  i.ship_date = ship_date;
+  i.hl_path = hl_path;
+  i.segment = segment;
+  return i;
+}
+
 void DocumentCollector::begin(const Envelope& env) {
-  clear_set(cur_);
-  cur_.env = env;
-  kind_ = env.st01 == "856"                          ? Kind::k856
-          : env.st01 == "855"                        ? Kind::k855
-          : (env.st01 == "997" || env.st01 == "999") ? Kind::kAck
-                                                     : Kind::kOther;
-  used_ = 0;
-  cur_level_ = SIZE_MAX;
-  last_order_hl_.clear();
-  shipment_carrier_.clear();
-  shipment_ref_.clear();
-  ship_date_.clear();
+  // Only what the previous set used is reset; the envelope is copied whole
+  // only when an ISA or GS changed it.
+  cur_.problems.clear();
+  if (last_kind_ == Kind::k856) {
+    cur_.ship_notice.shipment_id.clear();
+    cur_.ship_notice.date.clear();
+    cur_.ship_notice.items.clear();
+  } else if (last_kind_ == Kind::k855) {
+    cur_.po_ack = PoAck{};
+  } else if (last_kind_ == Kind::kAck) {
+    cur_.functional_ack = FunctionalAck{};
+  }
+  if (env.serial != cur_.env.serial || env.serial == 0) {
+    cur_.env = env;
+  } else {
+    cur_.env.st01 = env.st01;
+    cur_.env.st02 = env.st02;
+  }
+  switch (tag_code(env.st01)) {
+    case tag_code("856"):
+      kind_ = Kind::k856;
+      break;
+    case tag_code("855"):
+      kind_ = Kind::k855;
+      break;
+    case tag_code("997"):
+    case tag_code("999"):
+      kind_ = Kind::kAck;
+      break;
+    default:
+      kind_ = Kind::kOther;
+  }
+  last_kind_ = kind_;
+  arena_size_ = 0;
+  levels_.clear();
+  items_.clear();
+  id_spans_.clear();
+  views_.clear();
+  last_order_ = SIZE_MAX;
+  shipment_carrier_ = shipment_ref_ = ship_date_ = Span{};
   set_ack_ = nullptr;
+}
+
+void DocumentCollector::grow_arena(std::size_t n) {
+  const std::size_t cap = std::max<std::size_t>({arena_cap_ * 2, arena_size_ + n, 4096});
+  auto bigger = std::make_unique_for_overwrite<char[]>(cap + kViewPadding);
+  if (arena_size_) std::memcpy(bigger.get(), arena_.get(), arena_size_);
+  arena_ = std::move(bigger);
+  arena_cap_ = cap;
+}
+
+[[gnu::always_inline]] inline DocumentCollector::Span DocumentCollector::reserve(std::size_t n) {
+  if (n > arena_cap_ - arena_size_) [[unlikely]]
+    grow_arena(n);
+  const Span s{static_cast<std::uint32_t>(arena_size_), static_cast<std::uint32_t>(n)};
+  arena_size_ += n;
+  return s;
+}
+
+[[gnu::always_inline]] inline DocumentCollector::Span DocumentCollector::keep(std::string_view v) {
+  const Span s = reserve(v.size());
+  // Views have kViewPadding readable bytes after them and so has the arena:
+  // a short value is one fixed-size copy.
+  char* to = arena_.get() + s.off;
+  if (v.size() <= kViewPadding)
+    std::memcpy(to, v.data(), kViewPadding);
+  else
+    std::memcpy(to, v.data(), v.size());
+  return s;
 }
 
 std::size_t DocumentCollector::find_level(std::string_view id) const {
   // HL01 counts 1, 2, 3...: try that position first.
-  std::size_t n = 0;
-  auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), n);
-  if (ec == std::errc() && p == id.data() + id.size() && n >= 1 && n <= used_ &&
-      levels_[n - 1].id == id)
-    return n - 1;
-  for (std::size_t i = 0; i < used_; ++i)
-    if (levels_[i].id == id) return i;
+  if (const std::uint64_t n = number(id)) {
+    if (n <= levels_.size() && levels_[n - 1].num == n) return n - 1;
+    for (std::size_t i = 0; i < levels_.size(); ++i)
+      if (levels_[i].num == n) return i;
+    return SIZE_MAX;
+  }
+  for (std::size_t i = 0; i < levels_.size(); ++i)
+    if (levels_[i].num == 0 && text(levels_[i].id) == id) return i;
   return SIZE_MAX;
 }
 
-void DocumentCollector::segment_856(const Segment& s) {
-  Level* cur = cur_level_ == SIZE_MAX ? nullptr : &levels_[cur_level_];
-  switch (tag_code(s.tag())) {
+[[gnu::always_inline]] inline void DocumentCollector::segment_856(const Segment& s) {
+  Level* cur = levels_.empty() ? nullptr : &levels_.back();  // the open HL level
+  switch (s.code) {
     case tag_code("BSN"):
       cur_.ship_notice.shipment_id.assign(s.at(2));
       cur_.ship_notice.date.assign(s.at(3));
       break;
     case tag_code("HL"): {
-      if (used_ == levels_.size()) levels_.emplace_back();
-      Level& l = levels_[used_];
-      cur_level_ = used_++;
-      l.id.assign(s.at(1));
-      l.code.assign(s.at(3));
-      l.parent.assign(s.at(2));
-      l.po_number.clear();
-      l.tracking.clear();
-      l.carrier.clear();
+      // The parent comes before its children (the validator checks it). HL02
+      // may be empty: an item, pack or tare then belongs to the last order.
+      const std::size_t index = levels_.size();
+      const std::uint32_t code = padded_code(s.at(3));
+      std::size_t parent = SIZE_MAX;
+      if (!s.at(2).empty())
+        parent = find_level(s.at(2));  // among the levels before this one
+      else if (code == tag_code("I") || code == tag_code("P") || code == tag_code("T"))
+        parent = last_order_;
+      if (code == tag_code("O")) last_order_ = index;
+      Level& l = levels_.next();
+      l.num = number(s.at(1));
+      l.id = l.num == 0 ? keep(s.at(1)) : Span{};
+      l.code = code;
+      l.parent = parent;
+      l.po_number = l.tracking = l.carrier = Span{};
       l.tracking_source = "";
-      l.item = SIZE_MAX;
-      // HL02 may be empty: an item, pack or tare then belongs to the last order level.
-      if (l.parent.empty() && (l.code == "I" || l.code == "P" || l.code == "T"))
-        l.parent = last_order_hl_;
-      if (l.code == "O") last_order_hl_ = l.id;
       break;
     }
     case tag_code("PRF"):
-      if (cur) cur->po_number.assign(s.at(1));
+      if (cur) cur->po_number = keep(s.at(1));
       break;
     case tag_code("TD5"): {
       std::string_view carrier = s.at(3).empty() ? s.at(5) : s.at(3);
-      if (cur && cur->code != "S")
-        cur->carrier.assign(carrier);
-      else if (shipment_carrier_.empty())
-        shipment_carrier_.assign(carrier);
+      if (cur && cur->code != tag_code("S"))
+        cur->carrier = keep(carrier);
+      else if (shipment_carrier_.len == 0)
+        shipment_carrier_ = keep(carrier);
       break;
     }
     case tag_code("REF"): {
-      const char* source = s.at(1) == "CN" ? "REF*CN" : s.at(1) == "2I" ? "REF*2I" : nullptr;
+      const std::uint32_t q = padded_code(s.at(1));
+      const char* source = q == tag_code("CN")   ? "REF*CN"
+                           : q == tag_code("2I") ? "REF*2I"
+                                                 : nullptr;
       if (!source) break;
-      if (cur && cur->code != "S") {
-        if (cur->tracking.empty()) {
-          cur->tracking.assign(s.at(2));
+      if (cur && cur->code != tag_code("S")) {
+        if (cur->tracking.len == 0) {
+          cur->tracking = keep(s.at(2));
           cur->tracking_source = source;
         }
-      } else if (shipment_ref_.empty()) {
-        shipment_ref_.assign(s.at(2));
+      } else if (shipment_ref_.len == 0) {
+        shipment_ref_ = keep(s.at(2));
       }
       break;
     }
     case tag_code("MAN"): {
       if (!cur) break;
-      const char* source = s.at(1) == "CP"   ? "MAN*CP"
-                           : s.at(1) == "GM" ? "MAN*GM"
-                           : s.at(1) == "UC" ? "MAN*UC"
-                                             : nullptr;
+      const std::uint32_t q = padded_code(s.at(1));
+      const char* source = q == tag_code("CP")   ? "MAN*CP"
+                           : q == tag_code("GM") ? "MAN*GM"
+                           : q == tag_code("UC") ? "MAN*UC"
+                                                 : nullptr;
       // A carrier package id beats an SSCC carton label or a case code.
-      const bool better = cur->tracking.empty() ||
-                          (s.at(1) == "CP" && std::string_view(cur->tracking_source) != "MAN*CP");
+      const bool better =
+          cur->tracking.len == 0 ||
+          (q == tag_code("CP") && std::string_view(cur->tracking_source) != "MAN*CP");
       if (source && better) {
-        cur->tracking.assign(s.at(2));
+        cur->tracking = keep(s.at(2));
         cur->tracking_source = source;
       }
       break;
     }
     case tag_code("DTM"):
-      if (s.at(1) == "011") ship_date_.assign(s.at(2));
+      if (s.at(1) == "011") ship_date_ = keep(s.at(2));
       break;
     case tag_code("LIN"): {
       if (!cur) break;
-      ShippedItem& item = cur_.ship_notice.items.emplace_back();
+      Item& item = items_.next();
+      item = Item{};
+      item.level = levels_.size() - 1;
+      item.ids = static_cast<std::uint32_t>(id_spans_.size());
       for (std::size_t i = 2; i + 1 <= s.count(); i += 2)
-        if (!s.at(i).empty() && !s.at(i + 1).empty()) item.ids.emplace_back(s.at(i), s.at(i + 1));
-      item.segment = s.line;
-      cur->item = cur_.ship_notice.items.size() - 1;
+        if (!s.at(i).empty() && !s.at(i + 1).empty())
+          id_spans_.emplace_back(keep(s.at(i)), keep(s.at(i + 1)));
+      item.id_count = static_cast<std::uint32_t>(id_spans_.size()) - item.ids;
+      item.line = s.line;
       break;
     }
     case tag_code("SN1"):
-      if (cur && cur->item != SIZE_MAX) {
-        auto& item = cur_.ship_notice.items[cur->item];
+      // The quantity of the level's last item.
+      if (cur && !items_.empty() && items_.back().level == levels_.size() - 1) {
+        Item& item = items_.back();
         item.quantity += to_int(s.at(2));
-        item.unit.assign(s.at(3));
+        item.unit = keep(s.at(3));
       }
       break;
     case tag_code("SE"):
@@ -390,44 +474,66 @@ void DocumentCollector::segment(const Segment& s, const Delimiters& d) {
 void DocumentCollector::finish_856() {
   // Each item takes PO, tracking and carrier from the nearest level up its
   // HL02 chain that has one; an item without tracking takes it from a pack
-  // below it (standard carton pack, S-O-I-P), then from the shipment.
-  auto& items = cur_.ship_notice.items;
-  std::vector<std::size_t> parent(used_, SIZE_MAX);
-  for (std::size_t i = 0; i < used_; ++i)
-    if (!levels_[i].parent.empty() && levels_[i].parent != levels_[i].id)
-      parent[i] = find_level(levels_[i].parent);
-  std::vector<const Level*> from_child(items.size(), nullptr);
-  for (std::size_t i = 0; i < used_; ++i) {
-    const std::size_t p = parent[i];
-    if (levels_[i].tracking.empty() || p == SIZE_MAX || levels_[p].item == SIZE_MAX) continue;
-    if (!from_child[levels_[p].item]) from_child[levels_[p].item] = &levels_[i];
+  // below its level (standard carton pack, S-O-I-P), then from the shipment.
+  const std::size_t n = levels_.size();
+  tracked_child_.assign(n, SIZE_MAX);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t p = levels_[i].parent;
+    if (levels_[i].tracking.len && p != SIZE_MAX && tracked_child_[p] == SIZE_MAX)
+      tracked_child_[p] = i;
   }
-  for (std::size_t i = 0; i < used_; ++i) {
-    const Level& l = levels_[i];
-    if (l.item == SIZE_MAX) continue;
-    ShippedItem& item = items[l.item];
-    item.hl_path = l.code;
-    std::size_t depth = 0;
-    for (std::size_t at = i; at != SIZE_MAX && depth <= used_; at = parent[at], ++depth) {
+  for (Item& item : items_) {
+    std::size_t depth = 0, path_len = 0;
+    for (std::size_t at = item.level; at != SIZE_MAX && depth <= n;
+         at = levels_[at].parent, ++depth) {
       const Level& lv = levels_[at];
-      if (item.po_number.empty()) item.po_number = lv.po_number;
-      if (item.tracking.empty() && !lv.tracking.empty()) {
+      if (item.po_number.len == 0) item.po_number = lv.po_number;
+      if (item.tracking.len == 0 && lv.tracking.len) {
         item.tracking = lv.tracking;
         item.tracking_source = lv.tracking_source;
       }
-      if (item.carrier.empty()) item.carrier = lv.carrier;
-      if (at != i) item.hl_path.insert(0, lv.code + "-");
+      if (item.carrier.len == 0) item.carrier = lv.carrier;
+      path_len += (lv.code > 0xFF ? 2 : lv.code ? 1 : 0) + 1;
     }
-    if (item.tracking.empty() && from_child[l.item]) {
-      item.tracking = from_child[l.item]->tracking;
-      item.tracking_source = from_child[l.item]->tracking_source;
+    // HL03 codes from the top level down to the item ("S-O-P-I"), written
+    // backwards straight into the arena.
+    path_len = path_len ? path_len - 1 : 0;
+    item.hl_path = reserve(path_len);
+    char* out = arena_.get() + item.hl_path.off + path_len;
+    depth = 0;
+    for (std::size_t at = item.level; at != SIZE_MAX && depth <= n;
+         at = levels_[at].parent, ++depth) {
+      if (depth) *--out = '-';
+      for (std::uint32_t c = levels_[at].code; c; c >>= 8) *--out = static_cast<char>(c & 0xFF);
     }
-    if (item.tracking.empty() && !shipment_ref_.empty()) {
+    if (item.tracking.len == 0 && tracked_child_[item.level] != SIZE_MAX) {
+      const Level& child = levels_[tracked_child_[item.level]];
+      item.tracking = child.tracking;
+      item.tracking_source = child.tracking_source;
+    }
+    if (item.tracking.len == 0 && shipment_ref_.len) {
       item.tracking = shipment_ref_;
       item.tracking_source = "REF*CN";
     }
-    if (item.carrier.empty()) item.carrier = shipment_carrier_;
-    item.ship_date = ship_date_;
+    if (item.carrier.len == 0) item.carrier = shipment_carrier_;
+  }
+  // Views last: arena_ does not move any more.
+  id_views_.clear();
+  for (const auto& [q, v] : id_spans_) id_views_.next() = {text(q), text(v)};
+  views_.clear();
+  for (const Item& item : items_) {
+    ShippedItemView& v = views_.next();
+    v.po_number = text(item.po_number);
+    v.ids = id_views_.span().subspan(item.ids, item.id_count);
+    v.quantity = item.quantity;
+    v.unit = text(item.unit);
+    v.tracking = text(item.tracking);
+    v.tracking_source = item.tracking_source;
+    v.carrier = text(item.carrier);
+    v.ship_date = text(ship_date_);
+    v.hl_path = text(item.hl_path);
+    v.segment = item.line;
+    if (keep_items) cur_.ship_notice.items.push_back(v.to_item());
   }
 }
 
@@ -438,6 +544,7 @@ void DocumentCollector::end(bool envelope_ok) {
   else
     sets.push_back(cur_);
   set_ack_ = nullptr;
+  views_.clear();
 }
 
 bool FileReport::ok() const {
@@ -448,11 +555,13 @@ bool FileReport::ok() const {
 FileReport check_stream(std::unique_ptr<Source> source, bool collect, std::size_t chunk) {
   FileReport out;
   DocumentCollector collector;
+  collector.keep_items = collect;
   collector.on_set = [&](const TransactionSet& s) {
     for (const auto& p : s.problems)
       out.content_problems.push_back(
           fmt::format("set {} (ST02 {}): {}", s.env.st01, s.env.st02, p));
-    out.items += s.ship_notice.items.size() + s.po_ack.lines.size() + s.functional_ack.sets.size();
+    out.items +=
+        collector.item_views().size() + s.po_ack.lines.size() + s.functional_ack.sets.size();
     if (collect) out.sets.push_back(s);
   };
   Validator v(&collector, /*keep_history=*/collect);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -33,6 +34,18 @@ struct ShippedItem {
   std::string id(std::initializer_list<std::string_view> preference = {"SK", "VP", "BP", "IN", "UP",
                                                                        "VN", "VC"}) const;
   std::string id(std::span<const std::string> preference) const;
+};
+
+// The same item as views into the collector's storage for the set being
+// read: valid only during the DocumentCollector::on_set call that sees it.
+struct ShippedItemView {
+  std::string_view po_number;
+  std::span<const std::pair<std::string_view, std::string_view>> ids;
+  std::int64_t quantity = 0;
+  std::string_view unit, tracking, tracking_source, carrier, ship_date, hl_path;
+  std::uint64_t segment = 0;
+
+  ShippedItem to_item() const;  // an owning copy
 };
 
 struct ShipNotice {
@@ -82,6 +95,32 @@ struct TransactionSet {
   FunctionalAck functional_ack;       // 997, 999
 };
 
+// A vector whose elements are reused rather than destroyed: clear() keeps
+// them, next() hands back the next one as it was left (the caller sets every
+// field). For the collector's per-set tables, so a set costs no
+// construction, let alone allocation, once the tables have grown.
+template <class T>
+class ReusedVector {
+ public:
+  T& next() {
+    if (used_ == items_.size()) items_.emplace_back();
+    return items_[used_++];
+  }
+  void clear() { used_ = 0; }
+  std::size_t size() const { return used_; }
+  bool empty() const { return used_ == 0; }
+  T& back() { return items_[used_ - 1]; }
+  T& operator[](std::size_t i) { return items_[i]; }
+  const T& operator[](std::size_t i) const { return items_[i]; }
+  T* begin() { return items_.data(); }
+  T* end() { return items_.data() + used_; }
+  std::span<const T> span() const { return {items_.data(), used_}; }
+
+ private:
+  std::vector<T> items_;
+  std::size_t used_ = 0;
+};
+
 class DocumentCollector final : public SetVisitor {
  public:
   void begin(const Envelope& env) override;
@@ -92,26 +131,59 @@ class DocumentCollector final : public SetVisitor {
   // passed to on_set is reused afterwards: copy what must be kept.
   std::function<void(const TransactionSet&)> on_set;
   std::vector<TransactionSet> sets;
+  // Off: an 856's items are not copied into ship_notice.items; they are
+  // only in item_views() during on_set (a check of a huge file needs no
+  // copies). On by default.
+  bool keep_items = true;
+  // The items of the 856 being passed to on_set, valid during that call.
+  std::span<const ShippedItemView> item_views() const { return views_.span(); }
 
  private:
   enum class Kind { kOther, k856, k855, kAck };
-  struct Level {
-    std::string id, code, parent;
-    std::string po_number, tracking, carrier;
-    const char* tracking_source = "";
-    std::size_t item = SIZE_MAX;  // index into items for I levels
+  // The 856 values a set keeps live in arena_, cleared per set and never
+  // shrunk, so reading a set allocates nothing once the buffers have grown.
+  struct Span {
+    std::uint32_t off = 0, len = 0;
   };
+  struct Level {
+    std::uint64_t num = 0;   // HL01 as a number, 0 when it is not written as one
+    Span id;                 // HL01 as written, kept only when num is 0
+    std::uint32_t code = 0;  // tag_code(HL03)
+    std::size_t parent = SIZE_MAX;
+    Span po_number, tracking, carrier;
+    const char* tracking_source = "";
+  };
+  struct Item {
+    std::size_t level = 0;
+    std::uint32_t ids = 0, id_count = 0;  // into id_spans_
+    std::int64_t quantity = 0;
+    Span unit, po_number, tracking, carrier, hl_path;
+    const char* tracking_source = "";
+    std::uint64_t line = 0;
+  };
+  Span keep(std::string_view v);  // a copy in the arena
+  Span reserve(std::size_t n);    // n bytes of the arena, to be written
+  void grow_arena(std::size_t n);
+  std::string_view text(Span s) const { return {arena_.get() + s.off, s.len}; }
   std::size_t find_level(std::string_view id) const;
   void segment_856(const Segment& s);
   void finish_856();
 
-  Kind kind_ = Kind::kOther;
+  Kind kind_ = Kind::kOther, last_kind_ = Kind::kOther;
   TransactionSet cur_;
-  std::vector<Level> levels_;  // reused across sets; the first used_ are live
-  std::size_t used_ = 0;
-  std::size_t cur_level_ = SIZE_MAX;
-  std::string last_order_hl_;
-  std::string shipment_carrier_, shipment_ref_, ship_date_;
+  // arena_cap_ bytes and kViewPadding more; never null, since keep() writes
+  // kViewPadding bytes even for an empty value.
+  std::size_t arena_size_ = 0, arena_cap_ = 4096;
+  std::unique_ptr<char[]> arena_ =
+      std::make_unique_for_overwrite<char[]>(arena_cap_ + kViewPadding);
+  ReusedVector<Level> levels_;
+  ReusedVector<Item> items_;
+  std::vector<std::size_t> tracked_child_;  // finish_856 scratch
+  std::vector<std::pair<Span, Span>> id_spans_;
+  ReusedVector<std::pair<std::string_view, std::string_view>> id_views_;
+  ReusedVector<ShippedItemView> views_;
+  std::size_t last_order_ = SIZE_MAX;
+  Span shipment_carrier_, shipment_ref_, ship_date_;
   SetAck* set_ack_ = nullptr;
 };
 

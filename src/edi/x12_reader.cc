@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#include <memory>
 
 namespace orderd::x12 {
 namespace {
@@ -16,9 +18,9 @@ namespace {
 class BufferSource final : public Source {
  public:
   explicit BufferSource(std::string_view d) : data_(d) {}
-  Result<std::size_t> read(std::string& out, std::size_t max) override {
+  Result<std::size_t> read(char* out, std::size_t max) override {
     std::size_t n = std::min(max, data_.size() - pos_);
-    out.append(data_.substr(pos_, n));
+    std::memcpy(out, data_.data() + pos_, n);
     pos_ += n;
     return n;
   }
@@ -32,17 +34,12 @@ class FileSource final : public Source {
  public:
   FileSource(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   ~FileSource() override { ::close(fd_); }
-  Result<std::size_t> read(std::string& out, std::size_t max) override {
-    const std::size_t old = out.size();
-    out.resize(old + max);
+  Result<std::size_t> read(char* out, std::size_t max) override {
     for (;;) {
-      ssize_t n = ::read(fd_, out.data() + old, max);
+      ssize_t n = ::read(fd_, out, max);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        out.resize(old);
+      if (n < 0)
         return fail(ErrorKind::kIo, fmt::format("cannot read {}: {}", path_, std::strerror(errno)));
-      }
-      out.resize(old + static_cast<std::size_t>(n));
       return static_cast<std::size_t>(n);
     }
   }
@@ -80,39 +77,93 @@ Result<std::unique_ptr<Source>> file_source(const std::filesystem::path& path) {
 }
 
 Reader::Reader(std::unique_ptr<Source> source, std::size_t chunk)
-    : src_(std::move(source)), chunk_(chunk) {
-  buf_.reserve(chunk_ * 2);
-}
+    : src_(std::move(source)), chunk_(std::max<std::size_t>(chunk, 1)) {}
 
 Result<bool> Reader::fill(std::size_t want) {
-  while (buf_.size() - pos_ < want && !eof_) {
+  while (size_ - pos_ < want && !eof_) {
     if (pos_ > 0) {
-      buf_.erase(0, pos_);
+      std::memmove(buf_.get(), buf_.get() + pos_, size_ - pos_);
+      size_ -= pos_;
       consumed_ += pos_;
       pos_ = 0;
+      block_ = SIZE_MAX;
     }
-    auto n = src_->read(buf_, std::max(chunk_, want));
+    const std::size_t room = std::max(chunk_, want);
+    if (cap_ - size_ < room) {
+      // Grow: a segment longer than the buffer, or the first read.
+      const std::size_t cap = std::max(size_ + room, cap_ * 2);
+      auto bigger = std::make_unique_for_overwrite<char[]>(cap + 64);
+      if (size_) std::memcpy(bigger.get(), buf_.get(), size_);
+      buf_ = std::move(bigger);
+      cap_ = cap;
+      block_ = SIZE_MAX;
+    }
+    auto n = src_->read(buf_.get() + size_, cap_ - size_);
     if (!n) return std::unexpected(n.error());
     if (*n == 0) eof_ = true;
+    size_ += *n;
+    block_ = SIZE_MAX;
   }
-  return buf_.size() - pos_ >= want;
+  return size_ - pos_ >= want;
+}
+
+void Reader::classify(std::size_t block) {
+  // The buffer has 64 bytes of padding, so the loads stay inside it; bits
+  // past size_ are cleared.
+  const char* p = buf_.get() + block;
+  std::uint64_t sep = 0, term = 0, brk = 0;
+#if defined(__SSE2__)
+  const __m128i vsep = _mm_set1_epi8(delim_.element), vterm = _mm_set1_epi8(delim_.segment);
+  const __m128i vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
+  for (int i = 0; i < 4; ++i) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+    const auto m = [&](__m128i x) {
+      return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(x))) << (16 * i);
+    };
+    sep |= m(_mm_cmpeq_epi8(v, vsep));
+    term |= m(_mm_cmpeq_epi8(v, vterm));
+    brk |= m(_mm_or_si128(_mm_cmpeq_epi8(v, vcr), _mm_cmpeq_epi8(v, vlf)));
+  }
+#else
+  for (int i = 0; i < 64; ++i) {
+    const std::uint64_t bit = std::uint64_t{1} << i;
+    if (p[i] == delim_.element) sep |= bit;
+    if (p[i] == delim_.segment) term |= bit;
+    if (p[i] == '\r' || p[i] == '\n') brk |= bit;
+  }
+#endif
+  const std::size_t valid = size_ - block;
+  const std::uint64_t live = valid >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << valid) - 1;
+  sep_mask_ = sep & live;
+  term_mask_ = term & live;
+  break_mask_ = brk & live & ~term_mask_;  // a line-break terminator ends the segment
+  block_ = block;
+}
+
+std::string_view* Reader::grow_views(std::size_t used) {
+  views_.resize(std::max<std::size_t>(used * 2, 128));
+  return views_.data();
 }
 
 void Reader::split(std::string_view body, Segment& seg) {
-  seg.elements.clear();
+  std::string_view* v = views_.data();
+  std::size_t n = 0;
   const char sep = delim_.element;
   std::size_t start = 0;
   for (;;) {
+    if (n == views_.size()) v = grow_views(n);
     const char* p =
         static_cast<const char*>(std::memchr(body.data() + start, sep, body.size() - start));
     if (!p) {
-      seg.elements.push_back(body.substr(start));
-      return;
+      v[n++] = body.substr(start);
+      break;
     }
     const std::size_t at = static_cast<std::size_t>(p - body.data());
-    seg.elements.push_back(body.substr(start, at - start));
+    v[n++] = body.substr(start, at - start);
     start = at + 1;
   }
+  seg.elements = {v, n};
+  seg.code = tag_code(v[0]);
 }
 
 Result<bool> Reader::read_isa(Segment& seg) {
@@ -122,7 +173,7 @@ Result<bool> Reader::read_isa(Segment& seg) {
   };
   auto enough = fill(256);
   if (!enough) return std::unexpected(enough.error());
-  const std::string_view rest(buf_.data() + pos_, buf_.size() - pos_);
+  const std::string_view rest(buf_.get() + pos_, size_ - pos_);
   const std::uint64_t offset = consumed_ + pos_;
   if (!rest.starts_with("ISA")) {
     std::string_view found = rest.substr(0, std::min<std::size_t>(rest.find_first_of("\r\n"), 20));
@@ -161,7 +212,10 @@ Result<bool> Reader::read_isa(Segment& seg) {
                                          "width?)",
                                          printable(terminator)));
   delim_ = Delimiters{sep, component, 0, terminator};
-  split(scratch_, seg);
+  block_ = SIZE_MAX;  // the masks depend on the delimiters
+  const std::size_t len = scratch_.size();
+  scratch_.append(kViewPadding, '\0');
+  split(std::string_view(scratch_).substr(0, len), seg);
   // ISA11 is the repetition separator from version 00501 on.
   if (seg.at(12) >= "00501" && seg.at(11).size() == 1 && !is_alnum(seg.at(11)[0]))
     delim_.repetition = seg.at(11)[0];
@@ -175,11 +229,85 @@ Result<bool> Reader::read_isa(Segment& seg) {
   return true;
 }
 
-Result<bool> Reader::next(Segment& seg) {
+// The usual segment: it starts at pos_, ends inside the buffer and has no
+// line break inside. Returns false, changing nothing but the mask cache,
+// for anything else; next_slow() handles those.
+bool Reader::scan(Segment& seg) {
+  const char* const base = buf_.get();
+  const std::size_t size = size_;
+  std::string_view* v = views_.data();
+  const std::size_t cap = views_.size();
+  std::size_t start = pos_, p = pos_, n = 0;
   for (;;) {
-    // Skip white space (and a BOM) before a tag.
-    for (;;) {
-      if (pos_ >= buf_.size()) {
+    if (p >= size) return false;
+    const std::size_t block = p & ~std::size_t{63};
+    if (block != block_) classify(block);
+    const std::uint64_t after = ~std::uint64_t{0} << (p - block);
+    const std::uint64_t term = term_mask_ & after;
+    const std::uint64_t before = (term & (~term + 1)) - 1;  // all ones when term is 0
+    if (break_mask_ & after & before) return false;
+    std::uint64_t seps = sep_mask_ & after & before;
+    if (n + 64 + 5 > cap) return false;  // room for a whole block of elements
+    // Four elements without a branch and without a chain from one to the
+    // next (most segments have no more), then a loop for the rest. An empty
+    // mask gives the block's last byte: junk in a slot n does not reach.
+    {
+      constexpr std::uint64_t kLast = std::uint64_t{1} << 63;
+      const std::uint64_t s1 = seps & (seps - 1), s2 = s1 & (s1 - 1), s3 = s2 & (s2 - 1);
+      std::size_t q[5];
+      q[0] = start - 1;
+      q[1] = block + static_cast<std::size_t>(__builtin_ctzll(seps | kLast));
+      q[2] = block + static_cast<std::size_t>(__builtin_ctzll(s1 | kLast));
+      q[3] = block + static_cast<std::size_t>(__builtin_ctzll(s2 | kLast));
+      q[4] = block + static_cast<std::size_t>(__builtin_ctzll(s3 | kLast));
+      for (std::size_t k = 0; k < 4; ++k)
+        v[n + k] = std::string_view(base + q[k] + 1, q[k + 1] - q[k] - 1);
+      const std::size_t c = std::size_t{seps != 0} + (s1 != 0) + (s2 != 0) + (s3 != 0);
+      start = q[c] + 1;
+      n += c;
+      seps = s3 & (s3 - 1);
+    }
+    while (seps) {
+      const std::size_t q = block + static_cast<std::size_t>(std::countr_zero(seps));
+      v[n++] = std::string_view(base + start, q - start);
+      start = q + 1;
+      seps &= seps - 1;
+    }
+    if (term) {
+      p = block + static_cast<std::size_t>(std::countr_zero(term));
+      break;
+    }
+    p = block + 64;
+  }
+  v[n++] = std::string_view(base + start, p - start);
+  seg.elements = {v, n};
+  seg.offset = consumed_ + pos_;
+  seg.line = line_;
+  seg.number = ++segments_;
+  seg.code = padded_code(v[0]);
+  // The line break after the terminator goes with this segment.
+  std::size_t next = p + 1;
+  if (delim_.segment == '\n') {
+    ++line_;
+  } else if (next < size && base[next] == '\n') {
+    ++line_;
+    ++next;
+  } else if (next + 1 < size && base[next] == '\r' && base[next + 1] == '\n') {
+    ++line_;
+    next += 2;
+  }
+  pos_ = next;
+  if (seg.code == tag_code("IEA")) in_interchange_ = false;
+  return true;
+}
+
+Result<bool> Reader::next_slow(Segment& seg) {
+  for (;;) {
+    // Skip white space (and a BOM) before a tag; usually there is none,
+    // since the line break after a terminator went with its segment.
+    const bool at_tag = pos_ < size_ && in_interchange_ && is_alnum(buf_[pos_]);
+    for (; !at_tag;) {
+      if (pos_ >= size_) {
         auto more = fill(1);
         if (!more) return std::unexpected(more.error());
         if (!*more) return false;
@@ -193,7 +321,7 @@ Result<bool> Reader::next(Segment& seg) {
       } else if (c == '\xEF' && consumed_ + pos_ == 0) {
         auto more = fill(3);
         if (!more) return std::unexpected(more.error());
-        if (buf_.compare(pos_, 3, "\xEF\xBB\xBF") != 0) break;
+        if (std::string_view(buf_.get() + pos_, size_ - pos_).substr(0, 3) != "\xEF\xBB\xBF") break;
         pos_ += 3;
       } else if (c == delim_.segment && in_interchange_) {
         ++pos_;  // an empty segment (a doubled terminator): skip
@@ -202,84 +330,47 @@ Result<bool> Reader::next(Segment& seg) {
       }
     }
     if (!in_interchange_) return read_isa(seg);
-    // One pass over the segment: split elements, find the terminator, notice
-    // line breaks. Reads more input while the segment is incomplete.
-    const char term = delim_.segment, sep = delim_.element;
+    // The whole segment, reading more input while it is incomplete (or up to
+    // the end of the input, for a last segment without its terminator).
     std::size_t end;
-    bool breaks_inside = false;
     for (;;) {
-      seg.elements.clear();
-      breaks_inside = false;
-      const char* const base = buf_.data();
-      const char* p = base + pos_;
-      const char* const e = base + buf_.size();
-      const char* start = p;
-#if defined(__SSE2__)
-      // 16 bytes at a time: a mask of separators, terminators and line breaks.
-      const __m128i vsep = _mm_set1_epi8(sep), vterm = _mm_set1_epi8(term);
-      const __m128i vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
-      bool found = false;
-      while (!found && e - p >= 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        const __m128i hit =
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vsep), _mm_cmpeq_epi8(v, vterm)),
-                         _mm_or_si128(_mm_cmpeq_epi8(v, vcr), _mm_cmpeq_epi8(v, vlf)));
-        unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
-        while (mask) {
-          const char* q = p + __builtin_ctz(mask);
-          mask &= mask - 1;
-          const char c = *q;
-          if (c == term) {
-            p = q;
-            found = true;
-            break;
-          }
-          if (c == sep) {
-            seg.elements.emplace_back(start, static_cast<std::size_t>(q - start));
-            start = q + 1;
-          } else {
-            breaks_inside = true;
-          }
-        }
-        if (!found) p += 16;
-      }
-      if (!found)
-#endif
-        for (; p < e; ++p) {
-          const char c = *p;
-          if (c == term) break;
-          if (c == sep) {
-            seg.elements.emplace_back(start, static_cast<std::size_t>(p - start));
-            start = p + 1;
-          } else if (c == '\n' || c == '\r') {
-            breaks_inside = true;
-          }
-        }
-      if (p < e || eof_) {  // found, or the last segment lacks its terminator
-        seg.elements.emplace_back(start, static_cast<std::size_t>(p - start));
-        end = static_cast<std::size_t>(p - base);
+      const char* base = buf_.get();
+      const void* t = std::memchr(base + pos_, delim_.segment, size_ - pos_);
+      if (t || eof_) {
+        end = t ? static_cast<std::size_t>(static_cast<const char*>(t) - base) : size_;
         break;
       }
-      auto more = fill(buf_.size() - pos_ + chunk_);
+      auto more = fill(size_ - pos_ + chunk_);
       if (!more) return std::unexpected(more.error());
     }
+    const std::string_view body(buf_.get() + pos_, end - pos_);
     seg.offset = consumed_ + pos_;
     seg.line = line_;
     seg.number = ++segments_;
-    if (breaks_inside) {
+    if (body.find_first_of("\r\n") != std::string_view::npos) {
       // Wrapped lines, or CR/LF before a missing last terminator: join.
-      std::string_view body(buf_.data() + pos_, end - pos_);
       line_ += static_cast<std::uint64_t>(std::count(body.begin(), body.end(), '\n'));
       scratch_.clear();
       for (char c : body)
         if (c != '\r' && c != '\n') scratch_.push_back(c);
       while (!scratch_.empty() && is_space(scratch_.back())) scratch_.pop_back();
-      split(scratch_, seg);
-    } else if (term == '\n') {
-      ++line_;
+      const std::size_t len = scratch_.size();
+      scratch_.append(kViewPadding, '\0');
+      split(std::string_view(scratch_).substr(0, len), seg);
+    } else {
+      split(body, seg);  // the buffer's padding follows it
     }
-    pos_ = end < buf_.size() ? end + 1 : end;
-    if (seg.tag() == "IEA") in_interchange_ = false;
+    if (delim_.segment == '\n') ++line_;
+    std::size_t after = end < size_ ? end + 1 : end;
+    if (after < size_ && buf_[after] == '\n') {
+      ++line_;
+      ++after;
+    } else if (after + 1 < size_ && buf_[after] == '\r' && buf_[after + 1] == '\n') {
+      ++line_;
+      after += 2;
+    }
+    pos_ = after;
+    if (seg.code == tag_code("IEA")) in_interchange_ = false;
     return true;
   }
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 namespace orderd::x12 {
 namespace {
@@ -33,14 +34,53 @@ bool valid_time(std::string_view s) {  // HHMM[SS[D..]]
 
 // The functional identifier code (GS01) each transaction set belongs in.
 std::string_view group_of(std::string_view st01) {
-  static constexpr std::pair<std::string_view, std::string_view> kMap[] = {
-      {"850", "PO"}, {"855", "PR"}, {"856", "SH"}, {"810", "IN"}, {"997", "FA"}, {"999", "FA"},
-      {"860", "PC"}, {"865", "CA"}, {"846", "IB"}, {"940", "OW"}, {"945", "SW"}, {"820", "RA"},
-      {"837", "HC"}, {"835", "HP"}, {"834", "BE"}, {"270", "HS"}, {"271", "HB"}, {"277", "HN"},
-  };
-  for (auto [k, v] : kMap)
-    if (k == st01) return v;
-  return {};
+  switch (tag_code(st01)) {
+    case tag_code("850"):
+      return "PO";
+    case tag_code("855"):
+      return "PR";
+    case tag_code("856"):
+      return "SH";
+    case tag_code("810"):
+      return "IN";
+    case tag_code("997"):
+      return "FA";
+    case tag_code("999"):
+      return "FA";
+    case tag_code("860"):
+      return "PC";
+    case tag_code("865"):
+      return "CA";
+    case tag_code("846"):
+      return "IB";
+    case tag_code("940"):
+      return "OW";
+    case tag_code("945"):
+      return "SW";
+    case tag_code("820"):
+      return "RA";
+    case tag_code("837"):
+      return "HC";
+    case tag_code("835"):
+      return "HP";
+    case tag_code("834"):
+      return "BE";
+    case tag_code("270"):
+      return "HS";
+    case tag_code("271"):
+      return "HB";
+    case tag_code("277"):
+      return "HN";
+    default:
+      return {};
+  }
+}
+
+// Whether a count element says exactly `n` (as written without leading zeros).
+bool says(std::string_view element, std::uint64_t n) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, n);
+  return element == std::string_view(buf, static_cast<std::size_t>(r.ptr - buf));
 }
 
 constexpr int kIsaWidths[16] = {2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1};
@@ -49,6 +89,26 @@ constexpr int kIsaWidths[16] = {2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1,
 
 std::string Problem::text() const {
   return fmt::format("{}: {}: {}", error ? "error" : "warning", where, message);
+}
+
+bool ControlNumberSet::insert(std::string_view id) {
+  if (id.empty() || id.size() > 18 || !digits(id)) return other_.emplace(id).second;
+  std::uint64_t v = 0;
+  for (char c : id) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  const std::uint64_t key = v * 32 + id.size();
+  if (numeric_.empty() || key > numeric_.back()) {  // the usual case: counting up
+    numeric_.push_back(key);
+    return true;
+  }
+  // Out of order (rare): a sorted vector would make a huge group quadratic.
+  if (std::binary_search(numeric_.begin(), numeric_.end(), key)) return false;
+  return out_of_order_.insert(key).second;
+}
+
+void ControlNumberSet::clear() {
+  numeric_.clear();
+  if (!out_of_order_.empty()) out_of_order_.clear();
+  if (!other_.empty()) other_.clear();
 }
 
 bool Validator::ok() const {
@@ -104,29 +164,43 @@ void Validator::fail(std::string message) {
   problems_.push_back(std::move(p));
 }
 
-void Validator::segment(const Segment& s, const Delimiters& d) {
+void Validator::envelope_segment(const Segment& s, const Delimiters& d) {
   ++segments_;
   last_line_ = s.line;
-  const std::string_view tag = s.tag();
-  if (tag == "ISA") return isa(s);
-  if (!in_isa_)
-    return problem(&s, 0, "segment outside any interchange (no ISA before it)", {.ta1 = "024"});
-  if (tag == "IEA") return iea(s);
-  if (tag == "GS") return gs(s);
-  if (tag == "GE") return ge(s);
-  if (tag == "ST") return st(s, d);
-  if (tag == "SE") return se(s, d);
+  switch (s.code) {
+    case tag_code("ISA"):
+      return isa(s);
+    case tag_code("IEA"):
+      return in_isa_ ? iea(s) : outside(s);
+    case tag_code("GS"):
+      return in_isa_ ? gs(s) : outside(s);
+    case tag_code("GE"):
+      return in_isa_ ? ge(s) : outside(s);
+    case tag_code("ST"):
+      return in_isa_ ? st(s, d) : outside(s);
+    case tag_code("SE"):
+      return in_isa_ ? se(s, d) : outside(s);
+    default:
+      break;
+  }
   if (!in_st_) {
-    if (!in_gs_ && (tag == "TA1" || tag == "ISB" || tag == "ISE"))
-      return;  // interchange-level segments
-    return problem(&s, 0,
-                   in_gs_ ? "segment outside a transaction set (no ST before it)"
-                          : "segment outside a functional group (no GS before it)",
-                   in_gs_ ? Codes{.ak9 = "3"} : Codes{.ta1 = "024"});
+    const bool interchange_level =
+        s.code == tag_code("TA1") || s.code == tag_code("ISB") || s.code == tag_code("ISE");
+    if (in_isa_ && !in_gs_ && interchange_level) return;
+    return outside(s);
   }
   ++seg_in_set_;
-  if (tag == "HL" && env_.st01 == "856") hl(s);
+  if (set_is_856_ && s.code == tag_code("HL")) hl(s);
   if (visitor_) visitor_->segment(s, d);
+}
+
+void Validator::outside(const Segment& s) {
+  if (!in_isa_)
+    return problem(&s, 0, "segment outside any interchange (no ISA before it)", {.ta1 = "024"});
+  problem(&s, 0,
+          in_gs_ ? "segment outside a transaction set (no ST before it)"
+                 : "segment outside a functional group (no GS before it)",
+          in_gs_ ? Codes{.ak9 = "3"} : Codes{.ta1 = "024"});
 }
 
 void Validator::isa(const Segment& s) {
@@ -142,6 +216,7 @@ void Validator::isa(const Segment& s) {
   group_in_isa_ = groups_ = 0;
   seen_gs_.clear();
   env_ = Envelope{};
+  env_.serial = ++env_serial_;
   env_.isa13 = std::string(s.at(13));
   if (s.count() != 16) {
     problem(&s, 0, fmt::format("ISA has {} elements, must have 16", s.count()), {.ta1 = "024"});
@@ -194,7 +269,7 @@ void Validator::iea(const Segment& s) {
     problem(&s, 0, "IEA inside a functional group: a GE is missing", {.ak9 = "3"});
     in_gs_ = false;
   }
-  if (s.at(1) != std::to_string(groups_))
+  if (!says(s.at(1), groups_))
     problem(&s, 1,
             fmt::format("says {} functional groups, the interchange has {}", s.at(1), groups_),
             {.ta1 = "021"});
@@ -217,14 +292,24 @@ void Validator::gs(const Segment& s) {
   in_gs_ = true;
   set_in_gs_ = sets_ = 0;
   seen_st_.clear();
+  env_.serial = ++env_serial_;
   env_.gs01 = std::string(s.at(1));
   env_.gs02 = std::string(s.at(2));
   env_.gs03 = std::string(s.at(3));
   env_.gs06 = std::string(s.at(6));
   env_.gs08 = std::string(s.at(8));
   if (!keep_history_) summaries_.clear();  // only the open group's
-  summaries_.push_back({interchanges_, group_in_isa_, env_.gs01, env_.gs06, env_.gs08, env_.gs02,
-                        env_.gs03, 0, 0, true, {}});
+  summaries_.push_back({interchanges_,
+                        group_in_isa_,
+                        env_.gs01,
+                        env_.gs06,
+                        env_.gs08,
+                        env_.gs02,
+                        env_.gs03,
+                        0,
+                        0,
+                        true,
+                        {}});
   if (s.count() < 8)
     problem(&s, 0, fmt::format("GS has {} elements, must have 8", s.count()), {.ak9 = "2"});
   // CCYYMMDD from version 004010 on, YYMMDD before; real partners mix them.
@@ -240,7 +325,7 @@ void Validator::gs(const Segment& s) {
   if (!digits(s.at(6)) || s.at(6).size() > 9)
     problem(&s, 6, fmt::format("group control number '{}' must be 1 to 9 digits", s.at(6)),
             {.ak9 = "6"});
-  else if (!seen_gs_.insert(env_.gs06).second)
+  else if (!seen_gs_.insert(env_.gs06))
     problem(&s, 6,
             fmt::format("group control number {} appears twice in this interchange", env_.gs06),
             {.ak9 = "6"});
@@ -252,7 +337,7 @@ void Validator::ge(const Segment& s) {
     close_set(false);
   }
   if (!in_gs_) return problem(&s, 0, "GE without a GS", {.ta1 = "024"});
-  if (s.at(1) != std::to_string(sets_))
+  if (!says(s.at(1), sets_))
     problem(&s, 1, fmt::format("says {} transaction sets, the group has {}", s.at(1), sets_),
             {.ak9 = "5"});
   if (s.at(2) != env_.gs06)
@@ -278,12 +363,13 @@ void Validator::st(const Segment& s, const Delimiters& d) {
   seg_in_set_ = 1;
   hl_other_.clear();
   hl_expected_ = 1;
-  env_.st01 = std::string(s.at(1));
-  env_.st02 = std::string(s.at(2));
+  env_.st01.assign(s.at(1));
+  env_.st02.assign(s.at(2));
+  set_is_856_ = env_.st01 == std::string_view("856");
   if (s.at(2).size() < 4 || s.at(2).size() > 9)
     problem(&s, 2, fmt::format("control number '{}' must be 4 to 9 characters", s.at(2)),
             {.ak5 = "7"});
-  else if (!seen_st_.insert(env_.st02).second)
+  else if (!seen_st_.insert(env_.st02))
     problem(&s, 2, fmt::format("control number {} appears twice in this group", env_.st02),
             {.ak5 = "23"});
   if (auto want = group_of(env_.st01); !want.empty() && want != env_.gs01)
@@ -300,7 +386,7 @@ void Validator::st(const Segment& s, const Delimiters& d) {
 void Validator::se(const Segment& s, const Delimiters& d) {
   if (!in_st_) return problem(&s, 0, "SE without an ST", {.ak9 = "3"});
   ++seg_in_set_;
-  if (s.at(1) != std::to_string(seg_in_set_))
+  if (!says(s.at(1), seg_in_set_))
     problem(&s, 1, fmt::format("says {} segments, the set has {} (ST to SE)", s.at(1), seg_in_set_),
             {.ak5 = "4"});
   if (s.at(2) != env_.st02)

@@ -10,6 +10,7 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -43,6 +44,9 @@ struct Envelope {
   std::string isa13, isa12, usage;
   std::string gs01, gs02, gs03, gs06, gs08;
   std::string st01, st02;
+  // Changes whenever an ISA or GS changes the fields above st01: a reader of
+  // many sets copies the envelope only when this differs.
+  std::uint64_t serial = 0;
 };
 
 class SetVisitor {
@@ -69,6 +73,22 @@ struct AckCodes {
   std::string_view ta1 = {}, ak9 = {}, ak5 = {}, ak3 = {}, ak4 = {};
 };
 
+// Control numbers seen in one scope (a group's ST02s, an interchange's
+// GS06s), to find one that repeats. Numeric ones, the usual case, are kept
+// as integers (with their width, so 0001 and 001 stay distinct): while they
+// rise, in a vector that costs no allocation once its capacity is there;
+// the rest go in sets.
+class ControlNumberSet {
+ public:
+  bool insert(std::string_view id);  // false: seen before
+  void clear();
+
+ private:
+  std::vector<std::uint64_t> numeric_;    // value * 32 + width, in the order seen: rising
+  std::set<std::uint64_t> out_of_order_;  // those that came after a greater one
+  std::set<std::string, std::less<>> other_;
+};
+
 class Validator {
  public:
   // keep_history: keep a summary of every group and interchange header
@@ -76,7 +96,18 @@ class Validator {
   explicit Validator(SetVisitor* visitor = nullptr, bool keep_history = true)
       : visitor_(visitor), keep_history_(keep_history) {}
 
-  void segment(const Segment& seg, const Delimiters& delim);
+  void segment(const Segment& seg, const Delimiters& delim) {
+    // The usual segment, inside a set and not an envelope one, inline.
+    const std::uint32_t c = seg.code;
+    const bool envelope = c == tag_code("ISA") || c == tag_code("IEA") || c == tag_code("GS") ||
+                          c == tag_code("GE") || c == tag_code("ST") || c == tag_code("SE");
+    if (!in_st_ || envelope) return envelope_segment(seg, delim);
+    ++segments_;
+    last_line_ = seg.line;
+    ++seg_in_set_;
+    if (set_is_856_ && c == tag_code("HL")) hl(seg);
+    if (visitor_) visitor_->segment(seg, delim);
+  }
   // End of input: reports envelopes left open.
   void finish();
   // A problem found outside the walk (a read error), at the current place.
@@ -96,6 +127,8 @@ class Validator {
   void problem(const Segment* seg, int element, std::string message, Codes codes = {},
                bool error = true);
   std::string where(const Segment* seg) const;
+  void envelope_segment(const Segment& s, const Delimiters& d);  // and any outside a set
+  void outside(const Segment& s);                                // a segment where none may be
   void isa(const Segment& s);
   void iea(const Segment& s);
   void gs(const Segment& s);
@@ -118,7 +151,9 @@ class Validator {
   std::uint64_t groups_ = 0, sets_ = 0;  // counted for IEA01 / GE01
   std::uint64_t last_line_ = 0;
   std::set<std::tuple<std::string, std::string, std::string>> seen_isa_;
-  std::set<std::string> seen_gs_, seen_st_;
+  ControlNumberSet seen_gs_, seen_st_;
+  bool set_is_856_ = false;
+  std::uint64_t env_serial_ = 0;
   // 856 HL tree of the open set: HL01 must count 1, 2, 3..., so the ids
   // seen are exactly 1 .. hl_expected_-1 while no problem was reported.
   std::uint64_t hl_expected_ = 1;
