@@ -331,10 +331,10 @@ std::size_t DocumentCollector::find_level(std::string_view id) const {
     }
     case tag_code("REF"): {
       const std::uint32_t q = padded_code(s.at(1));
-      const char* source = q == tag_code("CN")   ? "REF*CN"
-                           : q == tag_code("2I") ? "REF*2I"
-                                                 : nullptr;
-      if (!source) break;
+      const std::string_view source = q == tag_code("CN")   ? "REF*CN"
+                                      : q == tag_code("2I") ? "REF*2I"
+                                                            : "";
+      if (source.empty()) break;
       if (cur && cur->code != tag_code("S")) {
         if (cur->tracking.len == 0) {
           cur->tracking = keep(s.at(2));
@@ -348,15 +348,14 @@ std::size_t DocumentCollector::find_level(std::string_view id) const {
     case tag_code("MAN"): {
       if (!cur) break;
       const std::uint32_t q = padded_code(s.at(1));
-      const char* source = q == tag_code("CP")   ? "MAN*CP"
-                           : q == tag_code("GM") ? "MAN*GM"
-                           : q == tag_code("UC") ? "MAN*UC"
-                                                 : nullptr;
+      const std::string_view source = q == tag_code("CP")   ? "MAN*CP"
+                                      : q == tag_code("GM") ? "MAN*GM"
+                                      : q == tag_code("UC") ? "MAN*UC"
+                                                            : "";
       // A carrier package id beats an SSCC carton label or a case code.
       const bool better =
-          cur->tracking.len == 0 ||
-          (q == tag_code("CP") && std::string_view(cur->tracking_source) != "MAN*CP");
-      if (source && better) {
+          cur->tracking.len == 0 || (q == tag_code("CP") && cur->tracking_source != "MAN*CP");
+      if (!source.empty() && better) {
         cur->tracking = keep(s.at(2));
         cur->tracking_source = source;
       }

@@ -151,14 +151,14 @@ class DocumentCollector final : public SetVisitor {
     std::uint32_t code = 0;  // tag_code(HL03)
     std::size_t parent = SIZE_MAX;
     Span po_number, tracking, carrier;
-    const char* tracking_source = "";
+    std::string_view tracking_source;  // a literal: "MAN*CP", "REF*CN", ...
   };
   struct Item {
     std::size_t level = 0;
     std::uint32_t ids = 0, id_count = 0;  // into id_spans_
     std::int64_t quantity = 0;
     Span unit, po_number, tracking, carrier, hl_path;
-    const char* tracking_source = "";
+    std::string_view tracking_source;  // a literal: "MAN*CP", "REF*CN", ...
     std::uint64_t line = 0;
   };
   Span keep(std::string_view v);  // a copy in the arena

@@ -12,9 +12,9 @@
 // Memory is bounded: input is read in chunks of `chunk` bytes; a segment's
 // views stay valid until the next call to next(). Not thread-safe.
 //
-// Speed: the reader classifies 64 bytes at a time into bit masks of element
-// separators, segment terminators and line breaks (SSE2), and walks the bits;
-// a segment costs a few instructions per element, never a copy.
+// Speed: a segment is cut from bit masks of element separators, segment
+// terminators and line breaks (SSE2 compares over 32 or 64 bytes); its
+// elements come from the mask bits, never from a copy.
 #pragma once
 
 #include <cstddef>
