@@ -229,6 +229,23 @@ Result<bool> Reader::read_isa(Segment& seg) {
   return true;
 }
 
+// After a segment whose terminator is at `end` (or the input's end): the
+// line break after the terminator goes with it, and an IEA closes the
+// interchange.
+[[gnu::always_inline]] inline void Reader::end_segment(const Segment& seg, std::size_t end) {
+  if (delim_.segment == '\n') ++line_;
+  std::size_t after = end < size_ ? end + 1 : end;
+  if (after < size_ && buf_[after] == '\n') {
+    ++line_;
+    ++after;
+  } else if (after + 1 < size_ && buf_[after] == '\r' && buf_[after + 1] == '\n') {
+    ++line_;
+    after += 2;
+  }
+  pos_ = after;
+  if (seg.code == tag_code("IEA")) in_interchange_ = false;
+}
+
 // The usual segment: it starts at pos_, ends inside the buffer and has no
 // line break inside. Returns false, changing nothing but the mask cache,
 // for anything else; next_slow() handles those.
@@ -311,19 +328,7 @@ bool Reader::scan(Segment& seg) {
   seg.line = line_;
   seg.number = ++segments_;
   seg.code = padded_code(v[0]);
-  // The line break after the terminator goes with this segment.
-  std::size_t next = p + 1;
-  if (delim_.segment == '\n') {
-    ++line_;
-  } else if (next < size && base[next] == '\n') {
-    ++line_;
-    ++next;
-  } else if (next + 1 < size && base[next] == '\r' && base[next + 1] == '\n') {
-    ++line_;
-    next += 2;
-  }
-  pos_ = next;
-  if (seg.code == tag_code("IEA")) in_interchange_ = false;
+  end_segment(seg, p);
   return true;
 }
 
@@ -386,17 +391,7 @@ Result<bool> Reader::next_slow(Segment& seg) {
     } else {
       split(body, seg);  // the buffer's padding follows it
     }
-    if (delim_.segment == '\n') ++line_;
-    std::size_t after = end < size_ ? end + 1 : end;
-    if (after < size_ && buf_[after] == '\n') {
-      ++line_;
-      ++after;
-    } else if (after + 1 < size_ && buf_[after] == '\r' && buf_[after + 1] == '\n') {
-      ++line_;
-      after += 2;
-    }
-    pos_ = after;
-    if (seg.code == tag_code("IEA")) in_interchange_ = false;
+    end_segment(seg, end);
     return true;
   }
 }
