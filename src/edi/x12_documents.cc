@@ -247,6 +247,7 @@ void DocumentCollector::begin(const Envelope& env) {
   views_.clear();
   last_order_ = SIZE_MAX;
   shipment_carrier_ = shipment_ref_ = ship_date_ = Span{};
+  finished_ = false;
   set_ack_ = nullptr;
 }
 
@@ -474,6 +475,7 @@ void DocumentCollector::finish_856() {
   // Each item takes PO, tracking and carrier from the nearest level up its
   // HL02 chain that has one; an item without tracking takes it from a pack
   // below its level (standard carton pack, S-O-I-P), then from the shipment.
+  finished_ = true;
   const std::size_t n = levels_.size();
   tracked_child_.assign(n, SIZE_MAX);
   for (std::size_t i = 0; i < n; ++i) {
@@ -492,7 +494,7 @@ void DocumentCollector::finish_856() {
         item.tracking_source = lv.tracking_source;
       }
       if (item.carrier.len == 0) item.carrier = lv.carrier;
-      path_len += (lv.code > 0xFF ? 2 : lv.code ? 1 : 0) + 1;
+      path_len += (lv.code > 0xFFFF ? 3 : lv.code > 0xFF ? 2 : lv.code ? 1 : 0) + 1;
     }
     // HL03 codes from the top level down to the item ("S-O-P-I"), written
     // backwards straight into the arena.
@@ -537,6 +539,8 @@ void DocumentCollector::finish_856() {
 }
 
 void DocumentCollector::end(bool envelope_ok) {
+  // A set cut short (no SE) still shows the items read so far.
+  if (kind_ == Kind::k856 && !finished_) finish_856();
   cur_.envelope_ok = envelope_ok;
   if (on_set)
     on_set(cur_);

@@ -184,6 +184,7 @@ class DocumentCollector final : public SetVisitor {
   ReusedVector<ShippedItemView> views_;
   std::size_t last_order_ = SIZE_MAX;
   Span shipment_carrier_, shipment_ref_, ship_date_;
+  bool finished_ = false;  // finish_856() ran for this set
   SetAck* set_ack_ = nullptr;
 };
 

@@ -397,6 +397,16 @@ TEST_CASE("x12: every item of an 856 level is read, and a check sees the same it
   CHECK(items[1].tracking == "1Z999AA10123456784");
   CHECK(items[1].hl_path == "S-O-I");
   CHECK(check_text(two, 1 << 20, /*collect=*/false).items == 2);
+  // HL03 codes of one to three characters make the path; a set cut short
+  // (no SE) still shows its items.
+  std::string odd = kSmall;
+  odd.replace(odd.find("HL*3*2*I"), 8, "HL*3*2*ABC");
+  CHECK(check_text(odd).sets.at(0).ship_notice.items.at(0).hl_path == "S-O-ABC");
+  std::string cut = kSmall;
+  cut.erase(cut.find("SE*12*0001~\n"), 12);
+  auto c = check_text(cut);
+  CHECK_FALSE(c.ok());
+  CHECK(c.sets.at(0).ship_notice.items.at(0).po_number == "PO000001");
   auto dir = test::conformance_dir();
   if (!dir) return;
   for (const auto& f : test::files_under(*dir / "x12")) {
