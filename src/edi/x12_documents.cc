@@ -16,8 +16,10 @@ std::int64_t to_int(std::string_view s) {
   const bool negative = i < s.size() && s[i] == '-';
   if (negative) ++i;
   std::int64_t v = 0;
-  for (; i < s.size() && s[i] >= '0' && s[i] <= '9' && v < (std::int64_t{1} << 58); ++i)
+  for (int digits = 0; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++digits) {
+    if (digits == 15) return 0;  // no real quantity; as before, read as none
     v = v * 10 + (s[i] - '0');
+  }
   return negative ? -v : v;
 }
 
@@ -262,7 +264,7 @@ void DocumentCollector::grow_arena(std::size_t n) {
 [[gnu::always_inline]] inline DocumentCollector::Span DocumentCollector::reserve(std::size_t n) {
   if (n > arena_cap_ - arena_size_) [[unlikely]]
     grow_arena(n);
-  const Span s{static_cast<std::uint32_t>(arena_size_), static_cast<std::uint32_t>(n)};
+  const Span s{arena_size_, n};
   arena_size_ += n;
   return s;
 }
@@ -370,11 +372,11 @@ std::size_t DocumentCollector::find_level(std::string_view id) const {
       Item& item = items_.next();
       item = Item{};
       item.level = levels_.size() - 1;
-      item.ids = static_cast<std::uint32_t>(id_spans_.size());
+      item.ids = id_spans_.size();
       for (std::size_t i = 2; i + 1 <= s.count(); i += 2)
         if (!s.at(i).empty() && !s.at(i + 1).empty())
           id_spans_.emplace_back(keep(s.at(i)), keep(s.at(i + 1)));
-      item.id_count = static_cast<std::uint32_t>(id_spans_.size()) - item.ids;
+      item.id_count = id_spans_.size() - item.ids;
       item.line = s.line;
       break;
     }
@@ -382,7 +384,8 @@ std::size_t DocumentCollector::find_level(std::string_view id) const {
       // The quantity of the level's last item.
       if (cur && !items_.empty() && items_.back().level == levels_.size() - 1) {
         Item& item = items_.back();
-        item.quantity += to_int(s.at(2));
+        if (__builtin_add_overflow(item.quantity, to_int(s.at(2)), &item.quantity))
+          item.quantity = 0;  // absurd SN1 totals: none rather than a wrapped number
         item.unit = keep(s.at(3));
       }
       break;
@@ -494,7 +497,7 @@ void DocumentCollector::finish_856() {
         item.tracking_source = lv.tracking_source;
       }
       if (item.carrier.len == 0) item.carrier = lv.carrier;
-      path_len += (lv.code > 0xFFFF ? 3 : lv.code > 0xFF ? 2 : lv.code ? 1 : 0) + 1;
+      path_len += (lv.code >> 24) + 1;  // the code's length and a dash
     }
     // HL03 codes from the top level down to the item ("S-O-P-I"), written
     // backwards straight into the arena.
@@ -505,7 +508,9 @@ void DocumentCollector::finish_856() {
     for (std::size_t at = item.level; at != SIZE_MAX && depth <= n;
          at = levels_[at].parent, ++depth) {
       if (depth) *--out = '-';
-      for (std::uint32_t c = levels_[at].code; c; c >>= 8) *--out = static_cast<char>(c & 0xFF);
+      const std::uint32_t code = levels_[at].code;
+      for (std::uint32_t k = 0; k < code >> 24; ++k)
+        *--out = static_cast<char>(code >> (8 * k) & 0xFF);
     }
     if (item.tracking.len == 0 && tracked_child_[item.level] != SIZE_MAX) {
       const Level& child = levels_[tracked_child_[item.level]];

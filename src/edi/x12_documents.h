@@ -143,19 +143,19 @@ class DocumentCollector final : public SetVisitor {
   // The 856 values a set keeps live in arena_, cleared per set and never
   // shrunk, so reading a set allocates nothing once the buffers have grown.
   struct Span {
-    std::uint32_t off = 0, len = 0;
+    std::size_t off = 0, len = 0;
   };
   struct Level {
     std::uint64_t num = 0;   // HL01 as a number, 0 when it is not written as one
     Span id;                 // HL01 as written, kept only when num is 0
-    std::uint32_t code = 0;  // tag_code(HL03)
+    std::uint32_t code = 0;  // tag_code(HL03): codes of one to three characters
     std::size_t parent = SIZE_MAX;
     Span po_number, tracking, carrier;
     std::string_view tracking_source;  // a literal: "MAN*CP", "REF*CN", ...
   };
   struct Item {
     std::size_t level = 0;
-    std::uint32_t ids = 0, id_count = 0;  // into id_spans_
+    std::size_t ids = 0, id_count = 0;  // into id_spans_
     std::int64_t quantity = 0;
     Span unit, po_number, tracking, carrier, hl_path;
     std::string_view tracking_source;  // a literal: "MAN*CP", "REF*CN", ...

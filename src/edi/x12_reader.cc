@@ -20,7 +20,7 @@ class BufferSource final : public Source {
   explicit BufferSource(std::string_view d) : data_(d) {}
   Result<std::size_t> read(char* out, std::size_t max) override {
     std::size_t n = std::min(max, data_.size() - pos_);
-    std::memcpy(out, data_.data() + pos_, n);
+    if (n) std::memcpy(out, data_.data() + pos_, n);
     pos_ += n;
     return n;
   }
@@ -262,16 +262,16 @@ bool Reader::scan(Segment& seg) {
   const auto take = [&](std::size_t origin, std::uint64_t seps) __attribute__((always_inline)) {
     constexpr std::uint64_t kLast = std::uint64_t{1} << 63;
     const std::uint64_t s1 = seps & (seps - 1), s2 = s1 & (s1 - 1), s3 = s2 & (s2 - 1);
-    std::size_t q[5];
-    q[0] = start - 1;
-    q[1] = origin + static_cast<std::size_t>(__builtin_ctzll(seps | kLast));
-    q[2] = origin + static_cast<std::size_t>(__builtin_ctzll(s1 | kLast));
-    q[3] = origin + static_cast<std::size_t>(__builtin_ctzll(s2 | kLast));
-    q[4] = origin + static_cast<std::size_t>(__builtin_ctzll(s3 | kLast));
+    std::size_t from[5];  // where element k starts: one past a separator
+    from[0] = start;
+    from[1] = origin + 1 + static_cast<std::size_t>(__builtin_ctzll(seps | kLast));
+    from[2] = origin + 1 + static_cast<std::size_t>(__builtin_ctzll(s1 | kLast));
+    from[3] = origin + 1 + static_cast<std::size_t>(__builtin_ctzll(s2 | kLast));
+    from[4] = origin + 1 + static_cast<std::size_t>(__builtin_ctzll(s3 | kLast));
     for (std::size_t k = 0; k < 4; ++k)
-      v[n + k] = std::string_view(base + q[k] + 1, q[k + 1] - q[k] - 1);
+      v[n + k] = std::string_view(base + from[k], from[k + 1] - from[k] - 1);
     const std::size_t c = std::size_t{seps != 0} + (s1 != 0) + (s2 != 0) + (s3 != 0);
-    start = q[c] + 1;
+    start = from[c];
     n += c;
     for (seps = s3 & (s3 - 1); seps; seps &= seps - 1) {
       const std::size_t at = origin + static_cast<std::size_t>(std::countr_zero(seps));

@@ -37,13 +37,15 @@ struct Delimiters {
   char segment = '~';
 };
 
-// A segment tag of up to three characters as a number ("HL" -> 0x484C), for
-// switch dispatch without string compares; 0 for longer tags.
+// A segment tag (or any code) of up to three characters as a number: the
+// characters in the low three bytes, the length in the top one ("HL" ->
+// 0x0200484C), for switch dispatch without string compares; 0 for an empty
+// or longer one.
 constexpr std::uint32_t tag_code(std::string_view t) {
+  if (t.empty() || t.size() > 3) return 0;
   std::uint32_t c = 0;
-  for (std::size_t i = 0; i < t.size() && i < 3; ++i)
-    c = (c << 8) | static_cast<unsigned char>(t[i]);
-  return t.size() > 3 ? 0 : c;
+  for (char ch : t) c = (c << 8) | static_cast<unsigned char>(ch);
+  return c | static_cast<std::uint32_t>(t.size()) << 24;
 }
 
 // Bytes after the end of any element view that may be read (never used):
@@ -57,7 +59,9 @@ inline constexpr char kNoElement[kViewPadding] = {};  // what an absent element 
   const auto* b = reinterpret_cast<const unsigned char*>(v.data());
   const std::uint32_t word =
       std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
-  return v.size() - 1 < 3 ? word >> (8 * (4 - v.size())) : 0;
+  return v.size() - 1 < 3
+             ? word >> (8 * (4 - v.size())) | static_cast<std::uint32_t>(v.size()) << 24
+             : 0;
 }
 
 // One segment: elements[0] is the tag. Views into the reader's buffer and

@@ -366,6 +366,17 @@ TEST_CASE("x12: the reader splits random segments exactly as written") {
   }
 }
 
+TEST_CASE("x12: tag codes tell tags of different lengths apart") {
+  using namespace std::string_view_literals;
+  CHECK(tag_code("\0SE"sv) != tag_code("SE"));
+  CHECK(tag_code("A") != tag_code("\0A"sv));
+  CHECK(tag_code("") == 0);
+  CHECK(tag_code("ABCD") == 0);
+  const std::string padded = std::string("SN1") + std::string(kViewPadding, 'X');
+  for (std::size_t n = 1; n <= 3; ++n)
+    CHECK(padded_code(std::string_view(padded).substr(0, n)) == tag_code(padded.substr(0, n)));
+}
+
 TEST_CASE("x12: control numbers repeat only when written the same") {
   ControlNumberSet s;
   for (const char* id : {"0001", "0002", "0010", "0003", "001", "00001", "ABCD"})

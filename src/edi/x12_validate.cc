@@ -92,7 +92,7 @@ std::string Problem::text() const {
 }
 
 bool ControlNumberSet::insert(std::string_view id) {
-  if (id.empty() || id.size() > 18 || !digits(id)) return other_.emplace(id).second;
+  if (id.empty() || id.size() > 17 || !digits(id)) return other_.emplace(id).second;
   std::uint64_t v = 0;
   for (char c : id) v = v * 10 + static_cast<std::uint64_t>(c - '0');
   const std::uint64_t key = v * 32 + id.size();
