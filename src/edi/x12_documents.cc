@@ -212,13 +212,13 @@ void DocumentCollector::begin(const Envelope& env) {
   // Only what the previous set used is reset; the envelope is copied whole
   // only when an ISA or GS changed it.
   cur_.problems.clear();
-  if (last_kind_ == Kind::k856) {
+  if (kind_ == Kind::k856) {  // still the previous set's kind
     cur_.ship_notice.shipment_id.clear();
     cur_.ship_notice.date.clear();
     cur_.ship_notice.items.clear();
-  } else if (last_kind_ == Kind::k855) {
+  } else if (kind_ == Kind::k855) {
     cur_.po_ack = PoAck{};
-  } else if (last_kind_ == Kind::kAck) {
+  } else if (kind_ == Kind::kAck) {
     cur_.functional_ack = FunctionalAck{};
   }
   if (env.serial != cur_.env.serial || env.serial == 0) {
@@ -241,7 +241,6 @@ void DocumentCollector::begin(const Envelope& env) {
     default:
       kind_ = Kind::kOther;
   }
-  last_kind_ = kind_;
   arena_size_ = 0;
   levels_.clear();
   items_.clear();

@@ -169,7 +169,7 @@ class DocumentCollector final : public SetVisitor {
   void segment_856(const Segment& s);
   void finish_856();
 
-  Kind kind_ = Kind::kOther, last_kind_ = Kind::kOther;
+  Kind kind_ = Kind::kOther;
   TransactionSet cur_;
   // arena_cap_ bytes and kViewPadding more; never null, since keep() writes
   // kViewPadding bytes even for an empty value.

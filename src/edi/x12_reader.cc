@@ -15,6 +15,10 @@
 namespace orderd::x12 {
 namespace {
 
+// Bytes after the buffer's capacity: a 64-byte block read at any byte stays
+// inside the allocation (and so does a kViewPadding read after any view).
+constexpr std::size_t kBufferPadding = 64;
+
 class BufferSource final : public Source {
  public:
   explicit BufferSource(std::string_view d) : data_(d) {}
@@ -81,34 +85,32 @@ Reader::Reader(std::unique_ptr<Source> source, std::size_t chunk)
 
 Result<bool> Reader::fill(std::size_t want) {
   while (size_ - pos_ < want && !eof_) {
+    block_ = SIZE_MAX;  // the bytes move or grow: the masks are stale
     if (pos_ > 0) {
       std::memmove(buf_.get(), buf_.get() + pos_, size_ - pos_);
       size_ -= pos_;
       consumed_ += pos_;
       pos_ = 0;
-      block_ = SIZE_MAX;
     }
     const std::size_t room = std::max(chunk_, want);
     if (cap_ - size_ < room) {
       // Grow: a segment longer than the buffer, or the first read.
       const std::size_t cap = std::max(size_ + room, cap_ * 2);
-      auto bigger = std::make_unique_for_overwrite<char[]>(cap + 64);
+      auto bigger = std::make_unique_for_overwrite<char[]>(cap + kBufferPadding);
       if (size_) std::memcpy(bigger.get(), buf_.get(), size_);
       buf_ = std::move(bigger);
       cap_ = cap;
-      block_ = SIZE_MAX;
     }
     auto n = src_->read(buf_.get() + size_, cap_ - size_);
     if (!n) return std::unexpected(n.error());
     if (*n == 0) eof_ = true;
     size_ += *n;
-    block_ = SIZE_MAX;
   }
   return size_ - pos_ >= want;
 }
 
 void Reader::classify(std::size_t block) {
-  // The buffer has 64 bytes of padding, so the loads stay inside it; bits
+  // The buffer has kBufferPadding bytes after it, so the loads stay inside; bits
   // past size_ are cleared.
   const char* p = buf_.get() + block;
   std::uint64_t sep = 0, term = 0, brk = 0;
@@ -166,6 +168,13 @@ void Reader::split(std::string_view body, Segment& seg) {
   seg.code = tag_code(v[0]);
 }
 
+void Reader::split_scratch(Segment& seg) {
+  // The padding every view promises, after the joined text.
+  const std::size_t len = scratch_.size();
+  scratch_.append(kViewPadding, '\0');
+  split(std::string_view(scratch_).substr(0, len), seg);
+}
+
 Result<bool> Reader::read_isa(Segment& seg) {
   // Every header error names its byte and line.
   auto isa_error = [&](std::uint64_t at, std::string what) {
@@ -213,9 +222,7 @@ Result<bool> Reader::read_isa(Segment& seg) {
                                          printable(terminator)));
   delim_ = Delimiters{sep, component, 0, terminator};
   block_ = SIZE_MAX;  // the masks depend on the delimiters
-  const std::size_t len = scratch_.size();
-  scratch_.append(kViewPadding, '\0');
-  split(std::string_view(scratch_).substr(0, len), seg);
+  split_scratch(seg);
   // ISA11 is the repetition separator from version 00501 on.
   if (seg.at(12) >= "00501" && seg.at(11).size() == 1 && !is_alnum(seg.at(11)[0]))
     delim_.repetition = seg.at(11)[0];
@@ -385,9 +392,7 @@ Result<bool> Reader::next_slow(Segment& seg) {
       for (char c : body)
         if (c != '\r' && c != '\n') scratch_.push_back(c);
       while (!scratch_.empty() && is_space(scratch_.back())) scratch_.pop_back();
-      const std::size_t len = scratch_.size();
-      scratch_.append(kViewPadding, '\0');
-      split(std::string_view(scratch_).substr(0, len), seg);
+      split_scratch(seg);
     } else {
       split(body, seg);  // the buffer's padding follows it
     }

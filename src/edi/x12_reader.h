@@ -120,12 +120,13 @@ class Reader {
   Result<bool> next_slow(Segment& seg);
   Result<bool> read_isa(Segment& seg);
   void split(std::string_view body, Segment& seg);
+  void split_scratch(Segment& seg);                // split(scratch_), padded
   std::string_view* grow_views(std::size_t used);  // doubles views_; returns its data
   void classify(std::size_t block);                // masks of the 64 bytes at buf_[block]
 
   std::unique_ptr<Source> src_;
   std::size_t chunk_;
-  std::unique_ptr<char[]> buf_;  // cap_ bytes and 64 of padding
+  std::unique_ptr<char[]> buf_;  // cap_ bytes and 64 of padding (kBufferPadding)
   std::size_t cap_ = 0, size_ = 0;
   std::size_t pos_ = 0;
   // Bit i of a mask: buf_[block_ + i] is a separator, terminator, CR or LF.

@@ -34,46 +34,18 @@ bool valid_time(std::string_view s) {  // HHMM[SS[D..]]
 
 // The functional identifier code (GS01) each transaction set belongs in.
 std::string_view group_of(std::string_view st01) {
-  switch (tag_code(st01)) {
-    case tag_code("850"):
-      return "PO";
-    case tag_code("855"):
-      return "PR";
-    case tag_code("856"):
-      return "SH";
-    case tag_code("810"):
-      return "IN";
-    case tag_code("997"):
-      return "FA";
-    case tag_code("999"):
-      return "FA";
-    case tag_code("860"):
-      return "PC";
-    case tag_code("865"):
-      return "CA";
-    case tag_code("846"):
-      return "IB";
-    case tag_code("940"):
-      return "OW";
-    case tag_code("945"):
-      return "SW";
-    case tag_code("820"):
-      return "RA";
-    case tag_code("837"):
-      return "HC";
-    case tag_code("835"):
-      return "HP";
-    case tag_code("834"):
-      return "BE";
-    case tag_code("270"):
-      return "HS";
-    case tag_code("271"):
-      return "HB";
-    case tag_code("277"):
-      return "HN";
-    default:
-      return {};
-  }
+  static constexpr std::pair<std::uint32_t, std::string_view> kMap[] = {
+      {tag_code("850"), "PO"}, {tag_code("855"), "PR"}, {tag_code("856"), "SH"},
+      {tag_code("810"), "IN"}, {tag_code("997"), "FA"}, {tag_code("999"), "FA"},
+      {tag_code("860"), "PC"}, {tag_code("865"), "CA"}, {tag_code("846"), "IB"},
+      {tag_code("940"), "OW"}, {tag_code("945"), "SW"}, {tag_code("820"), "RA"},
+      {tag_code("837"), "HC"}, {tag_code("835"), "HP"}, {tag_code("834"), "BE"},
+      {tag_code("270"), "HS"}, {tag_code("271"), "HB"}, {tag_code("277"), "HN"},
+  };
+  const std::uint32_t code = tag_code(st01);
+  for (auto [k, v] : kMap)
+    if (code != 0 && k == code) return v;
+  return {};
 }
 
 // Whether a count element says exactly `n` (as written without leading zeros).
