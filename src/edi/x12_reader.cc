@@ -85,7 +85,7 @@ Reader::Reader(std::unique_ptr<Source> source, std::size_t chunk)
 
 Result<bool> Reader::fill(std::size_t want) {
   while (size_ - pos_ < want && !eof_) {
-    block_ = SIZE_MAX;  // the bytes move or grow: the masks are stale
+    forget_window();  // the bytes move or grow: the masks are stale
     if (pos_ > 0) {
       std::memmove(buf_.get(), buf_.get() + pos_, size_ - pos_);
       size_ -= pos_;
@@ -109,37 +109,34 @@ Result<bool> Reader::fill(std::size_t want) {
   return size_ - pos_ >= want;
 }
 
-void Reader::classify(std::size_t block) {
-  // The buffer has kBufferPadding bytes after it, so the loads stay inside; bits
-  // past size_ are cleared.
-  const char* p = buf_.get() + block;
-  std::uint64_t sep = 0, term = 0, brk = 0;
+void Reader::classify(std::size_t at) {
+  // The buffer has kBufferPadding bytes after it, so the loads stay inside;
+  // bits past size_ are cleared.
+  const char* p = buf_.get() + at;
+  std::uint64_t sep = 0, end = 0;
 #if defined(__SSE2__)
   const __m128i vsep = _mm_set1_epi8(delim_.element), vterm = _mm_set1_epi8(delim_.segment);
   const __m128i vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
   for (int i = 0; i < 4; ++i) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
-    const auto m = [&](__m128i x) {
-      return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(x))) << (16 * i);
-    };
-    sep |= m(_mm_cmpeq_epi8(v, vsep));
-    term |= m(_mm_cmpeq_epi8(v, vterm));
-    brk |= m(_mm_or_si128(_mm_cmpeq_epi8(v, vcr), _mm_cmpeq_epi8(v, vlf)));
+    const __m128i e = _mm_or_si128(_mm_cmpeq_epi8(v, vterm),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, vcr), _mm_cmpeq_epi8(v, vlf)));
+    sep |= std::uint64_t{static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vsep)))}
+           << (16 * i);
+    end |= std::uint64_t{static_cast<unsigned>(_mm_movemask_epi8(e))} << (16 * i);
   }
 #else
   for (int i = 0; i < 64; ++i) {
     const std::uint64_t bit = std::uint64_t{1} << i;
     if (p[i] == delim_.element) sep |= bit;
-    if (p[i] == delim_.segment) term |= bit;
-    if (p[i] == '\r' || p[i] == '\n') brk |= bit;
+    if (p[i] == delim_.segment || p[i] == '\r' || p[i] == '\n') end |= bit;
   }
 #endif
-  const std::size_t valid = size_ - block;
+  const std::size_t valid = size_ - at;
   const std::uint64_t live = valid >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << valid) - 1;
   sep_mask_ = sep & live;
-  term_mask_ = term & live;
-  break_mask_ = brk & live & ~term_mask_;  // a line-break terminator ends the segment
-  block_ = block;
+  end_mask_ = end & live;
+  window_ = at;
 }
 
 std::string_view* Reader::grow_views(std::size_t used) {
@@ -221,7 +218,7 @@ Result<bool> Reader::read_isa(Segment& seg) {
                                          "width?)",
                                          printable(terminator)));
   delim_ = Delimiters{sep, component, 0, terminator};
-  block_ = SIZE_MAX;  // the masks depend on the delimiters
+  forget_window();  // the masks depend on the delimiters
   split_scratch(seg);
   // ISA11 is the repetition separator from version 00501 on.
   if (seg.at(12) >= "00501" && seg.at(11).size() == 1 && !is_alnum(seg.at(11)[0]))
@@ -253,89 +250,39 @@ Result<bool> Reader::read_isa(Segment& seg) {
   if (seg.code == tag_code("IEA")) in_interchange_ = false;
 }
 
-// The usual segment: it starts at pos_, ends inside the buffer and has no
-// line break inside. Returns false, changing nothing but the mask cache,
-// for anything else; next_slow() handles those.
+// The usual segment: it starts at pos_ and ends, with its terminator, within
+// 64 bytes, with no line break inside. Returns false, changing nothing but
+// the window, for anything else; next_slow() handles those.
 bool Reader::scan(Segment& seg) {
   const char* const base = buf_.get();
-  const std::size_t size = size_;
+  const std::size_t p = pos_;
+  std::size_t off = p - window_;  // huge when p is before the window
+  std::uint64_t ends;
+  if (off >= 64 || (ends = end_mask_ >> off) == 0) {
+    // Past the window, or the terminator is not in it: a new window at p.
+    classify(p);
+    off = 0;
+    ends = end_mask_;
+    if (ends == 0) return false;  // longer than 64 bytes, or the buffer ends first
+  }
+  const auto len = static_cast<std::size_t>(std::countr_zero(ends));
+  if (base[p + len] != delim_.segment) return false;  // a line break inside
+  std::uint64_t seps = sep_mask_ >> off & ((std::uint64_t{1} << len) - 1);
+  // At most 64 elements: views_ always has room (its size is at least 128).
   std::string_view* v = views_.data();
-  const std::size_t cap = views_.size();
-  std::size_t start = pos_, p = pos_, n = 0;
-  // Cuts the elements whose separators are the bits of `seps` (bit i: byte
-  // origin + i): four without a branch and without a chain from one to the
-  // next (most segments have no more), then a loop for the rest. An empty
-  // mask gives byte origin + 63: junk in a slot n does not reach.
-  const auto take = [&](std::size_t origin, std::uint64_t seps) __attribute__((always_inline)) {
-    constexpr std::uint64_t kLast = std::uint64_t{1} << 63;
-    const std::uint64_t s1 = seps & (seps - 1), s2 = s1 & (s1 - 1), s3 = s2 & (s2 - 1);
-    std::size_t from[5];  // where element k starts: one past a separator
-    from[0] = start;
-    from[1] = origin + 1 + static_cast<std::size_t>(__builtin_ctzll(seps | kLast));
-    from[2] = origin + 1 + static_cast<std::size_t>(__builtin_ctzll(s1 | kLast));
-    from[3] = origin + 1 + static_cast<std::size_t>(__builtin_ctzll(s2 | kLast));
-    from[4] = origin + 1 + static_cast<std::size_t>(__builtin_ctzll(s3 | kLast));
-    for (std::size_t k = 0; k < 4; ++k)
-      v[n + k] = std::string_view(base + from[k], from[k + 1] - from[k] - 1);
-    const std::size_t c = std::size_t{seps != 0} + (s1 != 0) + (s2 != 0) + (s3 != 0);
-    start = from[c];
-    n += c;
-    for (seps = s3 & (s3 - 1); seps; seps &= seps - 1) {
-      const std::size_t at = origin + static_cast<std::size_t>(std::countr_zero(seps));
-      v[n++] = std::string_view(base + start, at - start);
-      start = at + 1;
-    }
-  };
-  bool found = false;
-#if defined(__SSE2__)
-  // Most segments end within 32 bytes: two loads at pos_, no block cache.
-  if (size - p >= 32) {
-    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + p));
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + p + 16));
-    const auto mask = [](__m128i lo, __m128i hi) {
-      return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(lo)) |
-                                        static_cast<unsigned>(_mm_movemask_epi8(hi)) << 16);
-    };
-    const __m128i vterm = _mm_set1_epi8(delim_.segment);
-    const std::uint64_t term = mask(_mm_cmpeq_epi8(a, vterm), _mm_cmpeq_epi8(b, vterm));
-    if (term) {
-      const std::uint64_t before = (term & (~term + 1)) - 1;
-      const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
-      const std::uint64_t breaks = mask(_mm_or_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(a, lf)),
-                                        _mm_or_si128(_mm_cmpeq_epi8(b, cr), _mm_cmpeq_epi8(b, lf)));
-      if (breaks & before) return false;
-      const __m128i vsep = _mm_set1_epi8(delim_.element);
-      take(p, mask(_mm_cmpeq_epi8(a, vsep), _mm_cmpeq_epi8(b, vsep)) & before);
-      p += static_cast<std::size_t>(std::countr_zero(term));
-      found = true;
-    }
+  std::size_t n = 0, start = p;
+  for (; seps; seps &= seps - 1) {
+    const std::size_t at = p + static_cast<std::size_t>(std::countr_zero(seps));
+    v[n++] = std::string_view(base + start, at - start);
+    start = at + 1;
   }
-#endif
-  // Longer segments: 64-byte blocks, classified once each.
-  while (!found) {
-    if (p >= size) return false;
-    const std::size_t block = p & ~std::size_t{63};
-    if (block != block_) classify(block);
-    const std::uint64_t after = ~std::uint64_t{0} << (p - block);
-    const std::uint64_t term = term_mask_ & after;
-    const std::uint64_t before = (term & (~term + 1)) - 1;  // all ones when term is 0
-    if (break_mask_ & after & before) return false;
-    if (n + 64 + 5 > cap) return false;  // room for a whole block of elements
-    take(block, sep_mask_ & after & before);
-    if (term) {
-      p = block + static_cast<std::size_t>(std::countr_zero(term));
-      found = true;
-    } else {
-      p = block + 64;
-    }
-  }
-  v[n++] = std::string_view(base + start, p - start);
+  v[n++] = std::string_view(base + start, p + len - start);
   seg.elements = {v, n};
-  seg.offset = consumed_ + pos_;
+  seg.offset = consumed_ + p;
   seg.line = line_;
   seg.number = ++segments_;
   seg.code = padded_code(v[0]);
-  end_segment(seg, p);
+  end_segment(seg, p + len);
   return true;
 }
 

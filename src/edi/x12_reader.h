@@ -12,9 +12,10 @@
 // Memory is bounded: input is read in chunks of `chunk` bytes; a segment's
 // views stay valid until the next call to next(). Not thread-safe.
 //
-// Speed: a segment is cut from bit masks of element separators, segment
-// terminators and line breaks (SSE2 compares over 32 or 64 bytes); its
-// elements come from the mask bits, never from a copy.
+// Speed: a segment is cut from two bit masks of a 64-byte window (element
+// separators; terminators and line breaks), made with SSE2 compares once per
+// window and shared by the segments in it; its elements come from the mask
+// bits, never from a copy.
 #pragma once
 
 #include <cstddef>
@@ -122,16 +123,21 @@ class Reader {
   void split(std::string_view body, Segment& seg);
   void split_scratch(Segment& seg);                // split(scratch_), padded
   std::string_view* grow_views(std::size_t used);  // doubles views_; returns its data
-  void classify(std::size_t block);                // masks of the 64 bytes at buf_[block]
+  void classify(std::size_t at);                   // the masks of the 64 bytes at buf_[at]
+  // No terminator in the window: the next scan() makes a new one.
+  void forget_window() { end_mask_ = 0; }
 
   std::unique_ptr<Source> src_;
   std::size_t chunk_;
   std::unique_ptr<char[]> buf_;  // cap_ bytes and 64 of padding (kBufferPadding)
   std::size_t cap_ = 0, size_ = 0;
   std::size_t pos_ = 0;
-  // Bit i of a mask: buf_[block_ + i] is a separator, terminator, CR or LF.
-  std::size_t block_ = SIZE_MAX;
-  std::uint64_t sep_mask_ = 0, term_mask_ = 0, break_mask_ = 0;
+  // The window the fast path reads: bit i of sep_mask_ is set when
+  // buf_[window_ + i] is an element separator, of end_mask_ when it is a
+  // segment terminator, CR or LF (what ends a segment, or sends it to the
+  // slow path). Bits past size_ are clear.
+  std::size_t window_ = 0;
+  std::uint64_t sep_mask_ = 0, end_mask_ = 0;
   bool eof_ = false;
   bool in_interchange_ = false;
   std::uint64_t consumed_ = 0;  // file offset of buf_[0]
