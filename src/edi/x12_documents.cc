@@ -10,7 +10,7 @@ namespace {
 
 // The whole part of a decimal quantity ("12", "12.5", " 3"), 0 when there
 // is none; a leading '-' makes it negative.
-std::int64_t to_int(std::string_view s) {
+[[gnu::always_inline]] inline std::int64_t to_int(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size() && s[i] == ' ') ++i;
   const bool negative = i < s.size() && s[i] == '-';
@@ -181,7 +181,7 @@ namespace {
 
 // A whole decimal number written without leading zeros, or 0 when `s` is
 // not one (so equal numbers mean equal text).
-std::uint64_t number(std::string_view s) {
+[[gnu::always_inline]] inline std::uint64_t number(std::string_view s) {
   std::uint64_t v = 0;
   if (s.empty() || s.size() > 18 || s[0] == '0') return 0;
   for (char c : s) {
@@ -228,14 +228,14 @@ void DocumentCollector::begin(const Envelope& env) {
     cur_.env.st02 = env.st02;
   }
   switch (tag_code(env.st01)) {
-    case tag_code("856"):
+    case "856"_tag:
       kind_ = Kind::k856;
       break;
-    case tag_code("855"):
+    case "855"_tag:
       kind_ = Kind::k855;
       break;
-    case tag_code("997"):
-    case tag_code("999"):
+    case "997"_tag:
+    case "999"_tag:
       kind_ = Kind::kAck;
       break;
     default:
@@ -296,11 +296,11 @@ std::size_t DocumentCollector::find_level(std::string_view id) const {
 [[gnu::always_inline]] inline void DocumentCollector::segment_856(const Segment& s) {
   Level* cur = levels_.empty() ? nullptr : &levels_.back();  // the open HL level
   switch (s.code) {
-    case tag_code("BSN"):
+    case "BSN"_tag:
       cur_.ship_notice.shipment_id.assign(s.at(2));
       cur_.ship_notice.date.assign(s.at(3));
       break;
-    case tag_code("HL"): {
+    case "HL"_tag: {
       // The parent comes before its children (the validator checks it). HL02
       // may be empty: an item, pack or tare then belongs to the last order.
       const std::size_t index = levels_.size();
@@ -308,9 +308,9 @@ std::size_t DocumentCollector::find_level(std::string_view id) const {
       std::size_t parent = SIZE_MAX;
       if (!s.at(2).empty())
         parent = find_level(s.at(2));  // among the levels before this one
-      else if (code == tag_code("I") || code == tag_code("P") || code == tag_code("T"))
+      else if (code == "I"_tag || code == "P"_tag || code == "T"_tag)
         parent = last_order_;
-      if (code == tag_code("O")) last_order_ = index;
+      if (code == "O"_tag) last_order_ = index;
       Level& l = levels_.next();
       l.num = number(s.at(1));
       l.id = l.num == 0 ? keep(s.at(1)) : Span{};
@@ -320,24 +320,24 @@ std::size_t DocumentCollector::find_level(std::string_view id) const {
       l.tracking_source = "";
       break;
     }
-    case tag_code("PRF"):
+    case "PRF"_tag:
       if (cur) cur->po_number = keep(s.at(1));
       break;
-    case tag_code("TD5"): {
+    case "TD5"_tag: {
       std::string_view carrier = s.at(3).empty() ? s.at(5) : s.at(3);
-      if (cur && cur->code != tag_code("S"))
+      if (cur && cur->code != "S"_tag)
         cur->carrier = keep(carrier);
       else if (shipment_carrier_.len == 0)
         shipment_carrier_ = keep(carrier);
       break;
     }
-    case tag_code("REF"): {
+    case "REF"_tag: {
       const std::uint32_t q = padded_code(s.at(1));
-      const std::string_view source = q == tag_code("CN")   ? "REF*CN"
-                                      : q == tag_code("2I") ? "REF*2I"
+      const std::string_view source = q == "CN"_tag   ? "REF*CN"
+                                      : q == "2I"_tag ? "REF*2I"
                                                             : "";
       if (source.empty()) break;
-      if (cur && cur->code != tag_code("S")) {
+      if (cur && cur->code != "S"_tag) {
         if (cur->tracking.len == 0) {
           cur->tracking = keep(s.at(2));
           cur->tracking_source = source;
@@ -347,26 +347,26 @@ std::size_t DocumentCollector::find_level(std::string_view id) const {
       }
       break;
     }
-    case tag_code("MAN"): {
+    case "MAN"_tag: {
       if (!cur) break;
       const std::uint32_t q = padded_code(s.at(1));
-      const std::string_view source = q == tag_code("CP")   ? "MAN*CP"
-                                      : q == tag_code("GM") ? "MAN*GM"
-                                      : q == tag_code("UC") ? "MAN*UC"
+      const std::string_view source = q == "CP"_tag   ? "MAN*CP"
+                                      : q == "GM"_tag ? "MAN*GM"
+                                      : q == "UC"_tag ? "MAN*UC"
                                                             : "";
       // A carrier package id beats an SSCC carton label or a case code.
       const bool better =
-          cur->tracking.len == 0 || (q == tag_code("CP") && cur->tracking_source != "MAN*CP");
+          cur->tracking.len == 0 || (q == "CP"_tag && cur->tracking_source != "MAN*CP");
       if (!source.empty() && better) {
         cur->tracking = keep(s.at(2));
         cur->tracking_source = source;
       }
       break;
     }
-    case tag_code("DTM"):
+    case "DTM"_tag:
       if (s.at(1) == "011") ship_date_ = keep(s.at(2));
       break;
-    case tag_code("LIN"): {
+    case "LIN"_tag: {
       if (!cur) break;
       Item& item = items_.next();
       item = Item{};
@@ -379,7 +379,7 @@ std::size_t DocumentCollector::find_level(std::string_view id) const {
       item.line = s.line;
       break;
     }
-    case tag_code("SN1"):
+    case "SN1"_tag:
       // The quantity of the level's last item.
       if (cur && !items_.empty() && items_.back().level == levels_.size() - 1) {
         Item& item = items_.back();
@@ -388,7 +388,7 @@ std::size_t DocumentCollector::find_level(std::string_view id) const {
         item.unit = keep(s.at(3));
       }
       break;
-    case tag_code("SE"):
+    case "SE"_tag:
       finish_856();
       break;
     default:
@@ -477,66 +477,62 @@ void DocumentCollector::finish_856() {
   // Each item takes PO, tracking and carrier from the nearest level up its
   // HL02 chain that has one; an item without tracking takes it from a pack
   // below its level (standard carton pack, S-O-I-P), then from the shipment.
+  // A parent comes before its children (find_level() looks only back), so
+  // one walk in order gives every level what it passes down.
   finished_ = true;
   const std::size_t n = levels_.size();
   tracked_child_.assign(n, SIZE_MAX);
   for (std::size_t i = 0; i < n; ++i) {
-    const std::size_t p = levels_[i].parent;
-    if (levels_[i].tracking.len && p != SIZE_MAX && tracked_child_[p] == SIZE_MAX)
-      tracked_child_[p] = i;
-  }
-  for (Item& item : items_) {
-    std::size_t depth = 0, path_len = 0;
-    for (std::size_t at = item.level; at != SIZE_MAX && depth <= n;
-         at = levels_[at].parent, ++depth) {
-      const Level& lv = levels_[at];
-      if (item.po_number.len == 0) item.po_number = lv.po_number;
-      if (item.tracking.len == 0 && lv.tracking.len) {
-        item.tracking = lv.tracking;
-        item.tracking_source = lv.tracking_source;
+    Level& lv = levels_[i];
+    const std::size_t p = lv.parent;
+    const std::size_t code_len = lv.code >> 24;
+    if (p == SIZE_MAX) {
+      lv.path = reserve(code_len);
+    } else {
+      const Level& up = levels_[p];
+      if (lv.tracking.len && tracked_child_[p] == SIZE_MAX) tracked_child_[p] = i;
+      if (lv.po_number.len == 0) lv.po_number = up.po_number;
+      if (lv.tracking.len == 0) {
+        lv.tracking = up.tracking;
+        lv.tracking_source = up.tracking_source;
       }
-      if (item.carrier.len == 0) item.carrier = lv.carrier;
-      path_len += (lv.code >> 24) + 1;  // the code's length and a dash
+      if (lv.carrier.len == 0) lv.carrier = up.carrier;
+      // The parent's path, a dash, this level's code.
+      lv.path = reserve(up.path.len + 1 + code_len);
+      char* out = arena_.get() + lv.path.off;
+      std::memcpy(out, arena_.get() + up.path.off, up.path.len);
+      out[up.path.len] = '-';
     }
-    // HL03 codes from the top level down to the item ("S-O-P-I"), written
-    // backwards straight into the arena.
-    path_len = path_len ? path_len - 1 : 0;
-    item.hl_path = reserve(path_len);
-    char* out = arena_.get() + item.hl_path.off + path_len;
-    depth = 0;
-    for (std::size_t at = item.level; at != SIZE_MAX && depth <= n;
-         at = levels_[at].parent, ++depth) {
-      if (depth) *--out = '-';
-      const std::uint32_t code = levels_[at].code;
-      for (std::uint32_t k = 0; k < code >> 24; ++k)
-        *--out = static_cast<char>(code >> (8 * k) & 0xFF);
-    }
-    if (item.tracking.len == 0 && tracked_child_[item.level] != SIZE_MAX) {
-      const Level& child = levels_[tracked_child_[item.level]];
-      item.tracking = child.tracking;
-      item.tracking_source = child.tracking_source;
-    }
-    if (item.tracking.len == 0 && shipment_ref_.len) {
-      item.tracking = shipment_ref_;
-      item.tracking_source = "REF*CN";
-    }
-    if (item.carrier.len == 0) item.carrier = shipment_carrier_;
+    char* code_out = arena_.get() + lv.path.off + lv.path.len - code_len;
+    for (std::size_t k = 0; k < code_len; ++k)
+      code_out[k] = static_cast<char>(lv.code >> (8 * (code_len - 1 - k)) & 0xFF);
   }
   // Views last: arena_ does not move any more.
   id_views_.clear();
   for (const auto& [q, v] : id_spans_) id_views_.next() = {text(q), text(v)};
   views_.clear();
   for (const Item& item : items_) {
+    const Level& lv = levels_[item.level];
     ShippedItemView& v = views_.next();
-    v.po_number = text(item.po_number);
+    v.po_number = text(lv.po_number);
     v.ids = id_views_.span().subspan(item.ids, item.id_count);
     v.quantity = item.quantity;
     v.unit = text(item.unit);
-    v.tracking = text(item.tracking);
-    v.tracking_source = item.tracking_source;
-    v.carrier = text(item.carrier);
+    if (lv.tracking.len) {
+      v.tracking = text(lv.tracking);
+      v.tracking_source = lv.tracking_source;
+    } else if (const std::size_t child = tracked_child_[item.level]; child != SIZE_MAX) {
+      v.tracking = text(levels_[child].tracking);
+      v.tracking_source = levels_[child].tracking_source;
+    } else if (shipment_ref_.len) {
+      v.tracking = text(shipment_ref_);
+      v.tracking_source = "REF*CN";
+    } else {
+      v.tracking = v.tracking_source = {};
+    }
+    v.carrier = text(lv.carrier.len ? lv.carrier : shipment_carrier_);
     v.ship_date = text(ship_date_);
-    v.hl_path = text(item.hl_path);
+    v.hl_path = text(lv.path);
     v.segment = item.line;
     if (keep_items) cur_.ship_notice.items.push_back(v.to_item());
   }

@@ -150,15 +150,17 @@ class DocumentCollector final : public SetVisitor {
     Span id;                 // HL01 as written, kept only when num is 0
     std::uint32_t code = 0;  // tag_code(HL03): codes of one to three characters
     std::size_t parent = SIZE_MAX;
+    // The level's own values; finish_856() turns them into the values its
+    // items get (its own, else the nearest level up the HL02 chain's).
     Span po_number, tracking, carrier;
     std::string_view tracking_source;  // a literal: "MAN*CP", "REF*CN", ...
+    Span path;                         // "S-O-P-I": HL03 codes from the top, set by finish_856()
   };
   struct Item {
     std::size_t level = 0;
     std::size_t ids = 0, id_count = 0;  // into id_spans_
     std::int64_t quantity = 0;
-    Span unit, po_number, tracking, carrier, hl_path;
-    std::string_view tracking_source;  // a literal: "MAN*CP", "REF*CN", ...
+    Span unit;
     std::uint64_t line = 0;
   };
   Span keep(std::string_view v);  // a copy in the arena

@@ -247,7 +247,7 @@ Result<bool> Reader::read_isa(Segment& seg) {
     after += 2;
   }
   pos_ = after;
-  if (seg.code == tag_code("IEA")) in_interchange_ = false;
+  if (seg.code == "IEA"_tag) in_interchange_ = false;
 }
 
 // The usual segment: it starts at pos_ and ends, with its terminator, within

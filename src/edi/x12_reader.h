@@ -49,6 +49,11 @@ constexpr std::uint32_t tag_code(std::string_view t) {
   return c | static_cast<std::uint32_t>(t.size()) << 24;
 }
 
+// "HL"_tag: tag_code() of a literal, always worked out at compile time.
+consteval std::uint32_t operator""_tag(const char* s, std::size_t n) {
+  return tag_code(std::string_view(s, n));
+}
+
 // Bytes after the end of any element view that may be read (never used):
 // lets a reader of small values copy a fixed 16 bytes without a branch.
 inline constexpr std::size_t kViewPadding = 16;

@@ -35,12 +35,12 @@ bool valid_time(std::string_view s) {  // HHMM[SS[D..]]
 // The functional identifier code (GS01) each transaction set belongs in.
 std::string_view group_of(std::string_view st01) {
   static constexpr std::pair<std::uint32_t, std::string_view> kMap[] = {
-      {tag_code("850"), "PO"}, {tag_code("855"), "PR"}, {tag_code("856"), "SH"},
-      {tag_code("810"), "IN"}, {tag_code("997"), "FA"}, {tag_code("999"), "FA"},
-      {tag_code("860"), "PC"}, {tag_code("865"), "CA"}, {tag_code("846"), "IB"},
-      {tag_code("940"), "OW"}, {tag_code("945"), "SW"}, {tag_code("820"), "RA"},
-      {tag_code("837"), "HC"}, {tag_code("835"), "HP"}, {tag_code("834"), "BE"},
-      {tag_code("270"), "HS"}, {tag_code("271"), "HB"}, {tag_code("277"), "HN"},
+      {"850"_tag, "PO"}, {"855"_tag, "PR"}, {"856"_tag, "SH"},
+      {"810"_tag, "IN"}, {"997"_tag, "FA"}, {"999"_tag, "FA"},
+      {"860"_tag, "PC"}, {"865"_tag, "CA"}, {"846"_tag, "IB"},
+      {"940"_tag, "OW"}, {"945"_tag, "SW"}, {"820"_tag, "RA"},
+      {"837"_tag, "HC"}, {"835"_tag, "HP"}, {"834"_tag, "BE"},
+      {"270"_tag, "HS"}, {"271"_tag, "HB"}, {"277"_tag, "HN"},
   };
   const std::uint32_t code = tag_code(st01);
   for (auto [k, v] : kMap)
@@ -140,29 +140,29 @@ void Validator::envelope_segment(const Segment& s, const Delimiters& d) {
   ++segments_;
   last_line_ = s.line;
   switch (s.code) {
-    case tag_code("ISA"):
+    case "ISA"_tag:
       return isa(s);
-    case tag_code("IEA"):
+    case "IEA"_tag:
       return in_isa_ ? iea(s) : outside(s);
-    case tag_code("GS"):
+    case "GS"_tag:
       return in_isa_ ? gs(s) : outside(s);
-    case tag_code("GE"):
+    case "GE"_tag:
       return in_isa_ ? ge(s) : outside(s);
-    case tag_code("ST"):
+    case "ST"_tag:
       return in_isa_ ? st(s, d) : outside(s);
-    case tag_code("SE"):
+    case "SE"_tag:
       return in_isa_ ? se(s, d) : outside(s);
     default:
       break;
   }
   if (!in_st_) {
     const bool interchange_level =
-        s.code == tag_code("TA1") || s.code == tag_code("ISB") || s.code == tag_code("ISE");
+        s.code == "TA1"_tag || s.code == "ISB"_tag || s.code == "ISE"_tag;
     if (in_isa_ && !in_gs_ && interchange_level) return;
     return outside(s);
   }
   ++seg_in_set_;
-  if (set_is_856_ && s.code == tag_code("HL")) hl(s);
+  if (set_is_856_ && s.code == "HL"_tag) hl(s);
   if (visitor_) visitor_->segment(s, d);
 }
 

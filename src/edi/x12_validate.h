@@ -99,13 +99,13 @@ class Validator {
   void segment(const Segment& seg, const Delimiters& delim) {
     // The usual segment, inside a set and not an envelope one, inline.
     const std::uint32_t c = seg.code;
-    const bool envelope = c == tag_code("ISA") || c == tag_code("IEA") || c == tag_code("GS") ||
-                          c == tag_code("GE") || c == tag_code("ST") || c == tag_code("SE");
+    const bool envelope = c == "ISA"_tag || c == "IEA"_tag || c == "GS"_tag ||
+                          c == "GE"_tag || c == "ST"_tag || c == "SE"_tag;
     if (!in_st_ || envelope) return envelope_segment(seg, delim);
     ++segments_;
     last_line_ = seg.line;
     ++seg_in_set_;
-    if (set_is_856_ && c == tag_code("HL")) hl(seg);
+    if (set_is_856_ && c == "HL"_tag) hl(seg);
     if (visitor_) visitor_->segment(seg, delim);
   }
   // End of input: reports envelopes left open.
