@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+using namespace std::literals;
+
 namespace orderd::x12 {
 namespace {
 
@@ -293,112 +295,135 @@ std::size_t DocumentCollector::find_level(std::string_view id) const {
   return SIZE_MAX;
 }
 
-[[gnu::always_inline]] inline void DocumentCollector::segment_856(const Segment& s) {
-  Level* cur = levels_.empty() ? nullptr : &levels_.back();  // the open HL level
-  switch (s.code) {
-    case "BSN"_tag:
-      cur_.ship_notice.shipment_id.assign(s.at(2));
-      cur_.ship_notice.date.assign(s.at(3));
-      break;
-    case "HL"_tag: {
-      // The parent comes before its children (the validator checks it). HL02
-      // may be empty: an item, pack or tare then belongs to the last order.
-      const std::size_t index = levels_.size();
-      const std::uint32_t code = padded_code(s.at(3));
-      std::size_t parent = SIZE_MAX;
-      if (!s.at(2).empty())
-        parent = find_level(s.at(2));  // among the levels before this one
-      else if (code == "I"_tag || code == "P"_tag || code == "T"_tag)
-        parent = last_order_;
-      if (code == "O"_tag) last_order_ = index;
-      Level& l = levels_.next();
-      l.num = number(s.at(1));
-      l.id = l.num == 0 ? keep(s.at(1)) : Span{};
-      l.code = code;
-      l.parent = parent;
-      l.po_number = l.tracking = l.carrier = Span{};
-      l.tracking_source = "";
-      break;
+// One function per 856 segment, so the dispatch is a jump and each costs
+// only what it does.
+void DocumentCollector::bsn_856(const Segment& s) {
+  cur_.ship_notice.shipment_id.assign(s.at(2));
+  cur_.ship_notice.date.assign(s.at(3));
+}
+
+void DocumentCollector::hl_856(const Segment& s) {
+  // The parent comes before its children (the validator checks it). HL02
+  // may be empty: an item, pack or tare then belongs to the last order.
+  const std::size_t index = levels_.size();
+  const std::uint32_t code = padded_code(s.at(3));
+  std::size_t parent = SIZE_MAX;
+  if (!s.at(2).empty())
+    parent = find_level(s.at(2));  // among the levels before this one
+  else if (code == "I"_tag || code == "P"_tag || code == "T"_tag)
+    parent = last_order_;
+  if (code == "O"_tag) last_order_ = index;
+  Level& l = levels_.next();
+  l.num = number(s.at(1));
+  l.id = l.num == 0 ? keep(s.at(1)) : Span{};
+  l.code = code;
+  l.parent = parent;
+  l.po_number = l.tracking = l.carrier = Span{};
+  l.tracking_source = {};
+}
+
+void DocumentCollector::prf_856(const Segment& s) {
+  if (!levels_.empty()) levels_.back().po_number = keep(s.at(1));
+}
+
+void DocumentCollector::td5_856(const Segment& s) {
+  const std::string_view carrier = s.at(3).empty() ? s.at(5) : s.at(3);
+  if (!levels_.empty() && levels_.back().code != "S"_tag)
+    levels_.back().carrier = keep(carrier);
+  else if (shipment_carrier_.len == 0)
+    shipment_carrier_ = keep(carrier);
+}
+
+void DocumentCollector::ref_856(const Segment& s) {
+  const std::uint32_t q = padded_code(s.at(1));
+  const std::string_view source = q == "CN"_tag ? "REF*CN"sv : q == "2I"_tag ? "REF*2I"sv : ""sv;
+  if (source.empty()) return;
+  if (!levels_.empty() && levels_.back().code != "S"_tag) {
+    Level& cur = levels_.back();
+    if (cur.tracking.len == 0) {
+      cur.tracking = keep(s.at(2));
+      cur.tracking_source = source;
     }
-    case "PRF"_tag:
-      if (cur) cur->po_number = keep(s.at(1));
-      break;
-    case "TD5"_tag: {
-      std::string_view carrier = s.at(3).empty() ? s.at(5) : s.at(3);
-      if (cur && cur->code != "S"_tag)
-        cur->carrier = keep(carrier);
-      else if (shipment_carrier_.len == 0)
-        shipment_carrier_ = keep(carrier);
-      break;
-    }
-    case "REF"_tag: {
-      const std::uint32_t q = padded_code(s.at(1));
-      const std::string_view source = q == "CN"_tag   ? "REF*CN"
-                                      : q == "2I"_tag ? "REF*2I"
-                                                            : "";
-      if (source.empty()) break;
-      if (cur && cur->code != "S"_tag) {
-        if (cur->tracking.len == 0) {
-          cur->tracking = keep(s.at(2));
-          cur->tracking_source = source;
-        }
-      } else if (shipment_ref_.len == 0) {
-        shipment_ref_ = keep(s.at(2));
-      }
-      break;
-    }
-    case "MAN"_tag: {
-      if (!cur) break;
-      const std::uint32_t q = padded_code(s.at(1));
-      const std::string_view source = q == "CP"_tag   ? "MAN*CP"
-                                      : q == "GM"_tag ? "MAN*GM"
-                                      : q == "UC"_tag ? "MAN*UC"
-                                                            : "";
-      // A carrier package id beats an SSCC carton label or a case code.
-      const bool better =
-          cur->tracking.len == 0 || (q == "CP"_tag && cur->tracking_source != "MAN*CP");
-      if (!source.empty() && better) {
-        cur->tracking = keep(s.at(2));
-        cur->tracking_source = source;
-      }
-      break;
-    }
-    case "DTM"_tag:
-      if (s.at(1) == "011") ship_date_ = keep(s.at(2));
-      break;
-    case "LIN"_tag: {
-      if (!cur) break;
-      Item& item = items_.next();
-      item = Item{};
-      item.level = levels_.size() - 1;
-      item.ids = id_spans_.size();
-      for (std::size_t i = 2; i + 1 <= s.count(); i += 2)
-        if (!s.at(i).empty() && !s.at(i + 1).empty())
-          id_spans_.emplace_back(keep(s.at(i)), keep(s.at(i + 1)));
-      item.id_count = id_spans_.size() - item.ids;
-      item.line = s.line;
-      break;
-    }
-    case "SN1"_tag:
-      // The quantity of the level's last item.
-      if (cur && !items_.empty() && items_.back().level == levels_.size() - 1) {
-        Item& item = items_.back();
-        if (__builtin_add_overflow(item.quantity, to_int(s.at(2)), &item.quantity))
-          item.quantity = 0;  // absurd SN1 totals: none rather than a wrapped number
-        item.unit = keep(s.at(3));
-      }
-      break;
-    case "SE"_tag:
-      finish_856();
-      break;
-    default:
-      break;
+  } else if (shipment_ref_.len == 0) {
+    shipment_ref_ = keep(s.at(2));
   }
 }
 
+void DocumentCollector::man_856(const Segment& s) {
+  if (levels_.empty()) return;
+  Level& cur = levels_.back();
+  const std::uint32_t q = padded_code(s.at(1));
+  const std::string_view source = q == "CP"_tag   ? "MAN*CP"sv
+                                  : q == "GM"_tag ? "MAN*GM"sv
+                                  : q == "UC"_tag ? "MAN*UC"sv
+                                                  : ""sv;
+  // A carrier package id beats an SSCC carton label or a case code.
+  const bool better =
+      cur.tracking.len == 0 || (q == "CP"_tag && cur.tracking_source != "MAN*CP"sv);
+  if (!source.empty() && better) {
+    cur.tracking = keep(s.at(2));
+    cur.tracking_source = source;
+  }
+}
+
+void DocumentCollector::dtm_856(const Segment& s) {
+  if (padded_code(s.at(1)) == "011"_tag) ship_date_ = keep(s.at(2));
+}
+
+void DocumentCollector::lin_856(const Segment& s) {
+  if (levels_.empty()) return;
+  Item& item = items_.next();
+  item = Item{};
+  item.level = levels_.size() - 1;
+  item.ids = id_spans_.size();
+  for (std::size_t i = 2; i + 1 <= s.count(); i += 2)
+    if (!s.at(i).empty() && !s.at(i + 1).empty())
+      id_spans_.emplace_back(keep(s.at(i)), keep(s.at(i + 1)));
+  item.id_count = id_spans_.size() - item.ids;
+  item.line = s.line;
+}
+
+void DocumentCollector::sn1_856(const Segment& s) {
+  // The quantity of the level's last item.
+  if (levels_.empty() || items_.empty() || items_.back().level != levels_.size() - 1) return;
+  Item& item = items_.back();
+  if (__builtin_add_overflow(item.quantity, to_int(s.at(2)), &item.quantity))
+    item.quantity = 0;  // absurd SN1 totals: none rather than a wrapped number
+  item.unit = keep(s.at(3));
+}
+
 void DocumentCollector::segment(const Segment& s, const Delimiters& d) {
+  if (kind_ == Kind::k856) {
+    switch (s.code) {  // tail calls
+      case "BSN"_tag:
+        return bsn_856(s);
+      case "HL"_tag:
+        return hl_856(s);
+      case "PRF"_tag:
+        return prf_856(s);
+      case "TD5"_tag:
+        return td5_856(s);
+      case "REF"_tag:
+        return ref_856(s);
+      case "MAN"_tag:
+        return man_856(s);
+      case "DTM"_tag:
+        return dtm_856(s);
+      case "LIN"_tag:
+        return lin_856(s);
+      case "SN1"_tag:
+        return sn1_856(s);
+      case "SE"_tag:
+        return finish_856();
+      default:
+        return;
+    }
+  }
+  if (kind_ == Kind::k855 || kind_ == Kind::kAck) return segment_other(s, d);
+}
+
+void DocumentCollector::segment_other(const Segment& s, const Delimiters& d) {
   const std::string_view tag = s.tag();
-  if (kind_ == Kind::k856) return segment_856(s);
   if (kind_ == Kind::k855) {
     if (tag == "BAK") {
       cur_.po_ack.po_number = std::string(s.at(3));

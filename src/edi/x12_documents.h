@@ -168,8 +168,18 @@ class DocumentCollector final : public SetVisitor {
   void grow_arena(std::size_t n);
   std::string_view text(Span s) const { return {arena_.get() + s.off, s.len}; }
   std::size_t find_level(std::string_view id) const;
-  void segment_856(const Segment& s);
+  // 856 segments, one function each (kept out of line).
+  [[gnu::noinline]] void bsn_856(const Segment& s);
+  [[gnu::noinline]] void hl_856(const Segment& s);
+  [[gnu::noinline]] void prf_856(const Segment& s);
+  [[gnu::noinline]] void td5_856(const Segment& s);
+  [[gnu::noinline]] void ref_856(const Segment& s);
+  [[gnu::noinline]] void man_856(const Segment& s);
+  [[gnu::noinline]] void dtm_856(const Segment& s);
+  [[gnu::noinline]] void lin_856(const Segment& s);
+  [[gnu::noinline]] void sn1_856(const Segment& s);
   void finish_856();
+  void segment_other(const Segment& s, const Delimiters& d);  // 855, 997, 999
 
   Kind kind_ = Kind::kOther;
   TransactionSet cur_;

@@ -18,8 +18,10 @@
 // bits, never from a copy.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -62,9 +64,9 @@ inline constexpr char kNoElement[kViewPadding] = {};  // what an absent element 
 // tag_code() of a view that has kViewPadding readable bytes after it (any
 // element view a Reader hands out): one load, no loop.
 [[gnu::always_inline]] inline std::uint32_t padded_code(std::string_view v) {
-  const auto* b = reinterpret_cast<const unsigned char*>(v.data());
-  const std::uint32_t word =
-      std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
+  std::uint32_t word;  // the first four bytes, the first one on top
+  std::memcpy(&word, v.data(), sizeof word);
+  if constexpr (std::endian::native == std::endian::little) word = std::byteswap(word);
   return v.size() - 1 < 3
              ? word >> (8 * (4 - v.size())) | static_cast<std::uint32_t>(v.size()) << 24
              : 0;

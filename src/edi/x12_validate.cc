@@ -377,7 +377,7 @@ void Validator::close_set(bool ok) {
 namespace {
 
 // The value of a whole decimal number, or 0.
-std::uint64_t whole(std::string_view s) {
+[[gnu::always_inline]] inline std::uint64_t whole(std::string_view s) {
   std::uint64_t v = 0;
   if (s.empty() || s.size() > 18) return 0;
   for (char c : s) {
@@ -390,21 +390,29 @@ std::uint64_t whole(std::string_view s) {
 }  // namespace
 
 void Validator::hl(const Segment& s) {
+  // HL01 counts 1, 2, 3...; HL02, when written, names one before it.
+  const std::string_view parent = s.at(2);
+  const bool sequence = whole(s.at(1)) == hl_expected_;
+  bool parent_ok = true;
+  if (!parent.empty()) {
+    const std::uint64_t p = whole(parent);
+    parent_ok = p >= 1 && p < hl_expected_;
+  }
+  if (!sequence || !parent_ok) [[unlikely]]
+    hl_problem(s, sequence, parent_ok);
+  ++hl_expected_;
+}
+
+void Validator::hl_problem(const Segment& s, bool sequence, bool parent_ok) {
   const std::string_view id = s.at(1), parent = s.at(2);
-  const std::uint64_t n = whole(id);
-  if (n != hl_expected_) {
+  if (!sequence) {
     problem(&s, 1, fmt::format("HL number {} is out of sequence, expected {}", id, hl_expected_),
             {.ak5 = "5", .ak3 = "8", .ak4 = "7"});
     hl_other_.emplace(id);
   }
-  if (!parent.empty()) {
-    const std::uint64_t p = whole(parent);
-    const bool seen = (p >= 1 && p < hl_expected_) || hl_other_.count(std::string(parent));
-    if (!seen)
-      problem(&s, 2, fmt::format("parent HL {} does not come before this HL", parent),
-              {.ak5 = "5", .ak3 = "8", .ak4 = "7"});
-  }
-  ++hl_expected_;
+  if (!parent_ok && !hl_other_.count(std::string(parent)))
+    problem(&s, 2, fmt::format("parent HL {} does not come before this HL", parent),
+            {.ak5 = "5", .ak3 = "8", .ak4 = "7"});
 }
 
 void Validator::finish() {
