@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 using namespace std::literals;
@@ -275,17 +276,19 @@ void DocumentCollector::grow_arena(std::size_t n) {
   // Views have kViewPadding readable bytes after them and so has the arena:
   // a short value is one fixed-size copy.
   char* to = arena_.get() + s.off;
-  if (v.size() <= kViewPadding)
+  if (v.size() <= kViewPadding) {
     std::memcpy(to, v.data(), kViewPadding);
-  else
+  } else if (v.size() <= 2 * kViewPadding) {  // two copies that overlap
+    std::memcpy(to, v.data(), kViewPadding);
+    std::memcpy(to + v.size() - kViewPadding, v.data() + v.size() - kViewPadding, kViewPadding);
+  } else {
     std::memcpy(to, v.data(), v.size());
+  }
   return s;
 }
 
 std::size_t DocumentCollector::find_level(std::string_view id) const {
-  // HL01 counts 1, 2, 3...: try that position first.
   if (const std::uint64_t n = number(id)) {
-    if (n <= levels_.size() && levels_[n - 1].num == n) return n - 1;
     for (std::size_t i = 0; i < levels_.size(); ++i)
       if (levels_[i].num == n) return i;
     return SIZE_MAX;
@@ -308,9 +311,11 @@ void DocumentCollector::hl_856(const Segment& s) {
   const std::size_t index = levels_.size();
   const std::uint32_t code = padded_code(s.at(3));
   std::size_t parent = SIZE_MAX;
-  if (!s.at(2).empty())
-    parent = find_level(s.at(2));  // among the levels before this one
-  else if (code == "I"_tag || code == "P"_tag || code == "T"_tag)
+  if (const std::string_view up = s.at(2); !up.empty()) {
+    // HL01 counts 1, 2, 3...: HL02 n is usually level n - 1.
+    const std::uint64_t n = number(up);
+    parent = n && n <= index && levels_[n - 1].num == n ? n - 1 : find_level(up);
+  } else if (code == "I"_tag || code == "P"_tag || code == "T"_tag)
     parent = last_order_;
   if (code == "O"_tag) last_order_ = index;
   Level& l = levels_.next();
@@ -320,6 +325,7 @@ void DocumentCollector::hl_856(const Segment& s) {
   l.parent = parent;
   l.po_number = l.tracking = l.carrier = Span{};
   l.tracking_source = {};
+  l.tracked_child = SIZE_MAX;
 }
 
 void DocumentCollector::prf_856(const Segment& s) {
@@ -378,7 +384,7 @@ void DocumentCollector::lin_856(const Segment& s) {
   item.ids = id_spans_.size();
   for (std::size_t i = 2; i + 1 <= s.count(); i += 2)
     if (!s.at(i).empty() && !s.at(i + 1).empty())
-      id_spans_.emplace_back(keep(s.at(i)), keep(s.at(i + 1)));
+      id_spans_.next() = {keep(s.at(i)), keep(s.at(i + 1))};
   item.id_count = id_spans_.size() - item.ids;
   item.line = s.line;
 }
@@ -506,7 +512,6 @@ void DocumentCollector::finish_856() {
   // one walk in order gives every level what it passes down.
   finished_ = true;
   const std::size_t n = levels_.size();
-  tracked_child_.assign(n, SIZE_MAX);
   for (std::size_t i = 0; i < n; ++i) {
     Level& lv = levels_[i];
     const std::size_t p = lv.parent;
@@ -514,27 +519,32 @@ void DocumentCollector::finish_856() {
     if (p == SIZE_MAX) {
       lv.path = reserve(code_len);
     } else {
-      const Level& up = levels_[p];
-      if (lv.tracking.len && tracked_child_[p] == SIZE_MAX) tracked_child_[p] = i;
+      Level& up = levels_[p];
+      if (lv.tracking.len && up.tracked_child == SIZE_MAX) up.tracked_child = i;
       if (lv.po_number.len == 0) lv.po_number = up.po_number;
       if (lv.tracking.len == 0) {
         lv.tracking = up.tracking;
         lv.tracking_source = up.tracking_source;
       }
       if (lv.carrier.len == 0) lv.carrier = up.carrier;
-      // The parent's path, a dash, this level's code.
+      // The parent's path, a dash, this level's code. The arena has
+      // kViewPadding bytes after its capacity: a short path is one
+      // fixed-size copy, the code one 4-byte store.
       lv.path = reserve(up.path.len + 1 + code_len);
       char* out = arena_.get() + lv.path.off;
-      std::memcpy(out, arena_.get() + up.path.off, up.path.len);
+      std::memmove(out, arena_.get() + up.path.off,  // the padding may overlap `out`
+                   up.path.len <= kViewPadding ? kViewPadding : up.path.len);
       out[up.path.len] = '-';
     }
-    char* code_out = arena_.get() + lv.path.off + lv.path.len - code_len;
-    for (std::size_t k = 0; k < code_len; ++k)
-      code_out[k] = static_cast<char>(lv.code >> (8 * (code_len - 1 - k)) & 0xFF);
+    if (code_len) {  // the code's characters, first one first
+      std::uint32_t chars = (lv.code & 0xFFFFFF) << (8 * (4 - code_len));
+      if constexpr (std::endian::native == std::endian::little) chars = std::byteswap(chars);
+      std::memcpy(arena_.get() + lv.path.off + lv.path.len - code_len, &chars, sizeof chars);
+    }
   }
   // Views last: arena_ does not move any more.
   id_views_.clear();
-  for (const auto& [q, v] : id_spans_) id_views_.next() = {text(q), text(v)};
+  for (const auto& [q, v] : id_spans_.span()) id_views_.next() = {text(q), text(v)};
   views_.clear();
   for (const Item& item : items_) {
     const Level& lv = levels_[item.level];
@@ -546,7 +556,7 @@ void DocumentCollector::finish_856() {
     if (lv.tracking.len) {
       v.tracking = text(lv.tracking);
       v.tracking_source = lv.tracking_source;
-    } else if (const std::size_t child = tracked_child_[item.level]; child != SIZE_MAX) {
+    } else if (const std::size_t child = lv.tracked_child; child != SIZE_MAX) {
       v.tracking = text(levels_[child].tracking);
       v.tracking_source = levels_[child].tracking_source;
     } else if (shipment_ref_.len) {

@@ -155,6 +155,7 @@ class DocumentCollector final : public SetVisitor {
     Span po_number, tracking, carrier;
     std::string_view tracking_source;  // a literal: "MAN*CP", "REF*CN", ...
     Span path;                         // "S-O-P-I": HL03 codes from the top, set by finish_856()
+    std::size_t tracked_child = SIZE_MAX;  // the first level below with its own tracking
   };
   struct Item {
     std::size_t level = 0;
@@ -167,7 +168,7 @@ class DocumentCollector final : public SetVisitor {
   Span reserve(std::size_t n);    // n bytes of the arena, to be written
   void grow_arena(std::size_t n);
   std::string_view text(Span s) const { return {arena_.get() + s.off, s.len}; }
-  std::size_t find_level(std::string_view id) const;
+  [[gnu::noinline]] std::size_t find_level(std::string_view id) const;  // by search
   // 856 segments, one function each (kept out of line).
   [[gnu::noinline]] void bsn_856(const Segment& s);
   [[gnu::noinline]] void hl_856(const Segment& s);
@@ -190,8 +191,7 @@ class DocumentCollector final : public SetVisitor {
       std::make_unique_for_overwrite<char[]>(arena_cap_ + kViewPadding);
   ReusedVector<Level> levels_;
   ReusedVector<Item> items_;
-  std::vector<std::size_t> tracked_child_;  // finish_856 scratch
-  std::vector<std::pair<Span, Span>> id_spans_;
+  ReusedVector<std::pair<Span, Span>> id_spans_;
   ReusedVector<std::pair<std::string_view, std::string_view>> id_views_;
   ReusedVector<ShippedItemView> views_;
   std::size_t last_order_ = SIZE_MAX;
