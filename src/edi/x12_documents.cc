@@ -364,8 +364,7 @@ void DocumentCollector::man_856(const Segment& s) {
                                   : q == "UC"_tag ? "MAN*UC"sv
                                                   : ""sv;
   // A carrier package id beats an SSCC carton label or a case code.
-  const bool better =
-      cur.tracking.len == 0 || (q == "CP"_tag && cur.tracking_source != "MAN*CP"sv);
+  const bool better = cur.tracking.len == 0 || (q == "CP"_tag && cur.tracking_source != "MAN*CP"sv);
   if (!source.empty() && better) {
     cur.tracking = keep(s.at(2));
     cur.tracking_source = source;
@@ -532,13 +531,16 @@ void DocumentCollector::finish_856() {
       // fixed-size copy, the code one 4-byte store.
       lv.path = reserve(up.path.len + 1 + code_len);
       char* out = arena_.get() + lv.path.off;
-      std::memmove(out, arena_.get() + up.path.off,  // the padding may overlap `out`
-                   up.path.len <= kViewPadding ? kViewPadding : up.path.len);
+      const char* from = arena_.get() + up.path.off;  // its padding may overlap `out`
+      if (up.path.len <= kViewPadding)
+        std::memmove(out, from, kViewPadding);
+      else
+        std::memmove(out, from, up.path.len);
       out[up.path.len] = '-';
     }
-    if (code_len) {  // the code's characters, first one first
-      std::uint32_t chars = (lv.code & 0xFFFFFF) << (8 * (4 - code_len));
-      if constexpr (std::endian::native == std::endian::little) chars = std::byteswap(chars);
+    if (code_len) {  // the code's characters (first one lowest), one 4-byte store
+      std::uint32_t chars = lv.code & 0xFFFFFF;
+      if constexpr (std::endian::native == std::endian::big) chars = std::byteswap(chars);
       std::memcpy(arena_.get() + lv.path.off + lv.path.len - code_len, &chars, sizeof chars);
     }
   }

@@ -41,13 +41,15 @@ struct Delimiters {
 };
 
 // A segment tag (or any code) of up to three characters as a number: the
-// characters in the low three bytes, the length in the top one ("HL" ->
-// 0x0200484C), for switch dispatch without string compares; 0 for an empty
+// characters in the low three bytes, first one lowest (their order in
+// memory on a little-endian machine), the length in the top one ("HL" ->
+// 0x02004C48), for switch dispatch without string compares; 0 for an empty
 // or longer one.
 constexpr std::uint32_t tag_code(std::string_view t) {
   if (t.empty() || t.size() > 3) return 0;
   std::uint32_t c = 0;
-  for (char ch : t) c = (c << 8) | static_cast<unsigned char>(ch);
+  for (std::size_t i = 0; i < t.size(); ++i)
+    c |= std::uint32_t{static_cast<unsigned char>(t[i])} << (8 * i);
   return c | static_cast<std::uint32_t>(t.size()) << 24;
 }
 
@@ -62,14 +64,15 @@ inline constexpr std::size_t kViewPadding = 16;
 inline constexpr char kNoElement[kViewPadding] = {};  // what an absent element views
 
 // tag_code() of a view that has kViewPadding readable bytes after it (any
-// element view a Reader hands out): one load, no loop.
+// element view a Reader hands out): one load and a mask, no loop.
 [[gnu::always_inline]] inline std::uint32_t padded_code(std::string_view v) {
-  std::uint32_t word;  // the first four bytes, the first one on top
+  static constexpr std::uint32_t kKeep[4] = {0, 0xFF, 0xFFFF, 0xFFFFFF};
+  const std::size_t n = v.size();
+  if (n - 1 >= 3) return 0;  // empty or longer than three
+  std::uint32_t word;
   std::memcpy(&word, v.data(), sizeof word);
-  if constexpr (std::endian::native == std::endian::little) word = std::byteswap(word);
-  return v.size() - 1 < 3
-             ? word >> (8 * (4 - v.size())) | static_cast<std::uint32_t>(v.size()) << 24
-             : 0;
+  if constexpr (std::endian::native == std::endian::big) word = std::byteswap(word);
+  return (word & kKeep[n]) | static_cast<std::uint32_t>(n) << 24;
 }
 
 // One segment: elements[0] is the tag. Views into the reader's buffer and

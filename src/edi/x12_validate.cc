@@ -35,11 +35,9 @@ bool valid_time(std::string_view s) {  // HHMM[SS[D..]]
 // The functional identifier code (GS01) each transaction set belongs in.
 std::string_view group_of(std::string_view st01) {
   static constexpr std::pair<std::uint32_t, std::string_view> kMap[] = {
-      {"850"_tag, "PO"}, {"855"_tag, "PR"}, {"856"_tag, "SH"},
-      {"810"_tag, "IN"}, {"997"_tag, "FA"}, {"999"_tag, "FA"},
-      {"860"_tag, "PC"}, {"865"_tag, "CA"}, {"846"_tag, "IB"},
-      {"940"_tag, "OW"}, {"945"_tag, "SW"}, {"820"_tag, "RA"},
-      {"837"_tag, "HC"}, {"835"_tag, "HP"}, {"834"_tag, "BE"},
+      {"850"_tag, "PO"}, {"855"_tag, "PR"}, {"856"_tag, "SH"}, {"810"_tag, "IN"}, {"997"_tag, "FA"},
+      {"999"_tag, "FA"}, {"860"_tag, "PC"}, {"865"_tag, "CA"}, {"846"_tag, "IB"}, {"940"_tag, "OW"},
+      {"945"_tag, "SW"}, {"820"_tag, "RA"}, {"837"_tag, "HC"}, {"835"_tag, "HP"}, {"834"_tag, "BE"},
       {"270"_tag, "HS"}, {"271"_tag, "HB"}, {"277"_tag, "HN"},
   };
   const std::uint32_t code = tag_code(st01);
