@@ -185,6 +185,13 @@ namespace {
 // A whole decimal number written without leading zeros, or 0 when `s` is
 // not one (so equal numbers mean equal text).
 [[gnu::always_inline]] inline std::uint64_t number(std::string_view s) {
+  const std::size_t n = s.size();
+  if (n - 1 < 2) {  // HL ids are mostly one or two digits: no loop
+    const unsigned a = static_cast<unsigned char>(s[0]) - unsigned{'1'};  // 1-9 -> 0-8
+    if (n == 1) return a < 9 ? a + 1 : 0;
+    const unsigned b = static_cast<unsigned char>(s[1]) - unsigned{'0'};
+    return a < 9 && b < 10 ? (a + 1) * 10 + b : 0;
+  }
   std::uint64_t v = 0;
   if (s.empty() || s.size() > 18 || s[0] == '0') return 0;
   for (char c : s) {
@@ -227,7 +234,7 @@ void DocumentCollector::begin(const Envelope& env) {
   if (env.serial != cur_.env.serial || env.serial == 0) {
     cur_.env = env;
   } else {
-    cur_.env.st01 = env.st01;
+    if (cur_.env.st01 != env.st01) cur_.env.st01 = env.st01;  // usually the same
     cur_.env.st02 = env.st02;
   }
   switch (tag_code(env.st01)) {
@@ -318,14 +325,17 @@ void DocumentCollector::hl_856(const Segment& s) {
   } else if (code == "I"_tag || code == "P"_tag || code == "T"_tag)
     parent = last_order_;
   if (code == "O"_tag) last_order_ = index;
-  Level& l = levels_.next();
-  l.num = number(s.at(1));
-  l.id = l.num == 0 ? keep(s.at(1)) : Span{};
-  l.code = code;
-  l.parent = parent;
-  l.po_number = l.tracking = l.carrier = Span{};
-  l.tracking_source = {};
-  l.tracked_child = SIZE_MAX;
+  const std::uint64_t num = number(s.at(1));
+  levels_.next() = Level{.num = num,
+                         .id = num == 0 ? keep(s.at(1)) : Span{},
+                         .code = code,
+                         .parent = parent,
+                         .po_number = {},
+                         .tracking = {},
+                         .carrier = {},
+                         .tracking_source = {},
+                         .path = {},
+                         .tracked_child = SIZE_MAX};
 }
 
 void DocumentCollector::prf_856(const Segment& s) {
@@ -377,15 +387,16 @@ void DocumentCollector::dtm_856(const Segment& s) {
 
 void DocumentCollector::lin_856(const Segment& s) {
   if (levels_.empty()) return;
-  Item& item = items_.next();
-  item = Item{};
-  item.level = levels_.size() - 1;
-  item.ids = id_spans_.size();
-  for (std::size_t i = 2; i + 1 <= s.count(); i += 2)
-    if (!s.at(i).empty() && !s.at(i + 1).empty())
-      id_spans_.next() = {keep(s.at(i)), keep(s.at(i + 1))};
-  item.id_count = id_spans_.size() - item.ids;
-  item.line = s.line;
+  const std::size_t first = id_spans_.size();
+  const std::span<const std::string_view> e = s.elements;  // LIN, LIN01, then pairs
+  for (std::size_t i = 2; i + 1 < e.size(); i += 2)
+    if (!e[i].empty() && !e[i + 1].empty()) id_spans_.next() = {keep(e[i]), keep(e[i + 1])};
+  items_.next() = Item{.level = levels_.size() - 1,
+                       .ids = first,
+                       .id_count = id_spans_.size() - first,
+                       .quantity = 0,
+                       .unit = {},
+                       .line = s.line};
 }
 
 void DocumentCollector::sn1_856(const Segment& s) {

@@ -103,7 +103,10 @@ template <class T>
 class ReusedVector {
  public:
   T& next() {
-    if (used_ == items_.size()) items_.emplace_back();
+    if (used_ == built_) [[unlikely]] {
+      items_.emplace_back();
+      built_ = items_.size();
+    }
     return items_[used_++];
   }
   void clear() { used_ = 0; }
@@ -118,7 +121,7 @@ class ReusedVector {
 
  private:
   std::vector<T> items_;
-  std::size_t used_ = 0;
+  std::size_t used_ = 0, built_ = 0;  // built_: items_.size()
 };
 
 class DocumentCollector final : public SetVisitor {

@@ -333,9 +333,9 @@ void Validator::st(const Segment& s, const Delimiters& d) {
   seg_in_set_ = 1;
   hl_other_.clear();
   hl_expected_ = 1;
-  env_.st01.assign(s.at(1));
+  if (env_.st01 != s.at(1)) env_.st01.assign(s.at(1));  // usually the same as the last set's
   env_.st02.assign(s.at(2));
-  set_is_856_ = env_.st01 == std::string_view("856");
+  set_is_856_ = padded_code(s.at(1)) == "856"_tag;
   if (s.at(2).size() < 4 || s.at(2).size() > 9)
     problem(&s, 2, fmt::format("control number '{}' must be 4 to 9 characters", s.at(2)),
             {.ak5 = "7"});
