@@ -14,6 +14,11 @@ namespace {
 // The whole part of a decimal quantity ("12", "12.5", " 3"), 0 when there
 // is none; a leading '-' makes it negative.
 [[gnu::always_inline]] inline std::int64_t to_int(std::string_view s) {
+  if (s.size() - 1 < 2) {  // one or two digits, the usual quantity: no loop
+    const unsigned a = static_cast<unsigned char>(s[0]) - unsigned{'0'};
+    const unsigned b = s.size() == 2 ? static_cast<unsigned char>(s[1]) - unsigned{'0'} : 0;
+    if (a < 10 && b < 10) return s.size() == 2 ? a * 10 + b : a;
+  }
   std::size_t i = 0;
   while (i < s.size() && s[i] == ' ') ++i;
   const bool negative = i < s.size() && s[i] == '-';

@@ -376,6 +376,13 @@ namespace {
 
 // The value of a whole decimal number, or 0.
 [[gnu::always_inline]] inline std::uint64_t whole(std::string_view s) {
+  const std::size_t n = s.size();
+  if (n - 1 < 2) {  // HL numbers are mostly one or two digits: no loop
+    const unsigned a = static_cast<unsigned char>(s[0]) - unsigned{'0'};
+    if (n == 1) return a < 10 ? a : 0;
+    const unsigned b = static_cast<unsigned char>(s[1]) - unsigned{'0'};
+    return a < 10 && b < 10 ? a * 10 + b : 0;
+  }
   std::uint64_t v = 0;
   if (s.empty() || s.size() > 18) return 0;
   for (char c : s) {
