@@ -281,12 +281,11 @@ Result<bool> Reader::read_isa(Segment& seg) {
   return true;
 }
 
-// After a segment whose terminator is at `end` (or the input's end): the
-// line break after the terminator goes with it, and an IEA closes the
-// interchange.
-[[gnu::always_inline]] inline void Reader::end_segment(const Segment& seg, std::size_t end) {
+// After a segment that ends at `after` (past its terminator, or at the end
+// of the input): the line break after the terminator goes with it, and an
+// IEA closes the interchange.
+[[gnu::always_inline]] inline void Reader::end_segment(const Segment& seg, std::size_t after) {
   if (delim_.segment == '\n') ++line_;
-  std::size_t after = end < size_ ? end + 1 : end;
   if (after < size_ && buf_[after] == '\n') {
     ++line_;
     ++after;
@@ -330,7 +329,7 @@ Result<bool> Reader::read_isa(Segment& seg) {
   seg.line = line_;
   seg.number = ++segments_;
   seg.code = padded_code(v[0]);
-  end_segment(seg, p + len);
+  end_segment(seg, p + len + 1);
   return true;
 }
 
@@ -391,7 +390,7 @@ Result<bool> Reader::next_slow(Segment& seg) {
     } else {
       split(body, seg);  // the buffer's padding follows it
     }
-    end_segment(seg, end);
+    end_segment(seg, end < size_ ? end + 1 : end);
     return true;
   }
 }

@@ -127,7 +127,7 @@ class Reader {
   // Moves the unread bytes to the front: views into the buffer die.
   Result<bool> fill(std::size_t want);
   bool scan(Segment& seg);  // the fast path of next()
-  void end_segment(const Segment& seg, std::size_t end);
+  void end_segment(const Segment& seg, std::size_t after);
   Result<bool> next_slow(Segment& seg);
   Result<bool> read_isa(Segment& seg);
   void split(std::string_view body, Segment& seg);

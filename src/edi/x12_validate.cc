@@ -62,9 +62,14 @@ std::string Problem::text() const {
 }
 
 bool ControlNumberSet::insert(std::string_view id) {
-  if (id.empty() || id.size() > 17 || !digits(id)) return other_.emplace(id).second;
   std::uint64_t v = 0;
-  for (char c : id) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  bool numeric = !id.empty() && id.size() <= 17;
+  for (char c : id) {  // one pass: the value, and whether it is one
+    const unsigned d = static_cast<unsigned char>(c) - unsigned{'0'};
+    numeric &= d < 10;
+    v = v * 10 + d;
+  }
+  if (!numeric) return other_.emplace(id).second;
   const std::uint64_t key = v * 32 + id.size();
   if (numeric_.empty() || key > numeric_.back()) {  // the usual case: counting up
     numeric_.push_back(key);
