@@ -1,7 +1,7 @@
 // `make bench` (X12 part): read, validate envelopes and extract every shipment
 // of a generated interchange file of 856s (S-O-P-I, three items each), single
 // thread, as `orderctl x12 check` does it. Prints MB/s, sets/s and peak RSS,
-// for 100 MB (best and median of three runs) and for 1 GB (the RSS must not
+// for 100 MB (best and median of five runs) and for 1 GB (the RSS must not
 // grow with the file); then times writing 100,000 850s into one interchange.
 // Usage: orderd_bench_x12 [MB ...]   (default: 100 1000)
 #include <fmt/format.h>
@@ -140,8 +140,8 @@ int main(int argc, char** argv) {
     const std::uint64_t sets = generate(file, mb * 1000 * 1000);
     const double size = static_cast<double>(fs::file_size(file)) / 1e6;
     // Each run in its own process (its peak RSS is the reader's alone); the
-    // best and the median of three, since a shared machine is noisy.
-    const int runs = mb <= 200 ? 3 : 1;
+    // best and the median of five, since a shared machine is noisy.
+    const int runs = mb <= 200 ? 5 : 1;
     std::vector<double> times;
     double rss = 0;
     for (int run = 0; run < runs; ++run) {
