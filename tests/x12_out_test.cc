@@ -22,8 +22,7 @@ std::vector<std::string> segments_of(const std::string& text) {
   std::vector<std::string> out;
   while (*r.next(s)) {
     std::string line;
-    for (std::size_t i = 0; i < s.elements.size(); ++i)
-      line += (i ? "*" : "") + std::string(s.elements[i]);
+    for (std::size_t i = 0; i < s.size; ++i) line += (i ? "*" : "") + std::string(s.at(i));
     out.push_back(line);
   }
   return out;

@@ -393,9 +393,10 @@ void DocumentCollector::dtm_856(const Segment& s) {
 void DocumentCollector::lin_856(const Segment& s) {
   if (levels_.empty()) return;
   const std::size_t first = id_spans_.size();
-  const std::span<const std::string_view> e = s.elements;  // LIN, LIN01, then pairs
-  for (std::size_t i = 2; i + 1 < e.size(); i += 2)
-    if (!e[i].empty() && !e[i + 1].empty()) id_spans_.next() = {keep(e[i]), keep(e[i + 1])};
+  for (std::size_t i = 2; i + 1 < s.size; i += 2) {  // LIN, LIN01, then pairs
+    const std::string_view q = s.at(i), id = s.at(i + 1);
+    if (!q.empty() && !id.empty()) id_spans_.next() = {keep(q), keep(id)};
+  }
   items_.next() = Item{.level = levels_.size() - 1,
                        .ids = first,
                        .id_count = id_spans_.size() - first,

@@ -187,30 +187,32 @@ void Reader::classify(std::size_t at) {
   window_ = at;
 }
 
-std::string_view* Reader::grow_views(std::size_t used) {
-  views_.resize(std::max<std::size_t>(used * 2, 128));
-  return views_.data();
+std::uint32_t* Reader::grow_ends(std::size_t used) {
+  ends_.resize(std::max<std::size_t>(used * 2, 130));
+  return ends_.data();
 }
 
 void Reader::split(std::string_view body, Segment& seg) {
-  std::string_view* v = views_.data();
+  // Offsets are 32-bit: a longer segment (4 GiB without a terminator) is
+  // cut there; the validator then reports the rest as a bad segment.
+  body = body.substr(0, std::min<std::size_t>(body.size(), 0xFFFFFFFE));
+  std::uint32_t* e = ends_.data();
   std::size_t n = 0;
   const char sep = delim_.element;
   std::size_t start = 0;
   for (;;) {
-    if (n == views_.size()) v = grow_views(n);
+    if (n + 2 > ends_.size()) e = grow_ends(n + 2);
     const char* p =
         static_cast<const char*>(std::memchr(body.data() + start, sep, body.size() - start));
-    if (!p) {
-      v[n++] = body.substr(start);
-      break;
-    }
-    const std::size_t at = static_cast<std::size_t>(p - body.data());
-    v[n++] = body.substr(start, at - start);
+    const std::size_t at = p ? static_cast<std::size_t>(p - body.data()) : body.size();
+    e[++n] = static_cast<std::uint32_t>(at);
+    if (!p) break;
     start = at + 1;
   }
-  seg.elements = {v, n};
-  seg.code = tag_code(v[0]);
+  seg.base = body.data();
+  seg.ends = e;
+  seg.size = static_cast<std::uint32_t>(n);
+  seg.code = tag_code(seg.at(0));
 }
 
 void Reader::split_scratch(Segment& seg) {
@@ -315,20 +317,19 @@ Result<bool> Reader::read_isa(Segment& seg) {
   const auto len = static_cast<std::size_t>(std::countr_zero(ends));
   if (base[p + len] != delim_.segment) return false;  // a line break inside
   std::uint64_t seps = sep_mask_ >> off & ((std::uint64_t{1} << len) - 1);
-  // At most 64 elements: views_ always has room (its size is at least 128).
-  std::string_view* v = views_.data();
-  std::size_t n = 0, start = p;
-  for (; seps; seps &= seps - 1) {
-    const std::size_t at = p + static_cast<std::size_t>(std::countr_zero(seps));
-    v[n++] = std::string_view(base + start, at - start);
-    start = at + 1;
-  }
-  v[n++] = std::string_view(base + start, p + len - start);
-  seg.elements = {v, n};
+  // The mask bits are offsets from p already. At most 64 elements: ends_
+  // always has room (its size is at least 130).
+  std::uint32_t* const e = ends_.data() + 1;
+  std::size_t n = 0;
+  for (; seps; seps &= seps - 1) e[n++] = static_cast<std::uint32_t>(std::countr_zero(seps));
+  e[n++] = static_cast<std::uint32_t>(len);
+  seg.base = base + p;
+  seg.ends = ends_.data();
+  seg.size = static_cast<std::uint32_t>(n);
   seg.offset = consumed_ + p;
   seg.line = line_;
   seg.number = ++segments_;
-  seg.code = padded_code(v[0]);
+  seg.code = padded_code(std::string_view(base + p, e[0]));
   end_segment(seg, p + len + 1);
   return true;
 }

@@ -75,22 +75,29 @@ inline constexpr char kNoElement[kViewPadding] = {};  // what an absent element 
   return (word & kKeep[n]) | static_cast<std::uint32_t>(n) << 24;
 }
 
-// One segment: elements[0] is the tag. Views into the reader's buffer and
-// its element table, valid until the reader's next call to next(). At least
-// kViewPadding readable bytes follow each view.
+// One segment, the tag as element 0. Element i is the bytes of `base` from
+// ends[i] + 1 up to ends[i + 1] (ends[0] is 0xFFFFFFFF, so element 0 starts
+// at 0; ends[i + 1] is the separator or terminator after element i): a
+// reader writes one number per element, and at() makes the view. Both
+// point into the reader's buffer and table, valid until its next call to
+// next(). At least kViewPadding readable bytes follow each element.
 struct Segment {
-  std::span<const std::string_view> elements;
+  const char* base = kNoElement;
+  const std::uint32_t* ends = nullptr;
+  std::uint32_t size = 0;    // elements, the tag included
   std::uint32_t code = 0;    // tag_code(tag())
   std::uint64_t number = 0;  // 1-based position in the file
   std::uint64_t offset = 0;  // byte offset of the tag in the file
   std::uint64_t line = 0;    // 1-based line of the tag in the file
 
-  std::string_view tag() const { return elements.empty() ? std::string_view() : elements[0]; }
+  std::string_view tag() const { return at(0); }
   // Element i (1-based, as X12 numbers them), "" when absent.
   [[gnu::always_inline]] std::string_view at(std::size_t i) const {
-    return i < elements.size() ? elements[i] : std::string_view(kNoElement, 0);
+    if (i >= size) return std::string_view(kNoElement, 0);
+    const std::uint32_t from = ends[i] + 1, to = ends[i + 1];
+    return std::string_view(base + from, to - from);
   }
-  std::size_t count() const { return elements.empty() ? 0 : elements.size() - 1; }
+  std::size_t count() const { return size ? size - 1 : 0; }
 };
 
 // Where bytes come from: a whole buffer or a file read in chunks.
@@ -131,9 +138,9 @@ class Reader {
   Result<bool> next_slow(Segment& seg);
   Result<bool> read_isa(Segment& seg);
   void split(std::string_view body, Segment& seg);
-  void split_scratch(Segment& seg);                // split(scratch_), padded
-  std::string_view* grow_views(std::size_t used);  // doubles views_; returns its data
-  void classify(std::size_t at);                   // the masks of the 64 bytes at buf_[at]
+  void split_scratch(Segment& seg);            // split(scratch_), padded
+  std::uint32_t* grow_ends(std::size_t used);  // doubles ends_; returns its data
+  void classify(std::size_t at);               // the masks of the 64 bytes at buf_[at]
   // No terminator in the window: the next scan() makes a new one.
   void forget_window() { end_mask_ = 0; }
 
@@ -155,7 +162,8 @@ class Reader {
   std::uint64_t segments_ = 0;
   Delimiters delim_;
   std::string scratch_;  // a segment with line breaks inside, joined
-  std::vector<std::string_view> views_ = std::vector<std::string_view>(128);  // the elements
+  // Segment::ends of the segment read last; slot 0 is always 0xFFFFFFFF.
+  std::vector<std::uint32_t> ends_ = std::vector<std::uint32_t>(130, 0xFFFFFFFF);
 };
 
 }  // namespace orderd::x12

@@ -356,7 +356,8 @@ TEST_CASE("x12: the reader splits random segments exactly as written") {
       std::uint64_t line = 1 + (std::string_view(after).ends_with('\n') ? 1 : 0);
       for (const auto& w : want) {
         REQUIRE(*r.next(seg));
-        std::vector<std::string> got(seg.elements.begin(), seg.elements.end());
+        std::vector<std::string> got;
+        for (std::size_t k = 0; k < seg.size; ++k) got.emplace_back(seg.at(k));
         REQUIRE(got == w);
         CHECK(seg.code == tag_code(w[0]));
         CHECK(seg.line == (std::string_view(after).ends_with('\n') ? line++ : 1));
