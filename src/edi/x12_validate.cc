@@ -338,7 +338,14 @@ void Validator::st(const Segment& s, const Delimiters& d) {
   seg_in_set_ = 1;
   hl_other_.clear();
   hl_expected_ = 1;
-  if (env_.st01 != s.at(1)) env_.st01.assign(s.at(1));  // usually the same as the last set's
+  // ST01 and the group around it are usually the same as the last set's:
+  // then so is whether they fit.
+  if (env_.st01 != s.at(1) || group_checked_ != env_.serial) {
+    env_.st01.assign(s.at(1));
+    const std::string_view want = group_of(env_.st01);
+    group_misfit_ = !want.empty() && want != env_.gs01 ? want : std::string_view();
+    group_checked_ = env_.serial;
+  }
   env_.st02.assign(s.at(2));
   set_is_856_ = padded_code(s.at(1)) == "856"_tag;
   if (s.at(2).size() < 4 || s.at(2).size() > 9)
@@ -347,10 +354,10 @@ void Validator::st(const Segment& s, const Delimiters& d) {
   else if (!seen_st_.insert(env_.st02))
     problem(&s, 2, fmt::format("control number {} appears twice in this group", env_.st02),
             {.ak5 = "23"});
-  if (auto want = group_of(env_.st01); !want.empty() && want != env_.gs01)
+  if (!group_misfit_.empty())
     problem(&s, 1,
             fmt::format("a {} belongs in a {} group, this group is {} (accepted: partners do this)",
-                        env_.st01, want, env_.gs01),
+                        env_.st01, group_misfit_, env_.gs01),
             {}, false);
   if (visitor_) {
     visitor_->begin(env_);

@@ -168,6 +168,10 @@ class Validator {
   ControlNumberSet seen_gs_, seen_st_;
   bool set_is_856_ = false;
   std::uint64_t env_serial_ = 0;
+  // The GS01 that ST01 belongs in when the group has another one (a
+  // warning), worked out for env_.st01 in the group of serial group_checked_.
+  std::string_view group_misfit_;
+  std::uint64_t group_checked_ = UINT64_MAX;
   // 856 HL tree of the open set: HL01 must count 1, 2, 3..., so the ids
   // seen are exactly 1 .. hl_expected_-1 while no problem was reported.
   std::uint64_t hl_expected_ = 1;
