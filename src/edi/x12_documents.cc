@@ -543,9 +543,16 @@ void DocumentCollector::finish_856() {
         lv.tracking_source = up.tracking_source;
       }
       if (lv.carrier.len == 0) lv.carrier = up.carrier;
-      // The parent's path, a dash, this level's code. The arena has
-      // kViewPadding bytes after its capacity: a short path is one
-      // fixed-size copy, the code one 4-byte store.
+      // The parent's path, a dash, this level's code. A path stops growing
+      // at kMaxHlPath characters (a chain of thousands of levels would
+      // otherwise take memory in the square of its depth); past that, a
+      // level shows its parent's path.
+      if (up.path.len + 1 + code_len > kMaxHlPath) {
+        lv.path = up.path;
+        continue;
+      }
+      // The arena has kViewPadding bytes after its capacity: a short path
+      // is one fixed-size copy, the code one 4-byte store.
       lv.path = reserve(up.path.len + 1 + code_len);
       char* out = arena_.get() + lv.path.off;
       const char* from = arena_.get() + up.path.off;  // its padding may overlap `out`

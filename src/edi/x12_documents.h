@@ -167,8 +167,9 @@ class DocumentCollector final : public SetVisitor {
     Span unit;
     std::uint64_t line = 0;
   };
-  Span keep(std::string_view v);  // a copy in the arena
-  Span reserve(std::size_t n);    // n bytes of the arena, to be written
+  static constexpr std::size_t kMaxHlPath = 255;  // see finish_856()
+  Span keep(std::string_view v);                  // a copy in the arena
+  Span reserve(std::size_t n);                    // n bytes of the arena, to be written
   void grow_arena(std::size_t n);
   std::string_view text(Span s) const { return {arena_.get() + s.off, s.len}; }
   [[gnu::noinline]] std::size_t find_level(std::string_view id) const;  // by search

@@ -161,8 +161,8 @@ std::uint32_t* Reader::grow_ends(std::size_t used) {
 }
 
 void Reader::split(std::string_view body, Segment& seg) {
-  // Offsets are 32-bit: a longer segment (4 GiB without a terminator) is
-  // cut there; the validator then reports the rest as a bad segment.
+  // Offsets are 32-bit: the elements of a longer segment (4 GiB without a
+  // terminator) end there, and the bytes past it are not read.
   body = body.substr(0, std::min<std::size_t>(body.size(), 0xFFFFFFFE));
   std::uint32_t* e = ends_.data();
   std::size_t n = 0;

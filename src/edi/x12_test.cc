@@ -319,10 +319,11 @@ TEST_CASE("x12: 855 and 997/999 from the conformance files") {
   CHECK(p999.sets[2].errors.at(0) == "segment REF at position 57: required segment missing");
 }
 
-// The reader's fast path (64-byte masks, four elements without a branch)
+// The reader's fast path (the masks of the 64 bytes from a segment's start)
 // against a plain split, on random segments: element counts from 1 to 150
-// (so segments cross blocks and outgrow the element table), empty elements,
-// each terminator style, every chunk size.
+// (so some segments are longer than 64 bytes and take the slow path, and
+// some outgrow the element table), empty elements, each terminator style,
+// every chunk size.
 TEST_CASE("x12: the reader splits random segments exactly as written") {
   std::uint64_t state = 0x9E3779B97F4A7C15ull;
   auto rnd = [&](std::uint64_t n) {
@@ -331,7 +332,7 @@ TEST_CASE("x12: the reader splits random segments exactly as written") {
     state ^= state << 17;
     return state % n;
   };
-  for (const char* after : {"~", "~\n", "~\r\n"}) {
+  for (const char* after : {"~", "~\n", "~\r\n", "\n"}) {
     CAPTURE(after);
     std::string text =
         "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
@@ -426,4 +427,89 @@ TEST_CASE("x12: every item of an 856 level is read, and a check sees the same it
     const std::string t = test::slurp(f);
     CHECK(check_text(t, 1 << 20, false).items == check_text(t).items);
   }
+}
+
+namespace {
+
+// An interchange around one 856 of these segments (between ST and SE; SE01
+// counted), in a group whose GS01 is `gs01`.
+std::string one_856(const std::vector<std::string>& body, std::string_view gs01 = "SH") {
+  std::string t = fmt::format(
+      "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
+      "*261126*1200*U*00401*000000009*0*P*>~\nGS*{}*SENDER*RECEIVER*20261126*1200*9*X*004010~\n"
+      "ST*856*0001~\n",
+      gs01);
+  for (const auto& s : body) t += s + "~\n";
+  return t + fmt::format("SE*{}*0001~\nGE*1*9~\nIEA*1*000000009~\n", body.size() + 2);
+}
+
+}  // namespace
+
+TEST_CASE("x12: 856 HL paths, deep and wide, and tracking from a pack below the item") {
+  // Codes that make a path longer than one fixed-size copy, and an empty one.
+  auto r = check_text(one_856({"HL*1**S", "HL*2*1*O", "PRF*PO1", "HL*3*2*ABC", "HL*4*3*ABC",
+                               "HL*5*4*ABC", "HL*6*5*I", "LIN**SK*A", "HL*7*2*", "LIN**SK*B"}));
+  CHECK(first_error(r) == "");
+  const auto& items = r.sets.at(0).ship_notice.items;
+  REQUIRE(items.size() == 2);
+  CHECK(items[0].hl_path == "S-O-ABC-ABC-ABC-I");
+  CHECK(items[0].po_number == "PO1");
+  CHECK(items[1].hl_path == "S-O-");
+  // Standard carton pack (S-O-I-P): the carton's tracking is the item's.
+  auto pack = check_text(one_856({"HL*1**S", "HL*2*1*O", "PRF*PO2", "HL*3*2*I", "LIN**SK*C",
+                                  "SN1**4*EA", "HL*4*3*P", "MAN*CP*1ZCARTON"}));
+  CHECK(first_error(pack) == "");
+  const auto& c = pack.sets.at(0).ship_notice.items.at(0);
+  CHECK(c.tracking == "1ZCARTON");
+  CHECK(c.tracking_source == "MAN*CP");
+  CHECK(c.quantity == 4);
+  // A chain thousands of levels deep: the path stops growing at 255
+  // characters (memory stays linear) and the item still finds its PO.
+  std::vector<std::string> deep = {"HL*1**S", "HL*2*1*O", "PRF*PO3"};
+  for (int k = 3; k <= 5000; ++k) deep.push_back(fmt::format("HL*{}*{}*I", k, k - 1));
+  deep.push_back("LIN**SK*D");
+  auto d = check_text(one_856(deep));
+  CHECK(first_error(d) == "");
+  const auto& item = d.sets.at(0).ship_notice.items.at(0);
+  CHECK(item.po_number == "PO3");
+  CHECK(item.hl_path.size() <= 255);
+  CHECK(item.hl_path.starts_with("S-O-I-I-"));
+}
+
+TEST_CASE("x12: envelope checks around the fast paths") {
+  // Tags the envelope filter lets through to the full check are still read
+  // as set segments (HD collides with the envelope tags' bits).
+  static_assert(!maybe_envelope("HL"_tag) && !maybe_envelope("LIN"_tag) &&
+                !maybe_envelope("SN1"_tag) && !maybe_envelope("REF"_tag));
+  static_assert(maybe_envelope("ST"_tag) && maybe_envelope("SE"_tag) && maybe_envelope("ISA"_tag));
+  REQUIRE(maybe_envelope("HD"_tag));
+  auto hd = check_text(one_856({"BSN*00*S1*20261126*1200", "HD*030", "HL*1**S"}));
+  CHECK(first_error(hd) == "");
+  CHECK(hd.segments == 9);
+  // An 856 in a PO group is a warning, set after set, and only there.
+  std::string two = one_856({"HL*1**S"});
+  std::string po = one_856({"HL*1**S"}, "PO");
+  two.erase(two.find("GE*1*9~"));
+  po = po.substr(po.find("GS*"));
+  po.replace(po.find("*9*X*"), 5, "*10*X*");
+  po.replace(po.find("GE*1*9"), 6, "GE*1*10");
+  two += "GE*1*9~\n" + po;
+  two.replace(two.find("IEA*1*"), 6, "IEA*2*");
+  auto w = check_text(two);
+  CHECK(first_error(w) == "");
+  int warnings = 0;
+  for (const auto& p : w.problems) {
+    CHECK_FALSE(p.error);
+    CHECK(p.message ==
+          "a 856 belongs in a SH group, this group is PO (accepted: partners do this)");
+    CHECK(p.group == 2);
+    ++warnings;
+  }
+  CHECK(warnings == 1);
+  // HL01 out of sequence is an error for each such HL, but a child naming
+  // one of them as its parent is not.
+  auto seq = check_text(one_856({"HL*1**S", "HL*5*1*O", "HL*6*5*I"}));
+  REQUIRE(seq.problems.size() == 2);
+  CHECK(seq.problems[0].message == "HL number 5 is out of sequence, expected 2");
+  CHECK(seq.problems[1].message == "HL number 6 is out of sequence, expected 3");
 }

@@ -149,7 +149,7 @@ class Validator {
   void st(const Segment& s, const Delimiters& d);
   void se(const Segment& s, const Delimiters& d);
   void hl(const Segment& s);
-  void hl_problem(const Segment& s, bool sequence, bool parent);
+  void hl_problem(const Segment& s, bool sequence, bool parent_ok);
   void close_set(bool ok);
 
   SetVisitor* visitor_;
