@@ -14,11 +14,8 @@ namespace {
 // The whole part of a decimal quantity ("12", "12.5", " 3"), 0 when there
 // is none; a leading '-' makes it negative.
 [[gnu::always_inline]] inline std::int64_t to_int(std::string_view s) {
-  if (s.size() - 1 < 2) {  // one or two digits, the usual quantity: no loop
-    const unsigned a = static_cast<unsigned char>(s[0]) - unsigned{'0'};
-    const unsigned b = s.size() == 2 ? static_cast<unsigned char>(s[1]) - unsigned{'0'} : 0;
-    if (a < 10 && b < 10) return s.size() == 2 ? a * 10 + b : a;
-  }
+  if (s.size() <= 2)  // the usual quantity: one or two digits
+    if (const std::uint64_t v = decimal_value(s)) return static_cast<std::int64_t>(v);
   std::size_t i = 0;
   while (i < s.size() && s[i] == ' ') ++i;
   const bool negative = i < s.size() && s[i] == '-';
@@ -190,20 +187,7 @@ namespace {
 // A whole decimal number written without leading zeros, or 0 when `s` is
 // not one (so equal numbers mean equal text).
 [[gnu::always_inline]] inline std::uint64_t number(std::string_view s) {
-  const std::size_t n = s.size();
-  if (n - 1 < 2) {  // HL ids are mostly one or two digits: no loop
-    const unsigned a = static_cast<unsigned char>(s[0]) - unsigned{'1'};  // 1-9 -> 0-8
-    if (n == 1) return a < 9 ? a + 1 : 0;
-    const unsigned b = static_cast<unsigned char>(s[1]) - unsigned{'0'};
-    return a < 9 && b < 10 ? (a + 1) * 10 + b : 0;
-  }
-  std::uint64_t v = 0;
-  if (s.empty() || s.size() > 18 || s[0] == '0') return 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return 0;
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return v;
+  return s.empty() || s[0] == '0' ? 0 : decimal_value(s);
 }
 
 }  // namespace

@@ -75,6 +75,27 @@ inline constexpr char kNoElement[kViewPadding] = {};  // what an absent element 
   return (word & kKeep[n]) | static_cast<std::uint32_t>(n) << 24;
 }
 
+// The value of an element written as digits only (leading zeros allowed),
+// or 0 when it is empty, longer than 18 digits or holds anything else. One
+// or two digits, the usual HL number or quantity, take no loop.
+[[gnu::always_inline]] inline std::uint64_t decimal_value(std::string_view s) {
+  const std::size_t n = s.size();
+  if (n - 1 < 2) {
+    const unsigned a = static_cast<unsigned char>(s[0]) - unsigned{'0'};
+    if (n == 1) return a < 10 ? a : 0;
+    const unsigned b = static_cast<unsigned char>(s[1]) - unsigned{'0'};
+    return a < 10 && b < 10 ? a * 10 + b : 0;
+  }
+  if (n == 0 || n > 18) return 0;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    const unsigned d = static_cast<unsigned char>(c) - unsigned{'0'};
+    if (d >= 10) return 0;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
 // One segment, the tag as element 0. Element i is the bytes of `base` from
 // ends[i] + 1 up to ends[i + 1] (ends[0] is 0xFFFFFFFF, so element 0 starts
 // at 0; ends[i + 1] is the separator or terminator after element i): a

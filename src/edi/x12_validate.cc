@@ -164,9 +164,7 @@ void Validator::envelope_segment(const Segment& s, const Delimiters& d) {
     if (in_isa_ && !in_gs_ && interchange_level) return;
     return outside(s);
   }
-  ++seg_in_set_;
-  if (set_is_856_ && s.code == "HL"_tag) hl(s);
-  if (visitor_) visitor_->segment(s, d);
+  in_set(s, d);
 }
 
 void Validator::outside(const Segment& s) {
@@ -384,35 +382,13 @@ void Validator::close_set(bool ok) {
   if (visitor_) visitor_->end(ok);
 }
 
-namespace {
-
-// The value of a whole decimal number, or 0.
-[[gnu::always_inline]] inline std::uint64_t whole(std::string_view s) {
-  const std::size_t n = s.size();
-  if (n - 1 < 2) {  // HL numbers are mostly one or two digits: no loop
-    const unsigned a = static_cast<unsigned char>(s[0]) - unsigned{'0'};
-    if (n == 1) return a < 10 ? a : 0;
-    const unsigned b = static_cast<unsigned char>(s[1]) - unsigned{'0'};
-    return a < 10 && b < 10 ? a * 10 + b : 0;
-  }
-  std::uint64_t v = 0;
-  if (s.empty() || s.size() > 18) return 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return 0;
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return v;
-}
-
-}  // namespace
-
 void Validator::hl(const Segment& s) {
   // HL01 counts 1, 2, 3...; HL02, when written, names one before it.
   const std::string_view parent = s.at(2);
-  const bool sequence = whole(s.at(1)) == hl_expected_;
+  const bool sequence = decimal_value(s.at(1)) == hl_expected_;
   bool parent_ok = true;
   if (!parent.empty()) {
-    const std::uint64_t p = whole(parent);
+    const std::uint64_t p = decimal_value(parent);
     parent_ok = p >= 1 && p < hl_expected_;
   }
   if (!sequence || !parent_ok) [[unlikely]]

@@ -91,8 +91,8 @@ class ControlNumberSet {
 
 // Whether a tag code may be ISA, IEA, GS, GE, ST or SE: true for those,
 // rarely for others (the validator then tells them apart): the multiplier
-// was picked so that none of ninety common tags shares their bits. One multiply and
-// a bit test instead of six compares on every segment.
+// was picked so that none of ninety common tags shares their bits. One
+// multiply and a bit test instead of six compares on every segment.
 constexpr unsigned envelope_hash(std::uint32_t c) {
   return (c * 0x678D764Bu) >> 26;
 }
@@ -117,9 +117,7 @@ class Validator {
     if (!in_st_ || maybe_envelope(c)) return envelope_segment(seg, delim);
     ++segments_;
     last_line_ = seg.line;
-    ++seg_in_set_;
-    if (set_is_856_ && c == "HL"_tag) hl(seg);
-    if (visitor_) visitor_->segment(seg, delim);
+    in_set(seg, delim);
   }
   // End of input: reports envelopes left open.
   void finish();
@@ -148,6 +146,12 @@ class Validator {
   void ge(const Segment& s);
   void st(const Segment& s, const Delimiters& d);
   void se(const Segment& s, const Delimiters& d);
+  // A segment between ST and SE that is not SE.
+  void in_set(const Segment& s, const Delimiters& d) {
+    ++seg_in_set_;
+    if (set_is_856_ && s.code == "HL"_tag) hl(s);
+    if (visitor_) visitor_->segment(s, d);
+  }
   void hl(const Segment& s);
   void hl_problem(const Segment& s, bool sequence, bool parent_ok);
   void close_set(bool ok);
