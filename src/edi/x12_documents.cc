@@ -187,7 +187,8 @@ namespace {
 // A whole decimal number written without leading zeros, or 0 when `s` is
 // not one (so equal numbers mean equal text).
 [[gnu::always_inline]] inline std::uint64_t number(std::string_view s) {
-  return s.empty() || s[0] == '0' ? 0 : decimal_value(s);
+  const std::uint64_t v = decimal_value(s);  // 0 for an empty one
+  return v != 0 && s[0] != '0' ? v : 0;
 }
 
 }  // namespace
