@@ -5,6 +5,7 @@
 
 #include "channels/formats.h"
 #include "core/status.h"
+#include "jobs/history.h"
 #include "jobs/intake.h"
 
 namespace orderd {
@@ -65,63 +66,47 @@ void import_one(Runtime& rt, Order& o, std::string_view file, ImportCounts& n) {
 
 RunReport sync_orders(Runtime& rt, std::string_view trigger, Scope only) {
   RunLock lock(rt);
-  RunReport report;
-  const std::int64_t run = [&] {
-    Txn t(*rt.store);
-    if (!t.begin()) return std::int64_t{0};
-    auto id = rt.store->begin_run("orders", trigger, rt.now());
-    (void)t.commit();
-    return id;
-  }();
-  std::vector<PullSource> remotes;
-  for (const auto& ch : rt.cfg->channels)
-    if (ch.source && in_scope(only, ch.id)) remotes.push_back({"orders", ch.id, &*ch.source});
-  if (!remotes.empty()) report.add(pull_remotes(rt, remotes));
-  for (const auto& ch : rt.cfg->channels) {
-    const OrderFormat* fmt_ = find_order_format(ch.format);
-    if (!fmt_ || !in_scope(only, ch.id)) continue;
-    take_inbound(
-        rt, "orders", ch.id,
-        [&](std::string_view name, std::string& data, std::int64_t,
-            RunReport& r) -> Result<std::string> {
-          auto batch = fmt_->read(data);
-          if (!batch) return std::unexpected(batch.error());
-          std::string().swap(data);  // the orders own their text now
-          ImportCounts n;
-          for (auto& o : batch->orders) {
-            o.channel = ch.id;
-            import_one(rt, o, name, n);
-          }
-          r.changed += n.added + n.updated;
-          for (auto& note : batch->notes) r.lines.push_back(std::move(note));
-          return fmt::format(
-              "{} orders: {} new, {} updated, {} unchanged, {} changed after processing (not "
-              "applied)",
-              batch->orders.size(), n.added, n.updated, n.unchanged, n.ignored);
-        },
-        report);
-  }
-  if (run) {
-    Txn t(*rt.store);
-    if (t.begin()) {
-      rt.store->finish_run({run, "orders", std::string(trigger),
-                            fmt::format("{}", fmt::join(report.lines, "\n")), 0, rt.now(),
-                            report.files, report.changed, report.failed});
-      (void)t.commit();
+  return recorded_run(rt, "orders", trigger, [&](RunReport& report) {
+    std::vector<PullSource> remotes;
+    for (const auto& ch : rt.cfg->channels)
+      if (ch.source && in_scope(only, ch.id)) remotes.push_back({"orders", ch.id, &*ch.source});
+    if (!remotes.empty()) report.add(pull_remotes(rt, remotes));
+    for (const auto& ch : rt.cfg->channels) {
+      const OrderFormat* fmt_ = find_order_format(ch.format);
+      if (!fmt_ || !in_scope(only, ch.id)) continue;
+      take_inbound(
+          rt, "orders", ch.id,
+          [&](std::string_view name, std::string& data, std::int64_t,
+              RunReport& r) -> Result<std::string> {
+            auto batch = fmt_->read(data);
+            if (!batch) return std::unexpected(batch.error());
+            std::string().swap(data);  // the orders own their text now
+            ImportCounts n;
+            for (auto& o : batch->orders) {
+              o.channel = ch.id;
+              import_one(rt, o, name, n);
+            }
+            r.changed += n.added + n.updated;
+            for (auto& note : batch->notes) r.lines.push_back(std::move(note));
+            return fmt::format(
+                "{} orders: {} new, {} updated, {} unchanged, {} changed after processing (not "
+                "applied)",
+                batch->orders.size(), n.added, n.updated, n.unchanged, n.ignored);
+          },
+          report);
     }
-  }
-  // Every ready order that qualifies, not only this run's: a run killed
-  // between import and processing is completed by the next one.
-  std::vector<std::string> channels, suppliers;
-  for (const auto& c : rt.cfg->channels)
-    if (c.auto_process) channels.push_back(c.id);
-  for (const auto& s : rt.cfg->suppliers)
-    if (s.auto_process) suppliers.push_back(s.id);
-  if (!channels.empty() || !suppliers.empty()) {
-    auto ids = rt.store->auto_process_candidates(channels, suppliers);
-    if (!ids.empty()) report.add(process_orders(rt, ids));
-  }
-  return report;
+    // Every ready order that qualifies, not only this run's: a run killed
+    // between import and processing is completed by the next one.
+    std::vector<std::string> channels, suppliers;
+    for (const auto& c : rt.cfg->channels)
+      if (c.auto_process) channels.push_back(c.id);
+    for (const auto& s : rt.cfg->suppliers)
+      if (s.auto_process) suppliers.push_back(s.id);
+    if (!channels.empty() || !suppliers.empty()) {
+      auto ids = rt.store->auto_process_candidates(channels, suppliers);
+      if (!ids.empty()) report.add(process_orders(rt, ids));
+    }
+  });
 }
 
 }  // namespace orderd

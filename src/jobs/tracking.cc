@@ -9,6 +9,7 @@
 #include "channels/formats.h"
 #include "edi/x12_documents.h"
 #include "jobs/documents.h"
+#include "jobs/history.h"
 #include "jobs/intake.h"
 #include "mappers/mappers.h"
 #include "util/hash.h"
@@ -131,95 +132,78 @@ void queue_ack(Runtime& rt, const SupplierConfig& s, std::string content) {
 
 RunReport sync_tracking(Runtime& rt, std::string_view trigger, Scope only) {
   RunLock lock(rt);
-  RunReport report;
-  std::int64_t run = 0;
-  {
-    Txn t(*rt.store);
-    if (t.begin()) {
-      run = rt.store->begin_run("tracking", trigger, rt.now());
-      (void)t.commit();
-    }
-  }
-  std::vector<PullSource> remotes;
-  for (const auto& s : rt.cfg->suppliers)
-    if (s.tracking.pull && in_scope(only, s.id))
-      remotes.push_back({"tracking", s.id, &*s.tracking.pull});
-  if (!remotes.empty()) report.add(pull_remotes(rt, remotes));
-  for (const auto& s : rt.cfg->suppliers) {
-    const TrackingFormat* f = find_tracking_format(s.tracking.format);
-    if (!f || !in_scope(only, s.id)) continue;
-    take_inbound(
-        rt, "tracking", s.id,
-        [&](std::string_view name, std::string& data, std::int64_t file_id,
-            RunReport& r) -> Result<std::string> {
-          auto batch = f->read(s.tracking, data);
-          if (!batch) return std::unexpected(batch.error());
-          // An interchange applied before (under any file name) is skipped.
-          std::vector<bool> skip(batch->interchanges.size(), false);
-          for (std::size_t i = 0; i < batch->interchanges.size(); ++i) {
-            const auto& k = batch->interchanges[i];
-            if (auto seen = rt.store->x12_received(k.sender, k.receiver, k.control)) {
-              skip[i] = true;
-              r.lines.push_back(
-                  fmt::format("{}: interchange {} from {} was applied before (file #{}); skipped",
-                              name, k.control, k.sender, *seen));
-            } else {
-              rt.store->add_x12_received(k.sender, k.receiver, k.control, file_id);
+  return recorded_run(rt, "tracking", trigger, [&](RunReport& report) {
+    std::vector<PullSource> remotes;
+    for (const auto& s : rt.cfg->suppliers)
+      if (s.tracking.pull && in_scope(only, s.id))
+        remotes.push_back({"tracking", s.id, &*s.tracking.pull});
+    if (!remotes.empty()) report.add(pull_remotes(rt, remotes));
+    for (const auto& s : rt.cfg->suppliers) {
+      const TrackingFormat* f = find_tracking_format(s.tracking.format);
+      if (!f || !in_scope(only, s.id)) continue;
+      take_inbound(
+          rt, "tracking", s.id,
+          [&](std::string_view name, std::string& data, std::int64_t file_id,
+              RunReport& r) -> Result<std::string> {
+            auto batch = f->read(s.tracking, data);
+            if (!batch) return std::unexpected(batch.error());
+            // An interchange applied before (under any file name) is skipped.
+            std::vector<bool> skip(batch->interchanges.size(), false);
+            for (std::size_t i = 0; i < batch->interchanges.size(); ++i) {
+              const auto& k = batch->interchanges[i];
+              if (auto seen = rt.store->x12_received(k.sender, k.receiver, k.control)) {
+                skip[i] = true;
+                r.lines.push_back(
+                    fmt::format("{}: interchange {} from {} was applied before (file #{}); skipped",
+                                name, k.control, k.sender, *seen));
+              } else {
+                rt.store->add_x12_received(k.sender, k.receiver, k.control, file_id);
+              }
             }
-          }
-          auto skipped = [&](int ix) { return ix >= 0 && skip[static_cast<std::size_t>(ix)]; };
-          std::erase_if(batch->rows,
-                        [&](const TrackingRow& row) { return skipped(row.interchange); });
-          std::erase_if(batch->notices,
-                        [&](const PoNotice& nt) { return skipped(nt.interchange); });
-          const auto& rows = batch->rows;
-          Counts n;
-          std::map<std::string, std::optional<Po>> po_cache;
-          std::set<std::int64_t> touched;
-          for (const auto& row : rows)
-            apply_row(rt, s, row, name, file_id, po_cache, touched, n, r);
-          for (const auto& notice : batch->notices)
-            apply_notice(rt, s, notice, name, touched, n, r);
-          if (s.po.x12.enabled && s.po.x12.send_ack != "none" && !batch->groups.empty()) {
-            // Acknowledge every group of the file (a resent one again: the
-            // partner may have missed our first acknowledgment).
+            auto skipped = [&](int ix) { return ix >= 0 && skip[static_cast<std::size_t>(ix)]; };
+            std::erase_if(batch->rows,
+                          [&](const TrackingRow& row) { return skipped(row.interchange); });
+            std::erase_if(batch->notices,
+                          [&](const PoNotice& nt) { return skipped(nt.interchange); });
+            const auto& rows = batch->rows;
+            Counts n;
+            std::map<std::string, std::optional<Po>> po_cache;
+            std::set<std::int64_t> touched;
+            for (const auto& row : rows)
+              apply_row(rt, s, row, name, file_id, po_cache, touched, n, r);
+            for (const auto& notice : batch->notices)
+              apply_notice(rt, s, notice, name, touched, n, r);
+            if (s.po.x12.enabled && s.po.x12.send_ack != "none" && !batch->groups.empty()) {
+              // Acknowledge every group of the file (a resent one again: the
+              // partner may have missed our first acknowledgment).
+              StoreControlNumbers numbers(*rt.store);
+              queue_ack(rt, s, write_x12_ack(s.po.x12, batch->groups, numbers));
+              r.lines.push_back(fmt::format("{}: {} for {} groups queued for {}", name,
+                                            s.po.x12.send_ack, batch->groups.size(), s.id));
+            }
+            const std::vector<std::int64_t> ids(touched.begin(), touched.end());
+            refresh_statuses(rt, ids, fmt::format("tracking from {}", name));
+            r.changed += n.recorded;
+            r.failed += n.unmatched;
+            return fmt::format(
+                "{} rows, {} acknowledgments: {} recorded, {} already known, {} unmatched",
+                rows.size(), batch->notices.size(), n.recorded, n.repeated, n.unmatched);
+          },
+          report,
+          [&](std::string_view name, const std::string& data, RunReport& r) {
+            // A partner's X12 that failed validation is rejected back to it.
+            if (!s.po.x12.enabled || s.po.x12.send_ack == "none" || s.tracking.format != "x12")
+              return;
+            auto checked = x12::check_stream(x12::buffer_source(data), /*collect=*/true);
             StoreControlNumbers numbers(*rt.store);
-            queue_ack(rt, s, write_x12_ack(s.po.x12, batch->groups, numbers));
-            r.lines.push_back(fmt::format("{}: {} for {} groups queued for {}", name,
-                                          s.po.x12.send_ack, batch->groups.size(), s.id));
-          }
-          const std::vector<std::int64_t> ids(touched.begin(), touched.end());
-          refresh_statuses(rt, ids, fmt::format("tracking from {}", name));
-          r.changed += n.recorded;
-          r.failed += n.unmatched;
-          return fmt::format(
-              "{} rows, {} acknowledgments: {} recorded, {} already known, {} unmatched",
-              rows.size(), batch->notices.size(), n.recorded, n.repeated, n.unmatched);
-        },
-        report,
-        [&](std::string_view name, const std::string& data, RunReport& r) {
-          // A partner's X12 that failed validation is rejected back to it.
-          if (!s.po.x12.enabled || s.po.x12.send_ack == "none" || s.tracking.format != "x12")
-            return;
-          auto checked = x12::check_stream(x12::buffer_source(data), /*collect=*/true);
-          StoreControlNumbers numbers(*rt.store);
-          std::string rejection = write_x12_rejection(s.po.x12, checked, numbers);
-          if (rejection.empty()) return;
-          queue_ack(rt, s, std::move(rejection));
-          r.lines.push_back(
-              fmt::format("{}: a {} rejecting it is queued for {}", name, s.po.x12.send_ack, s.id));
-        });
-  }
-  if (run) {
-    Txn t(*rt.store);
-    if (t.begin()) {
-      rt.store->finish_run({run, "tracking", std::string(trigger),
-                            fmt::format("{}", fmt::join(report.lines, "\n")), 0, rt.now(),
-                            report.files, report.changed, report.failed});
-      (void)t.commit();
+            std::string rejection = write_x12_rejection(s.po.x12, checked, numbers);
+            if (rejection.empty()) return;
+            queue_ack(rt, s, std::move(rejection));
+            r.lines.push_back(fmt::format("{}: a {} rejecting it is queued for {}", name,
+                                          s.po.x12.send_ack, s.id));
+          });
     }
-  }
-  return report;
+  });
 }
 
 namespace {
@@ -232,61 +216,59 @@ std::string push_name(const Document& d, std::int64_t id) {
 
 RunReport push_tracking(Runtime& rt, std::string_view trigger) {
   RunLock lock(rt);
-  RunReport report;
-  std::int64_t run = 0;
-  {
-    Txn txn(*rt.store);
-    if (!txn.begin()) return report;
-    run = rt.store->begin_run("push", trigger, rt.now());
-    for (const auto& ch : rt.cfg->channels) {
-      if (!ch.tracking_push.enabled) continue;
-      std::string_view fmt_name = ch.tracking_push.format;
-      if (fmt_name.empty()) fmt_name = find_order_format(ch.format)->default_push;
-      const TrackingPushFormat* f = find_push_format(fmt_name);
-      auto shipments = rt.store->unpushed_shipments(ch.id);
-      if (shipments.empty()) continue;
-      std::set<std::int64_t> orders;
-      std::vector<PushLine> lines;
-      lines.reserve(shipments.size());
-      for (const auto& sh : shipments) {
-        orders.insert(sh.order_id);
-        PushLine pl;
-        pl.order_id = sh.order_ext_id;
-        pl.channel_line_id = sh.channel_line_id;
-        pl.sku = sh.sku;
-        pl.quantity = sh.quantity;
-        pl.carrier = sh.carrier;
-        pl.tracking_number = sh.tracking_number;
-        pl.ship_date = sh.ship_date.empty() ? iso_time(rt.now()).substr(0, 10) : sh.ship_date;
-        lines.push_back(std::move(pl));
+  return recorded_run(rt, "push", trigger, [&](RunReport& report) {
+    {
+      Txn txn(*rt.store);
+      if (auto began = txn.begin(); !began) {
+        report.lines.push_back(
+            fmt::format("tracking push not started: {}", began.error().message()));
+        ++report.failed;
+        return;
       }
-      Document d;
-      d.kind = "tracking_push";
-      d.party_type = "channel";
-      d.party = ch.id;
-      d.format = std::string(fmt_name);
-      d.content = f->write(lines);
-      d.sha256 = sha256_hex(d.content);
-      d.created_at = rt.now();
-      d.name = std::string(f->extension);
-      rt.store->insert_document(d, push_name);
-      rt.store->link_unpushed_shipments(ch.id, d.id);
-      report.lines.push_back(fmt::format("{}: tracking for {} shipped lines of {} orders", d.name,
-                                         shipments.size(), orders.size()));
+      for (const auto& ch : rt.cfg->channels) {
+        if (!ch.tracking_push.enabled) continue;
+        std::string_view fmt_name = ch.tracking_push.format;
+        if (fmt_name.empty()) fmt_name = find_order_format(ch.format)->default_push;
+        const TrackingPushFormat* f = find_push_format(fmt_name);
+        auto shipments = rt.store->unpushed_shipments(ch.id);
+        if (shipments.empty()) continue;
+        std::set<std::int64_t> orders;
+        std::vector<PushLine> lines;
+        lines.reserve(shipments.size());
+        for (const auto& sh : shipments) {
+          orders.insert(sh.order_id);
+          PushLine pl;
+          pl.order_id = sh.order_ext_id;
+          pl.channel_line_id = sh.channel_line_id;
+          pl.sku = sh.sku;
+          pl.quantity = sh.quantity;
+          pl.carrier = sh.carrier;
+          pl.tracking_number = sh.tracking_number;
+          pl.ship_date = sh.ship_date.empty() ? iso_time(rt.now()).substr(0, 10) : sh.ship_date;
+          lines.push_back(std::move(pl));
+        }
+        Document d;
+        d.kind = "tracking_push";
+        d.party_type = "channel";
+        d.party = ch.id;
+        d.format = std::string(fmt_name);
+        d.content = f->write(lines);
+        d.sha256 = sha256_hex(d.content);
+        d.created_at = rt.now();
+        d.name = std::string(f->extension);
+        rt.store->insert_document(d, push_name);
+        rt.store->link_unpushed_shipments(ch.id, d.id);
+        report.lines.push_back(fmt::format("{}: tracking for {} shipped lines of {} orders", d.name,
+                                           shipments.size(), orders.size()));
+      }
+      if (auto c = txn.commit(); !c) {
+        report.lines.push_back(fmt::format("tracking push not saved: {}", c.error().message()));
+        ++report.failed;
+        return;
+      }
     }
-    if (!txn.commit()) return report;
-  }
-  report.add(deliver_due(rt));
-  if (run) {
-    Txn t(*rt.store);
-    if (t.begin()) {
-      rt.store->finish_run({run, "push", std::string(trigger),
-                            fmt::format("{}", fmt::join(report.lines, "\n")), 0, rt.now(),
-                            report.files, report.changed, report.failed});
-      (void)t.commit();
-    }
-  }
-  return report;
+    report.add(deliver_due(rt));
+  });
 }
 
 }  // namespace orderd

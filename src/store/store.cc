@@ -79,6 +79,35 @@ class Stmt {
   int col_ = 0;
 };
 
+// A statement in use, reset when it goes out of scope: a lookup that stops
+// at its first row must not keep a read transaction open, or the next write
+// on this connection starts from a stale WAL snapshot and fails with
+// "database is locked" for as long as the statement stays unreset.
+class Query {
+ public:
+  explicit Query(Stmt& s) : s_(s) {}
+  ~Query() { s_.reset(); }
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+
+  operator Stmt&() { return s_; }
+  template <class T>
+  Stmt& operator<<(T&& v) {
+    return s_ << std::forward<T>(v);
+  }
+  Stmt& null() { return s_.null(); }
+  Stmt& id_or_null(std::int64_t v) { return s_.id_or_null(v); }
+  Stmt& reset() { return s_.reset(); }
+  bool step() { return s_.step(); }
+  void run() { s_.run(); }
+  std::int64_t i64(int c) const { return s_.i64(c); }
+  bool is_null(int c) const { return s_.is_null(c); }
+  std::string text(int c) const { return s_.text(c); }
+
+ private:
+  Stmt& s_;
+};
+
 struct Store::Cache {
   struct Hash {
     using is_transparent = void;
@@ -178,11 +207,11 @@ Store::~Store() {
   sqlite3_close_v2(db_);
 }
 
-Stmt& Store::stmt(std::string_view sql) {
+Query Store::stmt(std::string_view sql) {
   auto it = cache_->stmts.find(sql);
   if (it == cache_->stmts.end())
     it = cache_->stmts.emplace(std::string(sql), std::make_unique<Stmt>(db_, sql)).first;
-  return it->second->reset();
+  return Query(it->second->reset());
 }
 
 Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& state_dir) {
@@ -199,25 +228,45 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& state_di
   std::unique_ptr<Store> store(new Store(db));
   try {
     sqlite3_busy_timeout(db, 30000);
+    // synchronous=FULL: in WAL mode every COMMIT is on disk when it returns.
+    // Nearly every commit precedes an outside effect (a file archived, a PO
+    // sent, an acknowledgment queued), which must never be undone by a
+    // power cut after it happened (docs/operations.md, "Durability").
+    // Turning a new database to WAL takes an exclusive lock for which SQLite
+    // does not wait when another process is doing the same (deadlock
+    // avoidance), so that one step is retried here.
+    for (int tries = 0;; ++tries) {
+      const int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+      if (rc == SQLITE_OK) break;
+      if ((rc & 0xff) != SQLITE_BUSY || tries >= 3000)
+        throw StoreError(fmt::format("database error: {}", sqlite3_errmsg(db)));
+      sqlite3_sleep(10);
+    }
     exec(db,
-         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-         "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;");
-    auto& v = store->stmt("PRAGMA user_version");
-    v.step();
-    const auto version = static_cast<std::size_t>(v.i64(0));
-    v.reset();
+         "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+         "PRAGMA cache_size=-32768;");
+    auto version = [&] {
+      auto v = store->stmt("PRAGMA user_version");
+      v.step();
+      return static_cast<std::size_t>(v.i64(0));
+    };
     auto all = migrations();
-    if (version > all.size())
+    // Read once without the write lock (the common case: nothing to do),
+    // then again under it: two processes opening a new state folder at once
+    // must not both create the tables.
+    if (version() < all.size()) {
+      exec(db, "BEGIN IMMEDIATE");
+      for (std::size_t i = version(); i < all.size(); ++i) {
+        exec(db, all[i]);
+        exec(db, fmt::format("PRAGMA user_version={}", i + 1));
+      }
+      exec(db, "COMMIT");
+    }
+    if (const auto v = version(); v > all.size())
       return fail(ErrorKind::kRefused,
                   fmt::format("database {} has schema version {}, newer than this orderd knows "
                               "({}); run a newer orderd",
-                              path.string(), version, all.size()));
-    for (std::size_t i = version; i < all.size(); ++i) {
-      exec(db, "BEGIN IMMEDIATE");
-      exec(db, all[i]);
-      exec(db, fmt::format("PRAGMA user_version={}", i + 1));
-      exec(db, "COMMIT");
-    }
+                              path.string(), v, all.size()));
   } catch (const StoreError& e) {
     return fail(ErrorKind::kIo, fmt::format("database {}: {}", path.string(), e.what()));
   }
@@ -226,6 +275,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& state_di
 
 Status Store::begin() {
   next_po_id_ = 0;
+  // Every Query resets its statement when it ends, so none should be busy
+  // here; one that is would pin a stale snapshot and make this write fail.
+  for (sqlite3_stmt* p = sqlite3_next_stmt(db_, nullptr); p; p = sqlite3_next_stmt(db_, p))
+    if (sqlite3_stmt_busy(p)) sqlite3_reset(p);
   try {
     stmt("BEGIN IMMEDIATE").run();
   } catch (const StoreError& e) {
@@ -256,7 +309,7 @@ void Store::rollback() noexcept {
 std::optional<std::int64_t> Store::find_accepted_file(std::string_view kind,
                                                       std::string_view source,
                                                       std::string_view sha256) {
-  auto& s = stmt(
+  auto s = stmt(
       "SELECT id FROM inbound_files WHERE kind=? AND source=? AND sha256=? AND state='accepted' "
       "ORDER BY id LIMIT 1");
   s << kind << source << sha256;
@@ -265,7 +318,7 @@ std::optional<std::int64_t> Store::find_accepted_file(std::string_view kind,
 }
 
 std::int64_t Store::add_inbound_file(const InboundFile& f) {
-  auto& s = stmt(
+  auto s = stmt(
       "INSERT INTO inbound_files(kind, source, name, sha256, size, state, error, summary, "
       "archive_path, received_at) VALUES(?,?,?,?,?,?,?,?,?,?)");
   s << f.kind << f.source << f.name << f.sha256 << std::int64_t{0} << f.state << f.error
@@ -275,13 +328,13 @@ std::int64_t Store::add_inbound_file(const InboundFile& f) {
 }
 
 void Store::set_inbound_archive(std::int64_t id, std::string_view path) {
-  auto& s = stmt("UPDATE inbound_files SET archive_path=? WHERE id=?");
+  auto s = stmt("UPDATE inbound_files SET archive_path=? WHERE id=?");
   s << path << id;
   s.run();
 }
 
 std::vector<InboundFile> Store::recent_inbound_files(int limit) {
-  auto& s = stmt(
+  auto s = stmt(
       "SELECT id, kind, source, name, sha256, state, error, summary, archive_path, received_at "
       "FROM inbound_files ORDER BY id DESC LIMIT ?");
   s << limit;
@@ -296,7 +349,7 @@ std::vector<InboundFile> Store::recent_inbound_files(int limit) {
 
 std::optional<StoredOrderKey> Store::find_order_key(std::string_view channel,
                                                     std::string_view ext_id) {
-  auto& s = stmt(
+  auto s = stmt(
       "SELECT id, fingerprint, state, status, (SELECT count(*) FROM pos WHERE order_id=orders.id) "
       "FROM orders WHERE channel=? AND ext_id=?");
   s << channel << ext_id;
@@ -310,7 +363,7 @@ std::vector<StoredOrderKey> Store::find_orders_by_ext(std::string_view channel,
                                                       std::string_view id) {
   std::string hashed = id.starts_with('#') ? std::string(id) : "#" + std::string(id);
   std::string bare = id.starts_with('#') ? std::string(id.substr(1)) : std::string(id);
-  auto& s = stmt(
+  auto s = stmt(
       "SELECT channel, ext_id FROM orders WHERE (ext_id=? OR ext_id=?) AND (?='' OR channel=?) "
       "ORDER BY id");
   s << hashed << bare << channel << channel;
@@ -339,13 +392,13 @@ void Store::insert_order(Order& o, std::string_view fingerprint, std::int64_t no
     for (std::size_t i = 0; i < kOrderFieldCount; ++i) q += ",?";
     return q + ")";
   }();
-  auto& s = stmt(sql);
+  auto s = stmt(sql);
   s << o.channel << o.ext_id << to_string(o.state) << to_string(o.status) << join_lines(o.messages)
     << fingerprint << (o.canceled_in_channel ? 1 : 0) << now << now;
   bind_order_fields(s, o);
   s.run();
   o.id = sqlite3_last_insert_rowid(db_);
-  auto& l = stmt(
+  auto l = stmt(
       "INSERT INTO lines(order_id, seq, channel_line_id, sku, name, price, quantity, supplier) "
       "VALUES(?,?,?,?,?,?,?,?)");
   for (auto& line : o.lines) {
@@ -366,16 +419,16 @@ void Store::replace_order(Order& o, std::string_view fingerprint, std::int64_t n
       q += ", " + field_column(all_fields()[i].name) + "=?";
     return q + " WHERE id=?";
   }();
-  auto& s = stmt(sql);
+  auto s = stmt(sql);
   s << to_string(o.state) << to_string(o.status) << join_lines(o.messages) << fingerprint
     << (o.canceled_in_channel ? 1 : 0) << now;
   bind_order_fields(s, o);
   s << o.id;
   s.run();
-  auto& d = stmt("DELETE FROM lines WHERE order_id=?");
+  auto d = stmt("DELETE FROM lines WHERE order_id=?");
   d << o.id;
   d.run();
-  auto& l = stmt(
+  auto l = stmt(
       "INSERT INTO lines(order_id, seq, channel_line_id, sku, name, price, quantity, supplier) "
       "VALUES(?,?,?,?,?,?,?,?)");
   for (auto& line : o.lines) {
@@ -430,12 +483,12 @@ Order read_order_row(Stmt& s) {
 }  // namespace
 
 std::optional<Order> Store::load_order(std::int64_t id) {
-  auto& s = stmt(order_select() + " WHERE id=?");
+  auto s = stmt(order_select() + " WHERE id=?");
   s << id;
   if (!s.step()) return std::nullopt;
   Order o = read_order_row(s);
   s.reset();
-  auto& l = stmt(
+  auto l = stmt(
       "SELECT id, seq, channel_line_id, sku, name, price, quantity, supplier, "
       "coalesce(po_id, 0), shipped, pushed FROM lines WHERE order_id=? ORDER BY seq");
   l << id;
@@ -452,11 +505,11 @@ std::vector<Order> Store::load_orders(std::span<const std::int64_t> ids) {
     // Pad the last chunk by repeating an id, so one statement serves all.
     auto bind = [&](Stmt& s) { bind_chunk(s, ids, at); };
     const std::size_t first = out.size();
-    auto& o = stmt(order_select() + " WHERE id IN " + in + " ORDER BY id");
+    auto o = stmt(order_select() + " WHERE id IN " + in + " ORDER BY id");
     bind(o);
     while (o.step()) out.push_back(read_order_row(o));
     o.reset();
-    auto& l = stmt(
+    auto l = stmt(
         "SELECT order_id, id, seq, channel_line_id, sku, name, price, quantity, supplier, "
         "coalesce(po_id, 0), shipped, pushed FROM lines WHERE order_id IN " +
         in + " ORDER BY order_id, seq");
@@ -475,20 +528,20 @@ std::vector<Order> Store::load_orders(std::span<const std::int64_t> ids) {
 
 void Store::set_order_state(std::int64_t id, OrderState state, OrderStatus status,
                             const std::vector<std::string>& messages) {
-  auto& s = stmt("UPDATE orders SET state=?, status=?, messages=? WHERE id=?");
+  auto s = stmt("UPDATE orders SET state=?, status=?, messages=? WHERE id=?");
   s << to_string(state) << to_string(status) << join_lines(messages) << id;
   s.run();
 }
 
 void Store::set_order_status(std::int64_t id, OrderStatus status,
                              const std::vector<std::string>& messages) {
-  auto& s = stmt("UPDATE orders SET status=?, messages=? WHERE id=?");
+  auto s = stmt("UPDATE orders SET status=?, messages=? WHERE id=?");
   s << to_string(status) << join_lines(messages) << id;
   s.run();
 }
 
 std::vector<std::int64_t> Store::order_ids_with_status(OrderStatus st) {
-  auto& s = stmt("SELECT id FROM orders WHERE status=? ORDER BY id");
+  auto s = stmt("SELECT id FROM orders WHERE status=? ORDER BY id");
   s << to_string(st);
   return collect(s, first_id);
 }
@@ -500,7 +553,7 @@ std::vector<std::int64_t> Store::auto_process_candidates(
     for (std::size_t i = 0; i < n; ++i) p += i ? ",?" : "?";
     return p;
   };
-  auto& s =
+  auto s =
       stmt(fmt::format("SELECT id FROM orders WHERE status='ready' AND (channel IN ({}) OR NOT "
                        "EXISTS (SELECT 1 FROM "
                        "lines WHERE order_id=orders.id AND supplier NOT IN ({}))) ORDER BY id",
@@ -521,7 +574,7 @@ std::vector<Order> Store::query_orders(const OrderQuery& q) {
         " AND (customer_name LIKE ?5 OR customer_email LIKE ?5 OR ship_to_name LIKE ?5 OR "
         "customer_phone LIKE ?5 OR ship_to_phone LIKE ?5)";
   if (!q.order.empty()) where += " AND (ext_id=?6 OR ext_id=?7)";
-  auto& s = stmt(order_select() + where + " ORDER BY imported_at DESC, id DESC LIMIT ?8");
+  auto s = stmt(order_select() + where + " ORDER BY imported_at DESC, id DESC LIMIT ?8");
   // Bind by number so the same statement text serves every filter combination.
   s << (q.status ? to_string(*q.status) : "") << q.channel << q.supplier << std::string(q.sku)
     << ("%" + q.customer + "%") << (q.order.starts_with('#') ? q.order : "#" + q.order)
@@ -535,7 +588,7 @@ std::vector<Order> Store::query_orders(const OrderQuery& q) {
 }
 
 Overrides Store::load_overrides(std::int64_t order_id) {
-  auto& s = stmt("SELECT key, value FROM order_overrides WHERE order_id=?");
+  auto s = stmt("SELECT key, value FROM order_overrides WHERE order_id=?");
   s << order_id;
   Overrides out;
   while (s.step()) out[s.text(0)] = s.text(1);
@@ -543,7 +596,7 @@ Overrides Store::load_overrides(std::int64_t order_id) {
 }
 
 void Store::set_override(std::int64_t order_id, std::string_view key, std::string_view value) {
-  auto& s = stmt("INSERT OR REPLACE INTO order_overrides(order_id, key, value) VALUES(?,?,?)");
+  auto s = stmt("INSERT OR REPLACE INTO order_overrides(order_id, key, value) VALUES(?,?,?)");
   s << order_id << key << value;
   s.run();
 }
@@ -557,7 +610,7 @@ Po Store::create_po(std::int64_t order_id, std::string_view supplier, std::strin
   ++next_po_id_;
   // Must equal number_pos()'s printf('%06d').
   po.number = fmt::format("{}{:06}", prefix, po.id);
-  auto& s = stmt(
+  auto s = stmt(
       "INSERT INTO pos(id, order_id, supplier, number, state, document_id, created_at) "
       "VALUES(?,?,?,?,?,?,?)");
   s << po.id << order_id << supplier << po.number << to_string(PoState::kSending);
@@ -574,7 +627,7 @@ Po Store::create_po(std::int64_t order_id, std::string_view supplier, std::strin
 std::int64_t Store::next_po_id() {
   if (next_po_id_ == 0) {
     // Ids (and so PO numbers) are never reused: POs are never deleted.
-    auto& q = stmt("SELECT coalesce(max(id), 0) FROM pos");
+    auto q = stmt("SELECT coalesce(max(id), 0) FROM pos");
     q.step();
     next_po_id_ = q.i64(0) + 1;
   }
@@ -582,20 +635,20 @@ std::int64_t Store::next_po_id() {
 }
 
 void Store::finish_processing(std::int64_t first_po_id, std::string_view actor, std::int64_t now) {
-  auto& lines = stmt(
+  auto lines = stmt(
       "UPDATE lines SET po_id=(SELECT p.id FROM pos p WHERE p.order_id=lines.order_id AND "
       "p.supplier=lines.supplier AND p.id>=?1) WHERE po_id IS NULL AND order_id IN (SELECT "
       "order_id FROM pos WHERE id>=?1)");
   lines << first_po_id;
   lines.run();
-  auto& ev = stmt(
+  auto ev = stmt(
       "INSERT INTO events(order_id, at, actor, kind, from_status, to_status, message) "
       "SELECT o.id, ?2, ?3, 'status', o.status, 'processed', 'split into '||(SELECT "
       "group_concat(p.number||' to '||p.supplier, ', ') FROM pos p WHERE p.order_id=o.id AND "
       "p.id>=?1) FROM orders o WHERE o.id IN (SELECT order_id FROM pos WHERE id>=?1)");
   ev << first_po_id << now << actor;
   ev.run();
-  auto& st = stmt(
+  auto st = stmt(
       "UPDATE orders SET status='processed', messages='' WHERE id IN (SELECT order_id FROM pos "
       "WHERE id>=?)");
   st << first_po_id;
@@ -603,19 +656,19 @@ void Store::finish_processing(std::int64_t first_po_id, std::string_view actor, 
 }
 
 void Store::set_po_state(std::int64_t po_id, PoState state, std::string_view error) {
-  auto& s = stmt("UPDATE pos SET state=?, error=? WHERE id=?");
+  auto s = stmt("UPDATE pos SET state=?, error=? WHERE id=?");
   s << to_string(state) << error << po_id;
   s.run();
 }
 
 void Store::set_po_document(std::int64_t po_id, std::int64_t doc_id) {
-  auto& s = stmt("UPDATE pos SET document_id=? WHERE id=?");
+  auto s = stmt("UPDATE pos SET document_id=? WHERE id=?");
   s.id_or_null(doc_id) << po_id;
   s.run();
 }
 
 void Store::set_po_cancel_document(std::int64_t po_id, std::int64_t doc_id) {
-  auto& s = stmt("UPDATE pos SET cancel_document_id=? WHERE id=?");
+  auto s = stmt("UPDATE pos SET cancel_document_id=? WHERE id=?");
   s.id_or_null(doc_id) << po_id;
   s.run();
 }
@@ -642,38 +695,38 @@ Po read_po(Stmt& s) {
 }  // namespace
 
 std::vector<Po> Store::load_pos(std::int64_t order_id) {
-  auto& s = stmt(std::string(kPoCols) + " WHERE order_id=? ORDER BY id");
+  auto s = stmt(std::string(kPoCols) + " WHERE order_id=? ORDER BY id");
   s << order_id;
   return collect(s, read_po);
 }
 
 std::optional<Po> Store::find_po(std::string_view number) {
-  auto& s = stmt(std::string(kPoCols) + " WHERE number=?");
+  auto s = stmt(std::string(kPoCols) + " WHERE number=?");
   s << number;
   if (!s.step()) return std::nullopt;
   return read_po(s);
 }
 
 std::vector<Po> Store::pos_of_document(std::int64_t doc_id) {
-  auto& s = stmt(std::string(kPoCols) + " WHERE document_id=? ORDER BY id");
+  auto s = stmt(std::string(kPoCols) + " WHERE document_id=? ORDER BY id");
   s << doc_id;
   return collect(s, read_po);
 }
 
 std::vector<Po> Store::pos_of_cancel_document(std::int64_t doc_id) {
-  auto& s = stmt(std::string(kPoCols) + " WHERE cancel_document_id=? ORDER BY id");
+  auto s = stmt(std::string(kPoCols) + " WHERE cancel_document_id=? ORDER BY id");
   s << doc_id;
   return collect(s, read_po);
 }
 
 void Store::mark_document_pos_sent(std::int64_t doc_id, std::string_view actor,
                                    std::string_view message, std::int64_t now) {
-  auto& e = stmt(
+  auto e = stmt(
       "INSERT INTO events(order_id, po_id, at, actor, kind, message) SELECT order_id, id, ?, ?, "
       "'delivered', 'PO '||number||' '||? FROM pos WHERE document_id=? AND state<>'sent'");
   e << now << actor << message << doc_id;
   e.run();
-  auto& s = stmt("UPDATE pos SET state='sent', error='' WHERE document_id=?");
+  auto s = stmt("UPDATE pos SET state='sent', error='' WHERE document_id=?");
   s << doc_id;
   s.run();
 }
@@ -689,7 +742,7 @@ std::vector<std::pair<std::int64_t, Store::StatusInputs>> Store::status_inputs(
   std::vector<std::pair<std::int64_t, StatusInputs>> out;
   for (std::size_t at = 0; at < ids.size(); at += kInChunk) {
     // One query: each order's state with each of its lines and the line's PO.
-    auto& q = stmt(
+    auto q = stmt(
         "SELECT o.id, o.state, o.status, o.messages, coalesce(l.po_id, 0), l.quantity, l.shipped, "
         "l.pushed, p.supplier, p.number, p.state, p.error FROM orders o LEFT JOIN lines l ON "
         "l.order_id=o.id LEFT JOIN pos p ON p.id=l.po_id WHERE o.id IN " +
@@ -732,7 +785,7 @@ std::vector<std::pair<std::int64_t, Store::StatusInputs>> Store::status_inputs(
 
 std::int64_t Store::insert_document(Document& d,
                                     std::string (*name_of)(const Document&, std::int64_t)) {
-  auto& s = stmt(
+  auto s = stmt(
       "INSERT INTO documents(kind, party_type, party, format, content, sha256, state, "
       "created_at) VALUES(?,?,?,?,?,?,?,?)");
   s << d.kind << d.party_type << d.party << d.format << d.content << d.sha256 << to_string(d.state)
@@ -740,7 +793,7 @@ std::int64_t Store::insert_document(Document& d,
   s.run();
   d.id = sqlite3_last_insert_rowid(db_);
   d.name = name_of(d, d.id);
-  auto& u = stmt("UPDATE documents SET name=? WHERE id=?");
+  auto u = stmt("UPDATE documents SET name=? WHERE id=?");
   u << d.name << d.id;
   u.run();
   return d.id;
@@ -749,7 +802,7 @@ std::int64_t Store::insert_document(Document& d,
 std::int64_t Store::open_document(std::string_view kind, std::string_view party_type,
                                   std::string_view party, std::string_view format,
                                   std::int64_t now) {
-  auto& s = stmt(
+  auto s = stmt(
       "INSERT INTO documents(kind, party_type, party, format, content, sha256, state, created_at) "
       "VALUES(?,?,?,?,'','','pending',?)");
   s << kind << party_type << party << format << now;
@@ -759,13 +812,13 @@ std::int64_t Store::open_document(std::string_view kind, std::string_view party_
 
 void Store::fill_document(std::int64_t id, std::string_view name, std::string_view content,
                           std::string_view sha256) {
-  auto& s = stmt("UPDATE documents SET name=?, content=?, sha256=? WHERE id=?");
+  auto s = stmt("UPDATE documents SET name=?, content=?, sha256=? WHERE id=?");
   s << name << content << sha256 << id;
   s.run();
 }
 
 std::optional<Document> Store::load_document(std::int64_t id) {
-  auto& s = stmt(
+  auto s = stmt(
       "SELECT id, kind, party_type, party, name, format, content, sha256, state, attempts, "
       "last_error, created_at, delivered_at, next_attempt_at FROM documents WHERE id=?");
   s << id;
@@ -789,7 +842,7 @@ std::optional<Document> Store::load_document(std::int64_t id) {
 }
 
 std::vector<std::int64_t> Store::due_documents(std::int64_t now) {
-  auto& s = stmt(
+  auto s = stmt(
       "SELECT id FROM documents WHERE (state='sending') OR (state='pending' AND "
       "next_attempt_at<=?) ORDER BY state='sending' DESC, id");
   s << now;
@@ -797,7 +850,7 @@ std::vector<std::int64_t> Store::due_documents(std::int64_t now) {
 }
 
 std::optional<std::int64_t> Store::next_document_due() {
-  auto& s = stmt("SELECT min(next_attempt_at) FROM documents WHERE state IN ('pending','sending')");
+  auto s = stmt("SELECT min(next_attempt_at) FROM documents WHERE state IN ('pending','sending')");
   std::optional<std::int64_t> at;
   while (s.step())
     if (!s.is_null(0)) at = s.i64(0);
@@ -805,14 +858,14 @@ std::optional<std::int64_t> Store::next_document_due() {
 }
 
 std::vector<std::pair<std::string, std::int64_t>> Store::status_counts() {
-  auto& s = stmt("SELECT status, count(*) FROM orders GROUP BY status ORDER BY status");
+  auto s = stmt("SELECT status, count(*) FROM orders GROUP BY status ORDER BY status");
   std::vector<std::pair<std::string, std::int64_t>> out;
   while (s.step()) out.emplace_back(s.text(0), s.i64(1));
   return out;
 }
 
 std::int64_t Store::documents_waiting() {
-  auto& s = stmt("SELECT count(*) FROM documents WHERE state IN ('pending','sending')");
+  auto s = stmt("SELECT count(*) FROM documents WHERE state IN ('pending','sending')");
   std::int64_t n = 0;
   while (s.step()) n = s.i64(0);
   return n;
@@ -820,7 +873,7 @@ std::int64_t Store::documents_waiting() {
 
 void Store::set_document_state(std::int64_t id, DocState state, std::string_view error,
                                std::int64_t next_attempt_at, std::int64_t now) {
-  auto& s = stmt(
+  auto s = stmt(
       "UPDATE documents SET state=?, last_error=?, next_attempt_at=?, "
       "attempts=attempts+(?='sending'), "
       "delivered_at=CASE WHEN ?='delivered' THEN ? ELSE delivered_at END WHERE id=?");
@@ -830,21 +883,21 @@ void Store::set_document_state(std::int64_t id, DocState state, std::string_view
 }
 
 void Store::reset_document(std::int64_t id) {
-  auto& s = stmt("UPDATE documents SET state='pending', attempts=0, next_attempt_at=0 WHERE id=?");
+  auto s = stmt("UPDATE documents SET state='pending', attempts=0, next_attempt_at=0 WHERE id=?");
   s << id;
   s.run();
 }
 
 void Store::add_attempt(std::int64_t doc_id, std::int64_t at, std::string_view transport,
                         std::string_view outcome, std::string_view error) {
-  auto& s =
+  auto s =
       stmt("INSERT INTO attempts(document_id, at, transport, outcome, error) VALUES(?,?,?,?,?)");
   s << doc_id << at << transport << outcome << error;
   s.run();
 }
 
 std::vector<Document> Store::documents_of_order(std::int64_t order_id) {
-  auto& s = stmt(
+  auto s = stmt(
       "SELECT DISTINCT d.id, d.kind, d.party_type, d.party, d.name, d.format, d.sha256, d.state, "
       "d.attempts, d.last_error, d.created_at, d.delivered_at FROM documents d WHERE d.id IN ("
       "SELECT document_id FROM pos WHERE order_id=?1 UNION "
@@ -876,7 +929,7 @@ std::vector<Document> Store::documents_of_order(std::int64_t order_id) {
 
 std::pair<std::uint64_t, std::uint64_t> Store::next_x12_control(std::string_view sender,
                                                                 std::string_view receiver) {
-  auto& u = stmt(
+  auto u = stmt(
       "INSERT INTO x12_partners(sender, receiver, isa, gs) VALUES(?1, ?2, 1, 1) ON "
       "CONFLICT(sender, receiver) DO "
       "UPDATE SET isa = CASE WHEN isa >= 999999999 THEN 1 ELSE isa + 1 END, gs = CASE WHEN gs >= "
@@ -892,17 +945,17 @@ std::pair<std::uint64_t, std::uint64_t> Store::next_x12_control(std::string_view
 
 std::vector<Po> Store::pos_sent_in(std::string_view supplier, std::string_view gs06,
                                    std::string_view st02) {
-  auto& s = stmt(std::string(kPoCols) +
-                 " WHERE supplier=?1 AND id IN (SELECT po_id FROM x12_sent WHERE gs06=?2 AND "
-                 "(?3='' OR st02=?3))"
-                 " ORDER BY id");
+  auto s = stmt(std::string(kPoCols) +
+                " WHERE supplier=?1 AND id IN (SELECT po_id FROM x12_sent WHERE gs06=?2 AND "
+                "(?3='' OR st02=?3))"
+                " ORDER BY id");
   s << supplier << gs06 << st02;
   return collect(s, read_po);
 }
 
 std::optional<std::int64_t> Store::x12_received(std::string_view sender, std::string_view receiver,
                                                 std::string_view control) {
-  auto& s = stmt("SELECT file_id FROM x12_received WHERE sender=? AND receiver=? AND control=?");
+  auto s = stmt("SELECT file_id FROM x12_received WHERE sender=? AND receiver=? AND control=?");
   s << sender << receiver << control;
   if (!s.step()) return std::nullopt;
   return s.i64(0);
@@ -910,14 +963,14 @@ std::optional<std::int64_t> Store::x12_received(std::string_view sender, std::st
 
 void Store::add_x12_received(std::string_view sender, std::string_view receiver,
                              std::string_view control, std::int64_t file_id) {
-  auto& s = stmt("INSERT INTO x12_received(sender, receiver, control, file_id) VALUES(?,?,?,?)");
+  auto s = stmt("INSERT INTO x12_received(sender, receiver, control, file_id) VALUES(?,?,?,?)");
   s << sender << receiver << control << file_id;
   s.run();
 }
 
 void Store::add_x12_sent(std::int64_t po_id, std::string_view kind, std::string_view isa13,
                          std::string_view gs06, std::string_view st02) {
-  auto& s = stmt("INSERT INTO x12_sent(po_id, kind, isa13, gs06, st02) VALUES(?,?,?,?,?)");
+  auto s = stmt("INSERT INTO x12_sent(po_id, kind, isa13, gs06, st02) VALUES(?,?,?,?,?)");
   s << po_id << kind << isa13 << gs06 << st02;
   s.run();
 }
@@ -927,7 +980,7 @@ void Store::add_x12_sent(std::int64_t po_id, std::string_view kind, std::string_
 std::optional<std::pair<Line, bool>> Store::find_po_line(const Po& po, std::string_view sku,
                                                          std::string_view tracking_number) {
   const std::int64_t po_id = po.id;
-  auto& s = stmt(
+  auto s = stmt(
       "SELECT id, seq, sku, quantity, shipped, pushed, EXISTS(SELECT 1 FROM shipments WHERE "
       "line_id=lines.id AND tracking_number=?) FROM lines WHERE order_id=? AND po_id=? AND sku=? "
       "ORDER BY shipped < quantity DESC, seq LIMIT 1");
@@ -945,19 +998,19 @@ std::optional<std::pair<Line, bool>> Store::find_po_line(const Po& po, std::stri
 }
 
 void Store::add_shipment(const Shipment& sh, std::int64_t file_id, std::int64_t now) {
-  auto& s = stmt(
+  auto s = stmt(
       "INSERT INTO shipments(po_id, line_id, quantity, carrier, tracking_number, ship_date, "
       "file_id, received_at) VALUES(?,?,?,?,?,?,?,?)");
   s << sh.po_id << sh.line_id << sh.quantity << sh.carrier << sh.tracking_number << sh.ship_date;
   s.id_or_null(file_id) << now;
   s.run();
-  auto& u = stmt("UPDATE lines SET shipped=shipped+? WHERE id=?");
+  auto u = stmt("UPDATE lines SET shipped=shipped+? WHERE id=?");
   u << sh.quantity << sh.line_id;
   u.run();
 }
 
 void Store::add_unmatched(const Unmatched& u) {
-  auto& s = stmt(
+  auto s = stmt(
       "INSERT INTO unmatched_tracking(at, supplier, po_number, sku, tracking_number, reason, file) "
       "VALUES(?,?,?,?,?,?,?)");
   s << u.at << u.supplier << u.po_number << u.sku << u.tracking_number << u.reason << u.file;
@@ -965,7 +1018,7 @@ void Store::add_unmatched(const Unmatched& u) {
 }
 
 std::vector<Unmatched> Store::recent_unmatched(int limit) {
-  auto& s = stmt(
+  auto s = stmt(
       "SELECT at, supplier, po_number, sku, tracking_number, reason, file FROM unmatched_tracking "
       "ORDER BY id DESC LIMIT ?");
   s << limit;
@@ -1002,14 +1055,14 @@ Shipment read_shipment(Stmt& s) {
 }  // namespace
 
 std::vector<Shipment> Store::unpushed_shipments(std::string_view channel) {
-  auto& s = stmt(std::string(kShipCols) +
-                 " WHERE s.push_document_id IS NULL AND o.channel=? ORDER BY s.id");
+  auto s = stmt(std::string(kShipCols) +
+                " WHERE s.push_document_id IS NULL AND o.channel=? ORDER BY s.id");
   s << channel;
   return collect(s, read_shipment);
 }
 
 void Store::link_unpushed_shipments(std::string_view channel, std::int64_t doc_id) {
-  auto& s = stmt(
+  auto s = stmt(
       "UPDATE shipments SET push_document_id=? WHERE push_document_id IS NULL AND line_id IN "
       "(SELECT l.id FROM lines l JOIN orders o ON o.id=l.order_id WHERE o.channel=?)");
   s << doc_id << channel;
@@ -1017,19 +1070,19 @@ void Store::link_unpushed_shipments(std::string_view channel, std::int64_t doc_i
 }
 
 std::vector<Shipment> Store::shipments_of_document(std::int64_t doc_id) {
-  auto& s = stmt(std::string(kShipCols) + " WHERE s.push_document_id=? ORDER BY s.id");
+  auto s = stmt(std::string(kShipCols) + " WHERE s.push_document_id=? ORDER BY s.id");
   s << doc_id;
   return collect(s, read_shipment);
 }
 
 std::vector<Shipment> Store::shipments_of_order(std::int64_t order_id) {
-  auto& s = stmt(std::string(kShipCols) + " WHERE l.order_id=? ORDER BY s.id");
+  auto s = stmt(std::string(kShipCols) + " WHERE l.order_id=? ORDER BY s.id");
   s << order_id;
   return collect(s, read_shipment);
 }
 
 std::vector<std::int64_t> Store::orders_of_push_document(std::int64_t doc_id) {
-  auto& s = stmt(
+  auto s = stmt(
       "SELECT DISTINCT l.order_id FROM shipments s JOIN lines l ON l.id=s.line_id WHERE "
       "s.push_document_id=? ORDER BY l.order_id");
   s << doc_id;
@@ -1038,7 +1091,7 @@ std::vector<std::int64_t> Store::orders_of_push_document(std::int64_t doc_id) {
 
 void Store::add_push_events(std::int64_t doc_id, std::string_view actor, std::string_view kind,
                             std::string_view message, std::int64_t now) {
-  auto& s = stmt(
+  auto s = stmt(
       "INSERT INTO events(order_id, at, actor, kind, message) SELECT DISTINCT l.order_id, ?, ?, ?, "
       "? "
       "FROM shipments s JOIN lines l ON l.id=s.line_id WHERE s.push_document_id=?");
@@ -1047,7 +1100,7 @@ void Store::add_push_events(std::int64_t doc_id, std::string_view actor, std::st
 }
 
 void Store::mark_document_pushed(std::int64_t doc_id) {
-  auto& s = stmt(
+  auto s = stmt(
       "UPDATE lines SET pushed=pushed+t.q FROM (SELECT line_id, sum(quantity) AS q FROM shipments "
       "WHERE push_document_id=? GROUP BY line_id) AS t WHERE lines.id=t.line_id");
   s << doc_id;
@@ -1059,7 +1112,7 @@ void Store::mark_document_pushed(std::int64_t doc_id) {
 void Store::add_event(std::int64_t order_id, std::int64_t po_id, std::string_view actor,
                       std::string_view kind, std::string_view from, std::string_view to,
                       std::string_view message, std::int64_t at) {
-  auto& s = stmt(
+  auto s = stmt(
       "INSERT INTO events(order_id, po_id, at, actor, kind, from_status, to_status, message) "
       "VALUES(?,?,?,?,?,?,?,?)");
   s << order_id;
@@ -1068,7 +1121,7 @@ void Store::add_event(std::int64_t order_id, std::int64_t po_id, std::string_vie
 }
 
 std::vector<Event> Store::events(std::int64_t order_id) {
-  auto& s = stmt(
+  auto s = stmt(
       "SELECT e.at, e.actor, e.kind, e.from_status, e.to_status, e.message, "
       "coalesce(p.number, '') FROM events e LEFT JOIN pos p ON p.id=e.po_id WHERE e.order_id=? "
       "ORDER BY e.id");
@@ -1080,21 +1133,30 @@ std::vector<Event> Store::events(std::int64_t order_id) {
 }
 
 std::int64_t Store::begin_run(std::string_view kind, std::string_view trigger, std::int64_t now) {
-  auto& s = stmt("INSERT INTO sync_runs(kind, trigger, started_at) VALUES(?,?,?)");
+  auto s = stmt("INSERT INTO sync_runs(kind, trigger, started_at) VALUES(?,?,?)");
   s << kind << trigger << now;
   s.run();
   return sqlite3_last_insert_rowid(db_);
 }
 
 void Store::finish_run(const SyncRun& r) {
-  auto& s =
+  if (r.id == 0) {
+    auto s = stmt(
+        "INSERT INTO sync_runs(kind, trigger, started_at, finished_at, read, changed, failed, "
+        "summary) VALUES(?,?,?,?,?,?,?,?)");
+    s << r.kind << r.trigger << r.started_at << r.finished_at << r.read << r.changed << r.failed
+      << r.summary;
+    s.run();
+    return;
+  }
+  auto s =
       stmt("UPDATE sync_runs SET finished_at=?, read=?, changed=?, failed=?, summary=? WHERE id=?");
   s << r.finished_at << r.read << r.changed << r.failed << r.summary << r.id;
   s.run();
 }
 
 std::vector<SyncRun> Store::recent_runs(int limit) {
-  auto& s = stmt(
+  auto s = stmt(
       "SELECT id, kind, trigger, summary, started_at, finished_at, read, changed, failed FROM "
       "sync_runs ORDER BY id DESC LIMIT ?");
   s << limit;

@@ -87,6 +87,7 @@ struct SyncRun {
 };
 
 class Stmt;
+class Query;
 
 class Store {
  public:
@@ -246,12 +247,13 @@ class Store {
   std::vector<Event> events(std::int64_t order_id);
 
   std::int64_t begin_run(std::string_view kind, std::string_view trigger, std::int64_t now);
+  // Records the end of run `run.id`; a run with id 0 is recorded whole.
   void finish_run(const SyncRun& run);
   std::vector<SyncRun> recent_runs(int limit);
 
  private:
   explicit Store(sqlite3* db);
-  Stmt& stmt(std::string_view sql);
+  Query stmt(std::string_view sql);  // cached; reset when the Query ends
 
   sqlite3* db_;
   std::int64_t next_po_id_ = 0;  // within the open transaction; 0: unknown

@@ -1,0 +1,21 @@
+// The sync history: every run of a job is in sync_runs with what it read,
+// changed and why something failed, whatever happens inside it.
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "jobs/jobs.h"
+
+namespace orderd {
+
+// Runs `body` as one run of `kind` ("orders", "tracking", "push") started by
+// `trigger`, and records it: at its start (so a run that never ends shows as
+// started) and at its end with the report. A state database error inside
+// `body` fails this run, with the error in its report, instead of escaping;
+// a run whose start could not be recorded (the database was busy) is
+// recorded whole at its end.
+RunReport recorded_run(Runtime& rt, std::string_view kind, std::string_view trigger,
+                       const std::function<void(RunReport&)>& body);
+
+}  // namespace orderd
