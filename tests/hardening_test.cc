@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "daemon.h"
+#include "fault_env.h"
 #include "servers.h"
 
 using namespace orderd::test;
@@ -85,5 +86,63 @@ TEST_CASE("hardening: two orderctl syncs started at once on a new state folder b
     CHECK_MESSAGE(second.code == 0, (second.out + second.err));
     CHECK(in.orders().size() == 3);
     CHECK(in.files("out/supplier/acme").size() == 1);
+  }
+}
+
+TEST_CASE("hardening: a file that cannot be claimed is reported, counted and left in inbound") {
+  Install in("auto");
+  in.drop_orders("shop", "export.csv", orders_csv(4001, 2));
+  auto r = in.once(fault_env(in.dir.path(), "rename:1:EIO:/claimed/"));
+  CHECK(r.code == 1);
+  CHECK_MESSAGE(r.out.find("export.csv cannot be claimed") != std::string::npos, r.out);
+  CHECK(r.out.find("Input/output error") != std::string::npos);
+  CHECK(r.out.find("stays in " + in.path("spool/inbound/orders/shop").string()) !=
+        std::string::npos);
+  CHECK(std::filesystem::exists(in.path("spool/inbound/orders/shop/export.csv")));
+  // The run's history counts it.
+  auto status = nlohmann::json::parse(in.ctl({"sync", "status", "--json"}).out);
+  bool counted = false;
+  for (const auto& run : status["history"])
+    if (run["kind"] == "orders" && run["failed"].get<int>() >= 1 &&
+        run["summary"].get<std::string>().find("cannot be claimed") != std::string::npos)
+      counted = true;
+  CHECK(counted);
+  // The next run takes it.
+  CHECK(in.once().code == 0);
+  CHECK(in.orders().size() == 2);
+}
+
+TEST_CASE("hardening: a failed copy to archive/outbound is reported; the PO is not sent again") {
+  Install in("auto");
+  in.drop_orders("shop", "export.csv", orders_csv(4101, 2));
+  auto r = in.once(fault_env(in.dir.path(), "write:1:ENOSPC:/archive/outbound/"));
+  CHECK(r.code == 1);
+  CHECK_MESSAGE(r.out.find("outbound archive could not be written") != std::string::npos, r.out);
+  CHECK(r.out.find("No space left on device") != std::string::npos);
+  CHECK(in.once().code == 0);
+  CHECK(in.files("out/supplier/acme").size() == 1);
+  for (const auto& o : in.orders()) CHECK(o["status"] == "processed");
+}
+
+TEST_CASE("hardening: an fsync failure after the final rename is a warning, never a resend") {
+  // The supplier takes each file the moment it appears, so a resend would
+  // be a second copy of the same PO lines.
+  Install in("auto");
+  in.drop_orders("shop", "export.csv", orders_csv(4201, 3));
+  const auto out = in.path("out");
+  auto r = in.once(fault_env(in.dir.path(), "fsync:2:EIO:/out/supplier/acme$", out));
+  CHECK(r.code == 1);  // said, and counted as a failure to look at
+  CHECK_MESSAGE(r.out.find("may not survive a power cut") != std::string::npos, r.out);
+  CHECK(r.out.find("delivered to acme") != std::string::npos);
+  CHECK(in.once(fault_env(in.dir.path(), "", out)).code == 0);
+  CHECK(in.once(fault_env(in.dir.path(), "", out)).code == 0);
+  const auto taken = in.files("taken");
+  REQUIRE(taken.size() == 1);
+  const std::string po = slurp(taken.front());
+  for (const char* id : {"#4201", "#4202", "#4203"}) {
+    CAPTURE(id);
+    std::size_t n = 0;
+    for (auto at = po.find(id); at != std::string::npos; at = po.find(id, at + 1)) ++n;
+    CHECK(n == 1);
   }
 }

@@ -11,6 +11,7 @@
 #include "cli/output.h"
 #include "cli/trust_host.h"
 #include "cli/x12_commands.h"
+#include "jobs/history.h"
 #include "jobs/jobs.h"
 #include "service/control.h"
 
@@ -133,138 +134,145 @@ int main(int argc, char** argv) {
   }
   Runtime& rt = **opened;
   rt.actor = operator_name();
+  const int code = [&] {
+    auto lookup = [&](const std::string& r) -> std::optional<std::int64_t> {
+      auto id = find_order(rt, r);
+      if (!id) {
+        std::cerr << id.error().message() << "\n";
+        return std::nullopt;
+      }
+      return *id;
+    };
 
-  auto lookup = [&](const std::string& r) -> std::optional<std::int64_t> {
-    auto id = find_order(rt, r);
-    if (!id) {
-      std::cerr << id.error().message() << "\n";
-      return std::nullopt;
-    }
-    return *id;
-  };
-
-  try {
-    if (*orders) {
-      if (!status.empty()) {
-        q.status = parse_status(status);
-        if (!q.status) {
-          std::cerr << fmt::format("--status: unknown status '{}'\n", status);
-          return 2;
+    try {
+      if (*orders) {
+        if (!status.empty()) {
+          q.status = parse_status(status);
+          if (!q.status) {
+            std::cerr << fmt::format("--status: unknown status '{}'\n", status);
+            return 2;
+          }
         }
-      }
-      auto list = rt.store->query_orders(q);
-      std::cout << (json ? orders_json(rt, list) : orders_table(rt, list));
-      return 0;
-    }
-    if (*show) {
-      auto id = lookup(ref);
-      if (!id) return 1;
-      auto o = rt.store->load_order(*id);
-      std::cout << (json ? order_json(rt, *o) : order_details(rt, *o));
-      return 0;
-    }
-    if (*resolve) {
-      auto id = lookup(ref);
-      if (!id) return 1;
-      std::vector<std::pair<std::string, std::string>> kv;
-      for (const auto& s : sets) {
-        auto eq = s.find('=');
-        if (eq == std::string::npos || eq == 0) {
-          std::cerr << fmt::format("--set {}: expected FIELD=VALUE\n", s);
-          return 2;
-        }
-        kv.emplace_back(s.substr(0, eq), s.substr(eq + 1));
-      }
-      auto r = resolve_order(rt, *id, kv);
-      if (!r) {
-        std::cerr << r.error().message() << "\n";
-        return r.error().kind() == ErrorKind::kInvalid ? 2 : 1;
-      }
-      std::cout << *r << "\n";
-      return 0;
-    }
-    if (*process) {
-      std::vector<std::int64_t> ids;
-      if (all_ready) ids = rt.store->order_ids_with_status(OrderStatus::kReady);
-      for (const auto& r : refs) {
-        auto id = lookup(r);
-        if (!id) return 1;
-        ids.push_back(*id);
-      }
-      if (ids.empty() && !all_ready) {
-        std::cerr << "name ORDERs or --all-ready\n";
-        return 2;
-      }
-      auto report = process_orders(rt, ids);
-      print_report(report);
-      if (report.changed == 0 && !ids.empty() && !all_ready) return 1;
-      return report.failed ? 1 : 0;
-    }
-    if (*cancel) {
-      auto id = lookup(ref);
-      if (!id) return 1;
-      auto r = cancel_order(rt, *id, reason);
-      if (!r) {
-        std::cerr << r.error().message() << "\n";
-        return 1;
-      }
-      print_report(*r);
-      return r->failed ? 1 : 0;
-    }
-    if (*retry) {
-      auto id = lookup(ref);
-      if (!id) return 1;
-      auto r = retry_order(rt, *id);
-      if (!r) {
-        std::cerr << r.error().message() << "\n";
-        return 1;
-      }
-      print_report(*r);
-      return r->failed ? 1 : 0;
-    }
-    if (*sync) {
-      if (what == "status") {
-        std::optional<std::string> service;
-        if (auto a = ask_service(*rt.cfg, "status"); a && *a)
-          service = **a;
-        else if (a)
-          std::cerr << a->error().message() << "\n";
-        std::cout << sync_status(rt, json, service);
+        auto list = rt.store->query_orders(q);
+        std::cout << (json ? orders_json(rt, list) : orders_table(rt, list));
         return 0;
       }
-      // The running service does it (and its history shows it); without
-      // one, this process does.
-      if (auto a = ask_service(*rt.cfg, "sync " + what)) {
-        if (!*a) {
-          std::cerr << a->error().message() << "\n";
+      if (*show) {
+        auto id = lookup(ref);
+        if (!id) return 1;
+        auto o = rt.store->load_order(*id);
+        std::cout << (json ? order_json(rt, *o) : order_details(rt, *o));
+        return 0;
+      }
+      if (*resolve) {
+        auto id = lookup(ref);
+        if (!id) return 1;
+        std::vector<std::pair<std::string, std::string>> kv;
+        for (const auto& s : sets) {
+          auto eq = s.find('=');
+          if (eq == std::string::npos || eq == 0) {
+            std::cerr << fmt::format("--set {}: expected FIELD=VALUE\n", s);
+            return 2;
+          }
+          kv.emplace_back(s.substr(0, eq), s.substr(eq + 1));
+        }
+        auto r = resolve_order(rt, *id, kv);
+        if (!r) {
+          std::cerr << r.error().message() << "\n";
+          return r.error().kind() == ErrorKind::kInvalid ? 2 : 1;
+        }
+        std::cout << *r << "\n";
+        return 0;
+      }
+      if (*process) {
+        std::vector<std::int64_t> ids;
+        if (all_ready) ids = rt.store->order_ids_with_status(OrderStatus::kReady);
+        for (const auto& r : refs) {
+          auto id = lookup(r);
+          if (!id) return 1;
+          ids.push_back(*id);
+        }
+        if (ids.empty() && !all_ready) {
+          std::cerr << "name ORDERs or --all-ready\n";
+          return 2;
+        }
+        auto report = process_orders(rt, ids);
+        print_report(report);
+        if (report.changed == 0 && !ids.empty() && !all_ready) return 1;
+        return report.failed ? 1 : 0;
+      }
+      if (*cancel) {
+        auto id = lookup(ref);
+        if (!id) return 1;
+        auto r = cancel_order(rt, *id, reason);
+        if (!r) {
+          std::cerr << r.error().message() << "\n";
           return 1;
         }
-        auto j = nlohmann::json::parse(**a, nullptr, false);
-        if (j.is_discarded() || j.contains("error")) {
-          std::cerr << "the service answered: " << **a << "\n";
+        print_report(*r);
+        return r->failed ? 1 : 0;
+      }
+      if (*retry) {
+        auto id = lookup(ref);
+        if (!id) return 1;
+        auto r = retry_order(rt, *id);
+        if (!r) {
+          std::cerr << r.error().message() << "\n";
           return 1;
         }
-        for (const auto& l : j.value("lines", nlohmann::json::array()))
-          std::cout << l.get<std::string>() << "\n";
-        std::cout << fmt::format("synced by the running service: {} files, {} changed, {} failed\n",
-                                 j.value("files", 0), j.value("changed", 0), j.value("failed", 0));
-        return j.value("failed", 0) ? 1 : 0;
+        print_report(*r);
+        return r->failed ? 1 : 0;
       }
-      RunReport r;
-      if (what == "orders" || what == "all") {
-        r.add(sync_orders(rt, "on-demand"));
-        r.add(deliver_due(rt));
+      if (*sync) {
+        if (what == "status") {
+          std::optional<std::string> service;
+          if (auto a = ask_service(*rt.cfg, "status"); a && *a)
+            service = **a;
+          else if (a)
+            std::cerr << a->error().message() << "\n";
+          std::cout << sync_status(rt, json, service);
+          return 0;
+        }
+        // The running service does it (and its history shows it); without
+        // one, this process does.
+        if (auto a = ask_service(*rt.cfg, "sync " + what)) {
+          if (!*a) {
+            std::cerr << a->error().message() << "\n";
+            return 1;
+          }
+          auto j = nlohmann::json::parse(**a, nullptr, false);
+          if (j.is_discarded() || j.contains("error")) {
+            std::cerr << "the service answered: " << **a << "\n";
+            return 1;
+          }
+          for (const auto& l : j.value("lines", nlohmann::json::array()))
+            std::cout << l.get<std::string>() << "\n";
+          std::cout << fmt::format(
+              "synced by the running service: {} files, {} changed, {} failed\n",
+              j.value("files", 0), j.value("changed", 0), j.value("failed", 0));
+          return j.value("failed", 0) ? 1 : 0;
+        }
+        RunReport r;
+        if (what == "orders" || what == "all") {
+          r.add(sync_orders(rt, "on-demand"));
+          r.add(deliver_due(rt));
+        }
+        if (what == "tracking" || what == "all") {
+          r.add(sync_tracking(rt, "on-demand"));
+          r.add(push_tracking(rt, "on-demand"));
+        }
+        print_report(r);
+        return r.failed ? 1 : 0;
       }
-      if (what == "tracking" || what == "all") {
-        r.add(sync_tracking(rt, "on-demand"));
-        r.add(push_tracking(rt, "on-demand"));
-      }
-      print_report(r);
-      return r.failed ? 1 : 0;
+    } catch (const StoreError& e) {
+      std::cerr << "state database error: " << e.what() << "\n";
+      return 1;
     }
-  } catch (const StoreError& e) {
-    std::cerr << "state database error: " << e.what() << "\n";
-    return 1;
-  }
-  return 2;
+    return 2;
+  }();
+  opened->reset();  // closes the database: its last checkpoint meets the disk too
+  RunReport closing;
+  add_disk_errors(closing);
+  for (const auto& l : closing.lines) std::cerr << l << "\n";
+  return code == 0 && closing.failed ? 1 : code;
 }

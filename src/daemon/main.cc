@@ -10,6 +10,7 @@
 
 #include "config/schema.h"
 #include "core/fields.h"
+#include "jobs/history.h"
 #include "jobs/jobs.h"
 #include "service/service.h"
 
@@ -65,14 +66,17 @@ int main(int argc, char** argv) {
     std::cerr << rt.error().message() << "\n";
     return rt.error().kind() == ErrorKind::kConfig ? 2 : 1;
   }
+  RunReport report;
   try {
-    auto report = run_cycle(**rt, "once");
-    for (const auto& l : report.lines) std::cout << l << "\n";
-    std::cout << fmt::format("cycle done: {} files read, {} changes, {} failures\n", report.files,
-                             report.changed, report.failed);
-    return report.failed ? 1 : 0;
+    report = run_cycle(**rt, "once");
   } catch (const StoreError& e) {
-    std::cerr << "state database error: " << e.what() << "\n";
-    return 1;
+    report.lines.push_back(fmt::format("state database error: {}", e.what()));
+    ++report.failed;
   }
+  rt->reset();  // closes the database: its last checkpoint meets the disk too
+  add_disk_errors(report);
+  for (const auto& l : report.lines) std::cout << l << "\n";
+  std::cout << fmt::format("cycle done: {} files read, {} changes, {} failures\n", report.files,
+                           report.changed, report.failed);
+  return report.failed ? 1 : 0;
 }

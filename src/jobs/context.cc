@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "channels/formats.h"
 #include "core/status.h"
@@ -76,7 +78,8 @@ Result<std::unique_ptr<Runtime>> open_runtime(std::shared_ptr<const Config> cfg)
   const auto lock_path = cfg->state_dir / "orderd.lock";
   rt->lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (rt->lock_fd < 0)
-    return fail(ErrorKind::kIo, fmt::format("cannot open lock file {}", lock_path.string()));
+    return fail(ErrorKind::kIo, fmt::format("cannot open lock file {}: {}", lock_path.string(),
+                                            std::strerror(errno)));
   return rt;
 }
 

@@ -8,9 +8,11 @@
 #include <random>
 #include <set>
 
+#include "jobs/history.h"
 #include "jobs/jobs.h"
 #include "transport/transport.h"
 #include "util/crashpoint.h"
+#include "util/hash.h"
 #include "util/lifecycle.h"
 
 namespace orderd {
@@ -87,19 +89,37 @@ RunReport deliver_due(Runtime& rt) {
     auto doc = rt.store->load_document(id);
     if (!doc) continue;
     rt.attempted.insert(id);
+    // Records the attempt's outcome (and, for a final one, what it means for
+    // the POs and orders) in one transaction.
     auto finish = [&](bool ok, const std::string& error, DocState state, std::int64_t next,
-                      const std::string& where) {
+                      const std::string& where, const std::string& warning = {}) {
       Txn txn(*rt.store);
-      if (!txn.begin()) return;
-      rt.store->add_attempt(doc->id, rt.now(), where, ok ? "delivered" : to_string(state), error);
-      rt.store->set_document_state(doc->id, state, error, next, rt.now());
-      if (ok || state == DocState::kFailed) settle(rt, *doc, ok, error);
-      if (!txn.commit()) return;
+      auto s = txn.begin();
+      if (s) {
+        rt.store->add_attempt(doc->id, rt.now(), where, ok ? "delivered" : to_string(state), error);
+        rt.store->set_document_state(doc->id, state, error, next, rt.now());
+        if (ok || state == DocState::kFailed) settle(rt, *doc, ok, error);
+        s = txn.commit();
+      }
+      if (!s) {
+        report.lines.push_back(
+            ok ? fmt::format("{} was delivered to {} ({}), but the state database could not record "
+                             "it: {}; the next run finds it in orderd's outbound archive and "
+                             "records it without sending it again",
+                             doc->name, doc->party, where, s.error().message())
+               : fmt::format("{} for {}: {}; and the attempt could not be recorded: {}", doc->name,
+                             doc->party, error, s.error().message()));
+        ++report.failed;
+        return;
+      }
       if (ok) {
-        (void)rt.spool.keep_delivered(doc->party, doc->name, doc->content);
         report.lines.push_back(
             fmt::format("{} delivered to {} ({})", doc->name, doc->party, where));
         ++report.changed;
+        if (!warning.empty()) {
+          report.lines.push_back(fmt::format("{}: {}", doc->name, warning));
+          ++report.failed;
+        }
       } else {
         report.lines.push_back(
             fmt::format("{} for {}: {}{}", doc->name, doc->party, error,
@@ -115,6 +135,15 @@ RunReport deliver_due(Runtime& rt) {
                          doc->party_type, doc->party),
              DocState::kFailed, 0, "none");
       continue;
+    }
+    if (doc->state == DocState::kSending) {
+      // Interrupted after the destination had it? orderd's own copy says so
+      // even when the receiver has taken the file away already.
+      if (auto copy = rt.spool.delivered_copy(doc->party, doc->name);
+          copy && sha256_hex(*copy) == doc->sha256) {
+        finish(true, "", DocState::kDelivered, 0, "found in orderd's outbound archive");
+        continue;
+      }
     }
     auto& t = transports[tc];
     if (!t) {
@@ -153,20 +182,38 @@ RunReport deliver_due(Runtime& rt) {
       }
     }
     {
+      // `sending` is on disk before any byte leaves.
       Txn txn(*rt.store);
-      if (!txn.begin()) continue;
-      rt.store->set_document_state(doc->id, DocState::kSending, doc->last_error, 0, rt.now());
-      if (!txn.commit()) continue;
+      auto s = txn.begin();
+      if (s) {
+        rt.store->set_document_state(doc->id, DocState::kSending, doc->last_error, 0, rt.now());
+        s = txn.commit();
+      }
+      if (!s) {
+        report.lines.push_back(fmt::format("{} for {} not sent: {}; it stays queued", doc->name,
+                                           doc->party, s.error().message()));
+        ++report.failed;
+        continue;
+      }
     }
     crashpoint("deliver.before_send");
     auto sent = t->deliver(doc->name, doc->content);
     crashpoint("deliver.after_send");
-    if (sent)
-      finish(true, "", DocState::kDelivered, 0, where);
-    else
+    if (!sent) {
       give_up_or_retry(sent.error());
+      continue;
+    }
+    std::string warning = sent->warning;
+    if (auto kept = rt.spool.keep_delivered(doc->party, doc->name, doc->content); !kept) {
+      const std::string w = fmt::format(
+          "its copy in orderd's outbound archive could not be written ({}); the delivery stands",
+          kept.error().message());
+      warning = warning.empty() ? w : warning + "; " + w;
+    }
+    finish(true, "", DocState::kDelivered, 0, where, warning);
     crashpoint("deliver.after_commit");
   }
+  add_disk_errors(report);
   return report;
 }
 

@@ -4,6 +4,16 @@
 
 namespace orderd {
 
+void add_disk_errors(RunReport& report) {
+  for (auto& e : Store::take_disk_errors()) {
+    report.lines.push_back(fmt::format(
+        "state database: {} (the disk under the state folder failed; what this run could not "
+        "save is done again by the next one; check the disk: dmesg, df -h)",
+        e));
+    ++report.failed;
+  }
+}
+
 RunReport recorded_run(Runtime& rt, std::string_view kind, std::string_view trigger,
                        const std::function<void(RunReport&)>& body) {
   RunReport report;
@@ -11,14 +21,27 @@ RunReport recorded_run(Runtime& rt, std::string_view kind, std::string_view trig
   run.kind = kind;
   run.trigger = trigger;
   run.started_at = rt.now();
+  // A start that cannot be recorded is recorded with the end (run.id 0).
+  std::string not_started;
   try {
     Txn t(*rt.store);
-    if (t.begin()) {
+    auto s = t.begin();
+    if (s) {
       run.id = rt.store->begin_run(kind, trigger, run.started_at);
-      if (!t.commit()) run.id = 0;
+      s = t.commit();
     }
-  } catch (const StoreError&) {
-    run.id = 0;  // recorded whole at the end
+    if (!s) {
+      run.id = 0;
+      not_started = s.error().message();
+    }
+  } catch (const StoreError& e) {
+    run.id = 0;
+    not_started = e.what();
+  }
+  if (!not_started.empty()) {
+    report.lines.push_back(
+        fmt::format("the start of this {} run could not be recorded: {}", kind, not_started));
+    ++report.failed;
   }
   try {
     body(report);
@@ -29,6 +52,7 @@ RunReport recorded_run(Runtime& rt, std::string_view kind, std::string_view trig
         e.what()));
     ++report.failed;
   }
+  add_disk_errors(report);
   run.finished_at = rt.now();
   run.summary = fmt::format("{}", fmt::join(report.lines, "\n"));
   run.read = report.files;

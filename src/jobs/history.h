@@ -18,4 +18,8 @@ namespace orderd {
 RunReport recorded_run(Runtime& rt, std::string_view kind, std::string_view trigger,
                        const std::function<void(RunReport&)>& body);
 
+// Adds what SQLite said about the disk since the last call to `report`, as
+// failures (each names the file and the system call).
+void add_disk_errors(RunReport& report);
+
 }  // namespace orderd

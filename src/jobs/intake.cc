@@ -8,46 +8,80 @@
 #include "util/lifecycle.h"
 
 namespace orderd {
+namespace {
+
+// A problem with `name` that leaves work for a later run: reported and counted.
+void problem(RunReport& report, std::string text) {
+  report.lines.push_back(std::move(text));
+  ++report.failed;
+}
+
+void warn_if(RunReport& report, const std::string& warning) {
+  if (!warning.empty()) problem(report, warning);
+}
+
+}  // namespace
 
 void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
                   const ApplyFile& apply, RunReport& report, const OnRejected& rejected) {
-  for (const auto& path : rt.spool.claim(kind, source)) {
+  auto claimed = rt.spool.claim(kind, source);
+  for (auto& p : claimed.problems) problem(report, fmt::format("{} {}: {}", kind, source, p));
+  for (const auto& path : claimed.files) {
     heartbeat();
     if (stop_requested()) break;  // claimed files are read first at the next start
     const std::string name = path.filename().string();
+    const std::string left =
+        fmt::format("it stays in {} for the next run", path.parent_path().string());
     ++report.files;
     auto data = read_file(path);
     if (!data) {
-      report.lines.push_back(fmt::format("{}: {}; left in {} for the next run", name,
-                                         data.error().message(), path.parent_path().string()));
-      ++report.failed;
+      problem(report, fmt::format("{}: {}; {}", name, data.error().message(), left));
       continue;
     }
     InboundFile f{0,  std::string(kind), std::string(source), name, sha256_hex(*data), "", "", "",
                   "", rt.now()};
-    auto record_and_archive = [&](std::string state, std::string summary) -> std::int64_t {
+    // Records the file as `state` in its own transaction; 0 if it could not.
+    auto record = [&](std::string state, std::string summary) -> std::int64_t {
       Txn txn(*rt.store);
-      if (!txn.begin()) return 0;
+      if (auto s = txn.begin(); !s) {
+        problem(report,
+                fmt::format("{}: not recorded as {}: {}", name, state, s.error().message()));
+        return 0;
+      }
       f.state = std::move(state);
       f.summary = std::move(summary);
       auto id = rt.store->add_inbound_file(f);
       if (f.state == "quarantined" && rejected) rejected(name, *data, report);
-      if (!txn.commit()) return 0;
+      if (auto s = txn.commit(); !s) {
+        problem(report,
+                fmt::format("{}: not recorded as {}: {}", name, f.state, s.error().message()));
+        return 0;
+      }
       return id;
     };
+    auto archive = [&](std::int64_t id) -> std::optional<std::filesystem::path> {
+      auto a = rt.spool.archive(path, kind, source, id, rt.now());
+      if (!a) {
+        problem(report,
+                fmt::format("{}: read, but cannot be archived: {}; {} and is recognised there as "
+                            "read (nothing is applied twice)",
+                            name, a.error().message(), left));
+        return std::nullopt;
+      }
+      warn_if(report, a->warning);
+      return a->path;
+    };
     if (auto dup = rt.store->find_accepted_file(kind, source, f.sha256)) {
-      auto id = record_and_archive("duplicate",
-                                   fmt::format("same content as file #{}; nothing applied", *dup));
-      if (auto a = rt.spool.archive(path, kind, source, id, rt.now()); a) {
+      const auto id =
+          record("duplicate", fmt::format("same content as file #{}; nothing applied", *dup));
+      if (id && archive(id))
         report.lines.push_back(
             fmt::format("{}: already imported as file #{}; archived without effect", name, *dup));
-      }
       continue;
     }
     Txn txn(*rt.store);
     if (auto s = txn.begin(); !s) {
-      report.lines.push_back(fmt::format("{}: {}", name, s.error().message()));
-      ++report.failed;
+      problem(report, fmt::format("{}: {}; {}", name, s.error().message(), left));
       return;
     }
     f.state = "accepted";
@@ -61,34 +95,43 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
     }
     if (!applied) {
       rt.store->rollback();
+      if (applied.error().kind() == ErrorKind::kIo) {
+        // The state database failed, not the file: it is read again.
+        problem(report, fmt::format("{}: {}; {}", name, applied.error().message(), left));
+        continue;
+      }
       const std::string reason = fmt::format("{}: {}", name, applied.error().message());
       f.error = reason;
-      f.state = "quarantined";
-      record_and_archive("quarantined", "");
+      record("quarantined", "");
       auto q = rt.spool.quarantine(path, kind, source, reason);
-      report.lines.push_back(fmt::format("{} -> quarantined{}", reason,
-                                         q ? fmt::format(" ({})", q->string()) : std::string()));
-      ++report.failed;
+      if (!q) {
+        problem(report, fmt::format("{}; it cannot be quarantined ({}); {}", reason,
+                                    q.error().message(), left));
+        continue;
+      }
+      problem(report, fmt::format("{} -> quarantined ({})", reason, q->path.string()));
+      warn_if(report, q->warning);
       continue;
     }
     crashpoint("intake.before_commit");
     if (auto s = txn.commit(); !s) {
-      report.lines.push_back(
-          fmt::format("{}: {}; left for the next run", name, s.error().message()));
-      ++report.failed;
+      problem(report, fmt::format("{}: not saved: {}; {}", name, s.error().message(), left));
       continue;
     }
     crashpoint("intake.after_commit");
     report.add(std::move(local));
     report.lines.push_back(fmt::format("{}: {}", name, *applied));
-    if (auto a = rt.spool.archive(path, kind, source, file_id, rt.now()); a) {
+    if (auto a = archive(file_id)) {
       Txn t2(*rt.store);
-      if (t2.begin()) {
+      auto s = t2.begin();
+      if (s) {
         rt.store->set_inbound_archive(file_id, a->string());
-        (void)t2.commit();
+        s = t2.commit();
       }
-    } else {
-      report.lines.push_back(fmt::format("{}: {}", name, a.error().message()));
+      if (!s)
+        problem(report, fmt::format("{}: archived as {}, but the state database could not note "
+                                    "where: {}",
+                                    name, a->string(), s.error().message()));
     }
   }
 }

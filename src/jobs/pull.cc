@@ -60,7 +60,7 @@ void fetch_ready(Runtime& rt, const PullSource& src, Transport& t, const std::st
         if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '_';
       // Names that intake leaves alone (hidden, or temporary) would wait forever.
       if (name.empty() || name.front() == '.') name = "pulled" + name;
-      if (name.ends_with(".tmp") || name.ends_with(".part")) name += ".pulled";
+      if (is_being_written(name)) name += ".pulled";
       const auto dest = unique_path(inbound, name);
       if (auto s = write_file_atomic(dest, file.content); !s) {
         failed(fmt::format("{}: ", f.name), s.error());

@@ -19,8 +19,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "jobs/history.h"
 #include "jobs/jobs.h"
 #include "service/control.h"
+#include "util/fs.h"
 #include "util/lifecycle.h"
 #include "util/text.h"
 
@@ -82,11 +84,6 @@ void ping_watchdog() {
 
 void notify(const std::string& what) {
   sd_notify(0, what.c_str());
-}
-
-bool complete_name(std::string_view name) {
-  return !name.empty() && name.front() != '.' && !name.ends_with(".tmp") &&
-         !name.ends_with(".part");
 }
 
 // The next time after `now` on the rhythm `due + k*every`: a run that
@@ -230,7 +227,7 @@ void Service::read_inotify() {
         continue;
       }
       auto it = watches_.find(ev->wd);
-      if (it == watches_.end() || ev->len == 0 || !complete_name(ev->name)) continue;
+      if (it == watches_.end() || ev->len == 0 || is_being_written(ev->name)) continue;
       (it->second.first == "orders" ? dirty_orders_ : dirty_tracking_).insert(it->second.second);
     }
   }
@@ -459,6 +456,11 @@ int Service::run() {
   log(kInfo, "SERVICE_STOPPING",
       "orderd stopping: the work in hand is finished, the rest waits for the next start");
   ::unlink(control_socket_path(*rt_->cfg).c_str());
+  rt_.reset();  // closes the database: its last checkpoint meets the disk too
+  RunReport closing;
+  add_disk_errors(closing);
+  if (closing.failed)
+    log(kWarning, "SYNC_FAILURES", fmt::format("{}", fmt::join(closing.lines, "\n")));
   return 0;
 }
 

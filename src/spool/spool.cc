@@ -15,34 +15,59 @@ Status Spool::prepare(std::string_view kind, std::string_view source) const {
   return ensure_dir(inbound(kind, source));
 }
 
-std::vector<std::filesystem::path> Spool::claim(std::string_view kind,
-                                                std::string_view source) const {
+Claimed Spool::claim(std::string_view kind, std::string_view source) const {
+  Claimed out;
   const auto claimed_dir = root_ / "claimed" / kind / source;
-  std::vector<std::filesystem::path> out = list_ready_files(claimed_dir);
+  auto left = list_ready_files(claimed_dir);
+  if (!left)
+    out.problems.push_back(
+        fmt::format("{}; files left there by an interrupted run wait until it "
+                    "can be read (check the disk)",
+                    left.error().message()));
+  else
+    out.files = std::move(*left);
   auto ready = list_ready_files(inbound(kind, source));
-  if (ready.empty()) return out;
-  if (!ensure_dir(claimed_dir)) return out;
-  for (const auto& p : ready) {
+  if (!ready) {
+    out.problems.push_back(fmt::format(
+        "{}; its files wait until it can be read (check the disk and the folder's permissions)",
+        ready.error().message()));
+    return out;
+  }
+  if (ready->empty()) return out;
+  if (auto s = ensure_dir(claimed_dir); !s) {
+    out.problems.push_back(fmt::format("{}; the files in {} wait for the next run",
+                                       s.error().message(), inbound(kind, source).string()));
+    return out;
+  }
+  for (const auto& p : *ready) {
     const auto to = claimed_dir / p.filename();
     // no_replace: a same-named file still in claimed/ is read first; this one waits.
-    if (move_file(p, to, /*no_replace=*/true)) out.push_back(to);
+    auto moved = move_file(p, to, /*no_replace=*/true);
+    if (moved) {
+      out.files.push_back(to);
+      if (!moved->warning.empty()) out.problems.push_back(moved->warning);
+    } else if (moved.error().kind() != ErrorKind::kConflict) {
+      out.problems.push_back(
+          fmt::format("{} cannot be claimed: {}; it stays in {} for the next run",
+                      p.filename().string(), moved.error().message(), p.parent_path().string()));
+    }
   }
   return out;
 }
 
-Result<std::filesystem::path> Spool::archive(const std::filesystem::path& claimed,
-                                             std::string_view kind, std::string_view source,
-                                             std::int64_t file_id, std::int64_t now) const {
+Result<Placed> Spool::archive(const std::filesystem::path& claimed, std::string_view kind,
+                              std::string_view source, std::int64_t file_id,
+                              std::int64_t now) const {
   const auto dir = root_ / "archive" / kind / source / iso_time(now).substr(0, 10);
   if (auto s = ensure_dir(dir); !s) return std::unexpected(s.error());
   const auto to = unique_path(dir, fmt::format("{}-{}", file_id, claimed.filename().string()));
-  if (auto s = move_file(claimed, to); !s) return std::unexpected(s.error());
-  return to;
+  auto moved = move_file(claimed, to);
+  if (!moved) return std::unexpected(moved.error());
+  return Placed{to, moved->warning};
 }
 
-Result<std::filesystem::path> Spool::quarantine(const std::filesystem::path& claimed,
-                                                std::string_view kind, std::string_view source,
-                                                std::string_view reason) const {
+Result<Placed> Spool::quarantine(const std::filesystem::path& claimed, std::string_view kind,
+                                 std::string_view source, std::string_view reason) const {
   const auto dir = root_ / "quarantine" / kind / source;
   if (auto s = ensure_dir(dir); !s) return std::unexpected(s.error());
   const auto to = unique_path(dir, claimed.filename().string());
@@ -53,8 +78,9 @@ Result<std::filesystem::path> Spool::quarantine(const std::filesystem::path& cla
                   reason, inbound(kind, source).string(), inbound(kind, source).string());
   if (auto s = write_file_atomic(to.string() + ".error", note); !s)
     return std::unexpected(s.error());
-  if (auto s = move_file(claimed, to); !s) return std::unexpected(s.error());
-  return to;
+  auto moved = move_file(claimed, to);
+  if (!moved) return std::unexpected(moved.error());
+  return Placed{to, moved->warning};
 }
 
 Status Spool::keep_delivered(std::string_view party, std::string_view name,
@@ -62,6 +88,13 @@ Status Spool::keep_delivered(std::string_view party, std::string_view name,
   const auto dir = root_ / "archive" / "outbound" / party;
   if (auto s = ensure_dir(dir); !s) return s;
   return write_file_atomic(dir / std::string(name), content);
+}
+
+std::optional<std::string> Spool::delivered_copy(std::string_view party,
+                                                 std::string_view name) const {
+  auto text = read_file(root_ / "archive" / "outbound" / party / std::string(name));
+  if (!text) return std::nullopt;
+  return std::move(*text);
 }
 
 }  // namespace orderd

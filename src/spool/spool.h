@@ -10,6 +10,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,11 +19,24 @@
 
 namespace orderd {
 
+// Where a file went: its new path, and `warning` when the move may not
+// survive a power cut (a folder fsync failed); the caller reports it.
+struct Placed {
+  std::filesystem::path path;
+  std::string warning;
+};
+
+// What claim() took, and what it could not (each naming the path and what
+// to do).
+struct Claimed {
+  std::vector<std::filesystem::path> files;
+  std::vector<std::string> problems;
+};
+
 class Spool {
  public:
   explicit Spool(std::filesystem::path root) : root_(std::move(root)) {}
 
-  const std::filesystem::path& root() const { return root_; }
   std::filesystem::path inbound(std::string_view kind, std::string_view source) const;
 
   // Creates the inbound folder of a source so operators see where to drop.
@@ -30,22 +44,27 @@ class Spool {
 
   // Files to read now: those left in claimed/ by an interrupted run first,
   // then every complete file in inbound/, each moved into claimed/. A file
-  // another process claimed first is skipped.
-  std::vector<std::filesystem::path> claim(std::string_view kind, std::string_view source) const;
+  // another process claimed first is skipped; one that cannot be claimed
+  // (the folder cannot be read, the rename fails) stays where it is and is
+  // named in `problems`.
+  Claimed claim(std::string_view kind, std::string_view source) const;
 
-  // Moves a claimed file to the archive; returns its new path.
-  Result<std::filesystem::path> archive(const std::filesystem::path& claimed, std::string_view kind,
-                                        std::string_view source, std::int64_t file_id,
-                                        std::int64_t now) const;
+  // Moves a claimed file to the archive.
+  Result<Placed> archive(const std::filesystem::path& claimed, std::string_view kind,
+                         std::string_view source, std::int64_t file_id, std::int64_t now) const;
 
   // Moves a claimed file to quarantine and writes `<name>.error` beside it.
-  Result<std::filesystem::path> quarantine(const std::filesystem::path& claimed,
-                                           std::string_view kind, std::string_view source,
-                                           std::string_view reason) const;
+  Result<Placed> quarantine(const std::filesystem::path& claimed, std::string_view kind,
+                            std::string_view source, std::string_view reason) const;
 
-  // Keeps a copy of a delivered document.
+  // The outbound archive: a copy of each document as it was delivered,
+  // written after the destination has it and before the state database
+  // records it, so an interrupted run knows it was delivered even when the
+  // receiver has already taken it away.
   Status keep_delivered(std::string_view party, std::string_view name,
                         std::string_view content) const;
+  // The archived copy of `name` for `party`, if there is one.
+  std::optional<std::string> delivered_copy(std::string_view party, std::string_view name) const;
 
  private:
   std::filesystem::path root_;

@@ -3,12 +3,25 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
+#include <mutex>
 #include <unordered_map>
 
 #include "store/schema.h"
 #include "util/fs.h"
 
 namespace orderd {
+namespace {
+
+// SQLite's message for the last error on `db`, with the system's reason
+// when a system call failed ("disk I/O error (Input/output error)").
+std::string db_error(sqlite3* db) {
+  std::string msg = sqlite3_errmsg(db);
+  if (const int e = sqlite3_system_errno(db); e != 0) msg += fmt::format(" ({})", std::strerror(e));
+  return msg;
+}
+
+}  // namespace
 
 // One prepared statement, owned; reset before each use.
 class Stmt {
@@ -59,7 +72,7 @@ class Stmt {
     int rc = sqlite3_step(s_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw StoreError(fmt::format("database error: {}", sqlite3_errmsg(db_)));
+    throw StoreError(fmt::format("database error: {}", db_error(db_)));
   }
   void run() {
     while (step()) {
@@ -118,10 +131,68 @@ struct Store::Cache {
 
 namespace {
 
+// What SQLite's own error log said about the disk (SQLITE_CONFIG_LOG): the
+// I/O errors it handles itself (a checkpoint that failed, a folder it could
+// not sync) never reach a caller, yet the operator must hear of them.
+std::mutex g_disk_mutex;
+std::vector<std::string> g_disk_errors;
+std::size_t g_disk_dropped = 0;
+
+void note_disk_error(std::string text) {
+  std::lock_guard lock(g_disk_mutex);
+  if (g_disk_errors.size() < 20)
+    g_disk_errors.push_back(std::move(text));
+  else
+    ++g_disk_dropped;
+}
+
+// A passive checkpoint; a failure other than another process's lock is noted.
+void checkpoint(sqlite3* db, const char* name) {
+  const int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+    note_disk_error(fmt::format("checkpoint of {}: {}",
+                                sqlite3_db_filename(db, name ? name : "main"), db_error(db)));
+}
+
+// Replaces SQLite's automatic checkpoint (same threshold, 1000 pages) so a
+// checkpoint that fails is heard of: SQLite's own ignores the failure.
+int checkpoint_when_due(void*, sqlite3* db, const char* name, int pages) {
+  if (pages >= 1000) checkpoint(db, name);
+  return SQLITE_OK;
+}
+
+void sqlite_log(void*, int code, const char* msg) {
+  switch (code & 0xff) {
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      break;
+    default:
+      return;
+  }
+  std::string_view text = msg ? msg : "";
+  // A failed statement's error reaches its caller, who reports it; and the
+  // line SQLite logs for a file it cannot open never names the file (the
+  // os_unix line beside it does).
+  if (text.starts_with("statement aborts at") || text.starts_with("cannot open file at line"))
+    return;
+  // "os_unix.c:3720: (5) openDirectory(/x) - " : the system's reason for errno 5.
+  std::string out(text);
+  if (auto at = text.find(": ("); at != std::string_view::npos && text.ends_with("- ")) {
+    const int err = std::atoi(std::string(text.substr(at + 3)).c_str());
+    if (err > 0) out += std::strerror(err);
+  }
+  note_disk_error(fmt::format("{} [{}]", out, sqlite3_errstr(code)));
+}
+
 void exec(sqlite3* db, const std::string& sql) {
   char* err = nullptr;
   if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown";
+    if (const int e = sqlite3_system_errno(db); e != 0)
+      msg += fmt::format(" ({})", std::strerror(e));
     sqlite3_free(err);
     throw StoreError(fmt::format("database error: {}", msg));
   }
@@ -204,6 +275,8 @@ Store::Store(sqlite3* db) : db_(db), cache_(std::make_unique<Cache>()) {}
 
 Store::~Store() {
   cache_.reset();
+  // The last checkpoint, so that its failure is heard of (take_disk_errors).
+  checkpoint(db_, nullptr);
   sqlite3_close_v2(db_);
 }
 
@@ -214,20 +287,57 @@ Query Store::stmt(std::string_view sql) {
   return Query(it->second->reset());
 }
 
+std::vector<std::string> Store::take_disk_errors() {
+  std::lock_guard lock(g_disk_mutex);
+  std::vector<std::string> out = std::move(g_disk_errors);
+  g_disk_errors.clear();
+  if (g_disk_dropped) out.push_back(fmt::format("... and {} more", g_disk_dropped));
+  g_disk_dropped = 0;
+  return out;
+}
+
+namespace {
+
+// `e` with what SQLite logged about the disk meanwhile (the system call and
+// its reason, which SQLite's own message leaves out).
+Error with_disk_errors(Error e) {
+  std::string msg = e.message();
+  for (const auto& d : Store::take_disk_errors()) msg += "; " + d;
+  return Error(e.kind(), std::move(msg));
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& state_dir) {
+  static std::once_flag log_once;
+  std::call_once(log_once, [] { sqlite3_config(SQLITE_CONFIG_LOG, sqlite_log, nullptr); });
+  auto store = open_at(state_dir);
+  if (!store) return std::unexpected(with_disk_errors(store.error()));
+  return store;
+}
+
+Result<std::unique_ptr<Store>> Store::open_at(const std::filesystem::path& state_dir) {
   if (auto s = ensure_dir(state_dir); !s) return std::unexpected(s.error());
   const auto path = state_dir / "orderd.db";
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    std::string msg = db ? db_error(db) : "out of memory";
     sqlite3_close_v2(db);
     return fail(ErrorKind::kIo, fmt::format("cannot open database {}: {}", path.string(), msg));
   }
   std::unique_ptr<Store> store(new Store(db));
+  // SQLite falls back to read-only when the read-write open fails; every
+  // write would then fail later, far from the cause.
+  if (sqlite3_db_readonly(db, "main") == 1)
+    return fail(ErrorKind::kIo,
+                fmt::format("cannot open database {} for writing (opened read-only): check the "
+                            "disk and that orderd's user may write {}",
+                            path.string(), state_dir.string()));
   try {
     sqlite3_busy_timeout(db, 30000);
+    sqlite3_wal_hook(db, checkpoint_when_due, nullptr);
     // synchronous=FULL: in WAL mode every COMMIT is on disk when it returns.
     // Nearly every commit precedes an outside effect (a file archived, a PO
     // sent, an acknowledgment queued), which must never be undone by a
@@ -239,7 +349,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& state_di
       const int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
       if (rc == SQLITE_OK) break;
       if ((rc & 0xff) != SQLITE_BUSY || tries >= 3000)
-        throw StoreError(fmt::format("database error: {}", sqlite3_errmsg(db)));
+        throw StoreError(fmt::format("database error: {}", db_error(db)));
       sqlite3_sleep(10);
     }
     exec(db,
@@ -267,6 +377,9 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& state_di
                   fmt::format("database {} has schema version {}, newer than this orderd knows "
                               "({}); run a newer orderd",
                               path.string(), v, all.size()));
+    // SQLite fsyncs the folder when it creates its WAL and journal files but
+    // ignores a failure there: this one is heard of.
+    if (auto s = sync_folder(state_dir); !s) return std::unexpected(s.error());
   } catch (const StoreError& e) {
     return fail(ErrorKind::kIo, fmt::format("database {}: {}", path.string(), e.what()));
   }

@@ -93,6 +93,9 @@ class Store {
  public:
   // Opens (creating if needed) `state_dir`/orderd.db and applies migrations.
   static Result<std::unique_ptr<Store>> open(const std::filesystem::path& state_dir);
+  // The disk errors SQLite met since the last call (in this process), each
+  // naming the system call and file: also those it recovered from by itself.
+  static std::vector<std::string> take_disk_errors();
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -253,6 +256,7 @@ class Store {
 
  private:
   explicit Store(sqlite3* db);
+  static Result<std::unique_ptr<Store>> open_at(const std::filesystem::path& state_dir);
   Query stmt(std::string_view sql);  // cached; reset when the Query ends
 
   sqlite3* db_;

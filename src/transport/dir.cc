@@ -13,19 +13,19 @@ class DirTransport final : public Transport {
  public:
   explicit DirTransport(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
-  Status deliver(std::string_view name, std::string_view content) override {
+  Result<Delivered> deliver(std::string_view name, std::string_view content) override {
     if (auto s = ensure_dir(dir_); !s) return fail(ErrorKind::kTransient, s.error().message());
     const auto final_path = dir_ / std::string(name);
     const auto tmp = dir_ / ("." + std::string(name) + ".part");
     if (auto s = write_file_atomic(tmp, content); !s)
       return fail(ErrorKind::kTransient, s.error().message());
     auto moved = move_file(tmp, final_path, /*no_replace=*/true);
-    if (moved) return {};
+    if (moved) return Delivered{moved->warning};  // visible to the supplier: delivered
     std::error_code ec;
     std::filesystem::remove(tmp, ec);
     if (moved.error().kind() == ErrorKind::kConflict) {
       auto present = check(name, sha256_hex(content));
-      if (present && *present == Presence::kSame) return {};
+      if (present && *present == Presence::kSame) return Delivered{};
       return fail(ErrorKind::kConflict,
                   fmt::format("{} already holds a different file named {}; move it away or "
                               "rename it, then retry",

@@ -371,7 +371,7 @@ class EmailTransport final : public Transport {
     return fmt::format("email {}", curl::without_credentials(cfg_.imap_url));
   }
 
-  Status deliver(std::string_view name, std::string_view content) override {
+  Result<Delivered> deliver(std::string_view name, std::string_view content) override {
     if (cfg_.smtp_url.empty())
       return fail(ErrorKind::kConfig,
                   fmt::format("{}.smtp_url: sending email needs smtp_url", cfg_.where.text));

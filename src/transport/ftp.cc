@@ -15,6 +15,7 @@
 
 #include "transport/curl_util.h"
 #include "transport/transport.h"
+#include "util/fs.h"
 #include "util/hash.h"
 #include "util/text.h"
 
@@ -22,7 +23,7 @@ namespace orderd {
 namespace {
 
 bool hidden_or_partial(std::string_view name) {
-  return name.empty() || name.front() == '.' || name.ends_with(".part") || name.ends_with(".tmp");
+  return name.empty() || is_being_written(name);
 }
 
 // "20240501123000" or "20240501123000.123" (UTC) as seconds since the epoch.
@@ -92,7 +93,7 @@ class FtpTransport final : public Transport {
                        cfg_.port ? cfg_.port : 21, folder());
   }
 
-  Status deliver(std::string_view name, std::string_view content) override {
+  Result<Delivered> deliver(std::string_view name, std::string_view content) override {
     if (name.empty() || name.find_first_of("/\r\n") != std::string_view::npos)
       return fail(ErrorKind::kInvalid, fmt::format("{}: bad file name '{}'", describe(), name));
     const std::string final_path = path_of(name);

@@ -44,7 +44,7 @@ class HttpTransport final : public Transport {
 
   std::string describe() const override { return "http POST " + shown_url_; }
 
-  Status deliver(std::string_view name, std::string_view content) override {
+  Result<Delivered> deliver(std::string_view name, std::string_view content) override {
     if (name.find_first_of("\r\n") != std::string_view::npos)
       return fail(ErrorKind::kInvalid, fmt::format("{}: bad document name", describe()));
     auto token = read_secret(cfg_.token_file, cfg_.token_env, "HTTP bearer token");

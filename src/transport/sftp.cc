@@ -596,15 +596,15 @@ class SftpTransport final : public Transport {
  public:
   explicit SftpTransport(TransportConfig cfg) : cfg_(std::move(cfg)) {}
 
-  Status deliver(std::string_view name, std::string_view content) override {
-    return with_connection([&](Connection& c) -> Status {
+  Result<Delivered> deliver(std::string_view name, std::string_view content) override {
+    return with_connection([&](Connection& c) -> Result<Delivered> {
       const auto final_path = join(cfg_.path, name);
       const auto part = join(cfg_.path, "." + std::string(name) + ".part");
       if (auto s = upload(c, part, content,
                           fmt::format("cannot write {} in remote folder {}", part, folder()));
           !s) {
         if (!c.broken()) (void)sftp_unlink(c, part);
-        return s;
+        return std::unexpected(s.error());
       }
       if (int rc = sftp_rename(c, part, final_path); rc != 0) {
         auto err = c.error(rc, fmt::format("cannot rename {} to {}", part, final_path));
@@ -614,7 +614,7 @@ class SftpTransport final : public Transport {
         // (delivered), or by another one (never overwritten).
         auto present = check_with(c, final_path, sha256_hex(content));
         if (!present) return std::unexpected(present.error());
-        if (*present == Presence::kSame) return {};
+        if (*present == Presence::kSame) return Delivered{};
         if (*present == Presence::kDifferent)
           return fail(ErrorKind::kConflict,
                       fmt::format("{}: remote folder {} already holds a different file named {}; "
@@ -623,15 +623,19 @@ class SftpTransport final : public Transport {
                                   c.where(), folder(), name));
         return std::unexpected(err);
       }
+      // Renamed: the supplier can see it, so it is delivered whatever the
+      // check below finds out about the connection.
       LIBSSH2_SFTP_ATTRIBUTES attrs{};
       if (int rc = sftp_stat(c, final_path, &attrs); rc != 0)
-        return std::unexpected(
-            c.error(rc, fmt::format("cannot check {} after writing it", final_path)));
+        return Delivered{fmt::format(
+            "delivered, but {}",
+            c.error(rc, fmt::format("{} could not be checked after the rename", final_path))
+                .message())};
       if ((attrs.flags & LIBSSH2_SFTP_ATTR_SIZE) && attrs.filesize != content.size())
         return fail(ErrorKind::kTransient,
                     fmt::format("{}: {} has {} bytes at the server after writing {}", c.where(),
                                 final_path, attrs.filesize, content.size()));
-      return {};
+      return Delivered{};
     });
   }
 
@@ -659,7 +663,7 @@ class SftpTransport final : public Transport {
         if (n < 0) return std::unexpected(c.error(n, doing));
         if (n == 0) break;
         const std::string_view entry(name, static_cast<std::size_t>(n));
-        if (entry.starts_with('.') || entry.ends_with(".part") || entry.ends_with(".tmp")) continue;
+        if (is_being_written(entry)) continue;
         if ((a.flags & LIBSSH2_SFTP_ATTR_PERMISSIONS) && !LIBSSH2_SFTP_S_ISREG(a.permissions))
           continue;
         RemoteFile f;

@@ -6,7 +6,9 @@
 // content counts as delivered (a retry after a lost reply), while different
 // content is a kConflict that is never overwritten. Errors are kTransient
 // (retry later) or kPermanent/kConflict (give up, tell the operator), and
-// their text names the destination. Not thread-safe; one per run.
+// their text names the destination. Once the final name is visible at the
+// destination the document is delivered: nothing after that may turn into
+// an error (it would be sent again), only into Delivered::warning. Not thread-safe; one per run.
 //
 // Pull side (a channel's `source:`, a supplier's `tracking.pull:`): list()
 // the remote folder, fetch() an entry whole, and only after the local copy
@@ -27,6 +29,13 @@ namespace orderd {
 
 enum class Presence { kAbsent, kSame, kDifferent };
 
+// A delivery that happened: the receiver has the file under its final name.
+// `warning` is what did not go right after that point (a folder fsync that
+// failed): reported, never a reason to send again.
+struct Delivered {
+  std::string warning;
+};
+
 // One entry of a remote listing: a file, or (imap) a message.
 struct RemoteFile {
   std::string name;        // file name in the folder; imap: the message's UID
@@ -43,7 +52,7 @@ struct Fetched {
 class Transport {
  public:
   virtual ~Transport() = default;
-  virtual Status deliver(std::string_view name, std::string_view content) = 0;
+  virtual Result<Delivered> deliver(std::string_view name, std::string_view content) = 0;
   // Whether `name` is at the destination, and whether its SHA-256 is `sha256`.
   virtual Result<Presence> check(std::string_view name, std::string_view sha256) = 0;
   // "dir /srv/out/acme", for messages.

@@ -32,6 +32,10 @@ Status fsync_dir(const fs::path& dir) {
 
 }  // namespace
 
+Status sync_folder(const fs::path& dir) {
+  return fsync_dir(dir);
+}
+
 Result<std::string> read_file(const fs::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(io_error("cannot open", path, errno));
@@ -87,7 +91,7 @@ Status write_file_atomic(const fs::path& path, std::string_view data) {
   return fsync_dir(path.parent_path());
 }
 
-Status move_file(const fs::path& from, const fs::path& to, bool no_replace) {
+Result<Moved> move_file(const fs::path& from, const fs::path& to, bool no_replace) {
   unsigned flags = no_replace ? RENAME_NOREPLACE : 0;
   if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), flags) != 0) {
     int err = errno;
@@ -95,9 +99,13 @@ Status move_file(const fs::path& from, const fs::path& to, bool no_replace) {
       return fail(ErrorKind::kConflict, fmt::format("{} already exists", to.string()));
     return std::unexpected(io_error(fmt::format("cannot move {} to", from.string()), to, err));
   }
-  if (auto s = fsync_dir(to.parent_path()); !s) return s;
-  if (from.parent_path() != to.parent_path()) return fsync_dir(from.parent_path());
-  return {};
+  Moved moved;
+  auto s = fsync_dir(to.parent_path());
+  if (s && from.parent_path() != to.parent_path()) s = fsync_dir(from.parent_path());
+  if (!s)
+    moved.warning = fmt::format("{} was moved to {}, but {}: the move may not survive a power cut",
+                                from.string(), to.string(), s.error().message());
+  return moved;
 }
 
 Status ensure_dir(const fs::path& dir) {
@@ -109,17 +117,24 @@ Status ensure_dir(const fs::path& dir) {
   return {};
 }
 
-std::vector<fs::path> list_ready_files(const fs::path& dir) {
+bool is_being_written(std::string_view name) {
+  return name.starts_with('.') || name.ends_with(".tmp") || name.ends_with(".part");
+}
+
+Result<std::vector<fs::path>> list_ready_files(const fs::path& dir) {
   std::vector<fs::path> out;
   std::error_code ec;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
-       it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (name.starts_with('.') || name.ends_with(".tmp") || name.ends_with(".part")) continue;
+  auto it = fs::directory_iterator(dir, ec);
+  if (ec == std::errc::no_such_file_or_directory) return out;
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    if (is_being_written(it->path().filename().string())) continue;
     std::error_code ec2;
     if (!it->is_regular_file(ec2)) continue;
     out.push_back(it->path());
   }
+  if (ec)
+    return fail(ErrorKind::kIo,
+                fmt::format("cannot read folder {}: {}", dir.string(), ec.message()));
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -21,17 +21,32 @@ Result<std::string> read_file(const fs::path& path);
 // (".<name>.tmp"), fsyncs it, renames it over `path` and fsyncs the folder.
 Status write_file_atomic(const fs::path& path, std::string_view data);
 
+// A rename that happened. `warning` is empty when it will survive a power
+// cut; otherwise it says why it may not (a folder's fsync failed), and the
+// caller reports it: the file is at its new name either way.
+struct Moved {
+  std::string warning;
+};
+
 // rename(2) with folder fsync. Fails (kConflict) if `to` exists and
 // `no_replace` is set; uses renameat2(RENAME_NOREPLACE) so the check is atomic.
-Status move_file(const fs::path& from, const fs::path& to, bool no_replace = false);
+// An error means the file did not move.
+Result<Moved> move_file(const fs::path& from, const fs::path& to, bool no_replace = false);
+
+// fsync(2) of a folder: the names created or removed in it survive a power cut.
+Status sync_folder(const fs::path& dir);
 
 // Creates the folder and its parents; errors name the path.
 Status ensure_dir(const fs::path& dir);
 
-// Regular files directly in `dir`, sorted by name, skipping names that start
-// with '.' or end in ".tmp"/".part" (files still being written). A missing
-// folder yields an empty list.
-std::vector<fs::path> list_ready_files(const fs::path& dir);
+// Whether a file of this name may still be being written: it starts with
+// '.' or ends in ".tmp" or ".part" (docs/spool.md). Such files are left alone.
+bool is_being_written(std::string_view name);
+
+// Regular files directly in `dir`, sorted by name, skipping those still
+// being written. A missing folder yields an empty list; a folder that cannot
+// be read is an error naming it.
+Result<std::vector<fs::path>> list_ready_files(const fs::path& dir);
 
 // A name in `dir` that does not exist yet: `name`, else `name.1`, `name.2`...
 fs::path unique_path(const fs::path& dir, const std::string& name);
