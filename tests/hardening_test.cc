@@ -146,3 +146,93 @@ TEST_CASE("hardening: an fsync failure after the final rename is a warning, neve
     CHECK(n == 1);
   }
 }
+
+TEST_CASE("hardening: bytes that are not UTF-8 never crash an output; the order waits to be fixed") {
+  Install in;
+  replace_in_config(in, "      transport: {type: dir, path: ./out/channel/shop}",
+                    "      format: tracking-json\n      transport: {type: dir, path: "
+                    "./out/channel/shop}");
+  std::string csv = kShopifyHeader;
+  csv += shopify_row("#5001", "ACME-1", 1, "\xff\xfe Lovelace");
+  csv += shopify_row("#5002", "ACME-2", 1);
+  in.drop_orders("shop", "bad\xff-name.csv", csv);
+  auto r = in.once();
+  CHECK_MESSAGE(r.out.find("line 2, column") != std::string::npos, r.out);
+  CHECK(r.out.find("not UTF-8") != std::string::npos);
+  // Every JSON output parses, whatever is stored.
+  auto orders = nlohmann::json::parse(in.ctl({"orders", "--json"}).out);
+  CHECK(orders.size() == 2);
+  auto bad = in.order("#5001");
+  CHECK(bad["status"] == "needs_resolve");
+  CHECK(bad["ship_to"]["name"].get<std::string>().find("\xEF\xBF\xBD") != std::string::npos);
+  const std::string why = bad["messages"].dump();
+  CHECK_MESSAGE(why.find("ship_to.name") != std::string::npos, why);
+  CHECK(why.find("orderctl resolve") != std::string::npos);
+  auto status = in.ctl({"sync", "status", "--json"});
+  REQUIRE(status.code == 0);
+  CHECK(nlohmann::json::accept(status.out));
+  // Resolving with a UTF-8 name makes it ready; bytes that are not UTF-8 are refused.
+  CHECK(in.ctl({"resolve", "#5001", "--set", "ship_to.name=Ada \xff"}).code == 2);
+  // The name was on the billing side too, and became the customer's name.
+  for (const char* f : {"ship_to.name", "bill_to.name", "customer.name"})
+    CHECK_MESSAGE(why.find(f) != std::string::npos, f);
+  CHECK(in.ctl({"resolve", "#5001", "--set", "ship_to.name=Ada Lovelace", "--set",
+                "bill_to.name=Ada Lovelace", "--set", "customer.name=Ada Lovelace"})
+            .code == 0);
+  CHECK(in.order("#5001")["status"] == "ready");
+
+  // A tracking number with such bytes is refused (kept as unmatched); the
+  // channel's tracking-json push and every later run go on.
+  REQUIRE(in.ctl({"process", "--all-ready"}).code == 0);
+  std::string pos[2];
+  for (int i = 0; i < 2; ++i)
+    pos[i] = in.order(i ? "#5002" : "#5001")["pos"][0]["number"].get<std::string>();
+  in.drop_tracking("acme", "t.csv",
+                   "PO Number,SKU,Qty Shipped,Carrier,Tracking\n" + pos[0] +
+                       ",ACME-1,1,UPS,1Z\xff\xfe\n" + pos[1] + ",ACME-2,1,UPS,1ZGOOD\n");
+  r = in.once();
+  CHECK_MESSAGE(r.code == 1, r.out);  // the refused row is a failure to look at
+  CHECK_MESSAGE(r.out.find("t.csv line 2") != std::string::npos, r.out);
+  CHECK(in.order("#5002")["status"] == "completed");
+  CHECK(in.order("#5001")["status"] == "processed");
+  for (const auto& f : in.files("out/channel/shop")) {
+    const std::string text = slurp(f);
+    CHECK(nlohmann::json::accept(text));
+    CHECK(text.find("1ZGOOD") != std::string::npos);
+  }
+  CHECK(in.once().code == 0);  // no crash loop: the next start is clean
+}
+
+TEST_CASE("hardening: an absurd shipped quantity is bounded by what is open; the excess is kept") {
+  Install in("auto");
+  in.drop_orders("shop", "e.csv", std::string(kShopifyHeader) + shopify_row("#5101", "ACME-1", 2) +
+                                      shopify_row("#5102", "ACME-2", 1));
+  REQUIRE(in.once().code == 0);
+  const std::string po = in.order("#5101")["pos"][0]["number"].get<std::string>();
+  in.drop_tracking("acme", "t.csv",
+                   "PO Number,SKU,Qty Shipped,Carrier,Tracking\n" + po + ",ACME-1,1,UPS,1ZA\n" + po +
+                       ",ACME-1,9223372036854775807,UPS,1ZB\n");
+  auto r = in.once();
+  CHECK_MESSAGE(r.out.find("only 1 of 2 ordered was still open") != std::string::npos, r.out);
+  auto o = in.order("#5101");
+  CHECK(o["status"] == "completed");
+  std::int64_t shipped = 0;
+  for (const auto& l : o["pos"][0]["lines"]) shipped += l["shipped_quantity"].get<std::int64_t>();
+  CHECK(shipped == 2);
+  // The excess is unmatched tracking, and nothing is wedged: a new order goes out.
+  auto status = nlohmann::json::parse(in.ctl({"sync", "status", "--json"}).out);
+  CHECK(status["unmatched_tracking"].dump().find("9223372036854775806") != std::string::npos);
+  in.drop_orders("shop", "later.csv", std::string(kShopifyHeader) + shopify_row("#5103", "ACME-3", 1));
+  r = in.once();
+  CHECK_MESSAGE(r.code == 0, r.out);
+  CHECK(in.order("#5103")["status"] == "processed");
+  CHECK(in.ctl({"sync", "tracking"}).code == 0);
+  // What reached the channel adds up to what was ordered.
+  std::int64_t pushed = 0;
+  for (const auto& f : in.files("out/channel/shop")) {
+    const std::string text = slurp(f);
+    for (const char* t : {",1ZA", ",1ZB"})
+      if (auto at = text.find(t); at != std::string::npos) ++pushed;
+  }
+  CHECK(pushed == 2);
+}

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "channels/formats.h"
+#include "util/json_out.h"
 #include "util/csv.h"
 #include "util/text.h"
 
@@ -74,7 +75,7 @@ std::string write_tracking_json(std::span<const PushLine> lines) {
                    {"carrier", l.carrier},
                    {"tracking_number", l.tracking_number},
                    {"ship_date", l.ship_date}});
-  return nlohmann::json{{"shipments", arr}}.dump(2) + "\n";
+  return json_text(nlohmann::json{{"shipments", arr}}, 2) + "\n";
 }
 
 }  // namespace orderd

@@ -1,4 +1,5 @@
 #include "cli/output.h"
+#include "util/json_out.h"
 
 #include <fmt/format.h>
 
@@ -75,7 +76,7 @@ std::string cut(std::string_view s, std::size_t n) {
 std::string orders_json(Runtime& rt, const std::vector<Order>& orders) {
   json arr = json::array();
   for (const auto& o : orders) arr.push_back(order_to_json(rt, o));
-  return arr.dump(2) + "\n";
+  return json_text(arr, 2) + "\n";
 }
 
 std::string order_json(Runtime& rt, const Order& o) {
@@ -100,7 +101,7 @@ std::string order_json(Runtime& rt, const Order& o) {
                     {"error", d.last_error},
                     {"sha256", d.sha256}});
   j["documents"] = docs;
-  return j.dump(2) + "\n";
+  return json_text(j, 2) + "\n";
 }
 
 std::string orders_table(Runtime& rt, const std::vector<Order>& orders) {
@@ -220,7 +221,7 @@ std::string sync_status(Runtime& rt, bool as_json, const std::optional<std::stri
                     {"summary", f.summary},
                     {"archive", f.archive_path}});
     j["files"] = jf;
-    return j.dump(2) + "\n";
+    return json_text(j, 2) + "\n";
   }
   std::string out;
   if (svc.is_object()) {

@@ -1,4 +1,5 @@
 #include "cli/x12_commands.h"
+#include "util/json_out.h"
 
 #include <fmt/format.h>
 
@@ -115,9 +116,9 @@ int x12_read(const std::string& file, bool as_json) {
     problems.push_back({{"error", true}, {"where", "content"}, {"message", p}});
   json out = {{"file", file}, {"valid", report.ok()}, {"problems", problems}, {"sets", sets}};
   if (as_json) {
-    std::cout << out.dump(2) << "\n";
+    std::cout << json_text(out, 2) << "\n";
   } else {
-    for (const auto& s : report.sets) std::cout << set_json(s).dump() << "\n";
+    for (const auto& s : report.sets) std::cout << json_text(set_json(s)) << "\n";
     for (const auto& p : report.problems) std::cout << p.text() << "\n";
   }
   return report.ok() ? 0 : 1;

@@ -1,5 +1,8 @@
 #include "core/order.h"
 
+#include "core/limits.h"
+#include "util/text.h"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -66,6 +69,11 @@ void apply_overrides(Order& order, const Overrides& ov) {
 
 std::optional<std::string> check_override(const Order& order, std::string_view key,
                                           std::string_view value) {
+  if (!valid_utf8(value) || value.find(kReplacementChar) != std::string_view::npos)
+    return fmt::format("{}: the value holds bytes that are not UTF-8 text; type it again", key);
+  if (value.size() > limits::kTextBytes)
+    return fmt::format("{}: the value is {} bytes long, more than the {} orderd keeps in a field",
+                       key, value.size(), limits::kTextBytes);
   if (auto id = find_field(key)) {
     const auto& def = field_def(*id);
     if (!def.resolvable || !as_order_field(*id))

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/limits.h"
 #include "util/text.h"
 
 namespace orderd {
@@ -17,6 +18,21 @@ const SupplierRule* route_sku(const RoutingRules& rules, std::string_view sku) {
 
 std::vector<std::string> verify_order(Order& order, const RoutingRules& rules) {
   std::vector<std::string> msgs;
+  // Bytes that were not UTF-8 in the channel's file were replaced by U+FFFD
+  // where they entered; a person must say what the field really holds.
+  const auto garbled = [&](std::string_view field, std::string_view value) {
+    if (value.find(kReplacementChar) == std::string_view::npos) return;
+    msgs.push_back(fmt::format(
+        "{} holds bytes that were not UTF-8 in the channel's file (shown as '{}'): set it with "
+        "`orderctl resolve {} --set {}=...`",
+        field, kReplacementChar, order.ext_id, field));
+  };
+  for (std::size_t i = 0; i < kOrderFieldCount; ++i)
+    garbled(all_fields()[i].name, order.f[i]);
+  for (const auto& line : order.lines) {
+    garbled(fmt::format("line.{}.sku", line.seq), line.sku);
+    garbled(fmt::format("line.{}.name", line.seq), line.name);
+  }
   std::vector<const SupplierRule*> used;
   for (auto& line : order.lines) {
     if (line.sku.empty()) {
@@ -64,6 +80,33 @@ std::vector<std::string> verify_order(Order& order, const RoutingRules& rules) {
             fmt::format("{} is missing (required by supplier {})", field_def(id).name, s->id));
     }
   return msgs;
+}
+
+std::vector<std::string> order_limits(const Order& order) {
+  std::vector<std::string> out;
+  auto check = [&](std::string_view field, std::string_view value, std::size_t most) {
+    if (value.size() > most)
+      out.push_back(fmt::format("order {}: {} is {} bytes long, more than the {} orderd takes",
+                                order.ext_id.substr(0, limits::kIdBytes), field, value.size(),
+                                most));
+  };
+  check("the order id", order.ext_id, limits::kIdBytes);
+  for (std::size_t i = 0; i < kOrderFieldCount; ++i)
+    check(all_fields()[i].name, order.f[i], limits::kTextBytes);
+  if (order.lines.size() > limits::kLinesPerOrder)
+    out.push_back(fmt::format("order {} has {} lines, more than the {} orderd takes in one order",
+                              order.ext_id, order.lines.size(), limits::kLinesPerOrder));
+  for (const auto& l : order.lines) {
+    check(fmt::format("line.{}.sku", l.seq), l.sku, limits::kIdBytes);
+    check(fmt::format("line {}'s line id", l.seq), l.channel_line_id, limits::kIdBytes);
+    check(fmt::format("line.{}.name", l.seq), l.name, limits::kTextBytes);
+    check(fmt::format("line {}'s price", l.seq), l.price, limits::kIdBytes);
+    if (l.quantity > limits::kQuantity)
+      out.push_back(fmt::format("order {} line {} (SKU {}): quantity {} is more than {}",
+                                order.ext_id, l.seq, l.sku.substr(0, limits::kIdBytes), l.quantity,
+                                limits::kQuantity));
+  }
+  return out;
 }
 
 }  // namespace orderd

@@ -29,4 +29,9 @@ const SupplierRule* route_sku(const RoutingRules& rules, std::string_view sku);
 // An empty result means the order is ready.
 std::vector<std::string> verify_order(Order& order, const RoutingRules& rules);
 
+// What makes `order` too big to take (docs/formats.md, "Limits"): a field,
+// an id or the number of lines past its limit, or a quantity out of range;
+// empty when none. Each names the order and the field.
+std::vector<std::string> order_limits(const Order& order);
+
 }  // namespace orderd

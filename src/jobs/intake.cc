@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/limits.h"
 #include "util/crashpoint.h"
 #include "util/fs.h"
 #include "util/hash.h"
@@ -33,7 +34,16 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
     const std::string left =
         fmt::format("it stays in {} for the next run", path.parent_path().string());
     ++report.files;
-    auto data = read_file(path);
+    auto data = read_file(path, limits::kFileBytes);
+    if (!data && data.error().kind() == ErrorKind::kInvalid) {
+      // Too big to read at once: quarantined with the reason, not retried.
+      const std::string reason = fmt::format("{}: {}", name, data.error().message());
+      auto q = rt.spool.quarantine(path, kind, source, reason);
+      problem(report, q ? fmt::format("{} -> quarantined ({})", reason, q->path.string())
+                        : fmt::format("{}; it cannot be quarantined ({}); {}", reason,
+                                      q.error().message(), left));
+      continue;
+    }
     if (!data) {
       problem(report, fmt::format("{}: {}; {}", name, data.error().message(), left));
       continue;

@@ -7,6 +7,7 @@
 #include "core/status.h"
 #include "jobs/history.h"
 #include "jobs/intake.h"
+#include "util/text.h"
 
 namespace orderd {
 namespace {
@@ -78,8 +79,33 @@ RunReport sync_orders(Runtime& rt, std::string_view trigger, Scope only) {
           rt, "orders", ch.id,
           [&](std::string_view name, std::string& data, std::int64_t,
               RunReport& r) -> Result<std::string> {
+            // Bytes that are not UTF-8 become U+FFFD; the orders they land in
+            // wait in needs_resolve (verify_order) for a person to say what
+            // the field holds.
+            if (const auto bad = invalid_utf8(data, 6); !bad.empty()) {
+              for (std::size_t i = 0; i < bad.size() && i < 5; ++i) {
+                const auto [line, column] = line_column(data, bad[i]);
+                r.lines.push_back(fmt::format(
+                    "{} line {}, column {}: the bytes {} are not UTF-8; replaced by '{}', and "
+                    "the order waits in needs_resolve until the field is set (orderctl "
+                    "resolve); export the file as UTF-8",
+                    name, line, column, hex_bytes(data, bad[i]), kReplacementChar));
+              }
+              if (bad.size() > 5)
+                r.lines.push_back(fmt::format("{}: and more bytes that are not UTF-8", name));
+              ++r.failed;
+              data = to_valid_utf8(data);
+            }
             auto batch = fmt_->read(data);
             if (!batch) return std::unexpected(batch.error());
+            std::vector<std::string> too_big;
+            for (const auto& o : batch->orders)
+              for (auto& why : order_limits(o)) too_big.push_back(std::move(why));
+            if (!too_big.empty())
+              return fail(ErrorKind::kInvalid,
+                          fmt::format("{} (docs/formats.md, \"Limits\"); fix the export and drop "
+                                      "it again",
+                                      fmt::join(too_big, "; ")));
             std::string().swap(data);  // the orders own their text now
             ImportCounts n;
             for (auto& o : batch->orders) {

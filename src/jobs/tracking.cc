@@ -7,6 +7,7 @@
 #include <set>
 
 #include "channels/formats.h"
+#include "core/limits.h"
 #include "edi/x12_documents.h"
 #include "jobs/documents.h"
 #include "jobs/history.h"
@@ -22,18 +23,46 @@ struct Counts {
   int recorded = 0, repeated = 0, unmatched = 0;
 };
 
+// Why a row's values cannot be taken as they are, or "" when they can.
+std::string row_problem(const TrackingRow& row) {
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"PO number", &row.po_number},
+      {"SKU", &row.sku},
+      {"carrier", &row.carrier},
+      {"tracking number", &row.tracking_number},
+      {"ship date", &row.ship_date}};
+  for (const auto& [what, value] : fields) {
+    if (const auto bad = invalid_utf8(*value, 1); !bad.empty())
+      return fmt::format("the {} holds bytes that are not UTF-8 ({} at byte {})", what,
+                         hex_bytes(*value, bad.front()), bad.front() + 1);
+    if (value->size() > limits::kIdBytes)
+      return fmt::format("the {} is {} bytes long, more than the {} orderd takes", what,
+                         value->size(), limits::kIdBytes);
+  }
+  return {};
+}
+
+// Keeps `row` as unmatched tracking, with why, and says so.
+void keep_unmatched(Runtime& rt, const SupplierConfig& s, const TrackingRow& row,
+                    const std::string& reason, std::string_view file, Counts& n, RunReport& r) {
+  auto shown = [](const std::string& v) { return to_valid_utf8(v.substr(0, limits::kIdBytes)); };
+  rt.store->add_unmatched({rt.now(), s.id, shown(row.po_number), shown(row.sku),
+                           shown(row.tracking_number), reason,
+                           fmt::format("{} line {}", file, row.line)});
+  r.lines.push_back(
+      fmt::format("{} line {}: {}; kept as unmatched tracking (see `orderctl sync status`)", file,
+                  row.line, reason));
+  ++n.unmatched;
+}
+
 void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std::string_view file,
                std::int64_t file_id, std::map<std::string, std::optional<Po>>& po_cache,
                std::set<std::int64_t>& touched, Counts& n, RunReport& r) {
   const std::int64_t now = rt.now();
-  auto unmatched = [&](std::string reason) {
-    rt.store->add_unmatched({now, s.id, row.po_number, row.sku, row.tracking_number, reason,
-                             fmt::format("{} line {}", file, row.line)});
-    r.lines.push_back(
-        fmt::format("{} line {}: {}; kept as unmatched tracking (see `orderctl sync status`)", file,
-                    row.line, reason));
-    ++n.unmatched;
+  auto unmatched = [&](const std::string& reason) {
+    keep_unmatched(rt, s, row, reason, file, n, r);
   };
+  if (auto why = row_problem(row); !why.empty()) return unmatched(why);
   auto it = po_cache.find(row.po_number);
   if (it == po_cache.end())
     it = po_cache.emplace(row.po_number, rt.store->find_po(row.po_number)).first;
@@ -52,15 +81,24 @@ void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std
     ++n.repeated;
     return;
   }
-  std::int64_t qty = row.quantity < 0 ? line->quantity - line->shipped : row.quantity;
-  if (qty <= 0) {
-    ++n.repeated;
-    return;
+  // A shipment is 1..what is still open on the line; more is kept as
+  // unmatched, never pushed to the channel.
+  const std::int64_t open = std::max<std::int64_t>(0, line->quantity - line->shipped);
+  if (open == 0)
+    return unmatched(
+        fmt::format("PO {} SKU {}: all {} ordered were reported shipped already; "
+                    "this row ({} under {}) is more than was ordered",
+                    row.po_number, row.sku, line->quantity,
+                    row.quantity < 0 ? std::string("the rest") : std::to_string(row.quantity),
+                    row.tracking_number));
+  std::int64_t qty = row.quantity < 0 ? open : row.quantity;
+  if (qty > open) {
+    unmatched(
+        fmt::format("PO {} SKU {}: reported shipped {}, but only {} of {} ordered was still "
+                    "open; {} recorded, the other {} is more than was ordered",
+                    row.po_number, row.sku, qty, open, line->quantity, open, qty - open));
+    qty = open;
   }
-  if (line->shipped + qty > line->quantity)
-    r.lines.push_back(fmt::format("{} line {}: PO {} SKU {} reported shipped {} of {} ordered",
-                                  file, row.line, row.po_number, row.sku, line->shipped + qty,
-                                  line->quantity));
   Shipment sh;
   sh.po_id = po->id;
   sh.line_id = line->id;
@@ -169,6 +207,11 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger, Scope only) {
             Counts n;
             std::map<std::string, std::optional<Po>> po_cache;
             std::set<std::int64_t> touched;
+            for (const auto& refused : batch->refused) {
+              TrackingRow row;
+              row.line = refused.line;
+              keep_unmatched(rt, s, row, refused.reason, name, n, r);
+            }
             for (const auto& row : rows)
               apply_row(rt, s, row, name, file_id, po_cache, touched, n, r);
             for (const auto& notice : batch->notices)
@@ -230,36 +273,51 @@ RunReport push_tracking(Runtime& rt, std::string_view trigger) {
         std::string_view fmt_name = ch.tracking_push.format;
         if (fmt_name.empty()) fmt_name = find_order_format(ch.format)->default_push;
         const TrackingPushFormat* f = find_push_format(fmt_name);
-        auto shipments = rt.store->unpushed_shipments(ch.id);
-        if (shipments.empty()) continue;
-        std::set<std::int64_t> orders;
-        std::vector<PushLine> lines;
-        lines.reserve(shipments.size());
-        for (const auto& sh : shipments) {
-          orders.insert(sh.order_id);
-          PushLine pl;
-          pl.order_id = sh.order_ext_id;
-          pl.channel_line_id = sh.channel_line_id;
-          pl.sku = sh.sku;
-          pl.quantity = sh.quantity;
-          pl.carrier = sh.carrier;
-          pl.tracking_number = sh.tracking_number;
-          pl.ship_date = sh.ship_date.empty() ? iso_time(rt.now()).substr(0, 10) : sh.ship_date;
-          lines.push_back(std::move(pl));
+        // One channel; a state database error leaves this channel's
+        // tracking for the next run and the others go on.
+        auto one = [&] {
+          auto shipments = rt.store->unpushed_shipments(ch.id);
+          if (shipments.empty()) return;
+          std::set<std::int64_t> orders;
+          std::vector<PushLine> lines;
+          lines.reserve(shipments.size());
+          for (const auto& sh : shipments) {
+            orders.insert(sh.order_id);
+            PushLine pl;
+            pl.order_id = sh.order_ext_id;
+            pl.channel_line_id = sh.channel_line_id;
+            pl.sku = sh.sku;
+            pl.quantity = sh.quantity;
+            pl.carrier = sh.carrier;
+            pl.tracking_number = sh.tracking_number;
+            pl.ship_date = sh.ship_date.empty() ? iso_time(rt.now()).substr(0, 10) : sh.ship_date;
+            lines.push_back(std::move(pl));
+          }
+          Document d;
+          d.kind = "tracking_push";
+          d.party_type = "channel";
+          d.party = ch.id;
+          d.format = std::string(fmt_name);
+          d.content = f->write(lines);
+          d.sha256 = sha256_hex(d.content);
+          d.created_at = rt.now();
+          d.name = std::string(f->extension);
+          rt.store->insert_document(d, push_name);
+          rt.store->link_unpushed_shipments(ch.id, d.id);
+          report.lines.push_back(fmt::format("{}: tracking for {} shipped lines of {} orders",
+                                             d.name, shipments.size(), orders.size()));
+        };
+        try {
+          Savepoint sp(*rt.store);
+          one();
+          sp.release();
+        } catch (const StoreError& e) {
+          report.lines.push_back(fmt::format(
+              "tracking for channel {} not pushed: state database error: {}; it is tried again "
+              "at the next run",
+              ch.id, e.what()));
+          ++report.failed;
         }
-        Document d;
-        d.kind = "tracking_push";
-        d.party_type = "channel";
-        d.party = ch.id;
-        d.format = std::string(fmt_name);
-        d.content = f->write(lines);
-        d.sha256 = sha256_hex(d.content);
-        d.created_at = rt.now();
-        d.name = std::string(f->extension);
-        rt.store->insert_document(d, push_name);
-        rt.store->link_unpushed_shipments(ch.id, d.id);
-        report.lines.push_back(fmt::format("{}: tracking for {} shipped lines of {} orders", d.name,
-                                           shipments.size(), orders.size()));
       }
       if (auto c = txn.commit(); !c) {
         report.lines.push_back(fmt::format("tracking push not saved: {}", c.error().message()));

@@ -28,6 +28,7 @@ Result<TrackingBatch> read_csv_tracking(const TrackingConfig& cfg, std::string_v
   const int date = h.find({c.ship_date});
 
   std::vector<TrackingRow> out;
+  std::vector<RefusedRow> refused;
   for (;;) {
     auto more = reader.next(row);
     if (!more) return std::unexpected(more.error());
@@ -39,24 +40,28 @@ Result<TrackingBatch> read_csv_tracking(const TrackingConfig& cfg, std::string_v
     r.tracking_number = clean_cell(cell(row, *tn));
     r.carrier = clean_cell(cell(row, carrier));
     r.ship_date = clean_cell(cell(row, date));
-    if (r.po_number.empty())
-      return fail(ErrorKind::kInvalid,
-                  fmt::format("line {}, column '{}': empty", r.line, c.po_number));
-    if (r.tracking_number.empty())
-      return fail(ErrorKind::kInvalid,
-                  fmt::format("line {}, column '{}': empty", r.line, c.tracking_number));
+    if (r.po_number.empty()) {
+      refused.push_back({r.line, fmt::format("column '{}' is empty", c.po_number)});
+      continue;
+    }
+    if (r.tracking_number.empty()) {
+      refused.push_back({r.line, fmt::format("column '{}' is empty", c.tracking_number)});
+      continue;
+    }
     if (qty >= 0 && !trim(cell(row, qty)).empty()) {
       auto q = parse_quantity(cell(row, qty));
-      if (!q || *q == 0)
-        return fail(ErrorKind::kInvalid,
-                    fmt::format("line {}, column '{}': '{}' is not a positive whole number", r.line,
-                                c.quantity, cell(row, qty)));
+      if (!q || *q == 0) {
+        refused.push_back({r.line, fmt::format("column '{}': '{}' is not a positive whole number",
+                                               c.quantity, cell(row, qty).substr(0, 40))});
+        continue;
+      }
       r.quantity = *q;
     }
     out.push_back(std::move(r));
   }
   TrackingBatch batch;
   batch.rows = std::move(out);
+  batch.refused = std::move(refused);
   return batch;
 }
 

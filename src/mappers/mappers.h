@@ -105,8 +105,16 @@ struct AckGroup {
   std::vector<std::pair<std::string, std::string>> sets;  // ST01, ST02
 };
 
+// A row a tracking reader could not take, and why; kept as unmatched
+// tracking so the rest of the file still applies.
+struct RefusedRow {
+  std::size_t line = 0;
+  std::string reason;
+};
+
 struct TrackingBatch {
   std::vector<TrackingRow> rows;
+  std::vector<RefusedRow> refused;
   std::vector<PoNotice> notices;
   std::vector<InterchangeKey> interchanges;
   std::vector<AckGroup> groups;  // X12: every group in the file

@@ -1,4 +1,5 @@
 #include "service/service.h"
+#include "util/json_out.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -386,7 +387,7 @@ void Service::serve_control() {
     } else {
       answer = {{"error", fmt::format("unknown request '{}'", *req)}};
     }
-    write_answer(fd, answer.dump());
+    write_answer(fd, json_text(answer));
     ::close(fd);
   }
 }

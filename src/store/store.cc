@@ -417,6 +417,18 @@ void Store::rollback() noexcept {
   if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
+void Store::savepoint() {
+  stmt("SAVEPOINT part").run();
+}
+
+void Store::release_savepoint() {
+  stmt("RELEASE part").run();
+}
+
+void Store::rollback_to_savepoint() noexcept {
+  sqlite3_exec(db_, "ROLLBACK TO part; RELEASE part", nullptr, nullptr, nullptr);
+}
+
 // --- inbound files ---
 
 std::optional<std::int64_t> Store::find_accepted_file(std::string_view kind,

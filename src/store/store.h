@@ -104,6 +104,10 @@ class Store {
   Status begin();
   Status commit();
   void rollback() noexcept;
+  // A nested transaction (SAVEPOINT) inside the open one; see Savepoint.
+  void savepoint();
+  void release_savepoint();
+  void rollback_to_savepoint() noexcept;
 
   // --- inbound files ---
   std::optional<std::int64_t> find_accepted_file(std::string_view kind, std::string_view source,
@@ -285,6 +289,26 @@ class Txn {
  private:
   Store& s_;
   bool open_ = false;
+};
+
+// A part of a transaction that can fail alone: rolled back to its start
+// (the rest of the transaction kept) unless release() was called.
+class Savepoint {
+ public:
+  explicit Savepoint(Store& s) : s_(s) { s_.savepoint(); }
+  ~Savepoint() {
+    if (open_) s_.rollback_to_savepoint();
+  }
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+  void release() {
+    s_.release_savepoint();
+    open_ = false;
+  }
+
+ private:
+  Store& s_;
+  bool open_ = true;
 };
 
 // Errors from SQLite inside store methods are thrown as StoreError (they mean

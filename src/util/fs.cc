@@ -36,12 +36,21 @@ Status sync_folder(const fs::path& dir) {
   return fsync_dir(dir);
 }
 
-Result<std::string> read_file(const fs::path& path) {
+Result<std::string> read_file(const fs::path& path, std::size_t most) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(io_error("cannot open", path, errno));
   std::string out;
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) out.reserve(static_cast<std::size_t>(st.st_size));
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+    if (static_cast<std::uint64_t>(st.st_size) > most) {
+      ::close(fd);
+      return fail(ErrorKind::kInvalid,
+                  fmt::format("the file is {} bytes, more than the {} MiB orderd reads at once; "
+                              "split it into smaller files",
+                              st.st_size, most >> 20));
+    }
+    out.reserve(static_cast<std::size_t>(st.st_size));
+  }
   char buf[1 << 16];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);

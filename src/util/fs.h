@@ -3,6 +3,7 @@
 // fsynced after, so a crash leaves either the old state or the new one.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -14,8 +15,9 @@ namespace orderd {
 
 namespace fs = std::filesystem;
 
-// Reads a whole file. Errors name the path.
-Result<std::string> read_file(const fs::path& path);
+// Reads a whole file. Errors name the path. A file of more than `most`
+// bytes is not read: kInvalid, saying how big it is.
+Result<std::string> read_file(const fs::path& path, std::size_t most = SIZE_MAX);
 
 // Writes `data` to `path` through a temporary file in the same folder
 // (".<name>.tmp"), fsyncs it, renames it over `path` and fsyncs the folder.

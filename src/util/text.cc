@@ -1,6 +1,9 @@
 #include "util/text.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cstring>
 #include <charconv>
 #include <ctime>
 #include <vector>
@@ -134,6 +137,104 @@ std::optional<std::int64_t> parse_quantity(std::string_view s) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || v < 0) return std::nullopt;
   return v;
+}
+
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0 if it is not one.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  const std::size_t left = s.size() - i;
+  auto cont = [&](std::size_t k) { return k < left && (b(k) & 0xC0) == 0x80; };
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(1) || !cont(2)) return 0;
+    if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
+    if (c == 0xED && b(1) > 0x9F) return 0;  // surrogates
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if (c == 0xF0 && b(1) < 0x90) return 0;  // overlong
+    if (c == 0xF4 && b(1) > 0x8F) return 0;  // past U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    // Plain ASCII, eight bytes at a time.
+    if (i + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if ((w & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const std::size_t n = utf8_sequence(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::vector<std::size_t> invalid_utf8(std::string_view s, std::size_t limit) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < s.size() && out.size() < limit;) {
+    const std::size_t n = utf8_sequence(s, i);
+    if (n == 0) {
+      out.push_back(i);
+      ++i;
+    } else {
+      i += n;
+    }
+  }
+  return out;
+}
+
+std::string to_valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = utf8_sequence(s, i);
+    if (n == 0) {
+      // One replacement for a run of bad bytes, as most readers show it.
+      out.append(kReplacementChar);
+      ++i;
+      while (i < s.size() && utf8_sequence(s, i) == 0) ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  std::size_t line = 1, start = 0;
+  for (std::size_t i = 0; i < offset; ++i)
+    if (text[i] == '\n') {
+      ++line;
+      start = i + 1;
+    }
+  return {line, offset - start + 1};
+}
+
+std::string hex_bytes(std::string_view text, std::size_t offset) {
+  std::string out;
+  for (std::size_t i = offset; i < text.size() && i < offset + 4; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (i > offset && c < 0x80) break;
+    out += fmt::format("\\x{:02x}", c);
+  }
+  return out;
 }
 
 std::string iso_time(std::int64_t unix_seconds) {

@@ -2,10 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace orderd {
 
@@ -30,6 +33,20 @@ std::string clean_cell(std::string_view s);
 // Parses a whole non-negative decimal integer (spaces around allowed; "2.0"
 // accepted as 2). Returns nothing for anything else.
 std::optional<std::int64_t> parse_quantity(std::string_view s);
+
+// UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF).
+bool valid_utf8(std::string_view s);
+// The offset of each byte sequence in `s` that is not UTF-8 (its first byte),
+// at most `limit` of them.
+std::vector<std::size_t> invalid_utf8(std::string_view s, std::size_t limit = SIZE_MAX);
+// `s` with each sequence that is not UTF-8 replaced by U+FFFD.
+std::string to_valid_utf8(std::string_view s);
+// U+FFFD as UTF-8: what a byte that was not UTF-8 became.
+inline constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";
+// The 1-based line and column (in bytes) of `offset` in `text`.
+std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t offset);
+// The bytes at `offset` as "\xff\xfe" (up to 4), for messages.
+std::string hex_bytes(std::string_view text, std::size_t offset);
 
 // UTC time as "2026-11-26T14:36:57Z".
 std::string iso_time(std::int64_t unix_seconds);
