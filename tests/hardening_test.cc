@@ -147,7 +147,8 @@ TEST_CASE("hardening: an fsync failure after the final rename is a warning, neve
   }
 }
 
-TEST_CASE("hardening: bytes that are not UTF-8 never crash an output; the order waits to be fixed") {
+TEST_CASE(
+    "hardening: bytes that are not UTF-8 never crash an output; the order waits to be fixed") {
   Install in;
   replace_in_config(in, "      transport: {type: dir, path: ./out/channel/shop}",
                     "      format: tracking-json\n      transport: {type: dir, path: "
@@ -205,13 +206,14 @@ TEST_CASE("hardening: bytes that are not UTF-8 never crash an output; the order 
 
 TEST_CASE("hardening: an absurd shipped quantity is bounded by what is open; the excess is kept") {
   Install in("auto");
-  in.drop_orders("shop", "e.csv", std::string(kShopifyHeader) + shopify_row("#5101", "ACME-1", 2) +
-                                      shopify_row("#5102", "ACME-2", 1));
+  in.drop_orders("shop", "e.csv",
+                 std::string(kShopifyHeader) + shopify_row("#5101", "ACME-1", 2) +
+                     shopify_row("#5102", "ACME-2", 1));
   REQUIRE(in.once().code == 0);
   const std::string po = in.order("#5101")["pos"][0]["number"].get<std::string>();
   in.drop_tracking("acme", "t.csv",
-                   "PO Number,SKU,Qty Shipped,Carrier,Tracking\n" + po + ",ACME-1,1,UPS,1ZA\n" + po +
-                       ",ACME-1,9223372036854775807,UPS,1ZB\n");
+                   "PO Number,SKU,Qty Shipped,Carrier,Tracking\n" + po + ",ACME-1,1,UPS,1ZA\n" +
+                       po + ",ACME-1,9223372036854775807,UPS,1ZB\n");
   auto r = in.once();
   CHECK_MESSAGE(r.out.find("only 1 of 2 ordered was still open") != std::string::npos, r.out);
   auto o = in.order("#5101");
@@ -222,7 +224,8 @@ TEST_CASE("hardening: an absurd shipped quantity is bounded by what is open; the
   // The excess is unmatched tracking, and nothing is wedged: a new order goes out.
   auto status = nlohmann::json::parse(in.ctl({"sync", "status", "--json"}).out);
   CHECK(status["unmatched_tracking"].dump().find("9223372036854775806") != std::string::npos);
-  in.drop_orders("shop", "later.csv", std::string(kShopifyHeader) + shopify_row("#5103", "ACME-3", 1));
+  in.drop_orders("shop", "later.csv",
+                 std::string(kShopifyHeader) + shopify_row("#5103", "ACME-3", 1));
   r = in.once();
   CHECK_MESSAGE(r.code == 0, r.out);
   CHECK(in.order("#5103")["status"] == "processed");
@@ -235,4 +238,39 @@ TEST_CASE("hardening: an absurd shipped quantity is bounded by what is open; the
       if (auto at = text.find(t); at != std::string::npos) ++pushed;
   }
   CHECK(pushed == 2);
+}
+
+TEST_CASE("hardening: a file past the documented limits is quarantined with the reason") {
+  struct Case {
+    const char* what;
+    std::string csv;
+    const char* reason;
+  };
+  std::string wide = "Name";
+  for (int i = 0; i < 100000; ++i) wide += ",c";
+  const Case cases[] = {
+      {"a 10 MB SKU",
+       std::string(kShopifyHeader) + shopify_row("#6001", std::string(10 << 20, 'A'), 1),
+       "line 2: the record is"},
+      {"100,000 columns", wide + "\n", "line 1: 100001 fields, more than the 1000"},
+      {"a 300-byte SKU",
+       std::string(kShopifyHeader) + shopify_row("#6002", "ACME-" + std::string(295, 'X'), 1),
+       "order #6002: line.1.sku is 300 bytes long, more than the 255"},
+      {"a quantity of ten million",
+       std::string(kShopifyHeader) + shopify_row("#6003", "ACME-1", 10000000),
+       "quantity 10000000 is more than 1000000"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.what);
+    Install in;
+    in.drop_orders("shop", "big.csv", c.csv);
+    auto r = in.once();
+    CHECK(r.code == 1);
+    CHECK_MESSAGE(r.out.find(c.reason) != std::string::npos, r.out.substr(0, 2000));
+    CHECK(r.out.find("quarantined") != std::string::npos);
+    REQUIRE(std::filesystem::exists(in.path("spool/quarantine/orders/shop/big.csv.error")));
+    CHECK(slurp(in.path("spool/quarantine/orders/shop/big.csv.error")).find(c.reason) !=
+          std::string::npos);
+    CHECK(nlohmann::json::parse(in.ctl({"orders", "--json"}).out).empty());
+  }
 }

@@ -34,6 +34,29 @@ class Walker {
     return a.empty() ? std::string(b) : fmt::format("{}.{}", a, b);
   }
 
+  // Refuses a key given twice in `map`, naming both places: yaml-cpp would
+  // take the first and drop the second without a word.
+  void check_duplicates(const YAML::Node& map, std::string_view path) {
+    std::vector<std::pair<std::string, YAML::Mark>> seen;
+    for (const auto& kv : map) {
+      if (!kv.first.IsScalar()) continue;
+      const std::string key = kv.first.Scalar();
+      auto it =
+          std::find_if(seen.begin(), seen.end(), [&](const auto& p) { return p.first == key; });
+      if (it == seen.end()) {
+        seen.emplace_back(key, kv.first.Mark());
+        continue;
+      }
+      const auto& first = it->second;
+      const auto here = kv.first.Mark();
+      error(kv.first, join(path, key),
+            here.line == first.line
+                ? fmt::format("given twice (first on line {}, column {}); keep one", first.line + 1,
+                              first.column + 1)
+                : fmt::format("given twice (first on line {}); keep one", first.line + 1));
+    }
+  }
+
   // Rejects keys not in `section`, suggesting the nearest. Returns false if
   // `map` is not a map.
   bool check_keys(const YAML::Node& map, std::string_view path, std::string_view section) {
@@ -41,6 +64,7 @@ class Walker {
       error(map, path, "expected a map of keys (key: value)");
       return false;
     }
+    check_duplicates(map, path);
     auto keys = section_keys(section);
     std::vector<std::string_view> names;
     for (const auto& k : keys) names.push_back(k.key);
@@ -233,6 +257,8 @@ class Walker {
       if (!h.IsMap())
         error(h, join(path, "headers"), "expected a map of header name to value");
       else
+        check_duplicates(h, join(path, "headers"));
+      if (h.IsMap())
         for (const auto& kv : h)
           t.headers.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
     }
@@ -379,6 +405,8 @@ class Walker {
       if (!t.IsMap())
         error(t, join(path, "td5"), "expected a map of shipping method to SCAC");
       else
+        check_duplicates(t, join(path, "td5"));
+      if (t.IsMap())
         for (const auto& kv : t)
           x.td5.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
     }
@@ -454,9 +482,12 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
     if (!channels || !channels.IsMap() || channels.size() == 0)
       w.error(channels ? channels : root, "channels", "at least one channel is required");
     else
+      w.check_duplicates(channels, "channels");
+    if (channels && channels.IsMap())
       for (const auto& kv : channels) {
         ChannelConfig c;
         c.id = kv.first.as<std::string>();
+        if (cfg->channel(c.id)) continue;  // given twice: refused above
         const std::string path = "channels." + c.id;
         c.where.text = w.where(kv.first, path);
         if (!valid_id(c.id))
@@ -484,9 +515,12 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
     if (!suppliers || !suppliers.IsMap() || suppliers.size() == 0)
       w.error(suppliers ? suppliers : root, "suppliers", "at least one supplier is required");
     else
+      w.check_duplicates(suppliers, "suppliers");
+    if (suppliers && suppliers.IsMap())
       for (const auto& kv : suppliers) {
         SupplierConfig s;
         s.id = kv.first.as<std::string>();
+        if (cfg->supplier(s.id)) continue;  // given twice: refused above
         const std::string path = "suppliers." + s.id;
         s.where.text = w.where(kv.first, path);
         if (!valid_id(s.id))

@@ -165,3 +165,18 @@ TEST_CASE("config: the bundled examples are valid") {
     CHECK(check_runtime(**c).has_value());
   }
 }
+
+TEST_CASE("config: a key given twice is refused, naming both lines") {
+  // yaml-cpp keeps the first and says nothing: a second state_dir, or a
+  // supplier defined twice with other skus, would silently lose.
+  CHECK(error_of(std::string("state_dir: ./one\n") + kValid) ==
+        "/etc/orderd/orderd.yaml:2:1: state_dir: given twice (first on line 1); keep one");
+  std::string twice = std::string(kValid) + "  acme:\n    skus: [\"OTHER-*\"]\n";
+  CHECK(error_of(twice) ==
+        "/etc/orderd/orderd.yaml:23:3: suppliers.acme: given twice (first on line 9); keep one");
+  std::string nested = kValid;
+  nested.replace(nested.find("attempts: 3"), 11, "attempts: 3, attempts: 9");
+  CHECK(error_of(nested) ==
+        "/etc/orderd/orderd.yaml:20:59: suppliers.acme.transport.attempts: given twice (first on "
+        "line 20, column 46); keep one");
+}

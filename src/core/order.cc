@@ -1,6 +1,6 @@
 #include "core/order.h"
 
-#include "core/limits.h"
+#include "util/limits.h"
 #include "util/text.h"
 
 #include <fmt/format.h>

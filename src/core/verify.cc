@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "core/limits.h"
+#include "util/limits.h"
 #include "util/text.h"
 
 namespace orderd {

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "core/limits.h"
+#include "util/limits.h"
 #include "util/crashpoint.h"
 #include "util/fs.h"
 #include "util/hash.h"

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "channels/formats.h"
-#include "core/limits.h"
+#include "util/limits.h"
 #include "edi/x12_documents.h"
 #include "jobs/documents.h"
 #include "jobs/history.h"

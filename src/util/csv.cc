@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "util/limits.h"
+
 namespace orderd {
 
 CsvReader::CsvReader(std::string_view data, char delimiter, bool quoting)
@@ -10,6 +12,24 @@ CsvReader::CsvReader(std::string_view data, char delimiter, bool quoting)
 }
 
 Result<bool> CsvReader::next(std::vector<std::string_view>& fields) {
+  auto more = read_record(fields);
+  if (more && *more && fields.size() > limits::kColumns) {
+    pos_ = data_.size();
+    return fail(ErrorKind::kInvalid,
+                fmt::format("line {}: {} fields, more than the {} orderd reads in one record",
+                            record_line_, fields.size(), limits::kColumns));
+  }
+  if (more && *more && pos_ - record_start_ > limits::kRecordBytes) {
+    pos_ = data_.size();
+    return fail(ErrorKind::kInvalid,
+                fmt::format("line {}: the record is {} bytes long, more than the {} KiB orderd "
+                            "reads in one record",
+                            record_line_, pos_ - record_start_, limits::kRecordBytes >> 10));
+  }
+  return more;
+}
+
+Result<bool> CsvReader::read_record(std::vector<std::string_view>& fields) {
   fields.clear();
   owned_.clear();
   const std::size_t n = data_.size();
@@ -23,6 +43,7 @@ Result<bool> CsvReader::next(std::vector<std::string_view>& fields) {
   }
   if (pos_ >= n) return false;
   record_line_ = line_;
+  record_start_ = pos_;
   for (;;) {
     if (quoting_ && pos_ < n && data_[pos_] == '"') {
       const std::size_t open_line = line_, open_col = pos_ - line_start_ + 1;

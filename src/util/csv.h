@@ -26,16 +26,20 @@ class CsvReader {
   CsvReader(std::string_view data, char delimiter = ',', bool quoting = true);
 
   // Reads the next record into `fields` (cleared first). Returns false at the
-  // end of input. Blank lines are skipped. On malformed input returns an
-  // error naming line and column; the reader is then at the end.
+  // end of input. Blank lines are skipped. On malformed input, or a record
+  // past the limits (util/limits.h: fields, bytes), returns an error naming
+  // the line (and column); the reader is then at the end.
   Result<bool> next(std::vector<std::string_view>& fields);
 
   // 1-based line on which the record last returned starts.
   std::size_t line() const { return record_line_; }
 
  private:
+  Result<bool> read_record(std::vector<std::string_view>& fields);
+
   std::string_view data_;
   std::size_t pos_ = 0;
+  std::size_t record_start_ = 0;
   std::size_t line_ = 1;
   std::size_t line_start_ = 0;
   std::size_t record_line_ = 0;
