@@ -13,6 +13,7 @@
 #include "cli/x12_commands.h"
 #include "jobs/history.h"
 #include "jobs/jobs.h"
+#include "jobs/state.h"
 #include "service/control.h"
 
 using namespace orderd;
@@ -94,6 +95,18 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"orders", "tracking", "all", "status"}));
   sync->add_flag("--json", json, "status: print JSON");
 
+  std::string backup_file;
+  auto* backup = app.add_subcommand(
+      "backup", "a consistent copy of the state database, taken while the service runs");
+  backup->add_option("FILE", backup_file, "the copy to write (must not exist)")->required();
+
+  auto* state = app.add_subcommand("state", "check the state database, or adopt a restored one");
+  state->require_subcommand(1);
+  auto* state_check_cmd = state->add_subcommand(
+      "check", "is the database whole, and the one the spool's mark records? (exit 0 or 1)");
+  auto* state_adopt_cmd = state->add_subcommand(
+      "adopt", "after a restore: take this database as the spool's; never reuse a sent number");
+
   std::string party, fingerprint;
   auto* trust = app.add_subcommand(
       "trust-host",
@@ -135,6 +148,15 @@ int main(int argc, char** argv) {
   Runtime& rt = **opened;
   rt.actor = operator_name();
   const int code = [&] {
+    // Verbs that write refuse a state database the spool does not know.
+    const bool writes = *resolve || *process || *cancel || *retry || (*sync && what != "status");
+    if (writes) {
+      if (auto s = check_state(rt, /*integrity=*/false); !s) {
+        std::cerr << s.error().message() << "\n";
+        return 1;
+      }
+    }
+
     auto lookup = [&](const std::string& r) -> std::optional<std::int64_t> {
       auto id = find_order(rt, r);
       if (!id) {
@@ -145,6 +167,43 @@ int main(int argc, char** argv) {
     };
 
     try {
+      if (*backup) {
+        if (auto s = rt.store->backup_to(backup_file); !s) {
+          std::cerr << s.error().message() << "\n";
+          return 1;
+        }
+        std::cout << fmt::format("state database copied to {} (restore: docs/operations.md)\n",
+                                 backup_file);
+        return 0;
+      }
+      if (*state_check_cmd) {
+        if (auto s = check_state(rt, /*integrity=*/true); !s) {
+          std::cerr << s.error().message() << "\n";
+          return 1;
+        }
+        const StateFacts f = rt.store->state_facts();
+        std::cout << fmt::format(
+            "state database {} is whole and is the one {} records (PO ids up to {}, documents up "
+            "to "
+            "{}, inbound files up to {})\n",
+            (rt.cfg->state_dir / "orderd.db").string(), rt.spool.mark_path().string(), f.po,
+            f.document, f.inbound);
+        return 0;
+      }
+      if (*state_adopt_cmd) {
+        if (ask_service(*rt.cfg, "status")) {
+          std::cerr << "the service is running: stop it first (systemctl stop orderd)\n";
+          return 1;
+        }
+        RunLock lock(rt);
+        auto r = adopt_state(rt);
+        if (!r) {
+          std::cerr << r.error().message() << "\n";
+          return 1;
+        }
+        std::cout << *r << "\n";
+        return 0;
+      }
       if (*orders) {
         if (!status.empty()) {
           q.status = parse_status(status);

@@ -12,6 +12,7 @@
 #include "core/fields.h"
 #include "jobs/history.h"
 #include "jobs/jobs.h"
+#include "jobs/state.h"
 #include "service/service.h"
 
 using namespace orderd;
@@ -65,6 +66,10 @@ int main(int argc, char** argv) {
   if (!rt) {
     std::cerr << rt.error().message() << "\n";
     return rt.error().kind() == ErrorKind::kConfig ? 2 : 1;
+  }
+  if (auto s = check_state(**rt, /*integrity=*/true); !s) {
+    std::cerr << s.error().message() << "\n";
+    return 2;
   }
   RunReport report;
   try {

@@ -10,6 +10,7 @@
 
 #include "jobs/history.h"
 #include "jobs/jobs.h"
+#include "jobs/state.h"
 #include "transport/transport.h"
 #include "util/crashpoint.h"
 #include "util/hash.h"
@@ -185,6 +186,14 @@ RunReport deliver_due(Runtime& rt) {
                  DocState::kFailed, 0, where);
           return;
         }
+      }
+      // The mark before the first byte leaves: were the database to lose
+      // these POs, the next start would notice instead of numbering them again.
+      if (auto m = mark_state(rt); !m) {
+        report.lines.push_back(fmt::format("{} for {} not sent: {}; it stays queued", doc->name,
+                                           doc->party, m.error().message()));
+        ++report.failed;
+        return;
       }
       {
         // `sending` is on disk before any byte leaves.

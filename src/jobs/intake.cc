@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "util/limits.h"
+#include "jobs/state.h"
 #include "util/crashpoint.h"
 #include "util/fs.h"
 #include "util/hash.h"
@@ -131,6 +132,13 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
     crashpoint("intake.after_commit");
     report.add(std::move(local));
     report.lines.push_back(fmt::format("{}: {}", name, *applied));
+    // The mark before the archive: were the database to lose this file's
+    // rows, the next start would notice instead of losing its orders.
+    if (auto m = mark_state(rt); !m) {
+      problem(report, fmt::format("{}: {}; {} and is recognised there as read", name,
+                                  m.error().message(), left));
+      continue;
+    }
     if (auto a = archive(file_id)) {
       Txn t2(*rt.store);
       auto s = t2.begin();

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -35,6 +36,9 @@ struct Runtime {
   // attempts at once when its backoff is short.
   std::set<std::int64_t> attempted;
   void begin_cycle() { attempted.clear(); }
+  // What the spool's state mark last said (jobs/state.h), to write it only
+  // when the database has handed out more.
+  std::optional<StateFacts> marked;
 
   std::int64_t now() const { return clock->now(); }
   ~Runtime();

@@ -22,6 +22,7 @@
 
 #include "jobs/history.h"
 #include "jobs/jobs.h"
+#include "jobs/state.h"
 #include "service/control.h"
 #include "util/fs.h"
 #include "util/lifecycle.h"
@@ -144,6 +145,10 @@ std::string Service::load() {
   auto rt = open_runtime(*cfg);
   if (!rt) return rt.error().message();
   (*rt)->actor = "orderd";
+  // The state must be the one the spool knows, and whole (checked in full
+  // at start; a reload keeps the database it runs on unless state_dir moved).
+  if (auto s = check_state(**rt, !rt_ || state_dir_ != (*cfg)->state_dir); !s)
+    return s.error().message();
   if (state_dir_ != (*cfg)->state_dir) {
     // One service per state folder: a second one would run every schedule twice.
     const auto lock_path = (*cfg)->state_dir / "orderd.service.lock";

@@ -90,6 +90,31 @@ Status Spool::keep_delivered(std::string_view party, std::string_view name,
   return write_file_atomic(dir / std::string(name), content);
 }
 
+std::filesystem::path Spool::mark_path() const {
+  return root_ / "state.mark";
+}
+
+Result<std::optional<std::string>> Spool::read_mark() const {
+  std::error_code ec;
+  if (!std::filesystem::exists(mark_path(), ec) && !ec) return std::optional<std::string>();
+  auto text = read_file(mark_path());
+  if (!text) return std::unexpected(text.error());
+  return std::optional<std::string>(std::move(*text));
+}
+
+Status Spool::write_mark(std::string_view text) const {
+  if (auto s = ensure_dir(root_); !s) return s;
+  return write_file_atomic(mark_path(), text);
+}
+
+bool Spool::has_history() const {
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(root_ / "archive", ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_regular_file(ec)) return true;
+  return false;
+}
+
 std::optional<std::string> Spool::delivered_copy(std::string_view party,
                                                  std::string_view name) const {
   auto text = read_file(root_ / "archive" / "outbound" / party / std::string(name));

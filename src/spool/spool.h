@@ -63,6 +63,14 @@ class Spool {
   // receiver has already taken it away.
   Status keep_delivered(std::string_view party, std::string_view name,
                         std::string_view content) const;
+  // The state mark (docs/spool.md, "The state mark"): what the state
+  // database had handed out before anything left. Nothing when there is none.
+  Result<std::optional<std::string>> read_mark() const;
+  Status write_mark(std::string_view text) const;
+  std::filesystem::path mark_path() const;
+  // Whether archive/ holds any file: the spool has seen work.
+  bool has_history() const;
+
   // The archived copy of `name` for `party`, if there is one.
   std::optional<std::string> delivered_copy(std::string_view party, std::string_view name) const;
 

@@ -187,10 +187,19 @@ CREATE TABLE x12_received(
   PRIMARY KEY(sender, receiver, control));
 )";
 
+// The database's identity, and the floors below which no id is handed out
+// (raised by `orderctl state adopt` after a restore: core/state_check.h).
+const char* kV3 = R"(
+CREATE TABLE meta(
+  key TEXT PRIMARY KEY,  -- instance | floor.po | floor.document | floor.inbound
+  value NOT NULL);
+INSERT INTO meta(key, value) VALUES('instance', lower(hex(randomblob(16))));
+)";
+
 }  // namespace
 
 std::span<const std::string> migrations() {
-  static const std::vector<std::string> all = {v1(), kV2};
+  static const std::vector<std::string> all = {v1(), kV2, kV3};
   return all;
 }
 

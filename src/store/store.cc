@@ -1,6 +1,8 @@
 #include "store/store.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -444,8 +446,10 @@ std::optional<std::int64_t> Store::find_accepted_file(std::string_view kind,
 
 std::int64_t Store::add_inbound_file(const InboundFile& f) {
   auto s = stmt(
-      "INSERT INTO inbound_files(kind, source, name, sha256, size, state, error, summary, "
-      "archive_path, received_at) VALUES(?,?,?,?,?,?,?,?,?,?)");
+      "INSERT INTO inbound_files(id, kind, source, name, sha256, size, state, error, summary, "
+      "archive_path, received_at) VALUES((SELECT max(coalesce((SELECT max(id) FROM "
+      "inbound_files), 0), coalesce((SELECT value FROM meta WHERE key='floor.inbound'), 0)) + "
+      "1),?,?,?,?,?,?,?,?,?,?)");
   s << f.kind << f.source << f.name << f.sha256 << std::int64_t{0} << f.state << f.error
     << f.summary << f.archive_path << f.received_at;
   s.run();
@@ -752,7 +756,9 @@ Po Store::create_po(std::int64_t order_id, std::string_view supplier, std::strin
 std::int64_t Store::next_po_id() {
   if (next_po_id_ == 0) {
     // Ids (and so PO numbers) are never reused: POs are never deleted.
-    auto q = stmt("SELECT coalesce(max(id), 0) FROM pos");
+    auto q = stmt(
+        "SELECT max(coalesce((SELECT max(id) FROM pos), 0), coalesce((SELECT value FROM meta "
+        "WHERE key='floor.po'), 0))");
     q.step();
     next_po_id_ = q.i64(0) + 1;
   }
@@ -908,11 +914,20 @@ std::vector<std::pair<std::int64_t, Store::StatusInputs>> Store::status_inputs(
 
 // --- documents ---
 
+namespace {
+
+// Ids are never reused, not even after a restore (floor.document).
+constexpr const char* kNextDocumentId =
+    "(SELECT max(coalesce((SELECT max(id) FROM documents), 0), coalesce((SELECT value FROM meta "
+    "WHERE key='floor.document'), 0)) + 1)";
+
+}  // namespace
+
 std::int64_t Store::insert_document(Document& d,
                                     std::string (*name_of)(const Document&, std::int64_t)) {
-  auto s = stmt(
-      "INSERT INTO documents(kind, party_type, party, format, content, sha256, state, "
-      "created_at) VALUES(?,?,?,?,?,?,?,?)");
+  auto s = stmt(std::string("INSERT INTO documents(id, kind, party_type, party, format, content, "
+                            "sha256, state, created_at) VALUES(") +
+                kNextDocumentId + ",?,?,?,?,?,?,?,?)");
   s << d.kind << d.party_type << d.party << d.format << d.content << d.sha256 << to_string(d.state)
     << d.created_at;
   s.run();
@@ -927,9 +942,9 @@ std::int64_t Store::insert_document(Document& d,
 std::int64_t Store::open_document(std::string_view kind, std::string_view party_type,
                                   std::string_view party, std::string_view format,
                                   std::int64_t now) {
-  auto s = stmt(
-      "INSERT INTO documents(kind, party_type, party, format, content, sha256, state, created_at) "
-      "VALUES(?,?,?,?,'','','pending',?)");
+  auto s = stmt(std::string("INSERT INTO documents(id, kind, party_type, party, format, content, "
+                            "sha256, state, created_at) VALUES(") +
+                kNextDocumentId + ",?,?,?,?,'','','pending',?)");
   s << kind << party_type << party << format << now;
   s.run();
   return sqlite3_last_insert_rowid(db_);
@@ -1230,6 +1245,108 @@ void Store::mark_document_pushed(std::int64_t doc_id) {
       "WHERE push_document_id=? GROUP BY line_id) AS t WHERE lines.id=t.line_id");
   s << doc_id;
   s.run();
+}
+
+// --- the state itself ---
+
+StateFacts Store::state_facts() {
+  StateFacts f;
+  {
+    auto q = stmt("SELECT value FROM meta WHERE key='instance'");
+    if (q.step()) f.instance = q.text(0);
+  }
+  // The highest ids handed out, or reserved by a floor (raise_floors).
+  auto q = stmt(
+      "SELECT max(coalesce((SELECT max(id) FROM pos), 0), coalesce((SELECT value FROM meta WHERE "
+      "key='floor.po'), 0)), max(coalesce((SELECT max(id) FROM documents), 0), coalesce((SELECT "
+      "value FROM meta WHERE key='floor.document'), 0)), max(coalesce((SELECT max(id) FROM "
+      "inbound_files), 0), coalesce((SELECT value FROM meta WHERE key='floor.inbound'), 0)), NOT "
+      "EXISTS(SELECT 1 FROM orders) AND NOT EXISTS(SELECT 1 FROM documents) AND NOT "
+      "EXISTS(SELECT 1 FROM inbound_files)");
+  q.step();
+  f.po = q.i64(0);
+  f.document = q.i64(1);
+  f.inbound = q.i64(2);
+  f.empty = q.i64(3) != 0;
+  q.reset();
+  auto x = stmt("SELECT sender, receiver, isa FROM x12_partners");
+  while (x.step()) f.x12[x.text(0) + ">" + x.text(1)] = x.i64(2);
+  return f;
+}
+
+void Store::raise_floors(const StateFacts& floor) {
+  auto set = [&](const char* key, std::int64_t v) {
+    auto s = stmt(
+        "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET "
+        "value=max(value, ?2)");
+    s << key << v;
+    s.run();
+  };
+  set("floor.po", floor.po);
+  set("floor.document", floor.document);
+  set("floor.inbound", floor.inbound);
+  for (const auto& [pair, isa] : floor.x12) {
+    const auto gt = pair.find('>');
+    if (gt == std::string::npos) continue;
+    auto s = stmt(
+        "INSERT INTO x12_partners(sender, receiver, isa, gs) VALUES(?1, ?2, ?3, ?3) ON "
+        "CONFLICT(sender, receiver) DO UPDATE SET isa=max(isa, ?3), gs=max(gs, ?3)");
+    s << pair.substr(0, gt) << pair.substr(gt + 1) << isa;
+    s.run();
+  }
+  next_po_id_ = 0;
+}
+
+std::string Store::quick_check() {
+  auto q = stmt("PRAGMA quick_check(20)");
+  std::vector<std::string> lines;
+  while (q.step()) lines.push_back(q.text(0));
+  if (lines.size() == 1 && lines.front() == "ok") return "ok";
+  return fmt::format("{}", fmt::join(lines, "; "));
+}
+
+Status Store::backup_to(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec))
+    return fail(ErrorKind::kRefused,
+                fmt::format("{} already exists; name a new file", file.string()));
+  sqlite3* to = nullptr;
+  if (sqlite3_open_v2(file.c_str(), &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string msg = to ? db_error(to) : "out of memory";
+    sqlite3_close_v2(to);
+    return fail(ErrorKind::kIo, fmt::format("cannot create {}: {}", file.string(), msg));
+  }
+  sqlite3_backup* b = sqlite3_backup_init(to, "main", db_, "main");
+  int rc = SQLITE_OK;
+  if (!b) {
+    rc = sqlite3_errcode(to);
+  } else {
+    // All pages in one step: one read transaction, so the copy is one
+    // consistent moment, and in WAL mode writers are not held back by it.
+    do {
+      rc = sqlite3_backup_step(b, -1);
+      if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(b);
+  }
+  std::string msg = rc == SQLITE_DONE ? "" : db_error(to);
+  if (rc == SQLITE_DONE &&
+      sqlite3_exec(to, "PRAGMA journal_mode=DELETE", nullptr, nullptr, nullptr) != SQLITE_OK)
+    msg = db_error(to);
+  sqlite3_close_v2(to);
+  if (!msg.empty()) {
+    std::filesystem::remove(file, ec);
+    return fail(ErrorKind::kIo, fmt::format("backup to {} failed: {}", file.string(), msg));
+  }
+  // The copy is on disk before we say so.
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!synced || !sync_folder(file.parent_path().empty() ? "." : file.parent_path()))
+    return fail(ErrorKind::kIo, fmt::format("backup to {} was written but not synced to disk: {}",
+                                            file.string(), std::strerror(errno)));
+  return {};
 }
 
 // --- history ---

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/order.h"
+#include "core/state_check.h"
 #include "util/error.h"
 
 namespace orderd {
@@ -246,6 +247,19 @@ class Store {
                        std::string_view message, std::int64_t now);
   // Adds each shipment of the document to its line's pushed count.
   void mark_document_pushed(std::int64_t doc_id);
+
+  // --- the state itself ---
+  // The database's identity and the highest ids it has handed out (or
+  // reserved by a floor).
+  StateFacts state_facts();
+  // Raises the floors below which no PO, document or inbound file id, and
+  // no X12 control number, is handed out (after a restore). In a Txn.
+  void raise_floors(const StateFacts& floor);
+  // PRAGMA quick_check: "ok", or what is damaged.
+  std::string quick_check();
+  // A consistent copy of the database into `file` (SQLite's online backup),
+  // while other processes go on writing. `file` must not exist.
+  Status backup_to(const std::filesystem::path& file);
 
   // --- history ---
   void add_event(std::int64_t order_id, std::int64_t po_id, std::string_view actor,

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -68,8 +69,12 @@ Result<std::string> read_file(const fs::path& path, std::size_t most) {
 }
 
 Status write_file_atomic(const fs::path& path, std::string_view data) {
-  fs::path tmp = path.parent_path() / ("." + path.filename().string() + ".tmp");
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // A temporary name of this writer's own: two processes writing the same
+  // file never rename each other's half-written copy.
+  static std::atomic<unsigned> seq{0};
+  fs::path tmp = path.parent_path() /
+                 fmt::format(".{}.{}-{}.tmp", path.filename().string(), ::getpid(), seq++);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return std::unexpected(io_error("cannot create", tmp, errno));
   const char* p = data.data();
   std::size_t left = data.size();

@@ -20,7 +20,8 @@ namespace fs = std::filesystem;
 Result<std::string> read_file(const fs::path& path, std::size_t most = SIZE_MAX);
 
 // Writes `data` to `path` through a temporary file in the same folder
-// (".<name>.tmp"), fsyncs it, renames it over `path` and fsyncs the folder.
+// (".<name>.<pid>-<n>.tmp", created exclusively), fsyncs it, renames it over
+// `path` and fsyncs the folder.
 Status write_file_atomic(const fs::path& path, std::string_view data);
 
 // A rename that happened. `warning` is empty when it will survive a power
