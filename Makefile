@@ -10,7 +10,7 @@ DEB_PACKAGES := g++ cmake ninja-build pkg-config python3 \
   systemd openssh-server openssh-client python3-pyftpdlib python3-openssl python3-aiosmtpd \
   dovecot-imapd dpkg-dev
 
-.PHONY: all deps build demo test bench asan fuzz package clean
+.PHONY: all deps build demo test bench soak asan fuzz package clean
 
 all: build
 
@@ -38,6 +38,11 @@ bench: build
 	$(BUILD)/bin/orderd_bench_x12
 	$(BUILD)/bin/orderd_bench_sftp
 	bench/bench_service.sh $(BUILD)/bin
+
+# Ten minutes of the service under continuous work, SIGKILLs included
+# (bench/soak.py; SOAK_SECONDS to change). Not part of CI.
+soak: build
+	python3 bench/soak.py $(BUILD)/bin
 
 fuzz: deps
 	@dpkg-query -W -f='$${Status}' afl++ 2>/dev/null | grep -q 'install ok installed' || \
