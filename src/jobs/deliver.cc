@@ -77,12 +77,149 @@ std::int64_t backoff(const TransportConfig& t, int attempts) {
   return static_cast<std::int64_t>(base * jitter(rng));
 }
 
+using Transports = std::map<const TransportConfig*, std::unique_ptr<Transport>>;
+
+// Delivers (or, after an interrupted run, recognises) one due document and
+// records the outcome.
+void deliver_one(Runtime& rt, Transports& transports, const Document& doc, RunReport& report) {
+  // Records the attempt's outcome (and, for a final one, what it means for
+  // the POs and orders) in one transaction.
+  auto finish = [&](bool ok, const std::string& error, DocState state, std::int64_t next,
+                    const std::string& where, const std::string& warning = {}) {
+    Txn txn(*rt.store);
+    auto s = txn.begin();
+    if (s) {
+      rt.store->add_attempt(doc.id, rt.now(), where, ok ? "delivered" : to_string(state), error);
+      rt.store->set_document_state(doc.id, state, error, next, rt.now());
+      if (ok || state == DocState::kFailed) settle(rt, doc, ok, error);
+      s = txn.commit();
+    }
+    if (!s) {
+      report.lines.push_back(
+          ok ? fmt::format("{} was delivered to {} ({}), but the state database could not record "
+                           "it: {}; the next run finds it in orderd's outbound archive and "
+                           "records it without sending it again",
+                           doc.name, doc.party, where, s.error().message())
+             : fmt::format("{} for {}: {}; and the attempt could not be recorded: {}", doc.name,
+                           doc.party, error, s.error().message()));
+      ++report.failed;
+      return;
+    }
+    if (ok) {
+      report.lines.push_back(fmt::format("{} delivered to {} ({})", doc.name, doc.party, where));
+      ++report.changed;
+      if (!warning.empty()) {
+        report.lines.push_back(fmt::format("{}: {}", doc.name, warning));
+        ++report.failed;
+      }
+    } else {
+      report.lines.push_back(
+          fmt::format("{} for {}: {}{}", doc.name, doc.party, error,
+                      state == DocState::kFailed ? " (gave up)" : " (will retry)"));
+      ++report.failed;
+    }
+  };
+  const TransportConfig* tc = transport_for(*rt.cfg, doc);
+  if (!tc) {
+    finish(false,
+           fmt::format("{} {} has no transport in the configuration any more; add it back and "
+                       "run `orderctl retry`",
+                       doc.party_type, doc.party),
+           DocState::kFailed, 0, "none");
+    return;
+  }
+  if (doc.state == DocState::kSending) {
+    // Interrupted after the destination had it? orderd's own copy says so
+    // even when the receiver has taken the file away already.
+    if (auto copy = rt.spool.delivered_copy(doc.party, doc.name);
+        copy && sha256_hex(*copy) == doc.sha256) {
+      finish(true, "", DocState::kDelivered, 0, "found in orderd's outbound archive");
+      return;
+    }
+  }
+  auto& t = transports[tc];
+  if (!t) {
+    auto made = make_transport(*tc);
+    if (!made) {
+      finish(false, made.error().message(), DocState::kFailed, 0, tc->type);
+      return;
+    }
+    t = std::move(*made);
+  }
+  const std::string where = t->describe();
+  auto give_up_or_retry = [&](const Error& e) {
+    const bool last = !e.transient() || doc.attempts + 1 >= tc->attempts;
+    finish(false,
+           fmt::format("{} (attempt {} of {}, {})", e.message(), doc.attempts + 1, tc->attempts,
+                       where),
+           last ? DocState::kFailed : DocState::kPending,
+           last ? 0 : rt.now() + backoff(*tc, doc.attempts + 1), where);
+  };
+  if (doc.state == DocState::kSending) {
+    // Interrupted: the destination decides whether it was delivered.
+    auto present = t->check(doc.name, doc.sha256);
+    if (!present) {
+      give_up_or_retry(present.error());
+      return;
+    }
+    if (*present == Presence::kSame) {
+      finish(true, "", DocState::kDelivered, 0, where + " (found after an interrupted run)");
+      return;
+    }
+    if (*present == Presence::kDifferent) {
+      finish(false,
+             fmt::format("{} already holds a different {}; not overwritten", where, doc.name),
+             DocState::kFailed, 0, where);
+      return;
+    }
+  }
+  // The mark before the first byte leaves: were the database to lose
+  // these POs, the next start would notice instead of numbering them again.
+  if (auto m = mark_state(rt); !m) {
+    report.lines.push_back(fmt::format("{} for {} not sent: {}; it stays queued", doc.name,
+                                       doc.party, m.error().message()));
+    ++report.failed;
+    return;
+  }
+  {
+    // `sending` is on disk before any byte leaves.
+    Txn txn(*rt.store);
+    auto s = txn.begin();
+    if (s) {
+      rt.store->set_document_state(doc.id, DocState::kSending, doc.last_error, 0, rt.now());
+      s = txn.commit();
+    }
+    if (!s) {
+      report.lines.push_back(fmt::format("{} for {} not sent: {}; it stays queued", doc.name,
+                                         doc.party, s.error().message()));
+      ++report.failed;
+      return;
+    }
+  }
+  crashpoint("deliver.before_send");
+  auto sent = t->deliver(doc.name, doc.content);
+  crashpoint("deliver.after_send");
+  if (!sent) {
+    give_up_or_retry(sent.error());
+    return;
+  }
+  std::string warning = sent->warning;
+  if (auto kept = rt.spool.keep_delivered(doc.party, doc.name, doc.content); !kept) {
+    const std::string w = fmt::format(
+        "its copy in orderd's outbound archive could not be written ({}); the delivery stands",
+        kept.error().message());
+    warning = warning.empty() ? w : warning + "; " + w;
+  }
+  finish(true, "", DocState::kDelivered, 0, where, warning);
+  crashpoint("deliver.after_commit");
+}
+
 }  // namespace
 
 RunReport deliver_due(Runtime& rt) {
   RunLock lock(rt);
   RunReport report;
-  std::map<const TransportConfig*, std::unique_ptr<Transport>> transports;
+  Transports transports;
   for (auto id : rt.store->due_documents(rt.now())) {
     heartbeat();
     if (stop_requested()) break;              // the rest stay due for the next start
@@ -90,145 +227,8 @@ RunReport deliver_due(Runtime& rt) {
     auto doc = rt.store->load_document(id);
     if (!doc) continue;
     rt.attempted.insert(id);
-    // One document; a state database error fails it alone, and the next
-    // run tries it again.
-    auto one = [&] {
-      // Records the attempt's outcome (and, for a final one, what it means for
-      // the POs and orders) in one transaction.
-      auto finish = [&](bool ok, const std::string& error, DocState state, std::int64_t next,
-                        const std::string& where, const std::string& warning = {}) {
-        Txn txn(*rt.store);
-        auto s = txn.begin();
-        if (s) {
-          rt.store->add_attempt(doc->id, rt.now(), where, ok ? "delivered" : to_string(state),
-                                error);
-          rt.store->set_document_state(doc->id, state, error, next, rt.now());
-          if (ok || state == DocState::kFailed) settle(rt, *doc, ok, error);
-          s = txn.commit();
-        }
-        if (!s) {
-          report.lines.push_back(
-              ok ? fmt::format(
-                       "{} was delivered to {} ({}), but the state database could not record "
-                       "it: {}; the next run finds it in orderd's outbound archive and "
-                       "records it without sending it again",
-                       doc->name, doc->party, where, s.error().message())
-                 : fmt::format("{} for {}: {}; and the attempt could not be recorded: {}",
-                               doc->name, doc->party, error, s.error().message()));
-          ++report.failed;
-          return;
-        }
-        if (ok) {
-          report.lines.push_back(
-              fmt::format("{} delivered to {} ({})", doc->name, doc->party, where));
-          ++report.changed;
-          if (!warning.empty()) {
-            report.lines.push_back(fmt::format("{}: {}", doc->name, warning));
-            ++report.failed;
-          }
-        } else {
-          report.lines.push_back(
-              fmt::format("{} for {}: {}{}", doc->name, doc->party, error,
-                          state == DocState::kFailed ? " (gave up)" : " (will retry)"));
-          ++report.failed;
-        }
-      };
-      const TransportConfig* tc = transport_for(*rt.cfg, *doc);
-      if (!tc) {
-        finish(false,
-               fmt::format("{} {} has no transport in the configuration any more; add it back and "
-                           "run `orderctl retry`",
-                           doc->party_type, doc->party),
-               DocState::kFailed, 0, "none");
-        return;
-      }
-      if (doc->state == DocState::kSending) {
-        // Interrupted after the destination had it? orderd's own copy says so
-        // even when the receiver has taken the file away already.
-        if (auto copy = rt.spool.delivered_copy(doc->party, doc->name);
-            copy && sha256_hex(*copy) == doc->sha256) {
-          finish(true, "", DocState::kDelivered, 0, "found in orderd's outbound archive");
-          return;
-        }
-      }
-      auto& t = transports[tc];
-      if (!t) {
-        auto made = make_transport(*tc);
-        if (!made) {
-          finish(false, made.error().message(), DocState::kFailed, 0, tc->type);
-          return;
-        }
-        t = std::move(*made);
-      }
-      const std::string where = t->describe();
-      auto give_up_or_retry = [&](const Error& e) {
-        const bool last = !e.transient() || doc->attempts + 1 >= tc->attempts;
-        finish(false,
-               fmt::format("{} (attempt {} of {}, {})", e.message(), doc->attempts + 1,
-                           tc->attempts, where),
-               last ? DocState::kFailed : DocState::kPending,
-               last ? 0 : rt.now() + backoff(*tc, doc->attempts + 1), where);
-      };
-      if (doc->state == DocState::kSending) {
-        // Interrupted: the destination decides whether it was delivered.
-        auto present = t->check(doc->name, doc->sha256);
-        if (!present) {
-          give_up_or_retry(present.error());
-          return;
-        }
-        if (*present == Presence::kSame) {
-          finish(true, "", DocState::kDelivered, 0, where + " (found after an interrupted run)");
-          return;
-        }
-        if (*present == Presence::kDifferent) {
-          finish(false,
-                 fmt::format("{} already holds a different {}; not overwritten", where, doc->name),
-                 DocState::kFailed, 0, where);
-          return;
-        }
-      }
-      // The mark before the first byte leaves: were the database to lose
-      // these POs, the next start would notice instead of numbering them again.
-      if (auto m = mark_state(rt); !m) {
-        report.lines.push_back(fmt::format("{} for {} not sent: {}; it stays queued", doc->name,
-                                           doc->party, m.error().message()));
-        ++report.failed;
-        return;
-      }
-      {
-        // `sending` is on disk before any byte leaves.
-        Txn txn(*rt.store);
-        auto s = txn.begin();
-        if (s) {
-          rt.store->set_document_state(doc->id, DocState::kSending, doc->last_error, 0, rt.now());
-          s = txn.commit();
-        }
-        if (!s) {
-          report.lines.push_back(fmt::format("{} for {} not sent: {}; it stays queued", doc->name,
-                                             doc->party, s.error().message()));
-          ++report.failed;
-          return;
-        }
-      }
-      crashpoint("deliver.before_send");
-      auto sent = t->deliver(doc->name, doc->content);
-      crashpoint("deliver.after_send");
-      if (!sent) {
-        give_up_or_retry(sent.error());
-        return;
-      }
-      std::string warning = sent->warning;
-      if (auto kept = rt.spool.keep_delivered(doc->party, doc->name, doc->content); !kept) {
-        const std::string w = fmt::format(
-            "its copy in orderd's outbound archive could not be written ({}); the delivery stands",
-            kept.error().message());
-        warning = warning.empty() ? w : warning + "; " + w;
-      }
-      finish(true, "", DocState::kDelivered, 0, where, warning);
-      crashpoint("deliver.after_commit");
-    };
     try {
-      one();
+      deliver_one(rt, transports, *doc, report);
     } catch (const StoreError& e) {
       report.lines.push_back(
           fmt::format("{} for {}: state database error: {}; it is tried again at "
