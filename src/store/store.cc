@@ -61,6 +61,12 @@ class Stmt {
     sqlite3_bind_text(s_, ++col_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  // A const temporary, as `cond ? name : "#" + name` makes: copied too (bound
+  // without a copy it would be gone before the statement is stepped).
+  Stmt& operator<<(const std::string&& v) {
+    sqlite3_bind_text(s_, ++col_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
   Stmt& operator<<(const std::string& v) { return *this << std::string_view(v); }
   Stmt& operator<<(const char* v) { return *this << std::string_view(v); }
   Stmt& null() {

@@ -74,3 +74,29 @@ TEST_CASE("store: two processes opening a new state folder at once both succeed"
     REQUIRE_MESSAGE(second, second.error().message());
   }
 }
+
+TEST_CASE("store: order history finds orders by id, with or without '#'") {
+  TempDir dir;
+  auto s = Store::open(dir.path());
+  REQUIRE(s);
+  Order o;
+  o.channel = "shop";
+  o.ext_id = "#2001";
+  o.state = OrderState::kReady;
+  o.status = OrderStatus::kReady;
+  Line l;
+  l.seq = 1;
+  l.sku = "ACME-1";
+  l.quantity = 1;
+  l.supplier = "acme";
+  o.lines.push_back(l);
+  REQUIRE((*s)->begin());
+  (*s)->insert_order(o, "fp", 1);
+  REQUIRE((*s)->commit());
+  for (const char* ref : {"2001", "#2001"}) {
+    CAPTURE(ref);
+    OrderQuery q;
+    q.order = ref;
+    CHECK((*s)->query_orders(q).size() == 1);
+  }
+}
