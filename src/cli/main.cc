@@ -184,10 +184,9 @@ int main(int argc, char** argv) {
         const StateFacts f = rt.store->state_facts();
         std::cout << fmt::format(
             "state database {} is whole and is the one {} records (PO ids up to {}, documents up "
-            "to "
-            "{}, inbound files up to {})\n",
+            "to {}, inbound files up to {}); commits: {}\n",
             (rt.cfg->state_dir / "orderd.db").string(), rt.spool.mark_path().string(), f.po,
-            f.document, f.inbound);
+            f.document, f.inbound, rt.store->durability());
         return 0;
       }
       if (*state_adopt_cmd) {

@@ -1303,6 +1303,18 @@ void Store::raise_floors(const StateFacts& floor) {
   next_po_id_ = 0;
 }
 
+std::string Store::durability() {
+  auto j = stmt("PRAGMA journal_mode");
+  j.step();
+  const std::string mode = j.text(0);
+  j.reset();
+  auto q = stmt("PRAGMA synchronous");
+  q.step();
+  static constexpr const char* kLevels[] = {"off", "normal", "full", "extra"};
+  const auto level = q.i64(0);
+  return fmt::format("{}, synchronous={}", mode, level >= 0 && level <= 3 ? kLevels[level] : "?");
+}
+
 std::string Store::quick_check() {
   auto q = stmt("PRAGMA quick_check(20)");
   std::vector<std::string> lines;

@@ -255,6 +255,9 @@ class Store {
   // Raises the floors below which no PO, document or inbound file id, and
   // no X12 control number, is handed out (after a restore). In a Txn.
   void raise_floors(const StateFacts& floor);
+  // How this connection commits: "wal, synchronous=full" when every commit
+  // is on disk when it returns (docs/operations.md, "Durability").
+  std::string durability();
   // PRAGMA quick_check: "ok", or what is damaged.
   std::string quick_check();
   // A consistent copy of the database into `file` (SQLite's online backup),
