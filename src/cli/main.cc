@@ -15,6 +15,7 @@
 #include "jobs/jobs.h"
 #include "jobs/state.h"
 #include "service/control.h"
+#include "util/text.h"
 
 using namespace orderd;
 
@@ -22,6 +23,15 @@ namespace {
 
 void print_report(const RunReport& r) {
   for (const auto& l : r.lines) std::cout << l << "\n";
+}
+
+// "--supplier nosuch: no such supplier (did you mean acme?); the suppliers are acme, globex"
+std::string unknown_name(std::string_view flag, std::string_view what, std::string_view given,
+                         std::span<const std::string_view> known) {
+  auto near = nearest(given, known);
+  return fmt::format("{} {}: no such {}{}; the {}s are {}\n", flag, given, what,
+                     near ? fmt::format(" (did you mean {}?)", *near) : "", what,
+                     fmt::join(known, ", "));
 }
 
 std::string default_config() {
@@ -53,10 +63,14 @@ int main(int argc, char** argv) {
       "needs_resolve, ready, processed, partially_shipped, shipped, completed, failed, canceled");
   orders->add_option("--supplier", q.supplier, "supplier id");
   orders->add_option("--channel", q.channel, "channel id");
-  orders->add_option("--sku", q.sku, "SKU (SQL LIKE pattern: % matches any run)");
+  orders->add_option("--sku", q.sku,
+                     "SKU, or a pattern as in a supplier's skus: (* any run, ? one character)");
   orders->add_option("--customer", q.customer,
                      "text in the customer's or recipient's name, e-mail or phone");
-  orders->add_option("--order", q.order, "the channel's order id (#1001 or 1001)");
+  orders->add_option("--order", q.order,
+                     "the channel's order id (#1001, 1001, or channel:1001)");
+  orders->add_flag("--changed-after-processing", q.changed_after_processing,
+                   "orders the channel changed after their POs went out");
   orders->add_option("--limit", q.limit, "at most this many (default 1000)");
   orders->add_flag("--json", json, "print JSON");
 
@@ -204,15 +218,38 @@ int main(int argc, char** argv) {
         return 0;
       }
       if (*orders) {
+        // Every name given is checked: a typo must not look like "no orders".
         if (!status.empty()) {
           q.status = parse_status(status);
           if (!q.status) {
-            std::cerr << fmt::format("--status: unknown status '{}'\n", status);
+            auto near = suggest_status(status);
+            std::cerr << fmt::format(
+                "--status {}: no such status{}; the statuses are {}\n", status,
+                near ? fmt::format(" (did you mean {}?)", *near) : "",
+                "needs_resolve, ready, processed, partially_shipped, shipped, completed, failed, "
+                "canceled");
             return 2;
           }
         }
+        std::vector<std::string_view> channels, suppliers;
+        for (const auto& c : rt.cfg->channels) channels.push_back(c.id);
+        for (const auto& sp : rt.cfg->suppliers) suppliers.push_back(sp.id);
+        if (auto colon = q.order.find(':');
+            colon != std::string::npos && rt.cfg->channel(q.order.substr(0, colon))) {
+          q.channel = q.order.substr(0, colon);
+          q.order = q.order.substr(colon + 1);
+        }
+        if (!q.channel.empty() && !rt.cfg->channel(q.channel)) {
+          std::cerr << unknown_name("--channel", "channel", q.channel, channels);
+          return 2;
+        }
+        if (!q.supplier.empty() && !rt.cfg->supplier(q.supplier)) {
+          std::cerr << unknown_name("--supplier", "supplier", q.supplier, suppliers);
+          return 2;
+        }
         auto list = rt.store->query_orders(q);
-        std::cout << (json ? orders_json(rt, list) : orders_table(rt, list));
+        std::cout << (json ? orders_json(rt, list)
+                           : orders_table(rt, list, rt.store->count_orders(q)));
         return 0;
       }
       if (*show) {

@@ -66,6 +66,16 @@ json order_to_json(Runtime& rt, const Order& o) {
               {"pos", jpos}};
 }
 
+// 23119 -> "23,119"
+std::string thousands(std::int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
 std::string cut(std::string_view s, std::size_t n) {
   if (s.size() <= n) return std::string(s);
   return std::string(s.substr(0, n - 3)) + "...";
@@ -104,9 +114,10 @@ std::string order_json(Runtime& rt, const Order& o) {
   return json_text(j, 2) + "\n";
 }
 
-std::string orders_table(Runtime& rt, const std::vector<Order>& orders) {
-  std::string out = fmt::format("{:<22} {:<10} {:<18} {:<22} {:<24} {}\n", "ORDER", "CHANNEL",
-                                "STATUS", "CUSTOMER", "POS", "MESSAGE");
+std::string orders_table(Runtime& rt, const std::vector<Order>& orders,
+                         const std::vector<std::pair<std::string, std::int64_t>>& counts) {
+  std::string out = fmt::format("{:<22} {:<10} {:<10} {:<18} {:<22} {:<24} {}\n", "ORDER",
+                                "CHANNEL", "DATE", "STATUS", "CUSTOMER", "POS", "MESSAGE");
   for (const auto& o : orders) {
     std::string pos;
     for (const auto& po : rt.store->load_pos(o.id)) pos += (pos.empty() ? "" : ",") + po.number;
@@ -115,11 +126,26 @@ std::string orders_table(Runtime& rt, const std::vector<Order>& orders) {
     if (customer.empty()) customer = o.at(OrderField::kCustomerEmail);
     std::string msg = o.messages.empty() ? "" : o.messages.front();
     if (o.messages.size() > 1) msg += fmt::format(" (+{} more)", o.messages.size() - 1);
-    out += fmt::format("{:<22} {:<10} {:<18} {:<22} {:<24} {}\n", cut(o.ext_id, 22),
-                       cut(o.channel, 10), to_string(o.status), cut(customer, 22),
+    // The channel's date when it gave one, else the day orderd took the order.
+    std::string date = o.at(OrderField::kCreatedAt).substr(0, 10);
+    if (date.empty()) date = iso_time(o.imported_at).substr(0, 10);
+    out += fmt::format("{:<22} {:<10} {:<10} {:<18} {:<22} {:<24} {}\n", cut(o.ext_id, 22),
+                       cut(o.channel, 10), cut(date, 10), to_string(o.status), cut(customer, 22),
                        cut(pos.empty() ? "-" : pos, 24), msg);
   }
-  out += fmt::format("{} orders\n", orders.size());
+  std::int64_t total = 0;
+  std::string by_status;
+  for (const auto& [status, n] : counts) {
+    total += n;
+    by_status += fmt::format("{}{} {}", by_status.empty() ? "" : ", ", thousands(n), status);
+  }
+  const auto noun = [](std::int64_t n) { return n == 1 ? "order" : "orders"; };
+  if (static_cast<std::int64_t>(orders.size()) < total)
+    out += fmt::format("showing {} of {} {} (use --limit for more): {}\n",
+                       thousands(static_cast<std::int64_t>(orders.size())), thousands(total),
+                       noun(total), by_status);
+  else
+    out += fmt::format("{} {}{}{}\n", thousands(total), noun(total), total ? ": " : "", by_status);
   return out;
 }
 

@@ -117,6 +117,28 @@ const char* to_string(OrderStatus s) {
 std::optional<OrderStatus> parse_status(std::string_view s) {
   return parse_name<OrderStatus>(kStatusNames, s);
 }
+std::optional<std::string> suggest_status(std::string_view s) {
+  static constexpr std::pair<std::string_view, std::string_view> kMeaning[] = {
+      {"cancelled", "canceled"},       {"cancel", "canceled"},
+      {"done", "completed"},           {"complete", "completed"},
+      {"finished", "completed"},       {"delivered", "completed"},
+      {"partial", "partially_shipped"}, {"partially", "partially_shipped"},
+      {"sent", "processed"},           {"open", "ready"},
+      {"new", "ready"},                {"pending", "ready"},
+      {"error", "failed"},             {"rejected", "failed"},
+      {"resolve", "needs_resolve"},    {"unresolved", "needs_resolve"},
+      {"missing", "needs_resolve"},    {"blocked", "needs_resolve"},
+  };
+  std::string key = to_lower(trim(s));
+  for (auto& c : key)
+    if (c == '-' || c == ' ') c = '_';
+  if (parse_status(key)) return key;
+  for (const auto& [word, status] : kMeaning)
+    if (key == word) return std::string(status);
+  std::vector<std::string_view> names(std::begin(kStatusNames), std::end(kStatusNames));
+  return nearest(key, names);
+}
+
 const char* to_string(OrderState s) {
   return kStateNames[static_cast<int>(s)];
 }

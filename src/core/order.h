@@ -65,6 +65,7 @@ struct Order {
   OrderState state = OrderState::kNeedsResolve;
   OrderStatus status = OrderStatus::kNeedsResolve;
   std::vector<std::string> messages;
+  std::int64_t imported_at = 0;  // when orderd first took it (seconds since the epoch)
 
   std::string& at(OrderField k) { return f[static_cast<std::size_t>(k)]; }
   const std::string& at(OrderField k) const { return f[static_cast<std::size_t>(k)]; }
@@ -99,6 +100,9 @@ std::optional<std::string> check_override(const Order& order, std::string_view k
 
 const char* to_string(OrderStatus s);
 std::optional<OrderStatus> parse_status(std::string_view s);
+// The status an operator most likely meant by `s` ("cancelled" -> canceled,
+// "done" -> completed), by meaning first and by spelling second.
+std::optional<std::string> suggest_status(std::string_view s);
 const char* to_string(OrderState s);
 std::optional<OrderState> parse_order_state(std::string_view s);
 const char* to_string(PoState s);

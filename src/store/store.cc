@@ -580,7 +580,7 @@ namespace {
 const std::string& order_select() {
   static const std::string q =
       "SELECT id, channel, ext_id, state, status, messages, canceled_in_channel" + order_columns() +
-      " FROM orders";
+      ", imported_at FROM orders";
   return q;
 }
 
@@ -612,6 +612,7 @@ Order read_order_row(Stmt& s) {
   o.messages = split_lines(s.text(5));
   o.canceled_in_channel = s.i64(6) != 0;
   for (std::size_t i = 0; i < kOrderFieldCount; ++i) o.f[i] = s.text(static_cast<int>(7 + i));
+  o.imported_at = s.i64(static_cast<int>(7 + kOrderFieldCount));
   return o;
 }
 
@@ -698,27 +699,56 @@ std::vector<std::int64_t> Store::auto_process_candidates(
   return collect(s, first_id);
 }
 
-std::vector<Order> Store::query_orders(const OrderQuery& q) {
+namespace {
+
+// The WHERE clause of an order query, its parameters bound by number (so
+// one statement text serves every combination of the same filters).
+std::string order_filter(const OrderQuery& q) {
   std::string where = " WHERE 1=1";
   if (q.status) where += " AND status=?1";
   if (!q.channel.empty()) where += " AND channel=?2";
   if (!q.supplier.empty()) where += " AND id IN (SELECT order_id FROM lines WHERE supplier=?3)";
-  if (!q.sku.empty()) where += " AND id IN (SELECT order_id FROM lines WHERE sku LIKE ?4)";
+  // The same glob syntax as a supplier's skus: patterns (case-sensitive).
+  if (!q.sku.empty()) where += " AND id IN (SELECT order_id FROM lines WHERE sku GLOB ?4)";
   if (!q.customer.empty())
     where +=
         " AND (customer_name LIKE ?5 OR customer_email LIKE ?5 OR ship_to_name LIKE ?5 OR "
         "customer_phone LIKE ?5 OR ship_to_phone LIKE ?5)";
   if (!q.order.empty()) where += " AND (ext_id=?6 OR ext_id=?7)";
-  auto s = stmt(order_select() + where + " ORDER BY imported_at DESC, id DESC LIMIT ?8");
-  // Bind by number so the same statement text serves every filter combination.
-  s << (q.status ? to_string(*q.status) : "") << q.channel << q.supplier << std::string(q.sku)
-    << ("%" + q.customer + "%") << (q.order.starts_with('#') ? q.order : "#" + q.order)
-    << (q.order.starts_with('#') ? q.order.substr(1) : q.order) << q.limit;
+  if (q.changed_after_processing)
+    where += " AND id IN (SELECT order_id FROM events WHERE kind='channel_change_ignored')";
+  return where;
+}
+
+void bind_order_filter(Stmt& s, const OrderQuery& q) {
+  std::string hashed = q.order.starts_with('#') ? q.order : "#" + q.order;
+  std::string bare = q.order.starts_with('#') ? q.order.substr(1) : q.order;
+  s << (q.status ? to_string(*q.status) : "") << q.channel << q.supplier << q.sku
+    << ("%" + q.customer + "%") << std::move(hashed) << std::move(bare);
+}
+
+}  // namespace
+
+std::vector<Order> Store::query_orders(const OrderQuery& q) {
+  auto s = stmt(order_select() + order_filter(q) +
+                " ORDER BY imported_at DESC, id DESC LIMIT ?8");
+  bind_order_filter(s, q);
+  s << q.limit;
   std::vector<std::int64_t> ids;
   while (s.step()) ids.push_back(s.i64(0));
+  s.reset();
   std::vector<Order> out;
   for (auto id : ids)
     if (auto o = load_order(id)) out.push_back(std::move(*o));
+  return out;
+}
+
+std::vector<std::pair<std::string, std::int64_t>> Store::count_orders(const OrderQuery& q) {
+  auto s = stmt("SELECT status, count(*) FROM orders" + order_filter(q) +
+                " GROUP BY status ORDER BY status");
+  bind_order_filter(s, q);
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  while (s.step()) out.emplace_back(s.text(0), s.i64(1));
   return out;
 }
 

@@ -33,7 +33,11 @@ struct StoredOrderKey {
 
 struct OrderQuery {
   std::optional<OrderStatus> status;
-  std::string supplier, channel, sku, customer, order;
+  std::string supplier, channel;
+  std::string sku;       // a glob, as in a supplier's skus: ("ACME-*")
+  std::string customer;  // text in a name, e-mail or phone
+  std::string order;     // the channel's id, with or without '#'
+  bool changed_after_processing = false;
   int limit = 1000;
 };
 
@@ -140,6 +144,8 @@ class Store {
   std::vector<std::int64_t> auto_process_candidates(const std::vector<std::string>& channels,
                                                     const std::vector<std::string>& suppliers);
   std::vector<Order> query_orders(const OrderQuery& q);  // newest first, with lines
+  // How many orders of each status match `q` (its limit aside).
+  std::vector<std::pair<std::string, std::int64_t>> count_orders(const OrderQuery& q);
 
   Overrides load_overrides(std::int64_t order_id);
   void set_override(std::int64_t order_id, std::string_view key, std::string_view value);

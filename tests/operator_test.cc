@@ -1,0 +1,107 @@
+// The operator's tools as a new operator meets them: every search finds,
+// every name given is checked, and a wrong one gets the nearest valid one.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "e2e_fixture.h"
+
+using namespace orderd::test;
+
+namespace {
+
+// Three Shopify orders and one Amazon order, processed.
+void load(const Install& in) {
+  std::string shop = kShopifyHeader;
+  shop += shopify_row("#2001", "ACME-1", 1, "Ada Lovelace");
+  shop += shopify_row("#2002", "GX-9", 2, "Grace Hopper");
+  shop += shopify_row("#2003", "ACME-22", 1, "Alan Turing", "");  // acme needs the phone
+  in.drop_orders("shop", "e.csv", shop);
+  in.drop_orders("amz", "a.txt",
+                 "order-id\torder-item-id\tpurchase-date\tbuyer-email\tbuyer-name\tsku\tquantity-"
+                 "purchased\trecipient-name\tship-address-1\tship-city\tship-postal-code\tship-"
+                 "country\tship-phone-number\n"
+                 "113-0000001-0000001\t1111\t2026-11-19\tk@example.com\tKatherine "
+                 "Johnson\tGX-1\t1\tKatherine Johnson\t1 Way\tHampton\t23666\tUS\t757-555-0100\n");
+  REQUIRE(in.once().code == 0);
+  REQUIRE(in.ctl({"process", "--all-ready"}).code == 0);
+}
+
+std::vector<std::string> ids(const RunResult& r) {
+  std::vector<std::string> out;
+  for (const auto& o : nlohmann::json::parse(r.out)) out.push_back(o["id"].get<std::string>());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("operator: every search flag finds what it names") {
+  Install in;
+  load(in);
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> found;
+  };
+  const Case cases[] = {
+      {{"--order", "2001"}, {"#2001"}},
+      {{"--order", "#2001"}, {"#2001"}},
+      {{"--order", "shop:2001"}, {"#2001"}},
+      {{"--order", "amz:2001"}, {}},
+      {{"--order", "113-0000001-0000001"}, {"113-0000001-0000001"}},
+      {{"--status", "needs_resolve"}, {"#2003"}},
+      {{"--status", "processed"}, {"#2001", "#2002", "113-0000001-0000001"}},
+      {{"--supplier", "globex"}, {"#2002", "113-0000001-0000001"}},
+      {{"--channel", "amz"}, {"113-0000001-0000001"}},
+      {{"--sku", "ACME-*"}, {"#2001", "#2003"}},
+      {{"--sku", "ACME-?"}, {"#2001"}},
+      {{"--sku", "GX-9"}, {"#2002"}},
+      {{"--customer", "hopper"}, {"#2002"}},
+      {{"--customer", "757-555"}, {"113-0000001-0000001"}},
+      {{"--supplier", "acme", "--status", "processed"}, {"#2001"}},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> args = {"orders", "--json"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    CAPTURE(fmt::format("{}", fmt::join(c.args, " ")));
+    auto r = in.ctl(args);
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    CHECK(ids(r) == c.found);
+  }
+  // The table says how many, per status, and when it shows fewer.
+  auto all = in.ctl({"orders"});
+  CHECK_MESSAGE(all.out.find("4 orders: 1 needs_resolve, 3 processed") != std::string::npos,
+                all.out);
+  CHECK(in.ctl({"orders", "--order", "2001"}).out.find("1 order: 1 processed") !=
+        std::string::npos);
+  CHECK(in.ctl({"orders", "--limit", "2"}).out.find("showing 2 of 4 orders (use --limit") !=
+        std::string::npos);
+  CHECK(all.out.find("2026-11-20") != std::string::npos);  // the date column
+}
+
+TEST_CASE("operator: a wrong name in a search is refused with the nearest valid one") {
+  Install in;
+  load(in);
+  struct Case {
+    std::vector<std::string> args;
+    const char* said;
+  };
+  const Case cases[] = {
+      {{"--status", "cancelled"}, "--status cancelled: no such status (did you mean canceled?)"},
+      {{"--status", "done"}, "(did you mean completed?)"},
+      {{"--status", "proccessed"}, "(did you mean processed?)"},
+      {{"--supplier", "nosuch"}, "--supplier nosuch: no such supplier; the suppliers are acme"},
+      {{"--supplier", "acmee"}, "(did you mean acme?)"},
+      {{"--channel", "shopfy"}, "--channel shopfy: no such channel (did you mean shop?)"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> args = {"orders"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    CAPTURE(fmt::format("{}", fmt::join(c.args, " ")));
+    auto r = in.ctl(args);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK_MESSAGE(r.err.find(c.said) != std::string::npos, r.err);
+  }
+}
