@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "config/schema.h"
 #include "util/fs.h"
@@ -189,29 +190,43 @@ class Walker {
     return out;
   }
 
-  // "30s", "15m", "1h", "1d", or a bare number of seconds.
+  // Every duration key takes the same form: a whole number of seconds, or
+  // one with a unit: "90", "90s", "5m", "2h", "1d". Returns seconds, within
+  // [lo, hi] seconds.
   std::int64_t duration(const YAML::Node& map, std::string_view path, const char* key,
-                        std::int64_t def) {
+                        std::int64_t def, std::int64_t lo = 1, std::int64_t hi = 366LL * 86400) {
     auto n = map[key];
     if (!n) return def;
-    const std::string v = n.IsScalar() ? n.Scalar() : "";
-    std::size_t used = 0;
-    long long num = -1;
-    try {
-      num = std::stoll(v, &used);
-    } catch (...) {
-    }
-    std::string unit = v.substr(std::min(used, v.size()));
-    std::int64_t mult = unit.empty() || unit == "s" ? 1
-                        : unit == "m"               ? 60
-                        : unit == "h"               ? 3600
-                        : unit == "d"               ? 86400
-                                                    : 0;
-    if (num <= 0 || mult == 0 || num > 366LL * 86400) {
-      error(n, join(path, key), fmt::format("'{}' is not a duration (e.g. 30s, 15m, 1h, 1d)", v));
+    const std::string v = n.IsScalar() ? std::string(trim(n.Scalar())) : "";
+    std::int64_t num = -1;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), num);
+    const std::string_view unit(end, static_cast<std::size_t>(v.data() + v.size() - end));
+    const std::int64_t mult = unit.empty() || unit == "s" ? 1
+                              : unit == "m"               ? 60
+                              : unit == "h"               ? 3600
+                              : unit == "d"               ? 86400
+                                                          : 0;
+    if (ec != std::errc() || num < 0 || mult == 0 || num > hi) {
+      error(n, join(path, key),
+            fmt::format("'{}' is not a duration: write seconds (90) or a number with s, m, h or "
+                        "d (90s, 5m, 2h, 1d)",
+                        v));
       return def;
     }
-    return num * mult;
+    const std::int64_t secs = num * mult;
+    if (secs < lo || secs > hi) {
+      error(n, join(path, key),
+            fmt::format("{} is out of range ({} to {})", v, show_duration(lo), show_duration(hi)));
+      return def;
+    }
+    return secs;
+  }
+
+  static std::string show_duration(std::int64_t s) {
+    if (s != 0 && s % 86400 == 0) return fmt::format("{}d", s / 86400);
+    if (s != 0 && s % 3600 == 0) return fmt::format("{}h", s / 3600);
+    if (s != 0 && s % 60 == 0) return fmt::format("{}m", s / 60);
+    return fmt::format("{}s", s);
   }
 
   // A ${VAR} reference, for secrets that must not be written inline.
@@ -251,7 +266,7 @@ class Walker {
     t.verify_tls = boolean(n, path, "verify_tls", true);
     t.archive_path = str(n, path, "archive_path", "");
     t.done_suffix = str(n, path, "done_suffix", "");
-    t.settle = integer(n, path, "settle", 2, 0, 3600);
+    t.settle = static_cast<int>(duration(n, path, "settle", 2, 0, 3600));
     t.url = str(n, path, "url", "");
     if (auto h = n["headers"]) {
       if (!h.IsMap())
@@ -271,9 +286,9 @@ class Walker {
     t.subject = str(n, path, "subject", t.subject);
     t.email_body = str(n, path, "body", t.email_body);
     t.imap_after = str(n, path, "imap_after", t.imap_after);
-    t.timeout = integer(n, path, "timeout", 30, 1, 3600);
+    t.timeout = static_cast<int>(duration(n, path, "timeout", 30, 1, 3600));
     t.attempts = integer(n, path, "attempts", 5, 1, 100);
-    t.backoff = integer(n, path, "backoff", 60, 0, 86400);
+    t.backoff = static_cast<int>(duration(n, path, "backoff", 60, 0, 86400));
     auto need = [&](bool ok, const char* key, std::string_view what) {
       if (!ok) error(n, join(path, key), fmt::format("a {} transport needs {}", t.type, what));
     };

@@ -1,5 +1,9 @@
 #include "config/schema.h"
 
+#include <fmt/format.h>
+
+#include "core/fields.h"
+
 namespace orderd {
 namespace {
 
@@ -107,7 +111,7 @@ constexpr KeySpec kTransport[] = {
      "pull: remote folder where taken files are moved; imap: folder taken messages move to"},
     {"done_suffix", "string", "none",
      "pull: take NAME only once NAME+suffix exists (e.g. .done); the marker is removed too"},
-    {"settle", "seconds", "2",
+    {"settle", "duration", "2s",
      "pull: a file is taken when its size and time are the same at two looks this far apart"},
     {"url", "string", "required for http", "http: the URL the document is POSTed to"},
     {"headers", "map", "{}", "http: extra request headers (name: value)"},
@@ -124,10 +128,10 @@ constexpr KeySpec kTransport[] = {
      "email: attachment (the document attached), body (as the text) or both"},
     {"imap_after", "string", "flag",
      "imap: flag (mark taken messages \\Seen and skip seen ones) or move (to archive_path)"},
-    {"timeout", "seconds", "30", "connect and idle timeout"},
+    {"timeout", "duration", "30s", "connect and idle timeout (1s to 1h)"},
     {"attempts", "int", "5", "delivery attempts before the document is failed (1-100)"},
-    {"backoff", "seconds", "60",
-     "wait before the second attempt; doubles each attempt, with jitter"},
+    {"backoff", "duration", "1m",
+     "wait before the second attempt (0 to 1d); doubles each attempt, with jitter"},
 };
 constexpr KeySpec kTracking[] = {
     {"format", "string", "csv", "csv, or x12 (856 ship notices)"},
@@ -174,6 +178,21 @@ std::span<const KeySpec> section_keys(std::string_view path) {
   for (const auto& s : kSections)
     if (s.path == path) return s.keys;
   return {};
+}
+
+std::string config_reference_markdown() {
+  std::string out;
+  for (const auto& s : config_sections()) {
+    out += fmt::format("### {}\n\n| key | type | default | meaning |\n|---|---|---|---|\n",
+                       s.path.empty() ? "Top level" : fmt::format("`{}`", s.path));
+    for (const auto& k : s.keys)
+      out += fmt::format("| `{}` | {} | {} | {} |\n", k.key, k.type, k.def, k.doc);
+    out += "\n";
+  }
+  out += "### Fields\n\n| field | resolvable | meaning |\n|---|---|---|\n";
+  for (const auto& f : all_fields())
+    out += fmt::format("| `{}` | {} | {} |\n", f.name, f.resolvable ? "yes" : "no", f.doc);
+  return out;
 }
 
 }  // namespace orderd

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace orderd {
@@ -22,5 +23,9 @@ struct Section {
 
 std::span<const Section> config_sections();
 std::span<const KeySpec> section_keys(std::string_view path);
+
+// Every key and every field as Markdown tables: what `orderd --help-config`
+// prints and docs/config.md's "Keys" section holds.
+std::string config_reference_markdown();
 
 }  // namespace orderd

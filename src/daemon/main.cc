@@ -34,16 +34,7 @@ int main(int argc, char** argv) {
   }
   if (help_config) {
     // Markdown, the same tables docs/config.md holds.
-    for (const auto& s : config_sections()) {
-      std::cout << fmt::format("### {}\n\n| key | type | default | meaning |\n|---|---|---|---|\n",
-                               s.path.empty() ? "Top level" : fmt::format("`{}`", s.path));
-      for (const auto& k : s.keys)
-        std::cout << fmt::format("| `{}` | {} | {} | {} |\n", k.key, k.type, k.def, k.doc);
-      std::cout << "\n";
-    }
-    std::cout << "### Fields\n\n| field | resolvable | meaning |\n|---|---|---|\n";
-    for (const auto& f : all_fields())
-      std::cout << fmt::format("| `{}` | {} | {} |\n", f.name, f.resolvable ? "yes" : "no", f.doc);
+    std::cout << config_reference_markdown();
     return 0;
   }
   auto cfg = load_config(config);
