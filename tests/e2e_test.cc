@@ -44,11 +44,13 @@ TEST_CASE(
   // Processing refuses an order that is not ready.
   r = in.ctl({"process", "1002"});
   CHECK(r.code == 1);
-  CHECK(r.out.find("order #1002 is needs_resolve, not ready; skipped") != std::string::npos);
+  CHECK(r.out.empty());  // a refusal goes to stderr, with what to do
+  CHECK(r.err.find("order #1002 is needs_resolve, not ready: not processed (see `orderctl show "
+                   "#1002`") != std::string::npos);
 
   r = in.ctl({"resolve", "1002", "--set", "ship_to.phone=217-555-0102"});
   CHECK_MESSAGE(r.code == 0, r.err);
-  CHECK(r.out == "order #1002 is ready\n");
+  CHECK(r.out == "order #1002: set ship_to.phone=217-555-0102\norder #1002 is ready\n");
   r = in.ctl({"process", "--all-ready"});
   CHECK_MESSAGE(r.code == 0, (r.out + r.err));
 
@@ -209,9 +211,11 @@ TEST_CASE("e2e: an unknown SKU waits in needs_resolve until routed") {
         json::array({"SKU ZZ-404 (line 1) matches no supplier's skus patterns: add a pattern to a "
                      "supplier or set line.1.supplier"}));
   auto r = in.ctl({"resolve", "5", "--set", "line.1.supplier=nobody"});
-  CHECK(r.out == "order #5 still needs: line 1: supplier 'nobody' is not in the configuration\n");
+  CHECK(r.code == 1);  // not resolved
+  CHECK(r.err == "order #5 still needs: line 1: supplier 'nobody' is not in the configuration\n");
   r = in.ctl({"resolve", "5", "--set", "line.1.supplier=globex"});
-  CHECK(r.out == "order #5 is ready\n");
+  CHECK(r.code == 0);
+  CHECK(r.out == "order #5: set line.1.supplier=globex\norder #5 is ready\n");
   r = in.ctl({"resolve", "5", "--set", "ship_to.fone=1"});
   CHECK(r.code == 2);
   CHECK(r.err == "unknown field 'ship_to.fone' (see docs/config.md, \"Fields\")\n");
@@ -300,15 +304,15 @@ TEST_CASE(
   // One attempt per cycle, even with backoff: 0 ...
   auto r = in.once();
   CHECK(r.code == 1);
-  CHECK(r.out.find("(attempt 1 of 2, folder") != std::string::npos);
-  CHECK(r.out.find("(will retry)") != std::string::npos);
-  CHECK(r.out.find("(gave up)") == std::string::npos);
+  CHECK(r.err.find("(attempt 1 of 2, folder") != std::string::npos);
+  CHECK(r.err.find("(will retry)") != std::string::npos);
+  CHECK(r.err.find("(gave up)") == std::string::npos);
   CHECK(in.order("1")["status"] == "processed");
   // ... and the next cycle's is the last.
   r = in.once();
   CHECK(r.code == 1);
-  CHECK(r.out.find("(attempt 2 of 2, folder") != std::string::npos);
-  CHECK(r.out.find("(gave up)") != std::string::npos);
+  CHECK(r.err.find("(attempt 2 of 2, folder") != std::string::npos);
+  CHECK(r.err.find("(gave up)") != std::string::npos);
   auto o = in.order("1");
   CHECK(o["status"] == "failed");
   REQUIRE(o["messages"].size() == 1);

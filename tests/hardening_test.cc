@@ -94,9 +94,9 @@ TEST_CASE("hardening: a file that cannot be claimed is reported, counted and lef
   in.drop_orders("shop", "export.csv", orders_csv(4001, 2));
   auto r = in.once(fault_env(in.dir.path(), "rename:1:EIO:/claimed/"));
   CHECK(r.code == 1);
-  CHECK_MESSAGE(r.out.find("export.csv cannot be claimed") != std::string::npos, r.out);
-  CHECK(r.out.find("Input/output error") != std::string::npos);
-  CHECK(r.out.find("stays in " + in.path("spool/inbound/orders/shop").string()) !=
+  CHECK_MESSAGE(r.err.find("export.csv cannot be claimed") != std::string::npos, r.err);
+  CHECK(r.err.find("Input/output error") != std::string::npos);
+  CHECK(r.err.find("stays in " + in.path("spool/inbound/orders/shop").string()) !=
         std::string::npos);
   CHECK(std::filesystem::exists(in.path("spool/inbound/orders/shop/export.csv")));
   // The run's history counts it.
@@ -117,8 +117,8 @@ TEST_CASE("hardening: a failed copy to archive/outbound is reported; the PO is n
   in.drop_orders("shop", "export.csv", orders_csv(4101, 2));
   auto r = in.once(fault_env(in.dir.path(), "write:1:ENOSPC:/archive/outbound/"));
   CHECK(r.code == 1);
-  CHECK_MESSAGE(r.out.find("outbound archive could not be written") != std::string::npos, r.out);
-  CHECK(r.out.find("No space left on device") != std::string::npos);
+  CHECK_MESSAGE(r.err.find("outbound archive could not be written") != std::string::npos, r.err);
+  CHECK(r.err.find("No space left on device") != std::string::npos);
   CHECK(in.once().code == 0);
   CHECK(in.files("out/supplier/acme").size() == 1);
   for (const auto& o : in.orders()) CHECK(o["status"] == "processed");
@@ -132,7 +132,7 @@ TEST_CASE("hardening: an fsync failure after the final rename is a warning, neve
   const auto out = in.path("out");
   auto r = in.once(fault_env(in.dir.path(), "fsync:2:EIO:/out/supplier/acme$", out));
   CHECK(r.code == 1);  // said, and counted as a failure to look at
-  CHECK_MESSAGE(r.out.find("may not survive a power cut") != std::string::npos, r.out);
+  CHECK_MESSAGE(r.err.find("may not survive a power cut") != std::string::npos, r.err);
   CHECK(r.out.find("delivered to acme") != std::string::npos);
   CHECK(in.once(fault_env(in.dir.path(), "", out)).code == 0);
   CHECK(in.once(fault_env(in.dir.path(), "", out)).code == 0);
@@ -158,8 +158,8 @@ TEST_CASE(
   csv += shopify_row("#5002", "ACME-2", 1);
   in.drop_orders("shop", "bad\xff-name.csv", csv);
   auto r = in.once();
-  CHECK_MESSAGE(r.out.find("line 2, column") != std::string::npos, r.out);
-  CHECK(r.out.find("not UTF-8") != std::string::npos);
+  CHECK_MESSAGE(r.err.find("line 2, column") != std::string::npos, r.err);
+  CHECK(r.err.find("not UTF-8") != std::string::npos);
   // Every JSON output parses, whatever is stored.
   auto orders = nlohmann::json::parse(in.ctl({"orders", "--json"}).out);
   CHECK(orders.size() == 2);
@@ -193,7 +193,7 @@ TEST_CASE(
                        ",ACME-1,1,UPS,1Z\xff\xfe\n" + pos[1] + ",ACME-2,1,UPS,1ZGOOD\n");
   r = in.once();
   CHECK_MESSAGE(r.code == 1, r.out);  // the refused row is a failure to look at
-  CHECK_MESSAGE(r.out.find("t.csv line 2") != std::string::npos, r.out);
+  CHECK_MESSAGE(r.err.find("t.csv line 2") != std::string::npos, r.err);
   CHECK(in.order("#5002")["status"] == "completed");
   CHECK(in.order("#5001")["status"] == "processed");
   for (const auto& f : in.files("out/channel/shop")) {
@@ -215,7 +215,7 @@ TEST_CASE("hardening: an absurd shipped quantity is bounded by what is open; the
                    "PO Number,SKU,Qty Shipped,Carrier,Tracking\n" + po + ",ACME-1,1,UPS,1ZA\n" +
                        po + ",ACME-1,9223372036854775807,UPS,1ZB\n");
   auto r = in.once();
-  CHECK_MESSAGE(r.out.find("only 1 of 2 ordered was still open") != std::string::npos, r.out);
+  CHECK_MESSAGE(r.err.find("only 1 of 2 ordered was still open") != std::string::npos, r.err);
   auto o = in.order("#5101");
   CHECK(o["status"] == "completed");
   std::int64_t shipped = 0;
@@ -266,8 +266,8 @@ TEST_CASE("hardening: a file past the documented limits is quarantined with the 
     in.drop_orders("shop", "big.csv", c.csv);
     auto r = in.once();
     CHECK(r.code == 1);
-    CHECK_MESSAGE(r.out.find(c.reason) != std::string::npos, r.out.substr(0, 2000));
-    CHECK(r.out.find("quarantined") != std::string::npos);
+    CHECK_MESSAGE(r.err.find(c.reason) != std::string::npos, r.err.substr(0, 2000));
+    CHECK(r.err.find("quarantined") != std::string::npos);
     REQUIRE(std::filesystem::exists(in.path("spool/quarantine/orders/shop/big.csv.error")));
     CHECK(slurp(in.path("spool/quarantine/orders/shop/big.csv.error")).find(c.reason) !=
           std::string::npos);

@@ -105,3 +105,55 @@ TEST_CASE("operator: a wrong name in a search is refused with the nearest valid 
     CHECK_MESSAGE(r.err.find(c.said) != std::string::npos, r.err);
   }
 }
+
+TEST_CASE("operator: one rule for every verb's exit code and streams") {
+  // stdout: what the verb produced or did; stderr: every problem, with what
+  // to do; exit 0 all done, 1 something asked could not be done (what could
+  // be was), 2 the command line or configuration is wrong (nothing done).
+  Install in;
+  load(in);
+  in.drop_orders("shop", "more.csv",
+                 std::string(kShopifyHeader) + shopify_row("#3052", "ACME-5", 1, "Ann", "") +
+                     shopify_row("#3059", "GX-5", 1));
+  REQUIRE(in.ctl({"sync", "orders"}).code == 0);
+  struct Case {
+    std::vector<std::string> args;
+    int code;
+    const char* out;  // on stdout (nullptr: stdout empty)
+    const char* err;  // on stderr (nullptr: stderr empty)
+  };
+  const Case cases[] = {
+      {{"process", "3052"}, 1, nullptr, "order #3052 is needs_resolve, not ready"},
+      {{"process", "9999", "3059"}, 1, "processed 1 order into 1 PO in 1 document", "no order 9999"},
+      {{"process", "3052", "3059"}, 1, nullptr, "order #3052 is needs_resolve"},
+      {{"resolve", "3052", "--set", "ship_to.name=Ann B"},
+       1,
+       "order #3052: set ship_to.name=Ann B",
+       "order #3052 still needs: ship_to.phone is missing"},
+      {{"resolve", "3052", "--set", "phone=1"}, 2, nullptr, "unknown field 'phone'"},
+      {{"resolve", "3052", "--set", "nothing"}, 2, nullptr, "--set nothing: expected FIELD=VALUE"},
+      {{"show", "9999"}, 1, nullptr, "no order 9999"},
+      {{"orders", "--status", "nope"}, 2, nullptr, "--status nope: no such status"},
+      {{"sync", "orders"},
+       0,
+       "synced (no service runs): 0 files read, 0 changed, 0 failed",
+       nullptr},
+      {{"process", "--all-ready"}, 0, "no order is ready", nullptr},
+      {{"retry", "2001"}, 1, nullptr, "has no failed delivery to retry"},
+      {{"cancel", "9999"}, 1, nullptr, "no order 9999"},
+      {{"process"}, 2, nullptr, "name ORDERs or --all-ready"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(fmt::format("{}", fmt::join(c.args, " ")));
+    auto r = in.ctl(c.args);
+    CHECK(r.code == c.code);
+    if (c.out)
+      CHECK_MESSAGE(r.out.find(c.out) != std::string::npos, r.out);
+    else
+      CHECK_MESSAGE(r.out.empty(), r.out);
+    if (c.err)
+      CHECK_MESSAGE(r.err.find(c.err) != std::string::npos, r.err);
+    else
+      CHECK_MESSAGE(r.err.empty(), r.err);
+  }
+}

@@ -204,7 +204,7 @@ TEST_CASE("http: e2e a PO is POSTed once the supplier's server is back and track
   in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 2));
   auto r = in.once();
   CHECK(r.code == 1);  // the delivery failed and will be retried
-  CHECK(r.out.find("will retry") != std::string::npos);
+  CHECK(r.err.find("will retry") != std::string::npos);
   auto shown = in.ctl({"show", "1"});
   CHECK(shown.out.find("127.0.0.1:" + std::to_string(srv.port)) != std::string::npos);
   srv.start();

@@ -21,8 +21,9 @@ using namespace orderd;
 
 namespace {
 
+// What happened on stdout, what failed (and what to do) on stderr.
 void print_report(const RunReport& r) {
-  for (const auto& l : r.lines) std::cout << l << "\n";
+  for (const auto& l : r.lines) (l.problem ? std::cerr : std::cout) << l.text << "\n";
 }
 
 // "--supplier nosuch: no such supplier (did you mean acme?); the suppliers are acme, globex"
@@ -276,25 +277,32 @@ int main(int argc, char** argv) {
           std::cerr << r.error().message() << "\n";
           return r.error().kind() == ErrorKind::kInvalid ? 2 : 1;
         }
-        std::cout << *r << "\n";
-        return 0;
+        print_report(*r);
+        return r->failed ? 1 : 0;
       }
       if (*process) {
-        std::vector<std::int64_t> ids;
-        if (all_ready) ids = rt.store->order_ids_with_status(OrderStatus::kReady);
-        for (const auto& r : refs) {
-          auto id = lookup(r);
-          if (!id) return 1;
-          ids.push_back(*id);
-        }
-        if (ids.empty() && !all_ready) {
+        if (refs.empty() && !all_ready) {
           std::cerr << "name ORDERs or --all-ready\n";
           return 2;
         }
+        // Every order named that exists is processed; one that does not is
+        // said and makes the exit 1, but does not hold the others back.
+        std::vector<std::int64_t> ids;
+        bool missing = false;
+        if (all_ready) ids = rt.store->order_ids_with_status(OrderStatus::kReady);
+        for (const auto& r : refs) {
+          if (auto id = lookup(r))
+            ids.push_back(*id);
+          else
+            missing = true;
+        }
+        if (ids.empty()) {
+          if (!missing) std::cout << "no order is ready\n";
+          return missing ? 1 : 0;
+        }
         auto report = process_orders(rt, ids);
         print_report(report);
-        if (report.changed == 0 && !ids.empty() && !all_ready) return 1;
-        return report.failed ? 1 : 0;
+        return report.failed || missing ? 1 : 0;
       }
       if (*cancel) {
         auto id = lookup(ref);
@@ -341,9 +349,9 @@ int main(int argc, char** argv) {
             return 1;
           }
           for (const auto& l : j.value("lines", nlohmann::json::array()))
-            std::cout << l.get<std::string>() << "\n";
+            (l.value("problem", false) ? std::cerr : std::cout) << l.value("text", "") << "\n";
           std::cout << fmt::format(
-              "synced by the running service: {} files, {} changed, {} failed\n",
+              "synced by the running service: {} files read, {} changed, {} failed\n",
               j.value("files", 0), j.value("changed", 0), j.value("failed", 0));
           return j.value("failed", 0) ? 1 : 0;
         }
@@ -357,6 +365,8 @@ int main(int argc, char** argv) {
           r.add(push_tracking(rt, "on-demand"));
         }
         print_report(r);
+        std::cout << fmt::format("synced (no service runs): {} files read, {} changed, {} failed\n",
+                                 r.files, r.changed, r.failed);
         return r.failed ? 1 : 0;
       }
     } catch (const StoreError& e) {
@@ -368,6 +378,6 @@ int main(int argc, char** argv) {
   opened->reset();  // closes the database: its last checkpoint meets the disk too
   RunReport closing;
   add_disk_errors(closing);
-  for (const auto& l : closing.lines) std::cerr << l << "\n";
+  for (const auto& l : closing.lines) std::cerr << l.text << "\n";
   return code == 0 && closing.failed ? 1 : code;
 }

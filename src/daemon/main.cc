@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   }
   rt->reset();  // closes the database: its last checkpoint meets the disk too
   add_disk_errors(report);
-  for (const auto& l : report.lines) std::cout << l << "\n";
+  for (const auto& l : report.lines) (l.problem ? std::cerr : std::cout) << l.text << "\n";
   std::cout << fmt::format("cycle done: {} files read, {} changes, {} failures\n", report.files,
                            report.changed, report.failed);
   return report.failed ? 1 : 0;

@@ -6,7 +6,7 @@
 
 namespace orderd {
 
-Result<std::string> resolve_order(Runtime& rt, std::int64_t order_id,
+Result<RunReport> resolve_order(Runtime& rt, std::int64_t order_id,
                                   const std::vector<std::pair<std::string, std::string>>& sets) {
   RunLock lock(rt);
   Txn txn(*rt.store);
@@ -35,8 +35,15 @@ Result<std::string> resolve_order(Runtime& rt, std::int64_t order_id,
                       to_string(order->status), what.empty() ? "verified again" : "set " + what,
                       rt.now());
   if (auto s = txn.commit(); !s) return std::unexpected(s.error());
-  if (order->messages.empty()) return fmt::format("order {} is ready", order->ext_id);
-  return fmt::format("order {} still needs: {}", order->ext_id, fmt::join(order->messages, "; "));
+  RunReport report;
+  if (!what.empty()) report.lines.push_back(fmt::format("order {}: set {}", order->ext_id, what));
+  if (order->messages.empty())
+    report.lines.push_back(fmt::format("order {} is ready", order->ext_id));
+  else
+    report.problem(fmt::format("order {} still needs: {}", order->ext_id,
+                               fmt::join(order->messages, "; ")));
+  ++report.changed;
+  return report;
 }
 
 Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_view reason) {

@@ -26,6 +26,20 @@ void RunReport::add(RunReport&& o) {
   for (auto& l : o.lines) lines.push_back(std::move(l));
 }
 
+void RunReport::problem(std::string text) {
+  lines.emplace_back(std::move(text), true);
+  ++failed;
+}
+
+std::string RunReport::text() const {
+  std::string out;
+  for (const auto& l : lines) {
+    if (!out.empty()) out += '\n';
+    out += l.text;
+  }
+  return out;
+}
+
 Status check_runtime(const Config& cfg) {
   std::vector<std::string> errors;
   auto check_transport = [&](const TransportConfig& t) {

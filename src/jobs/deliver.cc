@@ -95,28 +95,25 @@ void deliver_one(Runtime& rt, Transports& transports, const Document& doc, RunRe
       s = txn.commit();
     }
     if (!s) {
-      report.lines.push_back(
+      report.problem(
           ok ? fmt::format("{} was delivered to {} ({}), but the state database could not record "
                            "it: {}; the next run finds it in orderd's outbound archive and "
                            "records it without sending it again",
                            doc.name, doc.party, where, s.error().message())
              : fmt::format("{} for {}: {}; and the attempt could not be recorded: {}", doc.name,
                            doc.party, error, s.error().message()));
-      ++report.failed;
       return;
     }
     if (ok) {
       report.lines.push_back(fmt::format("{} delivered to {} ({})", doc.name, doc.party, where));
       ++report.changed;
       if (!warning.empty()) {
-        report.lines.push_back(fmt::format("{}: {}", doc.name, warning));
-        ++report.failed;
+        report.problem(fmt::format("{}: {}", doc.name, warning));
       }
     } else {
-      report.lines.push_back(
+      report.problem(
           fmt::format("{} for {}: {}{}", doc.name, doc.party, error,
                       state == DocState::kFailed ? " (gave up)" : " (will retry)"));
-      ++report.failed;
     }
   };
   const TransportConfig* tc = transport_for(*rt.cfg, doc);
@@ -176,9 +173,8 @@ void deliver_one(Runtime& rt, Transports& transports, const Document& doc, RunRe
   // The mark before the first byte leaves: were the database to lose
   // these POs, the next start would notice instead of numbering them again.
   if (auto m = mark_state(rt); !m) {
-    report.lines.push_back(fmt::format("{} for {} not sent: {}; it stays queued", doc.name,
+    report.problem(fmt::format("{} for {} not sent: {}; it stays queued", doc.name,
                                        doc.party, m.error().message()));
-    ++report.failed;
     return;
   }
   {
@@ -190,9 +186,8 @@ void deliver_one(Runtime& rt, Transports& transports, const Document& doc, RunRe
       s = txn.commit();
     }
     if (!s) {
-      report.lines.push_back(fmt::format("{} for {} not sent: {}; it stays queued", doc.name,
+      report.problem(fmt::format("{} for {} not sent: {}; it stays queued", doc.name,
                                          doc.party, s.error().message()));
-      ++report.failed;
       return;
     }
   }
@@ -230,11 +225,10 @@ RunReport deliver_due(Runtime& rt) {
     try {
       deliver_one(rt, transports, *doc, report);
     } catch (const StoreError& e) {
-      report.lines.push_back(
+      report.problem(
           fmt::format("{} for {}: state database error: {}; it is tried again at "
                       "the next run",
                       doc->name, doc->party, e.what()));
-      ++report.failed;
     }
   }
   add_disk_errors(report);

@@ -6,11 +6,10 @@ namespace orderd {
 
 void add_disk_errors(RunReport& report) {
   for (auto& e : Store::take_disk_errors()) {
-    report.lines.push_back(fmt::format(
+    report.problem(fmt::format(
         "state database: {} (the disk under the state folder failed; what this run could not "
         "save is done again by the next one; check the disk: dmesg, df -h)",
         e));
-    ++report.failed;
   }
 }
 
@@ -39,22 +38,20 @@ RunReport recorded_run(Runtime& rt, std::string_view kind, std::string_view trig
     not_started = e.what();
   }
   if (!not_started.empty()) {
-    report.lines.push_back(
+    report.problem(
         fmt::format("the start of this {} run could not be recorded: {}", kind, not_started));
-    ++report.failed;
   }
   try {
     body(report);
   } catch (const StoreError& e) {
-    report.lines.push_back(fmt::format(
+    report.problem(fmt::format(
         "state database error: {}; the run stopped here and the rest is done by the next one "
         "(if it repeats, check the disk and `orderctl sync status`)",
         e.what()));
-    ++report.failed;
   }
   add_disk_errors(report);
   run.finished_at = rt.now();
-  run.summary = fmt::format("{}", fmt::join(report.lines, "\n"));
+  run.summary = report.text();
   run.read = report.files;
   run.changed = report.changed;
   run.failed = report.failed;

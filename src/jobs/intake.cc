@@ -14,8 +14,7 @@ namespace {
 
 // A problem with `name` that leaves work for a later run: reported and counted.
 void problem(RunReport& report, std::string text) {
-  report.lines.push_back(std::move(text));
-  ++report.failed;
+  report.problem(std::move(text));
 }
 
 void warn_if(RunReport& report, const std::string& warning) {

@@ -64,12 +64,24 @@ class RunLock {
   Runtime& rt_;
 };
 
+// One line of a report for people: what happened, or (problem) what failed
+// and what to do. orderctl prints problems on stderr, the rest on stdout.
+struct ReportLine {
+  ReportLine(std::string t, bool p = false) : text(std::move(t)), problem(p) {}  // NOLINT
+  std::string text;
+  bool problem = false;
+};
+
 struct RunReport {
-  int files = 0;                   // files read
-  int changed = 0;                 // orders/lines/documents changed
-  int failed = 0;                  // files quarantined, documents failed
-  std::vector<std::string> lines;  // what happened, for people
+  int files = 0;                  // files read
+  int changed = 0;                // orders/lines/documents changed
+  int failed = 0;                 // problems: files quarantined, documents failed, ...
+  std::vector<ReportLine> lines;  // what happened, in order
   void add(RunReport&& other);
+  // A failure, with what to do: a line marked as a problem, counted.
+  void problem(std::string text);
+  // Every line, one per line of text (the sync history's summary).
+  std::string text() const;
 };
 
 // The channels (order sync) or suppliers (tracking sync) a run covers;
@@ -106,7 +118,9 @@ RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids
 Result<std::int64_t> find_order(Runtime& rt, std::string_view ref);
 
 // Operator actions; errors are kRefused/kNotFound with a message to show.
-Result<std::string> resolve_order(Runtime& rt, std::int64_t order_id,
+// resolve: the values are stored and the order verified again; a problem
+// line (failed) says what it still needs.
+Result<RunReport> resolve_order(Runtime& rt, std::int64_t order_id,
                                   const std::vector<std::pair<std::string, std::string>>& sets);
 Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_view reason);
 Result<RunReport> retry_order(Runtime& rt, std::int64_t order_id);

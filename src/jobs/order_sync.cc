@@ -83,17 +83,17 @@ RunReport sync_orders(Runtime& rt, std::string_view trigger, Scope only) {
             // wait in needs_resolve (verify_order) for a person to say what
             // the field holds.
             if (const auto bad = invalid_utf8(data, 6); !bad.empty()) {
-              for (std::size_t i = 0; i < bad.size() && i < 5; ++i) {
-                const auto [line, column] = line_column(data, bad[i]);
-                r.lines.push_back(fmt::format(
-                    "{} line {}, column {}: the bytes {} are not UTF-8; replaced by '{}', and "
-                    "the order waits in needs_resolve until the field is set (orderctl "
-                    "resolve); export the file as UTF-8",
-                    name, line, column, hex_bytes(data, bad[i]), kReplacementChar));
+              std::string where;
+              for (std::size_t k = 0; k < bad.size() && k < 5; ++k) {
+                const auto [line, column] = line_column(data, bad[k]);
+                where += fmt::format("{}line {}, column {} ({})", k ? "; " : "", line, column,
+                                     hex_bytes(data, bad[k]));
               }
-              if (bad.size() > 5)
-                r.lines.push_back(fmt::format("{}: and more bytes that are not UTF-8", name));
-              ++r.failed;
+              r.problem(fmt::format(
+                  "{}: bytes that are not UTF-8 at {}{}; replaced by '{}', and each order holding "
+                  "them waits in needs_resolve until the field is set (orderctl resolve); export "
+                  "the file as UTF-8",
+                  name, where, bad.size() > 5 ? " and more" : "", kReplacementChar));
               data = to_valid_utf8(data);
             }
             auto batch = fmt_->read(data);

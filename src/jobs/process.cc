@@ -70,8 +70,7 @@ RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids
   RunReport report;
   Txn txn(*rt.store);
   if (auto s = txn.begin(); !s) {
-    report.lines.push_back(s.error().message());
-    ++report.failed;
+    report.problem(s.error().message());
     return report;
   }
   const std::int64_t now = rt.now();
@@ -90,8 +89,11 @@ RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids
       Order* order = &order_value;
       const std::int64_t id = order->id;
       if (order->status != OrderStatus::kReady) {
-        report.lines.push_back(fmt::format("order {} is {}, not ready; skipped", order->ext_id,
-                                           to_string(order->status)));
+        report.problem(fmt::format(
+            "order {} is {}, not ready: not processed{}", order->ext_id, to_string(order->status),
+            order->status == OrderStatus::kNeedsResolve
+                ? fmt::format(" (see `orderctl show {}` for what it needs)", order->ext_id)
+                : ""));
         continue;
       }
       // Suppliers in the order of their first line.
@@ -102,16 +104,13 @@ RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids
       bool ok = true;
       for (const auto& s : suppliers)
         if (!rt.cfg->supplier(s)) {
-          report.lines.push_back(
+          report.problem(
               fmt::format("order {}: supplier {} is no longer configured; run "
                           "`orderctl resolve {}` to route it again",
                           order->ext_id, s, order->ext_id));
           ok = false;
         }
-      if (!ok) {
-        ++report.failed;
-        continue;
-      }
+      if (!ok) continue;
       for (const auto& s : suppliers) {
         const std::int64_t doc = docs.open(*rt.cfg->supplier(s));
         Po po = rt.store->create_po(id, s, rt.cfg->po_prefix, doc, now);
@@ -127,15 +126,14 @@ RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids
   rt.store->finish_processing(first_po, rt.actor, now);
   crashpoint("process.before_commit");
   if (auto s = txn.commit(); !s) {
-    report.lines.push_back(fmt::format("processing not saved: {}", s.error().message()));
-    ++report.failed;
+    report.problem(fmt::format("processing not saved: {}", s.error().message()));
     return report;
   }
   crashpoint("process.after_commit");
   report.changed += processed;
   if (processed)
-    report.lines.push_back(fmt::format("processed {} orders into {} POs in {} documents", processed,
-                                       pos_made, written));
+    report.lines.push_back(fmt::format("processed {} into {} in {}", count_of(processed, "order"),
+                                       count_of(pos_made, "PO"), count_of(written, "document")));
   report.add(deliver_due(rt));
   return report;
 }

@@ -32,9 +32,8 @@ bool is_marker(const std::string& name, const std::string& suffix) {
 // Records a failed step of pulling `src` from `where` ("" before it is known).
 void pull_failed(RunReport& report, const PullSource& src, std::string_view where,
                  std::string_view what, const Error& e) {
-  report.lines.push_back(fmt::format("pull {}/{}{}{}: {}{}", src.kind, src.source,
+  report.problem(fmt::format("pull {}/{}{}{}: {}{}", src.kind, src.source,
                                      where.empty() ? "" : " from ", where, what, e.message()));
-  ++report.failed;
 }
 
 // Downloads each ready entry into inbound/, then archives it at the source.

@@ -49,7 +49,7 @@ void keep_unmatched(Runtime& rt, const SupplierConfig& s, const TrackingRow& row
   rt.store->add_unmatched({rt.now(), s.id, shown(row.po_number), shown(row.sku),
                            shown(row.tracking_number), reason,
                            fmt::format("{} line {}", file, row.line)});
-  r.lines.push_back(
+  r.problem(
       fmt::format("{} line {}: {}; kept as unmatched tracking (see `orderctl sync status`)", file,
                   row.line, reason));
   ++n.unmatched;
@@ -133,8 +133,8 @@ void apply_notice(Runtime& rt, const SupplierConfig& s, const PoNotice& n, std::
         {rt.now(), s.id, n.po_number, "", "",
          fmt::format("{} answers no PO orderd sent to {}: {}", what, s.id, n.message),
          std::string(file)});
-    r.lines.push_back(fmt::format(
-        "{}: {} matches no PO sent to {}; kept (see `orderctl sync status`)", file, what, s.id));
+    r.problem(fmt::format("{}: {} matches no PO sent to {}; kept (see `orderctl sync status`)",
+                          file, what, s.id));
     ++c.unmatched;
     return;
   }
@@ -227,7 +227,6 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger, Scope only) {
             const std::vector<std::int64_t> ids(touched.begin(), touched.end());
             refresh_statuses(rt, ids, fmt::format("tracking from {}", name));
             r.changed += n.recorded;
-            r.failed += n.unmatched;
             return fmt::format(
                 "{} rows, {} acknowledgments: {} recorded, {} already known, {} unmatched",
                 rows.size(), batch->notices.size(), n.recorded, n.repeated, n.unmatched);
@@ -263,9 +262,8 @@ RunReport push_tracking(Runtime& rt, std::string_view trigger) {
     {
       Txn txn(*rt.store);
       if (auto began = txn.begin(); !began) {
-        report.lines.push_back(
+        report.problem(
             fmt::format("tracking push not started: {}", began.error().message()));
-        ++report.failed;
         return;
       }
       for (const auto& ch : rt.cfg->channels) {
@@ -312,16 +310,14 @@ RunReport push_tracking(Runtime& rt, std::string_view trigger) {
           one();
           sp.release();
         } catch (const StoreError& e) {
-          report.lines.push_back(fmt::format(
+          report.problem(fmt::format(
               "tracking for channel {} not pushed: state database error: {}; it is tried again "
               "at the next run",
               ch.id, e.what()));
-          ++report.failed;
         }
       }
       if (auto c = txn.commit(); !c) {
-        report.lines.push_back(fmt::format("tracking push not saved: {}", c.error().message()));
-        ++report.failed;
+        report.problem(fmt::format("tracking push not saved: {}", c.error().message()));
         return;
       }
     }

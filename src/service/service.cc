@@ -250,7 +250,8 @@ void Service::report(std::string_view what, std::string_view trigger, const RunR
     std::string text = fmt::format("{} sync ({}): {} files, {} changed, {} failed", what, trigger,
                                    r.files, r.changed, r.failed);
     constexpr std::size_t kMaxLines = 40;
-    for (std::size_t i = 0; i < r.lines.size() && i < kMaxLines; ++i) text += "\n  " + r.lines[i];
+    for (std::size_t i = 0; i < r.lines.size() && i < kMaxLines; ++i)
+      text += "\n  " + r.lines[i].text;
     if (r.lines.size() > kMaxLines)
       text += fmt::format("\n  ... and {} more (orderctl sync status)", r.lines.size() - kMaxLines);
     log(r.failed ? kWarning : kInfo, r.failed ? "SYNC_FAILURES" : "SYNC_DONE", text);
@@ -274,8 +275,7 @@ RunReport Service::cycle(const std::function<void(RunReport&)>& jobs) {
   try {
     jobs(r);
   } catch (const StoreError& e) {
-    r.lines.push_back(fmt::format("state database error: {}", e.what()));
-    ++r.failed;
+    r.problem(fmt::format("state database error: {}", e.what()));
   }
   return r;
 }
@@ -379,7 +379,8 @@ void Service::serve_control() {
       answer["files"] = answer.value("files", 0) + r.files;
       answer["changed"] = answer.value("changed", 0) + r.changed;
       answer["failed"] = answer.value("failed", 0) + r.failed;
-      for (const auto& l : r.lines) answer["lines"].push_back(l);
+      for (const auto& l : r.lines)
+        answer["lines"].push_back({{"text", l.text}, {"problem", l.problem}});
     };
     if (!req) {
       answer = {{"error", req.error().message()}};
@@ -466,7 +467,7 @@ int Service::run() {
   RunReport closing;
   add_disk_errors(closing);
   if (closing.failed)
-    log(kWarning, "SYNC_FAILURES", fmt::format("{}", fmt::join(closing.lines, "\n")));
+    log(kWarning, "SYNC_FAILURES", closing.text());
   return 0;
 }
 

@@ -237,6 +237,10 @@ std::string hex_bytes(std::string_view text, std::size_t offset) {
   return out;
 }
 
+std::string count_of(std::int64_t n, std::string_view noun) {
+  return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
+}
+
 std::string iso_time(std::int64_t unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};

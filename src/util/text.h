@@ -48,6 +48,9 @@ std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size
 // The bytes at `offset` as "\xff\xfe" (up to 4), for messages.
 std::string hex_bytes(std::string_view text, std::size_t offset);
 
+// "1 order", "2 orders": `n` and the noun, plural when n != 1 (adds "s").
+std::string count_of(std::int64_t n, std::string_view noun);
+
 // UTC time as "2026-11-26T14:36:57Z".
 std::string iso_time(std::int64_t unix_seconds);
 
