@@ -210,15 +210,19 @@ TEST_CASE("e2e: an unknown SKU waits in needs_resolve until routed") {
   CHECK(o["messages"] ==
         json::array({"SKU ZZ-404 (line 1) matches no supplier's skus patterns: add a pattern to a "
                      "supplier or set line.1.supplier"}));
-  auto r = in.ctl({"resolve", "5", "--set", "line.1.supplier=nobody"});
-  CHECK(r.code == 1);  // not resolved
-  CHECK(r.err == "order #5 still needs: line 1: supplier 'nobody' is not in the configuration\n");
+  // A supplier that does not exist is refused before anything is stored.
+  auto r = in.ctl({"resolve", "5", "--set", "line.1.supplier=initeck"});
+  CHECK(r.code == 2);
+  CHECK(r.err ==
+        "line.1.supplier: no supplier initeck (did you mean initech?); the suppliers are acme, "
+        "globex, initech\n");
+  CHECK(in.order("5")["lines"][0]["supplier"] == "");
   r = in.ctl({"resolve", "5", "--set", "line.1.supplier=globex"});
   CHECK(r.code == 0);
   CHECK(r.out == "order #5: set line.1.supplier=globex\norder #5 is ready\n");
   r = in.ctl({"resolve", "5", "--set", "ship_to.fone=1"});
   CHECK(r.code == 2);
-  CHECK(r.err == "unknown field 'ship_to.fone' (see docs/config.md, \"Fields\")\n");
+  CHECK(r.err == "unknown field 'ship_to.fone' (did you mean ship_to.phone?)\n");
   REQUIRE(in.ctl({"process", "5"}).code == 0);
   auto pos = in.order("5")["pos"];
   REQUIRE(pos.size() == 1);  // both lines go to Globex in one PO

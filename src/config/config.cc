@@ -158,9 +158,7 @@ class Walker {
     }
     const auto name = n.as<std::string>();
     if (auto id = find_field(name)) return id;
-    std::vector<std::string_view> names;
-    for (const auto& f : all_fields()) names.push_back(f.name);
-    auto near = nearest(name, names);
+    auto near = suggest_field(name);
     error(n, path,
           near ? fmt::format("unknown field '{}'; did you mean '{}'?", name, *near)
                : fmt::format("unknown field '{}' (see docs/config.md, \"Fields\")", name));

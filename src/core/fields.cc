@@ -1,5 +1,9 @@
 #include "core/fields.h"
 
+#include <vector>
+
+#include "util/text.h"
+
 #include <array>
 
 namespace orderd {
@@ -57,6 +61,42 @@ std::span<const FieldDef> all_fields() {
 
 const FieldDef& field_def(FieldId id) {
   return kFields[static_cast<std::size_t>(id)];
+}
+
+std::optional<std::string> suggest_field(std::string_view name) {
+  // What people call a field, and the one orderd names so.
+  static constexpr std::pair<std::string_view, std::string_view> kMeaning[] = {
+      {"state", "province"},   {"region", "province"},  {"county", "province"},
+      {"postcode", "zip"},     {"postal_code", "zip"},  {"postalcode", "zip"},
+      {"zipcode", "zip"},      {"zip_code", "zip"},     {"street", "address1"},
+      {"address", "address1"}, {"address_1", "address1"}, {"address_2", "address2"},
+      {"line1", "address1"},   {"line2", "address2"},   {"telephone", "phone"},
+      {"tel", "phone"},        {"mobile", "phone"},     {"recipient", "name"},
+      {"organization", "company"}, {"organisation", "company"}, {"town", "city"},
+  };
+  std::string key = to_lower(trim(name));
+  for (auto& c : key)
+    if (c == '-' || c == ' ') c = '_';
+  std::string prefix = "ship_to", leaf = key;
+  if (auto dot = key.rfind('.'); dot != std::string::npos) {
+    prefix = key.substr(0, dot);
+    leaf = key.substr(dot + 1);
+    if (prefix == "shipping_address" || prefix == "ship" || prefix == "shipto") prefix = "ship_to";
+    if (prefix == "billing_address" || prefix == "bill" || prefix == "billto") prefix = "bill_to";
+  } else if (leaf == "email") {
+    prefix = "customer";
+  } else if (leaf == "method" || leaf == "carrier" || leaf == "service") {
+    return std::string("shipping.method");
+  } else if (leaf == "note" || leaf == "notes") {
+    return std::string("order.note");
+  }
+  for (const auto& [word, field] : kMeaning)
+    if (leaf == word) leaf = field;
+  if (auto id = find_field(prefix + "." + leaf)) return std::string(field_def(*id).name);
+  std::vector<std::string_view> names;
+  for (const auto& f : all_fields())
+    if (f.resolvable) names.push_back(f.name);
+  return nearest(name, names);
 }
 
 std::optional<FieldId> find_field(std::string_view name) {

@@ -75,6 +75,10 @@ struct FieldDef {
 std::span<const FieldDef> all_fields();
 const FieldDef& field_def(FieldId id);
 std::optional<FieldId> find_field(std::string_view name);
+// The field an operator most likely meant by `name`: by meaning first
+// ("phone" -> ship_to.phone, "ship_to.state" -> ship_to.province), then by
+// spelling. Nothing when no field is near.
+std::optional<std::string> suggest_field(std::string_view name);
 
 inline FieldId to_field_id(OrderField f) {
   return static_cast<FieldId>(f);

@@ -93,6 +93,8 @@ std::optional<std::string> check_override(const Order& order, std::string_view k
     return fmt::format("{}: order {} has no line {} (lines are numbered from 1)", key, order.ext_id,
                        n);
   }
+  if (auto near = suggest_field(key))
+    return fmt::format("unknown field '{}' (did you mean {}?)", key, *near);
   return fmt::format("unknown field '{}' (see docs/config.md, \"Fields\")", key);
 }
 

@@ -84,6 +84,15 @@ TEST_CASE("overrides: explicit supplier and SKU") {
   CHECK(check_override(o, "order.id", "X") ==
         "order.id cannot be set; it comes from the channel or from orderd");
   CHECK(check_override(o, "ship_to.fone", "X") ==
-        "unknown field 'ship_to.fone' (see docs/config.md, \"Fields\")");
+        "unknown field 'ship_to.fone' (did you mean ship_to.phone?)");
+  // By meaning, not only by spelling.
+  CHECK(check_override(o, "ship_to.state", "X") ==
+        "unknown field 'ship_to.state' (did you mean ship_to.province?)");
+  CHECK(check_override(o, "phone", "X") == "unknown field 'phone' (did you mean ship_to.phone?)");
+  CHECK(check_override(o, "bill_to.postcode", "X") ==
+        "unknown field 'bill_to.postcode' (did you mean bill_to.zip?)");
+  CHECK(check_override(o, "email", "X") == "unknown field 'email' (did you mean customer.email?)");
+  CHECK(check_override(o, "xyzzy", "X") ==
+        "unknown field 'xyzzy' (see docs/config.md, \"Fields\")");
   CHECK_FALSE(check_override(o, "ship_to.phone", "555").has_value());
 }

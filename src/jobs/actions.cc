@@ -3,6 +3,7 @@
 
 #include "core/status.h"
 #include "jobs/documents.h"
+#include "util/text.h"
 
 namespace orderd {
 
@@ -17,8 +18,19 @@ Result<RunReport> resolve_order(Runtime& rt, std::int64_t order_id,
     return fail(ErrorKind::kRefused,
                 fmt::format("order {} is {}; only orders in needs_resolve or ready can be changed",
                             order->ext_id, to_string(order->status)));
-  for (const auto& [key, value] : sets)
+  for (const auto& [key, value] : sets) {
     if (auto err = check_override(*order, key, value)) return fail(ErrorKind::kInvalid, *err);
+    // A supplier named by hand must be one the configuration has.
+    if (key.starts_with("line.") && key.ends_with(".supplier") && !rt.cfg->supplier(value)) {
+      std::vector<std::string_view> ids;
+      for (const auto& s : rt.cfg->suppliers) ids.push_back(s.id);
+      auto near = nearest(value, ids);
+      return fail(ErrorKind::kInvalid,
+                  fmt::format("{}: no supplier {}{}; the suppliers are {}", key, value,
+                              near ? fmt::format(" (did you mean {}?)", *near) : "",
+                              fmt::join(ids, ", ")));
+    }
+  }
   for (const auto& [key, value] : sets) rt.store->set_override(order_id, key, value);
   const auto key = rt.store->find_order_key(order->channel, order->ext_id);
   // Route again from scratch: explicit suppliers come back with the overrides.
