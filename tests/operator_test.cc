@@ -124,7 +124,10 @@ TEST_CASE("operator: one rule for every verb's exit code and streams") {
   };
   const Case cases[] = {
       {{"process", "3052"}, 1, nullptr, "order #3052 is needs_resolve, not ready"},
-      {{"process", "9999", "3059"}, 1, "processed 1 order into 1 PO in 1 document", "no order 9999"},
+      {{"process", "9999", "3059"},
+       1,
+       "processed 1 order into 1 PO in 1 document",
+       "no order 9999"},
       {{"process", "3052", "3059"}, 1, nullptr, "order #3052 is needs_resolve"},
       {{"resolve", "3052", "--set", "ship_to.name=Ann B"},
        1,
@@ -156,4 +159,44 @@ TEST_CASE("operator: one rule for every verb's exit code and streams") {
     else
       CHECK_MESSAGE(r.err.empty(), r.err);
   }
+}
+
+TEST_CASE("operator: show --json carries everything the text view shows") {
+  Install in;
+  in.drop_orders("shop", "full.csv",
+                 "Name,Email,Created at,Total,Notes,Shipping Method,Shipping,Lineitem "
+                 "quantity,Lineitem name,Lineitem price,Lineitem sku,Shipping Name,Shipping "
+                 "Company,Shipping Address1,Shipping Address2,Shipping City,Shipping "
+                 "Province,Shipping Zip,Shipping Country,Shipping Phone\n"
+                 "#7001,ada@example.com,2026-11-20,42.50,leave at the door,Standard "
+                 "Shipping,5.00,2,Anvil,19.50,ACME-1,Ada Lovelace,Analytical Engines,12 Way,Suite "
+                 "4,Boston,MA,02134,US,617-555-0101\n");
+  REQUIRE(in.once().code == 0);
+  REQUIRE(in.ctl({"process", "7001"}).code == 0);
+  const auto j = in.order("7001");
+  const auto text = in.ctl({"show", "7001"}).out;
+  struct Case {
+    const char* shown;  // in the text view
+    nlohmann::json value;
+  };
+  const Case cases[] = {
+      {"Suite 4", j["ship_to"]["address2"]},
+      {"MA", j["ship_to"]["province"]},
+      {"617-555-0101", j["ship_to"]["phone"]},
+      {"Analytical Engines", j["ship_to"]["company"]},
+      {"Standard Shipping", j["shipping"]["method"]},
+      {"42.50", j["order"]["total"]},
+      {"leave at the door", j["order"]["note"]},
+      {"ada@example.com", j["customer"]["email"]},
+      {"19.50", j["lines"][0]["price"]},
+  };
+  for (const auto& c : cases) {
+    const std::string shown = c.shown;
+    CAPTURE(shown);
+    CHECK(c.value == c.shown);
+    CHECK(text.find(c.shown) != std::string::npos);
+  }
+  CHECK(j["lines"][0]["po"] == j["pos"][0]["number"]);
+  CHECK(j["documents"][0]["party_type"] == "supplier");
+  CHECK(!j["events"].empty());
 }

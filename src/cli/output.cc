@@ -24,8 +24,14 @@ json order_to_json(Runtime& rt, const Order& o) {
       if (s.line_id == l.id)
         tracking.push_back(
             {{"carrier", s.carrier}, {"number", s.tracking_number}, {"quantity", s.quantity}});
+    std::string po_number;
+    for (const auto& po : pos)
+      if (po.id == l.po_id) po_number = po.number;
     return json{{"line", l.seq},
                 {"sku", l.sku},
+                {"po", po_number},
+                {"price", l.price},
+                {"channel_line_id", l.channel_line_id},
                 {"name", l.name},
                 {"quantity", l.quantity},
                 {"supplier", l.supplier},
@@ -47,23 +53,22 @@ json order_to_json(Runtime& rt, const Order& o) {
   }
   json lines = json::array();
   for (const auto& l : o.lines) lines.push_back(line_json(l));
-  return json{{"id", o.ext_id},
-              {"channel", o.channel},
-              {"status", to_string(o.status)},
-              {"messages", o.messages},
-              {"created_at", o.at(OrderField::kCreatedAt)},
-              {"customer",
-               {{"name", o.at(OrderField::kCustomerName)},
-                {"email", o.at(OrderField::kCustomerEmail)},
-                {"phone", o.at(OrderField::kCustomerPhone)}}},
-              {"ship_to",
-               {{"name", o.at(OrderField::kShipName)},
-                {"address1", o.at(OrderField::kShipAddress1)},
-                {"city", o.at(OrderField::kShipCity)},
-                {"zip", o.at(OrderField::kShipZip)},
-                {"country", o.at(OrderField::kShipCountry)}}},
-              {"lines", lines},
-              {"pos", jpos}};
+  json j{{"id", o.ext_id},
+         {"channel", o.channel},
+         {"status", to_string(o.status)},
+         {"messages", o.messages},
+         {"created_at", o.at(OrderField::kCreatedAt)},
+         {"imported_at", iso_time(o.imported_at)},
+         {"lines", lines},
+         {"pos", jpos}};
+  // Every order-level field, nested as it is named: ship_to.province is
+  // j["ship_to"]["province"] (docs/formats.md, "JSON output").
+  for (std::size_t i = 0; i < kOrderFieldCount; ++i) {
+    const std::string_view name = all_fields()[i].name;
+    const auto dot = name.find('.');
+    j[std::string(name.substr(0, dot))][std::string(name.substr(dot + 1))] = o.f[i];
+  }
+  return j;
 }
 
 // 23119 -> "23,119"
@@ -103,9 +108,13 @@ std::string order_json(Runtime& rt, const Order& o) {
   j["events"] = events;
   json docs = json::array();
   for (const auto& d : rt.store->documents_of_order(o.id))
-    docs.push_back({{"name", d.name},
+    docs.push_back({{"id", d.id},
+                    {"name", d.name},
                     {"kind", d.kind},
+                    {"party_type", d.party_type},
                     {"party", d.party},
+                    {"created_at", iso_time(d.created_at)},
+                    {"delivered_at", d.delivered_at ? iso_time(d.delivered_at) : ""},
                     {"state", to_string(d.state)},
                     {"attempts", d.attempts},
                     {"error", d.last_error},
@@ -156,11 +165,22 @@ std::string order_details(Runtime& rt, const Order& o) {
   out += fmt::format("Customer: {} <{}> {}\n", o.at(OrderField::kCustomerName),
                      o.at(OrderField::kCustomerEmail), o.at(OrderField::kCustomerPhone));
   out += fmt::format(
-      "Ship to:  {}, {}{}, {} {} {}, {}  phone {}\n", o.at(OrderField::kShipName),
+      "Ship to:  {}{}, {}{}, {} {} {}, {}  phone {}\n", o.at(OrderField::kShipName),
+      o.at(OrderField::kShipCompany).empty() ? "" : " (" + o.at(OrderField::kShipCompany) + ")",
       o.at(OrderField::kShipAddress1),
       o.at(OrderField::kShipAddress2).empty() ? "" : " " + o.at(OrderField::kShipAddress2),
       o.at(OrderField::kShipCity), o.at(OrderField::kShipProvince), o.at(OrderField::kShipZip),
       o.at(OrderField::kShipCountry), o.at(OrderField::kShipPhone));
+  out += fmt::format("Placed:   {}  total {} {}  shipping {}{}\n",
+                     o.at(OrderField::kCreatedAt).empty() ? "-" : o.at(OrderField::kCreatedAt),
+                     o.at(OrderField::kTotal).empty() ? "-" : o.at(OrderField::kTotal),
+                     o.at(OrderField::kCurrency),
+                     o.at(OrderField::kShippingMethod).empty() ? "-"
+                                                               : o.at(OrderField::kShippingMethod),
+                     o.at(OrderField::kShippingPrice).empty()
+                         ? ""
+                         : " (" + o.at(OrderField::kShippingPrice) + ")");
+  if (!o.at(OrderField::kNote).empty()) out += fmt::format("Note:     {}\n", o.at(OrderField::kNote));
   auto pos = rt.store->load_pos(o.id);
   auto shipments = rt.store->shipments_of_order(o.id);
   out += "Lines:\n";
@@ -168,9 +188,10 @@ std::string order_details(Runtime& rt, const Order& o) {
     std::string po = "-";
     for (const auto& p : pos)
       if (p.id == l.po_id) po = p.number;
-    out += fmt::format("  {:>2}. {:<16} x{:<4} {:<12} PO {:<10} shipped {} pushed {}  {}\n", l.seq,
-                       l.sku, l.quantity, l.supplier.empty() ? "(unrouted)" : l.supplier, po,
-                       l.shipped, l.pushed, cut(l.name, 40));
+    out += fmt::format("  {:>2}. {:<16} x{:<4} {:<12} PO {:<10} shipped {} pushed {}  {}{}\n",
+                       l.seq, l.sku, l.quantity, l.supplier.empty() ? "(unrouted)" : l.supplier, po,
+                       l.shipped, l.pushed, cut(l.name, 40),
+                       l.price.empty() ? "" : " @ " + l.price);
     for (const auto& s : shipments)
       if (s.line_id == l.id)
         out += fmt::format("        tracking {} {} (qty {})\n", s.carrier, s.tracking_number,
