@@ -200,3 +200,24 @@ TEST_CASE("operator: show --json carries everything the text view shows") {
   CHECK(j["documents"][0]["party_type"] == "supplier");
   CHECK(!j["events"].empty());
 }
+
+TEST_CASE("operator: sync status shows deliveries waiting and failing, with the next attempt") {
+  Install in("auto blocked");  // acme's folder is a file: every delivery fails
+  spit(in.path("blocked"), "not a folder");
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#8001", "ACME-1", 1));
+  REQUIRE(in.once().code == 1);
+  auto text = in.ctl({"sync", "status"}).out;
+  CHECK_MESSAGE(text.find("Deliveries waiting or failing (1):") != std::string::npos, text);
+  CHECK(text.find("acme-000001.csv to supplier acme: pending after 1 attempt(s)") !=
+        std::string::npos);
+  CHECK(text.find("attempt 1 of 2") != std::string::npos);  // the last error
+  REQUIRE(in.once().code == 1);                             // the second and last attempt
+  auto j = nlohmann::json::parse(in.ctl({"sync", "status", "--json"}).out);
+  REQUIRE(j["deliveries"]["undelivered"] == 1);
+  const auto& d = j["deliveries"]["documents"][0];
+  CHECK(d["state"] == "failed");
+  CHECK(d["attempts"] == 2);
+  CHECK(d["error"].get<std::string>().find("attempt 2 of 2") != std::string::npos);
+  CHECK(in.ctl({"sync", "status"}).out.find("gave up; `orderctl retry` queues it again") !=
+        std::string::npos);
+}

@@ -1,5 +1,4 @@
 #include "cli/output.h"
-#include "util/json_out.h"
 
 #include <fmt/format.h>
 
@@ -8,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
+#include "util/json_out.h"
 #include "util/text.h"
 
 namespace orderd {
@@ -171,16 +171,16 @@ std::string order_details(Runtime& rt, const Order& o) {
       o.at(OrderField::kShipAddress2).empty() ? "" : " " + o.at(OrderField::kShipAddress2),
       o.at(OrderField::kShipCity), o.at(OrderField::kShipProvince), o.at(OrderField::kShipZip),
       o.at(OrderField::kShipCountry), o.at(OrderField::kShipPhone));
-  out += fmt::format("Placed:   {}  total {} {}  shipping {}{}\n",
-                     o.at(OrderField::kCreatedAt).empty() ? "-" : o.at(OrderField::kCreatedAt),
-                     o.at(OrderField::kTotal).empty() ? "-" : o.at(OrderField::kTotal),
-                     o.at(OrderField::kCurrency),
-                     o.at(OrderField::kShippingMethod).empty() ? "-"
-                                                               : o.at(OrderField::kShippingMethod),
-                     o.at(OrderField::kShippingPrice).empty()
-                         ? ""
-                         : " (" + o.at(OrderField::kShippingPrice) + ")");
-  if (!o.at(OrderField::kNote).empty()) out += fmt::format("Note:     {}\n", o.at(OrderField::kNote));
+  out += fmt::format(
+      "Placed:   {}  total {} {}  shipping {}{}\n",
+      o.at(OrderField::kCreatedAt).empty() ? "-" : o.at(OrderField::kCreatedAt),
+      o.at(OrderField::kTotal).empty() ? "-" : o.at(OrderField::kTotal),
+      o.at(OrderField::kCurrency),
+      o.at(OrderField::kShippingMethod).empty() ? "-" : o.at(OrderField::kShippingMethod),
+      o.at(OrderField::kShippingPrice).empty() ? ""
+                                               : " (" + o.at(OrderField::kShippingPrice) + ")");
+  if (!o.at(OrderField::kNote).empty())
+    out += fmt::format("Note:     {}\n", o.at(OrderField::kNote));
   auto pos = rt.store->load_pos(o.id);
   auto shipments = rt.store->shipments_of_order(o.id);
   out += "Lines:\n";
@@ -188,10 +188,10 @@ std::string order_details(Runtime& rt, const Order& o) {
     std::string po = "-";
     for (const auto& p : pos)
       if (p.id == l.po_id) po = p.number;
-    out += fmt::format("  {:>2}. {:<16} x{:<4} {:<12} PO {:<10} shipped {} pushed {}  {}{}\n",
-                       l.seq, l.sku, l.quantity, l.supplier.empty() ? "(unrouted)" : l.supplier, po,
-                       l.shipped, l.pushed, cut(l.name, 40),
-                       l.price.empty() ? "" : " @ " + l.price);
+    out +=
+        fmt::format("  {:>2}. {:<16} x{:<4} {:<12} PO {:<10} shipped {} pushed {}  {}{}\n", l.seq,
+                    l.sku, l.quantity, l.supplier.empty() ? "(unrouted)" : l.supplier, po,
+                    l.shipped, l.pushed, cut(l.name, 40), l.price.empty() ? "" : " @ " + l.price);
     for (const auto& s : shipments)
       if (s.line_id == l.id)
         out += fmt::format("        tracking {} {} (qty {})\n", s.carrier, s.tracking_number,
@@ -226,27 +226,45 @@ std::string sync_status(Runtime& rt, bool as_json, const std::optional<std::stri
   json svc = service ? json::parse(*service, nullptr, false) : json();
   if (svc.is_discarded()) svc = json();
   auto runs = rt.store->recent_runs(30);
+  auto last_runs = rt.store->last_runs();
   auto unmatched = rt.store->recent_unmatched(20);
   auto files = rt.store->recent_inbound_files(20);
+  auto undelivered = rt.store->undelivered_documents(20);
+  const auto undelivered_total = rt.store->undelivered_count();
   if (as_json) {
     json j;
+    auto run_json = [](const SyncRun& r) {
+      return json{{"kind", r.kind},
+                  {"trigger", r.trigger},
+                  {"started_at", iso_time(r.started_at)},
+                  {"finished_at", r.finished_at ? iso_time(r.finished_at) : ""},
+                  {"files", r.read},
+                  {"changed", r.changed},
+                  {"failed", r.failed},
+                  {"repeats", r.repeats},
+                  {"summary", r.summary}};
+    };
     json last = json::object();
+    for (const auto& r : last_runs) last[r.kind] = run_json(r);
     json hist = json::array();
-    for (const auto& r : runs) {
-      json jr = {{"kind", r.kind},
-                 {"trigger", r.trigger},
-                 {"started_at", iso_time(r.started_at)},
-                 {"finished_at", r.finished_at ? iso_time(r.finished_at) : ""},
-                 {"files", r.read},
-                 {"changed", r.changed},
-                 {"failed", r.failed},
-                 {"summary", r.summary}};
-      if (!last.contains(r.kind)) last[r.kind] = jr;
-      hist.push_back(jr);
-    }
+    for (const auto& r : runs) hist.push_back(run_json(r));
     j["service"] = svc;
     j["last"] = last;
     j["history"] = hist;
+    json deliveries = json::array();
+    for (const auto& d : undelivered)
+      deliveries.push_back(
+          {{"id", d.id},
+           {"name", d.name},
+           {"kind", d.kind},
+           {"party_type", d.party_type},
+           {"party", d.party},
+           {"state", to_string(d.state)},
+           {"attempts", d.attempts},
+           {"next_attempt_at",
+            d.state == DocState::kFailed || !d.next_attempt_at ? "" : iso_time(d.next_attempt_at)},
+           {"error", d.last_error}});
+    j["deliveries"] = {{"undelivered", undelivered_total}, {"documents", deliveries}};
     json um = json::array();
     for (const auto& u : unmatched)
       um.push_back({{"at", iso_time(u.at)},
@@ -289,19 +307,33 @@ std::string sync_status(Runtime& rt, bool as_json, const std::optional<std::stri
         "Service: not running (syncs happen only when `orderctl sync` or `orderd --once` runs)\n";
   }
   out += "Last runs:\n";
-  std::map<std::string, bool> seen;
-  for (const auto& r : runs) {
-    if (seen[r.kind]) continue;
-    seen[r.kind] = true;
+  for (const auto& r : last_runs)
     out += fmt::format("  {:<9} {} ({}): {} files, {} changed, {} failed\n", r.kind,
-                       iso_time(r.started_at), r.trigger, r.read, r.changed, r.failed);
+                       iso_time(r.repeats ? r.finished_at : r.started_at), r.trigger, r.read,
+                       r.changed, r.failed);
+  if (undelivered_total) {
+    out += fmt::format("Deliveries waiting or failing ({}):\n", undelivered_total);
+    for (const auto& d : undelivered) {
+      std::string when = d.state == DocState::kFailed ? "gave up; `orderctl retry` queues it again"
+                         : d.next_attempt_at ? "next attempt " + iso_time(d.next_attempt_at)
+                                             : "due now";
+      out += fmt::format("  #{} {} to {} {}: {} after {} attempt(s), {}{}\n", d.id, d.name,
+                         d.party_type, d.party, to_string(d.state), d.attempts, when,
+                         d.last_error.empty() ? "" : " - " + d.last_error);
+    }
+    if (undelivered_total > static_cast<std::int64_t>(undelivered.size()))
+      out += fmt::format("  ... and {} more\n",
+                         undelivered_total - static_cast<std::int64_t>(undelivered.size()));
   }
   out += "Recent runs:\n";
   for (std::size_t i = 0; i < runs.size() && i < 12; ++i) {
     const auto& r = runs[i];
-    out += fmt::format("  {} {:<9} {:<10} {} files, {} changed, {} failed{}\n",
+    out += fmt::format("  {} {:<9} {:<10} {} files, {} changed, {} failed{}{}\n",
                        iso_time(r.started_at), r.kind, r.trigger, r.read, r.changed, r.failed,
-                       r.finished_at ? "" : " (did not finish)");
+                       r.finished_at ? "" : " (did not finish)",
+                       r.repeats ? fmt::format(" (and {} more like it, the last at {})", r.repeats,
+                                               iso_time(r.finished_at))
+                                 : "");
   }
   out += "Recent files:\n";
   for (const auto& f : files)

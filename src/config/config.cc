@@ -566,6 +566,20 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
   }
   if (!w.errors.empty())
     return fail(ErrorKind::kConfig, fmt::format("{}", fmt::join(w.errors, "\n")));
+  // A sync more often than once a minute hammers the remotes and floods the
+  // history for nothing: inotify takes dropped files at once anyway.
+  constexpr std::int64_t kFloor = 60;
+  auto floor = [&](const std::string& where, std::int64_t every) {
+    if (every > 0 && every < kFloor)
+      cfg->warnings.push_back(fmt::format(
+          "{}: every {}s is more often than once a minute; files dropped into inbound/ are taken "
+          "at once without it, and remotes are asked this often",
+          where, every));
+  };
+  floor(file.string() + ": schedule.order_sync", cfg->schedule.order_sync);
+  floor(file.string() + ": schedule.tracking_sync", cfg->schedule.tracking_sync);
+  for (const auto& c : cfg->channels) floor(c.where.text + ".order_sync", c.every);
+  for (const auto& sp : cfg->suppliers) floor(sp.where.text + ".tracking_sync", sp.tracking.every);
   return std::shared_ptr<const Config>(std::move(cfg));
 }
 

@@ -157,6 +157,9 @@ struct Config {
   std::vector<FieldId> require;
   std::vector<ChannelConfig> channels;
   std::vector<SupplierConfig> suppliers;
+  // What is valid but unwise (a schedule below a minute), each naming its
+  // place; `--check-config` prints them and the service logs them.
+  std::vector<std::string> warnings;
 
   const ChannelConfig* channel(std::string_view id) const;
   const SupplierConfig* supplier(std::string_view id) const;

@@ -207,3 +207,19 @@ TEST_CASE("config: every duration key takes the same form") {
   CHECK(error_of(bad).find("suppliers.acme.transport.timeout: 2h is out of range (1s to 1h)") !=
         std::string::npos);
 }
+
+TEST_CASE("config: a schedule below a minute is valid but warned about, naming its place") {
+  std::string yaml = std::string(kValid) + "schedule: {order_sync: 5s}\n";
+  yaml.replace(yaml.find("    require: [ship_to.phone]"), 28,
+               "    require: [ship_to.phone]\n    tracking_sync: 10");
+  auto c = parse_config(yaml, "/etc/orderd/orderd.yaml");
+  REQUIRE_MESSAGE(c, c.error().message());
+  REQUIRE((*c)->warnings.size() == 2);
+  CHECK((*c)->warnings[0].starts_with(
+      "/etc/orderd/orderd.yaml: schedule.order_sync: every 5s is more often than once a minute"));
+  CHECK((*c)->warnings[1].starts_with(
+      "/etc/orderd/orderd.yaml:9:3: suppliers.acme.tracking_sync: every 10s"));
+  auto quiet = parse_config(kValid, "/etc/orderd/orderd.yaml");
+  REQUIRE(quiet);
+  CHECK((*quiet)->warnings.empty());
+}

@@ -14,6 +14,7 @@
 #include "jobs/jobs.h"
 #include "jobs/state.h"
 #include "service/service.h"
+#include "util/text.h"
 
 using namespace orderd;
 
@@ -44,8 +45,11 @@ int main(int argc, char** argv) {
       std::cerr << ok.error().message() << "\n";
       return 1;
     }
-    std::cout << fmt::format("{}: configuration is valid ({} channels, {} suppliers)\n", config,
-                             (*cfg)->channels.size(), (*cfg)->suppliers.size());
+    for (const auto& w : (*cfg)->warnings) std::cerr << "warning: " << w << "\n";
+    std::cout << fmt::format(
+        "{}: configuration is valid ({}, {})\n", config,
+        count_of(static_cast<std::int64_t>((*cfg)->channels.size()), "channel"),
+        count_of(static_cast<std::int64_t>((*cfg)->suppliers.size()), "supplier"));
     return 0;
   }
   if (!cfg) {

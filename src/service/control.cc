@@ -45,11 +45,13 @@ std::filesystem::path control_socket_path(const Config& cfg) {
   return cfg.state_dir / "orderd.sock";
 }
 
-std::optional<Result<std::string>> ask_service(const Config& cfg, std::string_view request) {
+std::optional<Result<std::string>> ask_service(const Config& cfg, std::string_view request,
+                                               int timeout_seconds) {
   auto a = address(control_socket_path(cfg));
   if (!a) return std::nullopt;
   Fd s{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)};
   if (s.fd < 0) return std::nullopt;
+  if (timeout_seconds > 0) set_timeouts(s.fd, timeout_seconds);
   if (::connect(s.fd, reinterpret_cast<const sockaddr*>(&*a), sizeof *a) != 0) {
     if (errno == EACCES)
       return Result<std::string>(

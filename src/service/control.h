@@ -19,7 +19,10 @@ namespace orderd {
 std::filesystem::path control_socket_path(const Config& cfg);
 
 // The service's answer; nullopt when no service listens on the socket.
-std::optional<Result<std::string>> ask_service(const Config& cfg, std::string_view request);
+// `timeout_seconds` > 0 gives up waiting for the answer after that long
+// (kTransient): for requests that must not hold orderctl up.
+std::optional<Result<std::string>> ask_service(const Config& cfg, std::string_view request,
+                                               int timeout_seconds = 0);
 
 // Server side: a listening, non-blocking, close-on-exec socket (a stale
 // socket file from a killed service is replaced).

@@ -1,5 +1,4 @@
 #include "service/service.h"
-#include "util/json_out.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -25,6 +24,7 @@
 #include "jobs/state.h"
 #include "service/control.h"
 #include "util/fs.h"
+#include "util/json_out.h"
 #include "util/lifecycle.h"
 #include "util/text.h"
 
@@ -112,6 +112,7 @@ class Service {
   void read_inotify();
   void serve_control();
   void run_due();
+  void log_operator_failures();
   RunReport orders(const std::vector<std::string>& scope, std::string_view trigger);
   RunReport tracking(const std::vector<std::string>& scope, std::string_view trigger);
   void deliveries();
@@ -137,6 +138,7 @@ class Service {
   std::optional<Steady::time_point> dirty_at_;
   std::int64_t started_at_ = 0;
   std::string last_run_;
+  std::int64_t operator_runs_seen_ = -1;  // sync_runs id up to which orderctl's runs were logged
 };
 
 std::string Service::load() {
@@ -170,6 +172,7 @@ std::string Service::load() {
     state_dir_ = (*cfg)->state_dir;
   }
   rt_ = std::move(*rt);
+  for (const auto& w : rt_->cfg->warnings) log(kWarning, "CONFIG_WARNING", w);
   arm_watches();
   return {};
 }
@@ -303,13 +306,34 @@ void Service::deliveries() {
   const std::int64_t now = rt_->now();
   std::optional<std::int64_t> next;
   RunReport r = cycle([&](RunReport& out) {
-    out.add(deliver_due(*rt_));
+    out.add(
+        recorded_run(*rt_, "delivery", "retry", [&](RunReport& in) { in.add(deliver_due(*rt_)); }));
     next = rt_->store->next_document_due();
   });
   if (r.changed || r.failed) report("delivery", "retry", r);
   // At most one look a second, whatever the queue holds; at least one a
   // minute, for documents that orderctl queued in its own process.
   next_delivery_check_ = std::clamp(next ? *next : now + 60, now + 1, now + 60);
+}
+
+// What orderctl did from the shell and failed at (a delivery from `process`,
+// `retry` or `cancel`) reaches the service's log too, so journal-based
+// alerting sees it: orderctl records its runs with trigger "operator:NAME".
+void Service::log_operator_failures() {
+  try {
+    if (operator_runs_seen_ < 0) {
+      operator_runs_seen_ = rt_->store->last_run_id();
+      return;
+    }
+    for (const auto& r : rt_->store->runs_after(operator_runs_seen_, "operator:")) {
+      operator_runs_seen_ = r.id;
+      if (r.failed)
+        log(kWarning, "SYNC_FAILURES",
+            fmt::format("orderctl {} ({}): {} failed\n{}", r.kind, r.trigger, r.failed, r.summary));
+    }
+  } catch (const StoreError&) {
+    // The next loop looks again; the runs stay in the history.
+  }
 }
 
 // The ids whose time has come, each moved to its next tick.
@@ -386,6 +410,10 @@ void Service::serve_control() {
       answer = {{"error", req.error().message()}};
     } else if (*req == "status") {
       answer = status_json();
+    } else if (*req == "operator runs") {
+      // orderctl recorded a run that failed: log it now, not at the next wake.
+      log_operator_failures();
+      answer = {{"ok", true}};
     } else if (*req == "sync orders" || *req == "sync tracking" || *req == "sync all") {
       answer = {{"files", 0}, {"changed", 0}, {"failed", 0}, {"lines", json::array()}};
       if (*req != "sync tracking") put(orders({}, "on-demand"));
@@ -442,6 +470,7 @@ int Service::run() {
       }
     }
     run_due();
+    log_operator_failures();
     ping_watchdog();
     if (stop_requested()) break;
     pollfd fds[3] = {{g_wake[0], POLLIN, 0}, {inotify_, POLLIN, 0}, {control_, POLLIN, 0}};
@@ -466,8 +495,7 @@ int Service::run() {
   rt_.reset();  // closes the database: its last checkpoint meets the disk too
   RunReport closing;
   add_disk_errors(closing);
-  if (closing.failed)
-    log(kWarning, "SYNC_FAILURES", closing.text());
+  if (closing.failed) log(kWarning, "SYNC_FAILURES", closing.text());
   return 0;
 }
 

@@ -196,10 +196,18 @@ CREATE TABLE meta(
 INSERT INTO meta(key, value) VALUES('instance', lower(hex(randomblob(16))));
 )";
 
+// The sync history stays small however often a schedule fires: a run that
+// found nothing to do folds into the one before it when that one was empty
+// too (repeats), and the last run of each kind is found by index.
+const char* kV4 = R"(
+ALTER TABLE sync_runs ADD COLUMN repeats INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX sync_runs_kind ON sync_runs(kind, id);
+)";
+
 }  // namespace
 
 std::span<const std::string> migrations() {
-  static const std::vector<std::string> all = {v1(), kV2, kV3};
+  static const std::vector<std::string> all = {v1(), kV2, kV3, kV4};
   return all;
 }
 

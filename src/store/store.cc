@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <unordered_map>
 
@@ -730,8 +731,7 @@ void bind_order_filter(Stmt& s, const OrderQuery& q) {
 }  // namespace
 
 std::vector<Order> Store::query_orders(const OrderQuery& q) {
-  auto s = stmt(order_select() + order_filter(q) +
-                " ORDER BY imported_at DESC, id DESC LIMIT ?8");
+  auto s = stmt(order_select() + order_filter(q) + " ORDER BY imported_at DESC, id DESC LIMIT ?8");
   bind_order_filter(s, q);
   s << q.limit;
   std::vector<std::int64_t> ids;
@@ -1101,6 +1101,36 @@ std::vector<Document> Store::documents_of_order(std::int64_t order_id) {
   return out;
 }
 
+std::vector<Document> Store::undelivered_documents(int limit) {
+  auto s = stmt(
+      "SELECT id, kind, party_type, party, name, state, attempts, last_error, created_at, "
+      "next_attempt_at FROM documents WHERE state IN ('pending','sending','failed') ORDER BY "
+      "state='failed' DESC, id LIMIT ?");
+  s << limit;
+  std::vector<Document> out;
+  while (s.step()) {
+    Document d;
+    d.id = s.i64(0);
+    d.kind = s.text(1);
+    d.party_type = s.text(2);
+    d.party = s.text(3);
+    d.name = s.text(4);
+    d.state = parse_doc_state(s.text(5));
+    d.attempts = static_cast<int>(s.i64(6));
+    d.last_error = s.text(7);
+    d.created_at = s.i64(8);
+    d.next_attempt_at = s.i64(9);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::int64_t Store::undelivered_count() {
+  auto s = stmt("SELECT count(*) FROM documents WHERE state IN ('pending','sending','failed')");
+  s.step();
+  return s.i64(0);
+}
+
 // --- X12 ---
 
 std::pair<std::uint64_t, std::uint64_t> Store::next_x12_control(std::string_view sender,
@@ -1430,6 +1460,28 @@ std::int64_t Store::begin_run(std::string_view kind, std::string_view trigger, s
 }
 
 void Store::finish_run(const SyncRun& r) {
+  if (r.empty()) {
+    // The run before it, of this kind: if it was empty too, with this
+    // trigger, this one only adds a repeat to it.
+    auto prev = stmt(
+        "SELECT id, trigger, read, changed, failed, summary FROM sync_runs WHERE kind=? AND id<? "
+        "AND finished_at>0 ORDER BY id DESC LIMIT 1");
+    prev << r.kind << (r.id ? r.id : std::numeric_limits<std::int64_t>::max());
+    if (prev.step() && prev.text(1) == r.trigger && prev.i64(2) == 0 && prev.i64(3) == 0 &&
+        prev.i64(4) == 0 && prev.text(5).empty()) {
+      const std::int64_t into = prev.i64(0);
+      prev.reset();
+      auto fold = stmt("UPDATE sync_runs SET repeats=repeats+1, finished_at=? WHERE id=?");
+      fold << r.finished_at << into;
+      fold.run();
+      if (r.id) {
+        auto del = stmt("DELETE FROM sync_runs WHERE id=?");
+        del << r.id;
+        del.run();
+      }
+      return;
+    }
+  }
   if (r.id == 0) {
     auto s = stmt(
         "INSERT INTO sync_runs(kind, trigger, started_at, finished_at, read, changed, failed, "
@@ -1445,17 +1497,61 @@ void Store::finish_run(const SyncRun& r) {
   s.run();
 }
 
+namespace {
+
+constexpr const char* kRunCols =
+    "SELECT id, kind, trigger, summary, started_at, finished_at, read, changed, failed, repeats "
+    "FROM sync_runs";
+
+SyncRun read_run(Stmt& s) {
+  SyncRun r;
+  r.id = s.i64(0);
+  r.kind = s.text(1);
+  r.trigger = s.text(2);
+  r.summary = s.text(3);
+  r.started_at = s.i64(4);
+  r.finished_at = s.i64(5);
+  r.read = static_cast<int>(s.i64(6));
+  r.changed = static_cast<int>(s.i64(7));
+  r.failed = static_cast<int>(s.i64(8));
+  r.repeats = static_cast<int>(s.i64(9));
+  return r;
+}
+
+}  // namespace
+
 std::vector<SyncRun> Store::recent_runs(int limit) {
-  auto s = stmt(
-      "SELECT id, kind, trigger, summary, started_at, finished_at, read, changed, failed FROM "
-      "sync_runs ORDER BY id DESC LIMIT ?");
+  auto s = stmt(std::string(kRunCols) + " ORDER BY id DESC LIMIT ?");
   s << limit;
+  return collect(s, read_run);
+}
+
+std::vector<SyncRun> Store::last_runs() {
+  std::vector<std::string> kinds;
+  {
+    auto k = stmt("SELECT DISTINCT kind FROM sync_runs ORDER BY kind");
+    while (k.step()) kinds.push_back(k.text(0));
+  }
   std::vector<SyncRun> out;
-  while (s.step())
-    out.push_back({s.i64(0), s.text(1), s.text(2), s.text(3), s.i64(4), s.i64(5),
-                   static_cast<int>(s.i64(6)), static_cast<int>(s.i64(7)),
-                   static_cast<int>(s.i64(8))});
+  for (const auto& kind : kinds) {
+    auto s = stmt(std::string(kRunCols) + " WHERE kind=? ORDER BY id DESC LIMIT 1");
+    s << kind;
+    if (s.step()) out.push_back(read_run(s));
+  }
   return out;
+}
+
+std::vector<SyncRun> Store::runs_after(std::int64_t after_id, std::string_view trigger) {
+  auto s = stmt(std::string(kRunCols) +
+                " WHERE id>? AND finished_at>0 AND substr(trigger, 1, length(?))=? ORDER BY id");
+  s << after_id << trigger << trigger;
+  return collect(s, read_run);
+}
+
+std::int64_t Store::last_run_id() {
+  auto s = stmt("SELECT coalesce(max(id), 0) FROM sync_runs");
+  s.step();
+  return s.i64(0);
 }
 
 }  // namespace orderd

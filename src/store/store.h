@@ -87,8 +87,10 @@ struct InboundFile {
 struct SyncRun {
   std::int64_t id = 0;
   std::string kind, trigger, summary;
-  std::int64_t started_at = 0, finished_at = 0;
+  std::int64_t started_at = 0, finished_at = 0;  // of the last repeat, when folded
   int read = 0, changed = 0, failed = 0;
+  int repeats = 0;  // empty runs folded into this one (it is empty too)
+  bool empty() const { return read == 0 && changed == 0 && failed == 0 && summary.empty(); }
 };
 
 class Stmt;
@@ -213,6 +215,10 @@ class Store {
   void add_attempt(std::int64_t doc_id, std::int64_t at, std::string_view transport,
                    std::string_view outcome, std::string_view error);
   std::vector<Document> documents_of_order(std::int64_t order_id);  // without content
+  // Documents not delivered: waiting (pending, sending) and given up
+  // (failed), the oldest first, without content; and how many there are.
+  std::vector<Document> undelivered_documents(int limit);
+  std::int64_t undelivered_count();
 
   // --- X12 ---
   // The next interchange (ISA13) and group (GS06) control numbers from
@@ -277,9 +283,16 @@ class Store {
   std::vector<Event> events(std::int64_t order_id);
 
   std::int64_t begin_run(std::string_view kind, std::string_view trigger, std::int64_t now);
-  // Records the end of run `run.id`; a run with id 0 is recorded whole.
+  // Records the end of run `run.id`; a run with id 0 is recorded whole. An
+  // empty run right after an empty run of the same kind and trigger is
+  // folded into it (its repeats and time) instead.
   void finish_run(const SyncRun& run);
   std::vector<SyncRun> recent_runs(int limit);
+  // The last run of each kind, however many others came after it.
+  std::vector<SyncRun> last_runs();
+  // Finished runs after `after_id` whose trigger starts with `trigger`.
+  std::vector<SyncRun> runs_after(std::int64_t after_id, std::string_view trigger);
+  std::int64_t last_run_id();
 
  private:
   explicit Store(sqlite3* db);
