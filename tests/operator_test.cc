@@ -221,3 +221,38 @@ TEST_CASE("operator: sync status shows deliveries waiting and failing, with the 
   CHECK(in.ctl({"sync", "status"}).out.find("gave up; `orderctl retry` queues it again") !=
         std::string::npos);
 }
+
+TEST_CASE("operator: a change after processing says what changed, and can be listed") {
+  Install in;
+  in.drop_orders("shop", "a.csv",
+                 std::string(kShopifyHeader) + shopify_row("#9001", "ACME-1", 1) +
+                     shopify_row("#9002", "ACME-2", 1));
+  REQUIRE(in.once().code == 0);
+  REQUIRE(in.ctl({"process", "--all-ready"}).code == 0);
+  // The buyer moves and wants two: the channel exports the order again.
+  const std::string changed =
+      std::string(kShopifyHeader) +
+      shopify_row("#9001", "ACME-1", 2, "Ada Lovelace", "617-555-0101", "14 Other Street") +
+      shopify_row("#9002", "ACME-2", 1);
+  in.drop_orders("shop", "b.csv", changed);
+  REQUIRE(in.once().code == 0);
+  auto o = in.order("#9001");
+  REQUIRE(o["changed_after_processing"].size() == 1);
+  const std::string what = o["changed_after_processing"][0]["message"];
+  CHECK_MESSAGE(
+      what.find("ship_to.address1: '12 Analytical Way' -> '14 Other Street'") != std::string::npos,
+      what);
+  CHECK(what.find("line 1 (ACME-1): quantity 1 -> 2") != std::string::npos);
+  CHECK(what.find("tell the supplier by hand") != std::string::npos);
+  CHECK(in.ctl({"show", "#9001"}).out.find("Changed in the channel after processing") !=
+        std::string::npos);
+  auto listed =
+      nlohmann::json::parse(in.ctl({"orders", "--changed-after-processing", "--json"}).out);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["id"] == "#9001");
+  // The same export again is not a second report.
+  in.drop_orders("shop", "c.csv", changed + "\r\n");
+  REQUIRE(in.once().code == 0);
+  CHECK(in.order("#9001")["changed_after_processing"].size() == 1);
+  CHECK(in.order("#9002")["changed_after_processing"].empty());
+}

@@ -106,6 +106,11 @@ std::string order_json(Runtime& rt, const Order& o) {
                       {"po", e.po_number},
                       {"message", e.message}});
   j["events"] = events;
+  json changes = json::array();
+  for (const auto& e : events)
+    if (e["kind"] == "channel_change_ignored")
+      changes.push_back({{"at", e["at"]}, {"message", e["message"]}});
+  j["changed_after_processing"] = changes;
   json docs = json::array();
   for (const auto& d : rt.store->documents_of_order(o.id))
     docs.push_back({{"id", d.id},
@@ -212,8 +217,16 @@ std::string order_details(Runtime& rt, const Order& o) {
                          d.party_type, d.party, to_string(d.state), d.attempts,
                          d.last_error.empty() ? "" : " - " + d.last_error);
   }
+  const auto events = rt.store->events(o.id);
+  bool changed = false;
+  for (const auto& e : events)
+    if (e.kind == "channel_change_ignored") {
+      if (!changed) out += "Changed in the channel after processing (not applied):\n";
+      changed = true;
+      out += fmt::format("  {} {}\n", iso_time(e.at), e.message);
+    }
   out += "History:\n";
-  for (const auto& e : rt.store->events(o.id)) {
+  for (const auto& e : events) {
     std::string change = e.from.empty() && e.to.empty()
                              ? ""
                              : fmt::format(" [{} -> {}]", e.from.empty() ? "new" : e.from, e.to);

@@ -82,6 +82,37 @@ std::vector<std::string> verify_order(Order& order, const RoutingRules& rules) {
   return msgs;
 }
 
+std::vector<std::string> order_changes(const Order& before, const Order& after) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < kOrderFieldCount; ++i)
+    if (before.f[i] != after.f[i])
+      out.push_back(fmt::format("{}: '{}' -> '{}'", all_fields()[i].name, before.f[i], after.f[i]));
+  if (before.canceled_in_channel != after.canceled_in_channel)
+    out.push_back(after.canceled_in_channel ? "canceled in the channel" : "no longer canceled");
+  auto find = [](const Order& o, int seq) -> const Line* {
+    for (const auto& l : o.lines)
+      if (l.seq == seq) return &l;
+    return nullptr;
+  };
+  for (const auto& b : before.lines) {
+    const Line* a = find(after, b.seq);
+    if (!a) {
+      out.push_back(fmt::format("line {} ({}): removed", b.seq, b.sku));
+      continue;
+    }
+    if (a->sku != b.sku) out.push_back(fmt::format("line {}: SKU {} -> {}", b.seq, b.sku, a->sku));
+    if (a->quantity != b.quantity)
+      out.push_back(fmt::format("line {} ({}): quantity {} -> {}", b.seq, b.sku, b.quantity,
+                                a->quantity));
+    if (a->price != b.price)
+      out.push_back(fmt::format("line {} ({}): price {} -> {}", b.seq, b.sku, b.price, a->price));
+  }
+  for (const auto& a : after.lines)
+    if (!find(before, a.seq))
+      out.push_back(fmt::format("line {} ({}): added, quantity {}", a.seq, a.sku, a.quantity));
+  return out;
+}
+
 std::vector<std::string> order_limits(const Order& order) {
   std::vector<std::string> out;
   auto check = [&](std::string_view field, std::string_view value, std::size_t most) {

@@ -29,6 +29,12 @@ const SupplierRule* route_sku(const RoutingRules& rules, std::string_view sku);
 // An empty result means the order is ready.
 std::vector<std::string> verify_order(Order& order, const RoutingRules& rules);
 
+// What the channel changed from `before` (as orderd has the order) to
+// `after` (as the channel now sends it), one entry per field or line, in
+// words: "ship_to.address1: '12 Way' -> '14 Way'", "line 2 (GX-1): quantity
+// 1 -> 2", "line 3 (ACME-9): added". Empty when nothing that matters changed.
+std::vector<std::string> order_changes(const Order& before, const Order& after);
+
 // What makes `order` too big to take (docs/formats.md, "Limits"): a field,
 // an id or the number of lines past its limit, or a quantity out of range;
 // empty when none. Each names the order and the field.

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
+
 using namespace orderd;
 
 namespace {
@@ -95,4 +97,55 @@ TEST_CASE("overrides: explicit supplier and SKU") {
   CHECK(check_override(o, "xyzzy", "X") ==
         "unknown field 'xyzzy' (see docs/config.md, \"Fields\")");
   CHECK_FALSE(check_override(o, "ship_to.phone", "555").has_value());
+}
+
+TEST_CASE("order_changes: what the channel changed, field by field and line by line") {
+  Order before;
+  before.ext_id = "#1";
+  before.at(OrderField::kShipAddress1) = "12 Way";
+  before.at(OrderField::kShipCity) = "Boston";
+  Line a;
+  a.seq = 1;
+  a.sku = "ACME-1";
+  a.quantity = 1;
+  a.price = "9.99";
+  Line b = a;
+  b.seq = 2;
+  b.sku = "GX-1";
+  before.lines = {a, b};
+  struct Case {
+    const char* what;
+    std::function<void(Order&)> change;
+    std::vector<std::string> said;
+  };
+  const Case cases[] = {
+      {"nothing", [](Order&) {}, {}},
+      {"the street", [](Order& o) { o.at(OrderField::kShipAddress1) = "14 Way"; },
+       {"ship_to.address1: '12 Way' -> '14 Way'"}},
+      {"a quantity", [](Order& o) { o.lines[1].quantity = 3; },
+       {"line 2 (GX-1): quantity 1 -> 3"}},
+      {"a line added",
+       [](Order& o) {
+         Line c = o.lines[0];
+         c.seq = 3;
+         c.sku = "ACME-9";
+         c.quantity = 2;
+         o.lines.push_back(c);
+       },
+       {"line 3 (ACME-9): added, quantity 2"}},
+      {"a line removed", [](Order& o) { o.lines.pop_back(); }, {"line 2 (GX-1): removed"}},
+      {"a SKU and a price",
+       [](Order& o) {
+         o.lines[0].sku = "ACME-2";
+         o.lines[0].price = "8.99";
+       },
+       {"line 1: SKU ACME-1 -> ACME-2", "line 1 (ACME-1): price 9.99 -> 8.99"}},
+      {"canceled", [](Order& o) { o.canceled_in_channel = true; }, {"canceled in the channel"}},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.what);
+    Order after = before;
+    c.change(after);
+    CHECK(order_changes(before, after) == c.said);
+  }
 }

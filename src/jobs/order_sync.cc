@@ -28,12 +28,23 @@ void import_one(Runtime& rt, Order& o, std::string_view file, ImportCounts& n) {
   if (key &&
       (key->po_count > 0 || (key->state == OrderState::kCanceled && !o.canceled_in_channel))) {
     ++n.ignored;
-    rt.store->add_event(key->id, 0, fmt::format("channel:{}", o.channel), "channel_change_ignored",
-                        "", "",
-                        fmt::format("the order changed in the channel ({}) after it was {}; the "
-                                    "change was not applied",
-                                    file, to_string(key->status)),
-                        now);
+    // What changed, field by field: an address change must reach the
+    // supplier by hand. The operator's own values are not "changes".
+    auto stored = rt.store->load_order(key->id);
+    Order incoming = o;
+    incoming.id = key->id;
+    apply_overrides(incoming, rt.store->load_overrides(key->id));
+    const auto changes = stored ? order_changes(*stored, incoming) : std::vector<std::string>{};
+    rt.store->add_event(
+        key->id, 0, fmt::format("channel:{}", o.channel), "channel_change_ignored", "", "",
+        fmt::format("the order changed in the channel ({}) after it was {}; not applied, tell the "
+                    "supplier by hand: {}",
+                    file, to_string(key->status),
+                    changes.empty() ? "(nothing orderd sends changed)"
+                                    : fmt::format("{}", fmt::join(changes, "; "))),
+        now);
+    // Seen: the same export again is unchanged, not a second report.
+    rt.store->set_order_fingerprint(key->id, fp);
     return;
   }
   if (key) {

@@ -677,6 +677,12 @@ void Store::set_order_status(std::int64_t id, OrderStatus status,
   s.run();
 }
 
+void Store::set_order_fingerprint(std::int64_t id, std::string_view fingerprint) {
+  auto s = stmt("UPDATE orders SET fingerprint=? WHERE id=?");
+  s << fingerprint << id;
+  s.run();
+}
+
 std::vector<std::int64_t> Store::order_ids_with_status(OrderStatus st) {
   auto s = stmt("SELECT id FROM orders WHERE status=? ORDER BY id");
   s << to_string(st);

@@ -140,6 +140,8 @@ class Store {
                        const std::vector<std::string>& messages);
   void set_order_status(std::int64_t id, OrderStatus status,
                         const std::vector<std::string>& messages);
+  // What the channel last sent for the order (Order::fingerprint).
+  void set_order_fingerprint(std::int64_t id, std::string_view fingerprint);
   std::vector<std::int64_t> order_ids_with_status(OrderStatus s);
   // Ready orders that are processed without the operator: those of a channel
   // in `channels`, or whose every line goes to a supplier in `suppliers`.
