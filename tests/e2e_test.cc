@@ -411,7 +411,7 @@ TEST_CASE("e2e: an X12 856 from a supplier ships the order") {
   REQUIRE(o["lines"][0]["tracking"].size() == 1);
   CHECK(o["lines"][0]["tracking"][0]["number"] == "7946123456");
   CHECK(o["lines"][0]["tracking"][0]["carrier"] == "FDEG");
-  CHECK(slurp(in.files("out/channel/shop").at(0)).find("#9,IN-100,2,FDEG,7946123456,2026-11-25") !=
+  CHECK(slurp(in.files("out/channel/shop").at(0)).find("#9,IN-100,2,FedEx,7946123456,2026-11-25") !=
         std::string::npos);
 }
 

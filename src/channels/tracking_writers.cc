@@ -1,9 +1,10 @@
 // Tracking files for the channels to import.
 #include <nlohmann/json.hpp>
 
+#include "channels/carriers.h"
 #include "channels/formats.h"
-#include "util/json_out.h"
 #include "util/csv.h"
+#include "util/json_out.h"
 #include "util/text.h"
 
 namespace orderd {
@@ -16,37 +17,13 @@ std::string write_shopify_fulfillment_csv(std::span<const PushLine> lines) {
                           "Tracking Number", "Fulfilled at"});
   for (const auto& l : lines) {
     const std::string q = std::to_string(l.quantity);
-    csv_append_record(out, {l.order_id, l.sku, q, l.carrier, l.tracking_number, l.ship_date});
+    // Shopify's own name for the carrier, so its import links the tracking page.
+    const Carrier* c = find_carrier(l.carrier);
+    csv_append_record(out, {l.order_id, l.sku, q, c ? c->shopify : std::string_view(l.carrier),
+                            l.tracking_number, l.ship_date});
   }
   return out;
 }
-
-namespace {
-
-// Amazon's carrier-code list takes these names; anything else is "Other" with
-// the carrier in carrier-name.
-std::string_view amazon_carrier_code(std::string_view carrier) {
-  static constexpr std::pair<std::string_view, std::string_view> kCodes[] = {
-      {"ups", "UPS"},
-      {"usps", "USPS"},
-      {"fedex", "FedEx"},
-      {"fdeg", "FedEx"},
-      {"fdxg", "FedEx"},
-      {"dhl", "DHL"},
-      {"ontrac", "OnTrac"},
-      {"lasership", "Lasership"},
-      {"upsn", "UPS"},
-      {"ups ground", "UPS"},
-      {"canada post", "Canada Post"},
-      {"royal mail", "Royal Mail"},
-      {"amazon shipping", "Amazon Shipping"}};
-  const std::string low = to_lower(trim(carrier));
-  for (auto [k, v] : kCodes)
-    if (low == k) return v;
-  return "Other";
-}
-
-}  // namespace
 
 // Amazon's Shipping Confirmation flat file (tab-separated).
 std::string write_amazon_ship_confirm(std::span<const PushLine> lines) {
@@ -55,12 +32,12 @@ std::string write_amazon_ship_confirm(std::span<const PushLine> lines) {
       "ship-method\r\n";
   for (const auto& l : lines) {
     const std::string q = std::to_string(l.quantity);
-    std::string_view code = amazon_carrier_code(l.carrier);
-    csv_append_record(
-        out,
-        {l.order_id, l.channel_line_id, q, l.ship_date, code,
-         code == "Other" ? std::string_view(l.carrier) : std::string_view(), l.tracking_number, ""},
-        '\t');
+    // Amazon's carrier-code; a carrier it does not list is "Other" with its name.
+    const Carrier* c = find_carrier(l.carrier);
+    csv_append_record(out,
+                      {l.order_id, l.channel_line_id, q, l.ship_date, c ? c->amazon : "Other",
+                       c ? std::string_view() : std::string_view(l.carrier), l.tracking_number, ""},
+                      '\t');
   }
   return out;
 }
@@ -72,7 +49,9 @@ std::string write_tracking_json(std::span<const PushLine> lines) {
                    {"line_id", l.channel_line_id},
                    {"sku", l.sku},
                    {"quantity", l.quantity},
-                   {"carrier", l.carrier},
+                   {"carrier", find_carrier(l.carrier) ? find_carrier(l.carrier)->name
+                                                       : std::string_view(l.carrier)},
+                   {"carrier_reported", l.carrier},
                    {"tracking_number", l.tracking_number},
                    {"ship_date", l.ship_date}});
   return json_text(nlohmann::json{{"shipments", arr}}, 2) + "\n";
