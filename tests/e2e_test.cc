@@ -295,7 +295,36 @@ TEST_CASE("e2e: a shipped order cannot be canceled") {
   REQUIRE(in.once().code == 0);
   auto r = in.ctl({"cancel", "1"});
   CHECK(r.code == 1);
-  CHECK(r.err.find("has already shipped") != std::string::npos);
+  CHECK(r.err.find("every PO has shipped") != std::string::npos);
+  CHECK(r.err.find("nothing is left to cancel") != std::string::npos);
+}
+
+TEST_CASE("e2e: cancel of an order with one shipped PO cancels the others and keeps it") {
+  Install in("auto");
+  in.drop_orders("shop", "a.csv",
+                 std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 2) +
+                     shopify_row("#1", "GX-1", 1));
+  REQUIRE(in.once().code == 0);
+  in.drop_tracking("acme", "t.csv",
+                   fmt::format("PO Number,SKU,Qty Shipped,Carrier,Tracking\n{},ACME-1,1,UPS,1Z\n",
+                               po_of(in.order("1"), "acme")));
+  REQUIRE(in.once().code == 0);
+  auto r = in.ctl({"cancel", "1", "--reason", "the skates are late"});
+  CHECK_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out.find("1 cancellation document queued") != std::string::npos);
+  CHECK(r.out.find("PO " + po_of(in.order("1"), "acme") + " shipped and stays") !=
+        std::string::npos);
+  auto o = in.order("1");
+  for (const auto& p : o["pos"])
+    CHECK(p["status"] == (p["supplier"] == "acme" ? "partially_shipped" : "canceled"));
+  CHECK(o["status"] == "partially_shipped");  // it follows the PO that stays
+  // globex got the cancellation; acme did not.
+  bool globex_cancel = false;
+  for (const auto& f : in.files("out/supplier/globex"))
+    if (f.filename().string().starts_with("CANCEL-")) globex_cancel = true;
+  CHECK(globex_cancel);
+  for (const auto& f : in.files("out/supplier/acme"))
+    CHECK(!f.filename().string().starts_with("CANCEL-"));
 }
 
 TEST_CASE(

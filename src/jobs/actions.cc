@@ -1,6 +1,8 @@
 // The operator's actions on one order: resolve, cancel, retry.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/status.h"
 #include "jobs/documents.h"
 #include "util/text.h"
@@ -79,21 +81,33 @@ Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_v
           fmt::format("order {} canceled (it had not been sent to a supplier)", order->ext_id));
       return report;
     }
-    for (const auto& l : order->lines)
-      if (l.shipped > 0)
-        return fail(ErrorKind::kRefused,
-                    fmt::format("order {}: line {} (SKU {}) has already shipped; a shipped order "
-                                "cannot be canceled here (handle returns in the channel)",
-                                order->ext_id, l.seq, l.sku));
+    // A PO with a shipped line stays (the goods are on their way: returns
+    // are the channel's business); every other PO is canceled.
+    auto shipped = [&](const Po& po) {
+      for (const auto& l : order->lines)
+        if (l.po_id == po.id && l.shipped > 0) return true;
+      return false;
+    };
+    std::vector<std::string> kept;
     for (const auto& po : pos)
-      if (po.state == PoState::kSending || po.state == PoState::kCancelSending)
+      if (po.state != PoState::kCanceled && shipped(po)) kept.push_back(po.number);
+    if (std::none_of(pos.begin(), pos.end(), [&](const Po& po) {
+          return po.state != PoState::kCanceled && !shipped(po);
+        }))
+      return fail(ErrorKind::kRefused,
+                  fmt::format("order {}: every PO has shipped ({}); nothing is left to cancel "
+                              "(handle returns in the channel)",
+                              order->ext_id, fmt::join(kept, ", ")));
+    for (const auto& po : pos)
+      if (!shipped(po) &&
+          (po.state == PoState::kSending || po.state == PoState::kCancelSending))
         return fail(ErrorKind::kRefused,
                     fmt::format("order {}: PO {} is being delivered; try again after the next "
                                 "sync (`orderctl sync all`)",
                                 order->ext_id, po.number));
     DocumentBuilder docs(rt, PoDocKind::kCancel);
     for (const auto& po : pos) {
-      if (po.state == PoState::kCanceled) continue;
+      if (po.state == PoState::kCanceled || shipped(po)) continue;
       if (po.state == PoState::kFailed) {
         // Never delivered: nothing to tell the supplier.
         rt.store->set_po_state(po.id, PoState::kCanceled, "");
@@ -120,8 +134,12 @@ Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_v
     const int n = docs.finish();
     (void)refresh_status(rt, order_id, why);
     if (auto s = txn.commit(); !s) return std::unexpected(s.error());
-    report.lines.push_back(
-        fmt::format("order {}: {} cancellation document(s) queued", order->ext_id, n));
+    report.lines.push_back(fmt::format("order {}: {} queued", order->ext_id,
+                                       count_of(n, "cancellation document")));
+    if (!kept.empty())
+      report.lines.push_back(fmt::format("order {}: {} shipped and stays ({})", order->ext_id,
+                                         kept.size() == 1 ? "PO " + kept[0] : "POs",
+                                         fmt::join(kept, ", ")));
   }
   report.add(deliver_due(rt));
   return report;
