@@ -94,3 +94,25 @@ TEST_CASE("e2e sftp: a channel's order exports are pulled from its sftp source")
   CHECK(in.order("9")["status"] == "ready");
   CHECK(files_under(exports).empty());  // no archive_path: taken files and markers are deleted
 }
+
+TEST_CASE("e2e dir: tracking pulled from a local folder another tool fills") {
+  Install in;
+  spit(in.config,
+       remote_supplier_config("{type: dir, path: ./out/supplier/acme}",
+                              "{type: dir, path: ./drop, archive_path: taken, settle: 1}"));
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 2));
+  REQUIRE(in.once().code == 0);
+  const std::string po = in.order("1")["pos"][0]["number"];
+  // The other tool writes under a temporary name and renames, or not at all:
+  // a file still growing between the two looks waits.
+  spit(in.path("drop/.t.csv.part"), acme_tracking_csv(po));
+  spit(in.path("drop/t.csv"), acme_tracking_csv(po));
+  auto r = in.ctl({"sync", "tracking"});
+  CHECK_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out.find("pulled t.csv from folder") != std::string::npos);
+  CHECK(in.order("1")["status"] == "completed");
+  // Taken away to archive_path (beside the files), the hidden one left alone.
+  CHECK(!std::filesystem::exists(in.path("drop/t.csv")));
+  CHECK(std::filesystem::exists(in.path("drop/taken/t.csv")));
+  CHECK(std::filesystem::exists(in.path("drop/.t.csv.part")));
+}

@@ -315,11 +315,9 @@ class Walker {
   std::optional<TransportConfig> pull(const YAML::Node& n, std::string_view path) {
     if (!n) return std::nullopt;
     auto t = transport(n, path);
-    if (t.type == "dir" || t.type == "http")
+    if (t.type == "http")
       error(n, join(path, "type"),
-            fmt::format("'{}' cannot be pulled from; use sftp, ftp, ftps or email (local files "
-                        "go straight into the spool's inbound folders)",
-                        t.type));
+            fmt::format("'{}' cannot be pulled from; use dir, sftp, ftp, ftps or email", t.type));
     if (t.type == "email" && t.imap_url.empty())
       error(n, join(path, "imap_url"), "pulling email needs imap_url");
     return t;

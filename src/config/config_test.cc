@@ -116,10 +116,9 @@ TEST_CASE("config: errors name file - line - column and key - and suggest") {
        "/etc/orderd/orderd.yaml:22:13: suppliers.acme.tracking.pull.type: unknown transport "
        "'ftpx' (known: dir, sftp, ftp, ftps, email, http)"},
       {"      columns: {po_number",
-       "      pull: {type: dir, path: ./in}\n      columns: {po_number",
-       "/etc/orderd/orderd.yaml:22:13: suppliers.acme.tracking.pull.type: 'dir' cannot be pulled "
-       "from; use sftp, ftp, ftps or email (local files go straight into the spool's inbound "
-       "folders)"},
+       "      pull: {type: http, url: \"http://x/\"}\n      columns: {po_number",
+       "/etc/orderd/orderd.yaml:22:13: suppliers.acme.tracking.pull.type: 'http' cannot be pulled "
+       "from; use dir, sftp, ftp, ftps or email"},
       {"    require: [ship_to.phone]", "    require: [ship_to.phone]\n    tracking_sync: soon",
        "/etc/orderd/orderd.yaml:13:20: suppliers.acme.tracking_sync: 'soon' is not a duration: "
        "write seconds (90) or a number with s, m, h or d (90s, 5m, 2h, 1d)"},

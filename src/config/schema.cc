@@ -30,8 +30,8 @@ constexpr KeySpec kChannel[] = {
     {"auto_process", "bool", "false", "process this channel's orders as soon as they are ready"},
     {"tracking_push", "map", "none", "where and how tracking goes back to the channel"},
     {"source", "map", "none",
-     "a transport block to pull order exports from (sftp, ftp, ftps, email); local drops go to "
-     "inbound/orders/<id>/ either way"},
+     "a transport block to pull order exports from (dir, sftp, ftp, ftps, email); local drops go "
+     "to inbound/orders/<id>/ either way"},
     {"order_sync", "duration", "schedule.order_sync", "this channel's order sync interval"},
 };
 constexpr KeySpec kTrackingPush[] = {
@@ -108,7 +108,8 @@ constexpr KeySpec kTransport[] = {
     {"ca_file", "path", "system CAs", "ftps/http/email: CA bundle to verify the server with"},
     {"verify_tls", "bool", "true", "ftps/http/email: verify the server's certificate and name"},
     {"archive_path", "string", "none (delete)",
-     "pull: remote folder where taken files are moved; imap: folder taken messages move to"},
+     "pull: folder where taken files are moved (dir: relative to path); imap: folder taken "
+     "messages move to"},
     {"done_suffix", "string", "none",
      "pull: take NAME only once NAME+suffix exists (e.g. .done); the marker is removed too"},
     {"settle", "duration", "2s",
@@ -141,8 +142,8 @@ constexpr KeySpec kTracking[] = {
      "x12: 856 LIN qualifiers tried in order for the id matched with the PO line's SKU; an item "
      "with none of them uses its first id"},
     {"pull", "map", "none",
-     "a transport block to pull tracking files from (sftp, ftp, ftps, email); local drops go to "
-     "inbound/tracking/<id>/ either way"},
+     "a transport block to pull tracking files from (dir, sftp, ftp, ftps, email); local drops "
+     "go to inbound/tracking/<id>/ either way"},
 };
 constexpr KeySpec kTrackingColumns[] = {
     {"po_number", "string", "PO Number", "header of the PO number the supplier echoes"},

@@ -1,6 +1,12 @@
 // The local-folder transport: writes a hidden temporary file, fsyncs it and
-// renames it into place without replacing anything.
+// renames it into place without replacing anything; pulled from, it takes
+// the files another tool leaves in a folder.
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "transport/transport.h"
 #include "util/fs.h"
@@ -11,7 +17,8 @@ namespace {
 
 class DirTransport final : public Transport {
  public:
-  explicit DirTransport(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  DirTransport(std::filesystem::path dir, std::filesystem::path archive)
+      : dir_(std::move(dir)), archive_(std::move(archive)) {}
 
   Result<Delivered> deliver(std::string_view name, std::string_view content) override {
     if (auto s = ensure_dir(dir_); !s) return fail(ErrorKind::kTransient, s.error().message());
@@ -45,14 +52,61 @@ class DirTransport final : public Transport {
 
   std::string describe() const override { return fmt::format("folder {}", dir_.string()); }
 
+  // Pulling from a local folder another tool fills: the same settle and
+  // done-marker rules as the remote pulls (jobs/pull.cc).
+  Result<std::vector<RemoteFile>> list() override {
+    auto files = list_ready_files(dir_);
+    if (!files) return fail(ErrorKind::kTransient, files.error().message());
+    std::vector<RemoteFile> out;
+    for (const auto& p : *files) {
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(p, ec);
+      struct stat st {};
+      const bool have = ::stat(p.c_str(), &st) == 0;
+      out.push_back({p.filename().string(), ec ? -1 : static_cast<std::int64_t>(size),
+                     have ? static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
+                                st.st_mtim.tv_nsec
+                          : 0});
+    }
+    return out;
+  }
+
+  Result<std::vector<Fetched>> fetch(const RemoteFile& f) override {
+    auto data = read_file(dir_ / f.name);
+    if (!data) return fail(ErrorKind::kTransient, data.error().message());
+    return std::vector<Fetched>{{f.name, std::move(*data)}};
+  }
+
+  Status take_done(const RemoteFile& f) override {
+    const auto from = dir_ / f.name;
+    std::error_code ec;
+    if (!std::filesystem::exists(from, ec)) return {};  // taken before: idempotent
+    if (archive_.empty()) {
+      if (::unlink(from.c_str()) != 0 && errno != ENOENT)
+        return fail(ErrorKind::kTransient,
+                    fmt::format("cannot remove {}: {}", from.string(), std::strerror(errno)));
+      return sync_folder(dir_);
+    }
+    if (auto s = ensure_dir(archive_); !s) return fail(ErrorKind::kTransient, s.error().message());
+    auto moved = move_file(from, unique_path(archive_, f.name));
+    if (!moved) return fail(ErrorKind::kTransient, moved.error().message());
+    return {};
+  }
+
  private:
   std::filesystem::path dir_;
+  std::filesystem::path archive_;  // pull: where taken files go; empty: removed
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Transport>> make_dir_transport(const TransportConfig& cfg) {
-  return std::make_unique<DirTransport>(cfg.path);
+  std::filesystem::path archive;
+  if (!cfg.archive_path.empty()) {
+    archive = cfg.archive_path;
+    if (archive.is_relative()) archive = cfg.path / archive;  // beside the files it takes
+  }
+  return std::make_unique<DirTransport>(cfg.path, archive);
 }
 
 }  // namespace orderd

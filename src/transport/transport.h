@@ -40,7 +40,7 @@ struct Delivered {
 struct RemoteFile {
   std::string name;        // file name in the folder; imap: the message's UID
   std::int64_t size = -1;  // bytes; -1 unknown
-  std::int64_t mtime = 0;  // seconds since the epoch; 0 unknown
+  std::int64_t mtime = 0;  // changes when the file does (seconds; dir: ns); 0 unknown
 };
 
 // What fetch() brings: one file, or each attachment of a message.
