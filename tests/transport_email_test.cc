@@ -38,16 +38,18 @@ struct SmtpSink {
   servers::Server server;
   int port = servers::free_port();
 
-  explicit SmtpSink(bool start = true) {
+  // relay: a plain local relay (no TLS offered, no login), as a machine's MTA is.
+  explicit SmtpSink(bool start = true, bool relay = false) : relay_(relay) {
     spit(tmp / "password", "mail-pw\n");
     if (start) this->start();
   }
   void start() {
-    server.start(
-        {servers::kPython, servers::script("smtp_sink.py"), std::to_string(port),
-         (tmp / "received").string(), cert.cert.string(), cert.key.string(), "acme", "mail-pw"},
-        port, tmp / "smtp.log");
+    server.start({servers::kPython, servers::script("smtp_sink.py"), std::to_string(port),
+                  (tmp / "received").string(), cert.cert.string(), cert.key.string(),
+                  relay_ ? "-" : "acme", "mail-pw"},
+                 port, tmp / "smtp.log");
   }
+  bool relay_ = false;
   TransportConfig config() const {
     TransportConfig c;
     c.where.text = "test.yaml:1:1: suppliers.acme.transport";
@@ -417,4 +419,44 @@ TEST_CASE("email: e2e an X12 supplier by mail - 850 out by SMTP and 856 in by IM
         std::string::npos);
   REQUIRE(in.once().code == 0);
   CHECK(in.files("spool/archive/tracking").size() == 1);
+}
+
+TEST_CASE("email: starttls: false sends to a local relay that offers no TLS, never with a login") {
+  SKIP_WITHOUT_AIOSMTPD();
+  SmtpSink sink(true, /*relay=*/true);
+  TransportConfig cfg = sink.config();
+  cfg.user.clear();
+  cfg.password_file.clear();
+  // STARTTLS is required by default: a relay that offers none is refused.
+  auto required = make(cfg)->deliver("PO-1.csv", "x");
+  REQUIRE_FALSE(required);
+  CHECK(sink.received().empty());
+  cfg.starttls = false;
+  REQUIRE(make(cfg)->deliver("PO-1.csv", "PO Number,SKU\nPO-1,ACME-1\n"));
+  auto got = sink.received();
+  REQUIRE(got.size() == 1);
+  CHECK(got[0]["attachments"][0]["filename"] == "PO-1.csv");
+  // In the configuration: refused with a login, warned about off this machine.
+  const std::string base = R"(channels: {shop: {format: shopify-csv}}
+suppliers:
+  acme:
+    skus: ["A*"]
+    transport: {type: email, smtp_url: "smtp://HOST:25", from: a@b.c, to: [p@q.r], starttls: false)";
+  auto with_login = parse_config(std::string(base).replace(base.find("HOST"), 4, "127.0.0.1") +
+                                     ", user: me, password_file: pw}\n",
+                                 "/etc/orderd/orderd.yaml");
+  REQUIRE_FALSE(with_login);
+  CHECK(with_login.error().message().find(
+            "starttls: false sends in clear text: never with a login") != std::string::npos);
+  auto local = parse_config(std::string(base).replace(base.find("HOST"), 4, "localhost") + "}\n",
+                            "/etc/orderd/orderd.yaml");
+  REQUIRE_MESSAGE(local, local.error().message());
+  CHECK((*local)->warnings.empty());
+  auto remote =
+      parse_config(std::string(base).replace(base.find("HOST"), 4, "mail.example.com") + "}\n",
+                   "/etc/orderd/orderd.yaml");
+  REQUIRE(remote);
+  REQUIRE((*remote)->warnings.size() == 1);
+  CHECK((*remote)->warnings[0].find(
+            "starttls: false sends to mail.example.com, not this machine") != std::string::npos);
 }

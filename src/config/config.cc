@@ -284,6 +284,18 @@ class Walker {
     t.subject = str(n, path, "subject", t.subject);
     t.email_body = str(n, path, "body", t.email_body);
     t.imap_after = str(n, path, "imap_after", t.imap_after);
+    t.starttls = boolean(n, path, "starttls", true);
+    if (!t.starttls) {
+      // Plain text is for a relay on this machine (or one that trusts it by
+      // address), the ordinary Unix way to send mail: never with a password.
+      if (!t.user.empty() || !t.password_file.empty() || !t.password_env.empty())
+        error(n["starttls"], join(path, "starttls"),
+              "false sends in clear text: never with a login (user/password); drop the login for "
+              "a local relay, or keep starttls");
+      if (t.smtp_url.starts_with("smtps://") || t.imap_url.starts_with("imaps://"))
+        error(n["starttls"], join(path, "starttls"),
+              "false is for smtp:// (a relay); smtps:// and imaps:// are TLS from the start");
+    }
     t.timeout = static_cast<int>(duration(n, path, "timeout", 30, 1, 3600));
     t.attempts = integer(n, path, "attempts", 5, 1, 100);
     t.backoff = static_cast<int>(duration(n, path, "backoff", 60, 0, 86400));
@@ -574,6 +586,25 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
           "at once without it, and remotes are asked this often",
           where, every));
   };
+  // Mail in clear text to another machine crosses a network unprotected.
+  auto clear_relay = [&](const TransportConfig& t) {
+    if (t.type != "email" || t.starttls || t.smtp_url.empty()) return;
+    std::string_view host = t.smtp_url;
+    if (auto at = host.find("://"); at != std::string_view::npos) host.remove_prefix(at + 3);
+    host = host.substr(0, host.find_first_of("/"));
+    if (host.starts_with('['))
+      host = host.substr(1, host.find(']') - 1);
+    else
+      host = host.substr(0, host.find(':'));
+    if (host == "localhost" || host.starts_with("127.") || host == "::1") return;
+    cfg->warnings.push_back(fmt::format(
+        "{}.starttls: false sends to {}, not this machine, in clear text; use it only for a relay "
+        "on a network you trust",
+        t.where.text, host));
+  };
+  for (const auto& sp : cfg->suppliers) clear_relay(sp.transport);
+  for (const auto& c : cfg->channels)
+    if (c.tracking_push.enabled) clear_relay(c.tracking_push.transport);
   floor(file.string() + ": schedule.order_sync", cfg->schedule.order_sync);
   floor(file.string() + ": schedule.tracking_sync", cfg->schedule.tracking_sync);
   for (const auto& c : cfg->channels) floor(c.where.text + ".order_sync", c.every);

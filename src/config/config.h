@@ -51,6 +51,7 @@ struct TransportConfig {
   std::string subject = "{name}";         // email: {name} {party}
   std::string email_body = "attachment";  // attachment, body or both
   std::string imap_after = "flag";        // flag (\\Seen) or move (to archive_path)
+  bool starttls = true;  // email: smtp:// and imap:// must upgrade; false: a local relay, no login
   int timeout = 30;                       // connect/idle timeout, seconds
   int attempts = 5;                       // delivery attempts before the PO is failed
   int backoff = 60;                       // seconds before the 2nd attempt; doubles each time

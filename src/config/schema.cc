@@ -127,6 +127,9 @@ constexpr KeySpec kTransport[] = {
     {"subject", "string", "{name}", "email: subject; {name} is the file name, {party} the id"},
     {"body", "string", "attachment",
      "email: attachment (the document attached), body (as the text) or both"},
+    {"starttls", "bool", "true",
+     "email: smtp:// must upgrade with STARTTLS; false for a relay that offers none (a local "
+     "MTA), never with a login; warned about when the host is not this machine"},
     {"imap_after", "string", "flag",
      "imap: flag (mark taken messages \\Seen and skip seen ones) or move (to archive_path)"},
     {"timeout", "duration", "30s", "connect and idle timeout (1s to 1h)"},

@@ -509,8 +509,9 @@ class EmailTransport final : public Transport {
   void prepare(const std::string& url, const char* protocols) {
     easy_.prepare(cfg_, protocols, cfg_.user, password_);
     easy_.set(CURLOPT_URL, url.c_str());
-    // smtp:// and imap:// must upgrade with STARTTLS; smtps:// and imaps:// are TLS from the start.
-    easy_.set(CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+    // smtp:// and imap:// must upgrade with STARTTLS; smtps:// and imaps:// are TLS from the
+    // start; starttls: false (a relay, no login: the config checks it) sends in clear text.
+    easy_.set(CURLOPT_USE_SSL, static_cast<long>(cfg_.starttls ? CURLUSESSL_ALL : CURLUSESSL_NONE));
   }
 
   // Runs one IMAP command in the configured mailbox; returns its untagged answers.

@@ -4,6 +4,7 @@
 Usage: smtp_sink.py PORT OUT_DIR CERT KEY USER PASSWORD
 
 STARTTLS is required, then AUTH (PLAIN or LOGIN) with USER and PASSWORD.
+With USER "-" it is a plain local relay instead: no TLS offered, no login.
 Each message is written as OUT_DIR/NNNN.eml (as received) and NNNN.json,
 which Python's own email package fills with the envelope, the headers and
 the text part; each attachment is decoded into NNNN-K.bin (so the test
@@ -79,11 +80,14 @@ def main():
               and auth_data.password == password.encode())
         return AuthResult(success=ok, handled=False)
 
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ctx.load_cert_chain(cert, key)
-    controller = Controller(Sink(out), hostname="127.0.0.1", port=int(port), tls_context=ctx,
-                            require_starttls=True, authenticator=authenticator,
-                            auth_require_tls=True)
+    if user == "-":
+        controller = Controller(Sink(out), hostname="127.0.0.1", port=int(port))
+    else:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(cert, key)
+        controller = Controller(Sink(out), hostname="127.0.0.1", port=int(port), tls_context=ctx,
+                                require_starttls=True, authenticator=authenticator,
+                                auth_require_tls=True)
     controller.start()
     signal.sigwait({signal.SIGTERM, signal.SIGINT})
     controller.stop()
