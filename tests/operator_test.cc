@@ -256,3 +256,34 @@ TEST_CASE("operator: a change after processing says what changed, and can be lis
   CHECK(in.order("#9001")["changed_after_processing"].size() == 1);
   CHECK(in.order("#9002")["changed_after_processing"].empty());
 }
+
+TEST_CASE("operator: x12 read prints words, --json prints JSON") {
+  const auto conf = conformance_dir();
+  if (!conf) {
+    MESSAGE("skipped: ../shared/conformance is not beside the project");
+    return;
+  }
+  const auto file = (*conf / "x12/856/bots__856_1_SOPI_one_po_3_cartons.x12").string();
+  auto text = run({bin("orderctl"), "x12", "read", file});
+  CHECK(text.code == 0);
+  CHECK(!nlohmann::json::accept(text.out));
+  CHECK_MESSAGE(text.out.find(": valid, 1 set(s)") != std::string::npos, text.out);
+  CHECK(text.out.find("856 set ") != std::string::npos);
+  CHECK(text.out.find("ship notice") != std::string::npos);
+  CHECK(text.out.find("    PO ") != std::string::npos);
+  auto j = run({bin("orderctl"), "x12", "read", file, "--json"});
+  CHECK(j.code == 0);
+  CHECK(nlohmann::json::parse(j.out)["sets"][0]["set"] == "856");
+}
+
+TEST_CASE("operator: the default XML PO never nests an element in itself") {
+  Install in("auto");
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "GX-1", 2));
+  REQUIRE(in.once().code == 0);
+  const auto files = in.files("out/supplier/globex");
+  REQUIRE(files.size() == 1);
+  const std::string xml = slurp(files.front());
+  CHECK(xml.find("<Line>\n        <LineNumber>1</LineNumber>") != std::string::npos);
+  CHECK(xml.find("<Line><Line>") == std::string::npos);
+  CHECK(xml.find("<Line>\n        <Line>") == std::string::npos);
+}

@@ -1,5 +1,4 @@
 #include "cli/x12_commands.h"
-#include "util/json_out.h"
 
 #include <fmt/format.h>
 
@@ -7,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "edi/x12_documents.h"
+#include "util/json_out.h"
 
 namespace orderd {
 namespace {
@@ -74,6 +74,40 @@ json set_json(const x12::TransactionSet& s) {
   return j;
 }
 
+// One set in words, for people (`x12 read` without --json).
+std::string set_text(const x12::TransactionSet& s) {
+  std::string out = fmt::format("{} set {} (group {}, interchange {} from {} to {}){}\n",
+                                s.env.st01, s.env.st02, s.env.gs06, s.env.isa13, s.env.sender,
+                                s.env.receiver, s.envelope_ok ? "" : " - envelope invalid");
+  if (s.env.st01 == "856") {
+    out += fmt::format("  ship notice {} of {}: {} item(s)\n", s.ship_notice.shipment_id,
+                       s.ship_notice.date, s.ship_notice.items.size());
+    for (const auto& i : s.ship_notice.items)
+      out += fmt::format("    PO {} item {} x{}{} tracking {} ({}) via {}{}\n", i.po_number, i.id(),
+                         i.quantity, i.unit.empty() ? "" : " " + i.unit,
+                         i.tracking.empty() ? "-" : i.tracking, i.tracking_source,
+                         i.carrier.empty() ? "-" : i.carrier,
+                         i.ship_date.empty() ? "" : ", shipped " + i.ship_date);
+  } else if (s.env.st01 == "855") {
+    out += fmt::format("  PO {}: {} ({}){}\n", s.po_ack.po_number, s.po_ack.code, s.po_ack.meaning,
+                       s.po_ack.rejected ? " - rejected" : "");
+    for (const auto& l : s.po_ack.lines)
+      out += fmt::format("    line {}: {} ({}), quantity {}\n", l.line, l.status, l.meaning,
+                         l.quantity);
+  } else if (s.env.st01 == "997" || s.env.st01 == "999") {
+    const auto& fa = s.functional_ack;
+    out += fmt::format("  acknowledges group {} ({}): {} ({}){}\n", fa.group_control, fa.group_id,
+                       fa.code, fa.meaning, fa.accepted ? "" : " - rejected");
+    for (const auto& a : fa.sets)
+      out += fmt::format("    set {} {}: {} ({}){}\n", a.set_id, a.control, a.code,
+                         x12::ack_set_code(a.code),
+                         a.errors.empty() ? "" : fmt::format(" - {}", fmt::join(a.errors, "; ")));
+    for (const auto& e : fa.errors) out += fmt::format("    {}\n", e);
+  }
+  for (const auto& p : s.problems) out += fmt::format("  problem: {}\n", p);
+  return out;
+}
+
 }  // namespace
 
 int x12_check(const std::vector<std::string>& files) {
@@ -118,8 +152,11 @@ int x12_read(const std::string& file, bool as_json) {
   if (as_json) {
     std::cout << json_text(out, 2) << "\n";
   } else {
-    for (const auto& s : report.sets) std::cout << json_text(set_json(s)) << "\n";
-    for (const auto& p : report.problems) std::cout << p.text() << "\n";
+    std::cout << fmt::format("{}: {}, {} set(s)\n", file, report.ok() ? "valid" : "invalid",
+                             report.sets.size());
+    for (const auto& s : report.sets) std::cout << set_text(s);
+    for (const auto& p : report.problems) std::cerr << file << ": " << p.text() << "\n";
+    for (const auto& p : report.content_problems) std::cerr << file << ": error: " << p << "\n";
   }
   return report.ok() ? 0 : 1;
 }

@@ -53,7 +53,7 @@ constexpr KeySpec kSupplier[] = {
      "this supplier's tracking sync interval"},
 };
 constexpr KeySpec kPo[] = {
-    {"format", "string", "csv", "csv or xml"},
+    {"format", "string", "csv", "csv, xml or x12-850"},
     {"batch", "string", "run",
      "run: one file per supplier per processing run; order: one file per PO"},
     {"columns", "list", "the format's default layout",

@@ -33,7 +33,13 @@ class XmlPoWriter final : public PoWriter {
     decl.append_attribute("version") = "1.0";
     decl.append_attribute("encoding") = "UTF-8";
     root_ = doc_.append_child(element_name(cfg.xml_root).c_str());
-    for (const auto& c : cols_) names_.push_back(element_name(c.header));
+    for (const auto& c : cols_) {
+      std::string name = element_name(c.header);
+      // A line column named like the line element itself ("Line", the line
+      // number) would nest <Line><Line>: it becomes <LineNumber>.
+      if (field_def(c.field).scope == FieldScope::kLine && name == line_name_) name += "Number";
+      names_.push_back(std::move(name));
+    }
   }
 
   void add(const PoView& v) override {
