@@ -287,3 +287,44 @@ TEST_CASE("operator: the default XML PO never nests an element in itself") {
   CHECK(xml.find("<Line><Line>") == std::string::npos);
   CHECK(xml.find("<Line>\n        <Line>") == std::string::npos);
 }
+
+TEST_CASE("operator: --check-config reports every problem in one pass, missing files too") {
+  TempDir dir;
+  const auto cfg = dir / "orderd.yaml";
+  spit(cfg, R"(state_dir: ./state
+channels:
+  shop: {format: shopify-csvv}
+suppliers:
+  acme:
+    skus: ["A*"]
+    transport: {type: sftp, host: h, user: u, key_file: ./keys/none}
+    bogus: 1
+)");
+  auto r = run({bin("orderd"), "-c", cfg.string(), "--check-config"});
+  CHECK(r.code == 1);
+  CHECK_MESSAGE(r.err.find("suppliers.acme.bogus: unknown key") != std::string::npos, r.err);
+  CHECK(r.err.find("channels.shop.format: unknown channel format 'shopify-csvv'") !=
+        std::string::npos);
+  CHECK(r.err.find("suppliers.acme.transport.key_file: cannot read " +
+                   (dir / "keys/none").string() + ": No such file or directory") !=
+        std::string::npos);
+}
+
+TEST_CASE("operator: the history names the operator by login name, never by uid") {
+  Install in;
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 1));
+  REQUIRE(in.once().code == 0);
+  auto r = run({"/usr/bin/env", "-u", "USER", "-u", "SUDO_USER", "-u", "LOGNAME", bin("orderctl"),
+                "-c", in.config, "process", "1"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  bool named = false;
+  const auto order = in.order("1");
+  for (const auto& e : order["events"])
+    if (e["kind"] == "status" && e["to"] == "processed") {
+      const std::string actor = e["actor"];
+      CHECK(actor.starts_with("operator:"));
+      CHECK(actor.find_first_not_of("0123456789", 9) != std::string::npos);
+      named = true;
+    }
+  CHECK_MESSAGE(named, order["events"].dump());
+}

@@ -262,3 +262,13 @@ TEST_CASE("service: a delivery that fails in orderctl reaches the service's log"
   CHECK(d.log().find("acme-000001.csv for acme") != std::string::npos);
   CHECK(d.stop() == 0);
 }
+
+TEST_CASE("service: a configuration it cannot open is logged with its id, exit 2") {
+  TempDir dir;
+  auto r = run({bin("orderd"), "-c", (dir / "missing.yaml").string()});
+  CHECK(r.code == 2);
+  CHECK_MESSAGE(
+      r.err.find("SERVICE_START_FAILED orderd cannot start: cannot read the configuration") !=
+          std::string::npos,
+      r.err);
+}

@@ -1,6 +1,7 @@
 // orderctl: the operator's tool. Exit codes: 0 ok, 1 refused or failed,
 // 2 usage or configuration error.
 #include <fmt/format.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -40,10 +41,14 @@ std::string default_config() {
   return "/etc/orderd/orderd.yaml";
 }
 
+// Who the history names: the person behind sudo, else the login name of
+// this process's user (root is "root", never "0").
 std::string operator_name() {
-  const char* u = std::getenv("SUDO_USER");
-  if (!u) u = std::getenv("USER");
-  return fmt::format("operator:{}", u ? u : std::to_string(::getuid()));
+  if (const char* u = std::getenv("SUDO_USER"); u && *u) return fmt::format("operator:{}", u);
+  if (const passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_name && *pw->pw_name)
+    return fmt::format("operator:{}", pw->pw_name);
+  if (const char* u = std::getenv("USER"); u && *u) return fmt::format("operator:{}", u);
+  return fmt::format("operator:uid{}", ::getuid());
 }
 
 }  // namespace
@@ -68,8 +73,7 @@ int main(int argc, char** argv) {
                      "SKU, or a pattern as in a supplier's skus: (* any run, ? one character)");
   orders->add_option("--customer", q.customer,
                      "text in the customer's or recipient's name, e-mail or phone");
-  orders->add_option("--order", q.order,
-                     "the channel's order id (#1001, 1001, or channel:1001)");
+  orders->add_option("--order", q.order, "the channel's order id (#1001, 1001, or channel:1001)");
   orders->add_flag("--changed-after-processing", q.changed_after_processing,
                    "orders the channel changed after their POs went out");
   orders->add_option("--limit", q.limit, "at most this many (default 1000)");
@@ -149,7 +153,7 @@ int main(int argc, char** argv) {
   if (*x12_check_cmd) return x12_check(x12_files);
   if (*x12_read_cmd) return x12_read(x12_file, json);
 
-  auto cfg = load_config(config);
+  auto cfg = load_config(config, runtime_problems);
   if (!cfg) {
     std::cerr << cfg.error().message() << "\n";
     return 2;

@@ -479,7 +479,7 @@ bool valid_id(std::string_view id) {
 }
 
 Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
-                                            const std::filesystem::path& file) {
+                                            const std::filesystem::path& file, ConfigCheck also) {
   auto cfg = std::make_shared<Config>();
   cfg->file = file;
   Walker w(file.string(), file.has_parent_path() ? file.parent_path() : std::filesystem::path("."));
@@ -574,6 +574,8 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
     default_known_hosts(s.transport);
     if (s.tracking.pull) default_known_hosts(*s.tracking.pull);
   }
+  if (also)
+    for (auto& e : also(*cfg)) w.errors.push_back(std::move(e));
   if (!w.errors.empty())
     return fail(ErrorKind::kConfig, fmt::format("{}", fmt::join(w.errors, "\n")));
   // A sync more often than once a minute hammers the remotes and floods the
@@ -627,7 +629,8 @@ const SupplierConfig* Config::supplier(std::string_view id) const {
 }
 
 Result<std::shared_ptr<const Config>> parse_config(std::string_view yaml,
-                                                   const std::filesystem::path& file) {
+                                                   const std::filesystem::path& file,
+                                                   ConfigCheck also) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));
@@ -636,17 +639,18 @@ Result<std::shared_ptr<const Config>> parse_config(std::string_view yaml,
                                                 e.mark.column + 1, e.msg));
   }
   try {
-    return build(root, file);
+    return build(root, file, also);
   } catch (const YAML::Exception& e) {
     return fail(ErrorKind::kConfig, fmt::format("{}:{}:{}: {}", file.string(), e.mark.line + 1,
                                                 e.mark.column + 1, e.msg));
   }
 }
 
-Result<std::shared_ptr<const Config>> load_config(const std::filesystem::path& file) {
+Result<std::shared_ptr<const Config>> load_config(const std::filesystem::path& file,
+                                                  ConfigCheck also) {
   auto text = read_file(file);
   if (!text) return std::unexpected(text.error().with_context("cannot read the configuration"));
-  return parse_config(*text, file);
+  return parse_config(*text, file, also);
 }
 
 }  // namespace orderd

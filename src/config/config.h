@@ -166,12 +166,19 @@ struct Config {
   const SupplierConfig* supplier(std::string_view id) const;
 };
 
-// Parses and checks `file`. On failure the error lists every problem found,
-// one per line, each naming file, line, column and key.
-Result<std::shared_ptr<const Config>> load_config(const std::filesystem::path& file);
+// Checks a parsed Config for what the YAML walker cannot know (format and
+// transport names, files the configuration names); returns the problems.
+using ConfigCheck = std::vector<std::string> (*)(const Config& cfg);
+
+// Parses and checks `file`, and with `also` (jobs: runtime_problems) the
+// rest, in one pass. On failure the error lists every problem found, one
+// per line, each naming file, line, column and key.
+Result<std::shared_ptr<const Config>> load_config(const std::filesystem::path& file,
+                                                  ConfigCheck also = nullptr);
 
 // The same from text (tests); `file` names it in messages and anchors paths.
 Result<std::shared_ptr<const Config>> parse_config(std::string_view yaml,
-                                                   const std::filesystem::path& file);
+                                                   const std::filesystem::path& file,
+                                                   ConfigCheck also = nullptr);
 
 }  // namespace orderd

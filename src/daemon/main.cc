@@ -38,11 +38,13 @@ int main(int argc, char** argv) {
     std::cout << config_reference_markdown();
     return 0;
   }
-  auto cfg = load_config(config);
+  // The service loads it itself, so that a configuration it cannot use is
+  // logged with SERVICE_START_FAILED like every other reason not to start.
+  if (!once && !check) return run_service(config);
+  auto cfg = load_config(config, runtime_problems);
   if (check) {
-    Status ok = cfg ? check_runtime(**cfg) : Status(std::unexpected(cfg.error()));
-    if (!ok) {
-      std::cerr << ok.error().message() << "\n";
+    if (!cfg) {
+      std::cerr << cfg.error().message() << "\n";
       return 1;
     }
     for (const auto& w : (*cfg)->warnings) std::cerr << "warning: " << w << "\n";
@@ -56,7 +58,6 @@ int main(int argc, char** argv) {
     std::cerr << cfg.error().message() << "\n";
     return 2;
   }
-  if (!once) return run_service(config);
   auto rt = open_runtime(*cfg);
   if (!rt) {
     std::cerr << rt.error().message() << "\n";

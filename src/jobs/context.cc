@@ -40,12 +40,25 @@ std::string RunReport::text() const {
   return out;
 }
 
-Status check_runtime(const Config& cfg) {
+std::vector<std::string> runtime_problems(const Config& cfg) {
   std::vector<std::string> errors;
   auto check_transport = [&](const TransportConfig& t) {
     if (!known_transport(t.type))
       errors.push_back(fmt::format("{}.type: unknown transport '{}' (known: {})", t.where.text,
                                    t.type, known_transports()));
+    // Files the transport reads when it runs: named, so they must be there.
+    const std::pair<const char*, const std::filesystem::path*> files[] = {
+        {"password_file", &t.password_file},
+        {"key_file", &t.key_file},
+        {"key_passphrase_file", &t.key_passphrase_file},
+        {"token_file", &t.token_file},
+        {"ca_file", &t.ca_file}};
+    for (const auto& [key, path] : files)
+      if (!path->empty() && ::access(path->c_str(), R_OK) != 0)
+        errors.push_back(
+            fmt::format("{}.{}: cannot read {}: {} (the orderd user must be able to "
+                        "read it: chgrp orderd, chmod 640)",
+                        t.where.text, key, path->string(), std::strerror(errno)));
   };
   for (const auto& c : cfg.channels) {
     const OrderFormat* f = find_order_format(c.format);
@@ -73,6 +86,11 @@ Status check_runtime(const Config& cfg) {
     check_transport(s.transport);
     if (s.tracking.pull) check_transport(*s.tracking.pull);
   }
+  return errors;
+}
+
+Status check_runtime(const Config& cfg) {
+  const auto errors = runtime_problems(cfg);
   if (!errors.empty()) return fail(ErrorKind::kConfig, fmt::format("{}", fmt::join(errors, "\n")));
   return {};
 }
