@@ -197,6 +197,20 @@ TEST_CASE("e2e: an unreadable file is quarantined with its reason; the run goes 
   bool seen = false;
   for (const auto& f : st["files"]) seen |= f["name"] == "bad.csv" && f["state"] == "quarantined";
   CHECK(seen);
+  // Fixed and dropped again: imported, and the quarantined copy is done with.
+  in.drop_orders("shop", "bad.csv", std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 3));
+  r = in.once();
+  CHECK_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out.find("bad.csv: the copy quarantined before is archived as") != std::string::npos);
+  CHECK(in.orders().size() == 2);
+  CHECK(!std::filesystem::exists(q));
+  CHECK(!std::filesystem::exists(q.string() + ".error"));
+  int kept = 0;
+  for (const auto& f : in.files("spool/archive/orders/shop"))
+    if (f.filename().string().ends_with("-bad.csv.quarantined") ||
+        f.filename().string().ends_with("-bad.csv.quarantined.error"))
+      ++kept;
+  CHECK(kept == 2);  // never deleted
 }
 
 TEST_CASE("e2e: an unknown SKU waits in needs_resolve until routed") {

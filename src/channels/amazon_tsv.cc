@@ -46,6 +46,7 @@ Result<OrderBatch> read_amazon_tsv(std::string_view data) {
   const int note = h.find({"delivery-instructions"});
 
   OrderBatch batch;
+  RowErrors bad;
   std::unordered_map<std::string, std::size_t> index;
   for (;;) {
     auto more = reader.next(row);
@@ -58,8 +59,10 @@ Result<OrderBatch> read_amazon_tsv(std::string_view data) {
                   fmt::format("line {}: {} fields where the header has {}; a tab inside a value?",
                               line, row.size(), h.size()));
     std::string id = clean_cell(cell(row, *order_id));
-    if (id.empty())
-      return fail(ErrorKind::kInvalid, fmt::format("line {}, column 'order-id': empty", line));
+    if (id.empty()) {
+      bad.add(fmt::format("line {}, column 'order-id': empty", line));
+      continue;
+    }
     auto [it, inserted] = index.try_emplace(id, batch.orders.size());
     if (inserted) {
       Order o;
@@ -88,10 +91,11 @@ Result<OrderBatch> read_amazon_tsv(std::string_view data) {
     }
     Order& o = batch.orders[it->second];
     auto q = parse_quantity(cell(row, qty_col));
-    if (!q)
-      return fail(ErrorKind::kInvalid,
-                  fmt::format("line {}, column 'quantity-purchased': '{}' is not a whole number",
-                              line, cell(row, qty_col)));
+    if (!q) {
+      bad.add(fmt::format("line {}, column 'quantity-purchased': '{}' is not a whole number", line,
+                          cell(row, qty_col).substr(0, 40)));
+      continue;
+    }
     Line l;
     l.seq = static_cast<int>(o.lines.size()) + 1;
     l.channel_line_id = clean_cell(cell(row, item_id));
@@ -101,6 +105,7 @@ Result<OrderBatch> read_amazon_tsv(std::string_view data) {
     l.quantity = *q;
     o.lines.push_back(std::move(l));
   }
+  if (!bad.empty()) return std::unexpected(bad.error());
   return batch;
 }
 

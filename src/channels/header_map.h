@@ -27,6 +27,29 @@ class HeaderMap {
   std::vector<std::string> names_;  // lower-cased
 };
 
+// The rows a reader refuses, every one named (the first 20), so the operator
+// fixes the file in one go rather than one row per attempt.
+class RowErrors {
+ public:
+  void add(std::string message) {
+    if (messages_.size() < 20) messages_.push_back(std::move(message));
+    ++count_;
+  }
+  bool empty() const { return count_ == 0; }
+  // All of them as one kInvalid error: "line 3: ...; line 9: ...; and 4 more".
+  Error error() const {
+    std::string text;
+    for (const auto& m : messages_) text += (text.empty() ? "" : "; ") + m;
+    if (count_ > messages_.size())
+      text += "; and " + std::to_string(count_ - messages_.size()) + " more";
+    return Error(ErrorKind::kInvalid, std::move(text));
+  }
+
+ private:
+  std::vector<std::string> messages_;
+  std::size_t count_ = 0;
+};
+
 // The cell at `i` of `row`, or "" when i < 0 or the row is short.
 inline std::string_view cell(std::span<const std::string_view> row, int i) {
   return (i >= 0 && static_cast<std::size_t>(i) < row.size()) ? row[static_cast<std::size_t>(i)]

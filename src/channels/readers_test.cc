@@ -198,3 +198,25 @@ TEST_CASE("tracking writers") {
         "#1001\t22222222222222\t2\t2026-11-26\tUPS\t\t1Z999\t\r\n"
         "#1001\t33\t1\t2026-11-26\tOther\tSpeedy Freight\tSF1\t\r\n");
 }
+
+TEST_CASE("shopify-csv: every bad row is named, not only the first") {
+  const std::string csv =
+      "Name,Lineitem quantity,Lineitem sku\n"
+      "#1,1,A\n"
+      "#2,x,B\n"
+      ",1,C\n"
+      "#4,1\n"
+      "#5,2.5,E\n";
+  auto b = read_shopify_csv(csv);
+  REQUIRE_FALSE(b);
+  CHECK(b.error().message() ==
+        "line 3, column 'Lineitem quantity': 'x' is not a whole number; line 4, column 'Name': "
+        "the order name is empty; line 5: 2 fields where the header has 3; the row is cut short "
+        "or holds an unquoted comma; line 6, column 'Lineitem quantity': '2.5' is not a whole "
+        "number");
+  std::string many = "Name,Lineitem quantity,Lineitem sku\n";
+  for (int i = 0; i < 25; ++i) many += "#1,x,A\n";
+  auto m = read_shopify_csv(many);
+  REQUIRE_FALSE(m);
+  CHECK(m.error().message().ends_with("; and 5 more"));
+}

@@ -71,21 +71,25 @@ Result<OrderBatch> read_shopify_csv(std::string_view data) {
   const Columns& c = *cols;
 
   OrderBatch batch;
+  RowErrors bad;
   std::unordered_map<std::string, std::size_t> index;
   for (;;) {
     auto more = reader.next(row);
     if (!more) return std::unexpected(more.error());
     if (!*more) break;
     const std::size_t line = reader.line();
-    if (row.size() != header.size())
-      return fail(ErrorKind::kInvalid,
-                  fmt::format("line {}: {} fields where the header has {}; the row is cut short "
-                              "or holds an unquoted comma",
-                              line, row.size(), header.size()));
+    if (row.size() != header.size()) {
+      bad.add(
+          fmt::format("line {}: {} fields where the header has {}; the row is cut short or "
+                      "holds an unquoted comma",
+                      line, row.size(), header.size()));
+      continue;
+    }
     std::string id = clean_cell(cell(row, c.name));
-    if (id.empty())
-      return fail(ErrorKind::kInvalid,
-                  fmt::format("line {}, column 'Name': the order name is empty", line));
+    if (id.empty()) {
+      bad.add(fmt::format("line {}, column 'Name': the order name is empty", line));
+      continue;
+    }
     auto [it, inserted] = index.try_emplace(id, batch.orders.size());
     if (inserted) {
       Order o;
@@ -126,10 +130,11 @@ Result<OrderBatch> read_shopify_csv(std::string_view data) {
       continue;
     }
     auto qty = parse_quantity(cell(row, c.qty));
-    if (!qty)
-      return fail(ErrorKind::kInvalid,
-                  fmt::format("line {}, column 'Lineitem quantity': '{}' is not a whole number",
-                              line, cell(row, c.qty)));
+    if (!qty) {
+      bad.add(fmt::format("line {}, column 'Lineitem quantity': '{}' is not a whole number", line,
+                          cell(row, c.qty).substr(0, 40)));
+      continue;
+    }
     Line l;
     l.seq = seq;
     l.sku = clean_cell(cell(row, c.sku));
@@ -138,6 +143,7 @@ Result<OrderBatch> read_shopify_csv(std::string_view data) {
     l.quantity = *qty;
     o.lines.push_back(std::move(l));
   }
+  if (!bad.empty()) return std::unexpected(bad.error());
   // Orders whose every line was skipped need nothing from a supplier.
   std::erase_if(batch.orders, [&](const Order& o) {
     if (!o.lines.empty()) return false;

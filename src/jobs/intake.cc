@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
-#include "util/limits.h"
 #include "jobs/state.h"
 #include "util/crashpoint.h"
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/lifecycle.h"
+#include "util/limits.h"
 
 namespace orderd {
 namespace {
@@ -149,6 +149,15 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
         problem(report, fmt::format("{}: archived as {}, but the state database could not note "
                                     "where: {}",
                                     name, a->string(), s.error().message()));
+      // A fixed copy of a file quarantined before: the old one is done with.
+      if (auto old = rt.spool.retire_quarantined(kind, source, name, file_id, rt.now()); !old)
+        problem(report, fmt::format("{}: its quarantined copy could not be archived: {}", name,
+                                    old.error().message()));
+      else if (*old) {
+        report.lines.push_back(fmt::format("{}: the copy quarantined before is archived as {}",
+                                           name, (*old)->path.string()));
+        warn_if(report, (*old)->warning);
+      }
     }
   }
 }

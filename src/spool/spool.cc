@@ -83,6 +83,28 @@ Result<Placed> Spool::quarantine(const std::filesystem::path& claimed, std::stri
   return Placed{to, moved->warning};
 }
 
+Result<std::optional<Placed>> Spool::retire_quarantined(std::string_view kind,
+                                                        std::string_view source,
+                                                        std::string_view name, std::int64_t file_id,
+                                                        std::int64_t now) const {
+  const auto q = root_ / "quarantine" / kind / source / std::string(name);
+  std::error_code ec;
+  if (!std::filesystem::exists(q, ec)) return std::optional<Placed>();
+  const auto dir = root_ / "archive" / kind / source / iso_time(now).substr(0, 10);
+  if (auto s = ensure_dir(dir); !s) return std::unexpected(s.error());
+  const auto to = unique_path(dir, fmt::format("{}-{}.quarantined", file_id, name));
+  auto moved = move_file(q, to);
+  if (!moved) return std::unexpected(moved.error());
+  std::string warning = moved->warning;
+  const auto note = q.string() + ".error";
+  if (std::filesystem::exists(note, ec)) {
+    auto n = move_file(note, to.string() + ".error");
+    if (!n) return std::unexpected(n.error());
+    if (!n->warning.empty()) warning = n->warning;
+  }
+  return std::optional<Placed>(Placed{to, warning});
+}
+
 Status Spool::keep_delivered(std::string_view party, std::string_view name,
                              std::string_view content) const {
   const auto dir = root_ / "archive" / "outbound" / party;

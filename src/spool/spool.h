@@ -57,6 +57,14 @@ class Spool {
   Result<Placed> quarantine(const std::filesystem::path& claimed, std::string_view kind,
                             std::string_view source, std::string_view reason) const;
 
+  // After a file named `name` was read, its earlier quarantined copy (if
+  // any) and its .error note move to the archive beside it, as
+  // <file-id>-<name>.quarantined: the fixed copy replaced it. Nothing when
+  // there is none.
+  Result<std::optional<Placed>> retire_quarantined(std::string_view kind, std::string_view source,
+                                                   std::string_view name, std::int64_t file_id,
+                                                   std::int64_t now) const;
+
   // The outbound archive: a copy of each document as it was delivered,
   // written after the destination has it and before the state database
   // records it, so an interrupted run knows it was delivered even when the
