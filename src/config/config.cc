@@ -436,6 +436,48 @@ class Walker {
     return x;
   }
 
+  // suppliers.<id>.shipping: the buyer's method -> the supplier's.
+  ShippingRules shipping(const YAML::Node& n, std::string_view path) {
+    ShippingRules r;
+    if (!n) return r;
+    if (!check_keys(n, path, "suppliers.<id>.shipping")) return r;
+    r.configured = true;
+    auto method = [&](const YAML::Node& m, const std::string& mpath) {
+      ShipMethod out;
+      if (!check_keys(m, mpath, "suppliers.<id>.shipping.map.<method>")) return out;
+      out.carrier = str(m, mpath, "carrier", "");
+      out.service = str(m, mpath, "service", "");
+      out.scac = str(m, mpath, "scac", "");
+      if (out.carrier.empty() && out.service.empty() && out.scac.empty())
+        error(m, mpath, "give at least one of carrier, service and scac");
+      if (out.scac.size() > 4 || (!out.scac.empty() && out.scac.size() < 2))
+        error(m["scac"], join(mpath, "scac"),
+              fmt::format("'{}' is not a SCAC (2 to 4 letters, e.g. UPSN, FDEG)", out.scac));
+      return out;
+    };
+    if (auto m = n["map"]) {
+      const std::string mpath = join(path, "map");
+      if (!m.IsMap()) {
+        error(m, mpath, "expected a map of shipping method to {carrier, service, scac}");
+      } else {
+        check_duplicates(m, mpath);
+        for (const auto& kv : m) {
+          const std::string key = kv.first.as<std::string>();
+          const std::string kpath = fmt::format("{}.\"{}\"", mpath, key);
+          if (std::any_of(r.map.begin(), r.map.end(), [&](const auto& e) {
+                return shipping_key(e.first) == shipping_key(key);
+              })) {
+            error(kv.first, kpath, "the same method (without case and spaces) is mapped twice");
+            continue;
+          }
+          r.map.emplace_back(key, method(kv.second, kpath));
+        }
+      }
+    }
+    if (auto d = n["default"]) r.fallback = method(d, join(path, "default"));
+    return r;
+  }
+
   TrackingConfig tracking(const YAML::Node& n, std::string_view path) {
     TrackingConfig t;
     t.where.text = where(n && n["format"] ? n["format"] : n, join(path, "format"));
@@ -556,6 +598,12 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
         s.require = w.fields(n, path, "require");
         s.auto_process = w.boolean(n, path, "auto_process", false);
         s.po = w.po(n["po"], path + ".po");
+        s.shipping = w.shipping(n["shipping"], path + ".shipping");
+        // The older po.x12.td5 (method -> SCAC) is the same mapping.
+        for (const auto& [m, scac] : s.po.x12.td5)
+          if (!std::any_of(s.shipping.map.begin(), s.shipping.map.end(),
+                           [&](const auto& e) { return shipping_key(e.first) == shipping_key(m); }))
+            s.shipping.map.emplace_back(m, ShipMethod{"", "", scac});
         s.transport = w.transport(n["transport"], path + ".transport");
         s.tracking = w.tracking(n["tracking"], path + ".tracking");
         s.tracking.every = w.duration(n, path, "tracking_sync", 0);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/fields.h"
+#include "core/shipping.h"
 #include "util/error.h"
 
 namespace orderd {
@@ -122,6 +123,7 @@ struct SupplierConfig {
   std::vector<std::string> skus;
   std::vector<FieldId> require;
   bool auto_process = false;
+  ShippingRules shipping;  // suppliers.<id>.shipping (po.x12.td5 folded in)
   PoConfig po;
   TransportConfig transport;
   TrackingConfig tracking;

@@ -51,6 +51,22 @@ constexpr KeySpec kSupplier[] = {
     {"tracking", "map", "csv defaults", "how the supplier's tracking files are read"},
     {"tracking_sync", "duration", "schedule.tracking_sync",
      "this supplier's tracking sync interval"},
+    {"shipping", "map", "none",
+     "the supplier's carrier and service for each shipping method the buyer can choose; with it, "
+     "an order whose method is not mapped waits in needs_resolve"},
+};
+constexpr KeySpec kShipping[] = {
+    {"map", "map", "{}",
+     "channel shipping method (matched without case, spaces trimmed) -> {carrier, service, "
+     "scac}"},
+    {"default", "map", "none",
+     "{carrier, service, scac} for a method not in map; without it such an order waits in "
+     "needs_resolve"},
+};
+constexpr KeySpec kShipMethod[] = {
+    {"carrier", "string", "\"\"", "the carrier's name, for PO columns (shipping.carrier)"},
+    {"service", "string", "\"\"", "the supplier's service code (shipping.service)"},
+    {"scac", "string", "\"\"", "the carrier's SCAC, for the 850's TD5 (shipping.scac)"},
 };
 constexpr KeySpec kPo[] = {
     {"format", "string", "csv", "csv, xml or x12-850"},
@@ -85,7 +101,9 @@ constexpr KeySpec kX12[] = {
     {"order_ref", "string", "CO", "REF qualifier carrying the channel's order id (\"\" for none)"},
     {"pid", "bool", "true", "a PID*F description segment per line"},
     {"ctt", "bool", "true", "a CTT line count"},
-    {"td5", "map", "{}", "shipping.method -> carrier SCAC sent in TD5 (e.g. {Standard: UPSN})"},
+    {"td5", "map", "{}",
+     "older form of suppliers.<id>.shipping.map: shipping.method -> carrier SCAC for TD5 (e.g. "
+     "{Standard: UPSN}); folded into that map"},
 };
 constexpr KeySpec kColumn[] = {
     {"header", "string", "required", "column header (CSV) or element name (XML)"},
@@ -167,6 +185,8 @@ constexpr Section kSections[] = {
     {"suppliers.<id>.po", kPo},
     {"suppliers.<id>.po.columns[]", kColumn},
     {"suppliers.<id>.po.x12", kX12},
+    {"suppliers.<id>.shipping", kShipping},
+    {"suppliers.<id>.shipping.map.<method>", kShipMethod},
     {"<transport>", kTransport},
     {"suppliers.<id>.tracking", kTracking},
     {"suppliers.<id>.tracking.columns", kTrackingColumns},

@@ -1,10 +1,9 @@
 #include "core/fields.h"
 
+#include <array>
 #include <vector>
 
 #include "util/text.h"
-
-#include <array>
 
 namespace orderd {
 namespace {
@@ -51,6 +50,10 @@ constexpr std::array<FieldDef, static_cast<std::size_t>(FieldId::kCount)> kField
     {"po.supplier", S::kPo, false, "the supplier's id in the config"},
     {"po.supplier_name", S::kPo, false, "the supplier's name"},
     {"po.line_count", S::kPo, false, "number of lines in the PO"},
+    {"shipping.carrier", S::kPo, false,
+     "the supplier's carrier for the buyer's shipping method (suppliers.<id>.shipping)"},
+    {"shipping.service", S::kPo, false, "the supplier's service for the buyer's shipping method"},
+    {"shipping.scac", S::kPo, false, "the carrier's SCAC for the buyer's shipping method"},
 }};
 
 }  // namespace
@@ -66,13 +69,27 @@ const FieldDef& field_def(FieldId id) {
 std::optional<std::string> suggest_field(std::string_view name) {
   // What people call a field, and the one orderd names so.
   static constexpr std::pair<std::string_view, std::string_view> kMeaning[] = {
-      {"state", "province"},   {"region", "province"},  {"county", "province"},
-      {"postcode", "zip"},     {"postal_code", "zip"},  {"postalcode", "zip"},
-      {"zipcode", "zip"},      {"zip_code", "zip"},     {"street", "address1"},
-      {"address", "address1"}, {"address_1", "address1"}, {"address_2", "address2"},
-      {"line1", "address1"},   {"line2", "address2"},   {"telephone", "phone"},
-      {"tel", "phone"},        {"mobile", "phone"},     {"recipient", "name"},
-      {"organization", "company"}, {"organisation", "company"}, {"town", "city"},
+      {"state", "province"},
+      {"region", "province"},
+      {"county", "province"},
+      {"postcode", "zip"},
+      {"postal_code", "zip"},
+      {"postalcode", "zip"},
+      {"zipcode", "zip"},
+      {"zip_code", "zip"},
+      {"street", "address1"},
+      {"address", "address1"},
+      {"address_1", "address1"},
+      {"address_2", "address2"},
+      {"line1", "address1"},
+      {"line2", "address2"},
+      {"telephone", "phone"},
+      {"tel", "phone"},
+      {"mobile", "phone"},
+      {"recipient", "name"},
+      {"organization", "company"},
+      {"organisation", "company"},
+      {"town", "city"},
   };
   std::string key = to_lower(trim(name));
   for (auto& c : key)

@@ -62,6 +62,9 @@ enum class FieldId : std::uint8_t {
   kPoSupplier,
   kPoSupplierName,
   kPoLineCount,
+  kShippingCarrier,  // the supplier's counterpart of shipping.method (suppliers.<id>.shipping)
+  kShippingService,
+  kShippingScac,
   kCount
 };
 

@@ -1,13 +1,12 @@
 #include "core/order.h"
 
-#include "util/limits.h"
-#include "util/text.h"
-
 #include <fmt/format.h>
 
 #include <charconv>
 
 #include "util/hash.h"
+#include "util/limits.h"
+#include "util/text.h"
 
 namespace orderd {
 
@@ -121,15 +120,24 @@ std::optional<OrderStatus> parse_status(std::string_view s) {
 }
 std::optional<std::string> suggest_status(std::string_view s) {
   static constexpr std::pair<std::string_view, std::string_view> kMeaning[] = {
-      {"cancelled", "canceled"},       {"cancel", "canceled"},
-      {"done", "completed"},           {"complete", "completed"},
-      {"finished", "completed"},       {"delivered", "completed"},
-      {"partial", "partially_shipped"}, {"partially", "partially_shipped"},
-      {"sent", "processed"},           {"open", "ready"},
-      {"new", "ready"},                {"pending", "ready"},
-      {"error", "failed"},             {"rejected", "failed"},
-      {"resolve", "needs_resolve"},    {"unresolved", "needs_resolve"},
-      {"missing", "needs_resolve"},    {"blocked", "needs_resolve"},
+      {"cancelled", "canceled"},
+      {"cancel", "canceled"},
+      {"done", "completed"},
+      {"complete", "completed"},
+      {"finished", "completed"},
+      {"delivered", "completed"},
+      {"partial", "partially_shipped"},
+      {"partially", "partially_shipped"},
+      {"sent", "processed"},
+      {"open", "ready"},
+      {"new", "ready"},
+      {"pending", "ready"},
+      {"error", "failed"},
+      {"rejected", "failed"},
+      {"resolve", "needs_resolve"},
+      {"unresolved", "needs_resolve"},
+      {"missing", "needs_resolve"},
+      {"blocked", "needs_resolve"},
   };
   std::string key = to_lower(trim(s));
   for (auto& c : key)

@@ -27,8 +27,7 @@ std::vector<std::string> verify_order(Order& order, const RoutingRules& rules) {
         "`orderctl resolve {} --set {}=...`",
         field, kReplacementChar, order.ext_id, field));
   };
-  for (std::size_t i = 0; i < kOrderFieldCount; ++i)
-    garbled(all_fields()[i].name, order.f[i]);
+  for (std::size_t i = 0; i < kOrderFieldCount; ++i) garbled(all_fields()[i].name, order.f[i]);
   for (const auto& line : order.lines) {
     garbled(fmt::format("line.{}.sku", line.seq), line.sku);
     garbled(fmt::format("line.{}.name", line.seq), line.name);
@@ -71,6 +70,22 @@ std::vector<std::string> verify_order(Order& order, const RoutingRules& rules) {
   };
   for (FieldId id : rules.require)
     if (missing(id)) msgs.push_back(fmt::format("{} is missing", field_def(id).name));
+  // The buyer's shipping method needs a counterpart at each supplier that
+  // has a shipping block: orderd must not guess the carrier.
+  const std::string& method = order.at(OrderField::kShippingMethod);
+  for (const SupplierRule* s : used)
+    if (s->shipping.configured && !s->shipping.find(method))
+      msgs.push_back(
+          method.empty()
+              ? fmt::format("the order has no shipping method and supplier {} has no "
+                            "shipping.default: add suppliers.{}.shipping.default, or set one with "
+                            "`orderctl resolve {} --set shipping.method=...`",
+                            s->id, s->id, order.ext_id)
+              : fmt::format("shipping method '{}' has no counterpart at supplier {}: add it under "
+                            "suppliers.{}.shipping.map (or a default) and run `orderctl resolve "
+                            "{}`, or set another with `orderctl resolve {} --set "
+                            "shipping.method=...`",
+                            method, s->id, s->id, order.ext_id, order.ext_id));
   for (const SupplierRule* s : used)
     for (FieldId id : s->require) {
       if (std::find(rules.require.begin(), rules.require.end(), id) != rules.require.end())
@@ -102,8 +117,8 @@ std::vector<std::string> order_changes(const Order& before, const Order& after) 
     }
     if (a->sku != b.sku) out.push_back(fmt::format("line {}: SKU {} -> {}", b.seq, b.sku, a->sku));
     if (a->quantity != b.quantity)
-      out.push_back(fmt::format("line {} ({}): quantity {} -> {}", b.seq, b.sku, b.quantity,
-                                a->quantity));
+      out.push_back(
+          fmt::format("line {} ({}): quantity {} -> {}", b.seq, b.sku, b.quantity, a->quantity));
     if (a->price != b.price)
       out.push_back(fmt::format("line {} ({}): price {} -> {}", b.seq, b.sku, b.price, a->price));
   }

@@ -7,6 +7,7 @@
 
 #include "core/fields.h"
 #include "core/order.h"
+#include "core/shipping.h"
 
 namespace orderd {
 
@@ -14,6 +15,7 @@ struct SupplierRule {
   std::string id;
   std::vector<std::string> skus;  // glob patterns
   std::vector<FieldId> require;   // beyond the defaults
+  ShippingRules shipping;         // the buyer's method -> the supplier's
 };
 
 struct RoutingRules {

@@ -120,10 +120,10 @@ TEST_CASE("order_changes: what the channel changed, field by field and line by l
   };
   const Case cases[] = {
       {"nothing", [](Order&) {}, {}},
-      {"the street", [](Order& o) { o.at(OrderField::kShipAddress1) = "14 Way"; },
+      {"the street",
+       [](Order& o) { o.at(OrderField::kShipAddress1) = "14 Way"; },
        {"ship_to.address1: '12 Way' -> '14 Way'"}},
-      {"a quantity", [](Order& o) { o.lines[1].quantity = 3; },
-       {"line 2 (GX-1): quantity 1 -> 3"}},
+      {"a quantity", [](Order& o) { o.lines[1].quantity = 3; }, {"line 2 (GX-1): quantity 1 -> 3"}},
       {"a line added",
        [](Order& o) {
          Line c = o.lines[0];

@@ -102,7 +102,8 @@ Result<std::unique_ptr<Runtime>> open_runtime(std::shared_ptr<const Config> cfg)
   auto rt = std::unique_ptr<Runtime>(new Runtime{
       cfg, std::move(*store), Spool(cfg->spool_dir), {}, &system_clock(), "orderd", -1, 0, {}, {}});
   rt->rules.require = cfg->require;
-  for (const auto& s : cfg->suppliers) rt->rules.suppliers.push_back({s.id, s.skus, s.require});
+  for (const auto& s : cfg->suppliers)
+    rt->rules.suppliers.push_back({s.id, s.skus, s.require, s.shipping});
   for (const auto& c : cfg->channels)
     if (auto s = rt->spool.prepare("orders", c.id); !s) return std::unexpected(s.error());
   for (const auto& s : cfg->suppliers)

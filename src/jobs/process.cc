@@ -34,6 +34,7 @@ void DocumentBuilder::add(const Order& order, const Po& po) {
   v.po = &po;
   v.supplier_name = s->name;
   v.date = iso_time(po.created_at).substr(0, 10);
+  v.shipping = s->shipping.find(order.at(OrderField::kShippingMethod));
   for (const auto& l : order.lines)
     if (l.po_id == po.id) v.lines.push_back(&l);
   b.writer->add(v);

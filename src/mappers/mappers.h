@@ -12,6 +12,7 @@
 
 #include "config/config.h"
 #include "core/order.h"
+#include "core/shipping.h"
 #include "util/error.h"
 
 namespace orderd {
@@ -27,6 +28,9 @@ struct PoView {
   std::vector<const Line*> lines;
   std::string_view supplier_name;
   std::string date;  // YYYY-MM-DD
+  // The supplier's counterpart of the order's shipping method, if it maps
+  // one (suppliers.<id>.shipping; must outlive the view).
+  const ShipMethod* shipping = nullptr;
 };
 
 // The value of `field` for `view` (and `line`, 1-based `line_number`, for

@@ -106,6 +106,12 @@ std::string field_value(FieldId field, const PoView& v, const Line* line, int li
       return std::string(v.supplier_name);
     case FieldId::kPoLineCount:
       return std::to_string(v.lines.size());
+    case FieldId::kShippingCarrier:
+      return v.shipping ? v.shipping->carrier : "";
+    case FieldId::kShippingService:
+      return v.shipping ? v.shipping->service : "";
+    case FieldId::kShippingScac:
+      return v.shipping ? v.shipping->scac : "";
     default:
       return {};
   }

@@ -30,10 +30,17 @@ class X12PoWriter final : public PoWriter {
       body_.segment({"BEG", "00", "DS", v.po->number, "", date});
     }
     if (!x_.order_ref.empty()) body_.segment({"REF", x_.order_ref, o.ext_id});
-    if (!cancel_) {
-      const std::string& method = o.at(OrderField::kShippingMethod);
-      for (const auto& [m, scac] : x_.td5)
-        if (iequals(m, method)) body_.segment({"TD5", "", "2", scac, "", method});
+    if (!cancel_ && v.shipping) {
+      // The supplier's carrier for the buyer's method: SCAC in TD503, the
+      // carrier and service in words as the routing (TD505).
+      const ShipMethod& m = *v.shipping;
+      std::string routing = m.carrier;
+      if (!m.service.empty()) routing += (routing.empty() ? "" : " ") + m.service;
+      if (routing.empty()) routing = o.at(OrderField::kShippingMethod);
+      if (!m.scac.empty())
+        body_.segment({"TD5", "", "2", m.scac, "", routing});
+      else if (!routing.empty())
+        body_.segment({"TD5", "", "", "", "", routing});
     }
     for (const auto& loop : x_.n1_loops) {
       const bool ship = loop == "ST";
