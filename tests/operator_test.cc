@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <regex>
 
 #include "e2e_fixture.h"
 
@@ -327,4 +328,38 @@ TEST_CASE("operator: the history names the operator by login name, never by uid"
       named = true;
     }
   CHECK_MESSAGE(named, order["events"].dump());
+}
+
+TEST_CASE("operator: a dry run renders exactly what a real run sends, and spends nothing") {
+  Install in;  // acme: CSV, globex: XML, initech: X12 850
+  in.drop_orders("shop", "a.csv",
+                 std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 1) +
+                     shopify_row("#2", "GX-1", 2) + shopify_row("#3", "IN-1", 3));
+  REQUIRE(in.once().code == 0);
+  const auto before = in.ctl({"show", "1", "--json"}).out;
+  const auto out = in.path("dry");
+  auto dry = in.ctl({"process", "--all-ready", "--dry-run", "--out", out.string()});
+  REQUIRE_MESSAGE(dry.code == 0, dry.err);
+  CHECK(dry.out.find("would go to acme (folder ") != std::string::npos);
+  CHECK(dry.out.find("dry run: 3 orders would become 3 POs in 3 documents; nothing was sent") !=
+        std::string::npos);
+  // Nothing left orderd: no file at a supplier, no status, no history, no number.
+  CHECK(in.files("out/supplier").empty());
+  for (const auto& o : in.orders()) CHECK(o["status"] == "ready");
+  CHECK(in.ctl({"show", "1", "--json"}).out == before);
+  // The real run sends the same files, byte for byte (the X12 envelope's
+  // time of day aside): same names, PO numbers and control numbers.
+  REQUIRE(in.ctl({"process", "--all-ready"}).code == 0);
+  const auto dried = files_under(out);
+  const auto sent = in.files("out/supplier");
+  REQUIRE(dried.size() == 3);
+  REQUIRE(sent.size() == 3);
+  const std::regex when("\\*[0-9]{6}\\*[0-9]{4}\\*\\^|\\*[0-9]{8}\\*[0-9]{4}\\*");
+  for (std::size_t i = 0; i < 3; ++i) {
+    CAPTURE(sent[i].string());
+    CHECK(dried[i].filename() == sent[i].filename());
+    CHECK(dried[i].parent_path().filename() == sent[i].parent_path().filename());
+    CHECK(std::regex_replace(slurp(dried[i]), when, "*T*") ==
+          std::regex_replace(slurp(sent[i]), when, "*T*"));
+  }
 }

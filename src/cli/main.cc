@@ -16,6 +16,7 @@
 #include "jobs/jobs.h"
 #include "jobs/state.h"
 #include "service/control.h"
+#include "util/fs.h"
 #include "util/text.h"
 
 using namespace orderd;
@@ -97,6 +98,12 @@ int main(int argc, char** argv) {
   auto* process = app.add_subcommand("process", "split ready orders into POs and deliver them");
   process->add_option("ORDER", refs);
   process->add_flag("--all-ready", all_ready, "every order in ready");
+  bool dry_run = false;
+  std::string dry_out;
+  process->add_flag("--dry-run", dry_run,
+                    "route, verify and render exactly as a real run, but send nothing, change no "
+                    "status and spend no PO or control number");
+  process->add_option("--out", dry_out, "with --dry-run: write the documents into DIR/<party>/");
 
   std::string reason;
   auto* cancel = app.add_subcommand(
@@ -303,6 +310,35 @@ int main(int argc, char** argv) {
         if (ids.empty()) {
           if (!missing) std::cout << "no order is ready\n";
           return missing ? 1 : 0;
+        }
+        if (dry_run) {
+          RunReport report;
+          auto docs = dry_run_orders(rt, ids, report);
+          if (!docs) {
+            std::cerr << docs.error().message() << "\n";
+            return 1;
+          }
+          for (const auto& d : *docs) {
+            std::string written;
+            if (!dry_out.empty()) {
+              const auto dir = std::filesystem::path(dry_out) / d.party;
+              auto s = ensure_dir(dir);
+              if (s) s = write_file_atomic(dir / d.name, d.content);
+              if (!s) {
+                report.problem(fmt::format("{}: {}", d.name, s.error().message()));
+                continue;
+              }
+              written = fmt::format("; written to {}", (dir / d.name).string());
+            }
+            report.lines.push_back(fmt::format("{} would go to {} ({}), {} bytes{}", d.name,
+                                               d.party, d.where, d.content.size(), written));
+          }
+          print_report(report);
+          return report.failed || missing ? 1 : 0;
+        }
+        if (!dry_out.empty()) {
+          std::cerr << "--out is for --dry-run\n";
+          return 2;
         }
         auto report = recorded_run(rt, "process", rt.actor,
                                    [&](RunReport& r) { r.add(process_orders(rt, ids)); });

@@ -43,6 +43,8 @@ class DocumentBuilder {
   void add(const Order& order, const Po& po);
   // Writes the documents and links their POs; returns how many were written.
   int finish();
+  // The documents written so far, in order.
+  const std::vector<std::int64_t>& documents() const { return written_ids_; }
 
  private:
   struct Open {
@@ -57,6 +59,7 @@ class DocumentBuilder {
   PoDocKind kind_;
   std::map<std::string, Open> open_;  // supplier id -> batch (batch: run)
   int written_ = 0;
+  std::vector<std::int64_t> written_ids_;
 };
 
 }  // namespace orderd

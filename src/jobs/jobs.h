@@ -117,6 +117,18 @@ RunReport run_cycle(Runtime& rt, std::string_view trigger);
 // Splits ready orders into POs, renders and delivers them.
 RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids);
 
+// A document a real run would deliver: to `party` (`where` says by what),
+// as `name`, holding `content`.
+struct DryRunDocument {
+  std::string party, name, where, content;
+};
+// What process_orders would render, exactly (PO numbers and X12 control
+// numbers included), without sending anything, changing a status or
+// spending a number: the transaction is rolled back.
+Result<std::vector<DryRunDocument>> dry_run_orders(Runtime& rt,
+                                                   const std::vector<std::int64_t>& order_ids,
+                                                   RunReport& report);
+
 // Finds ORDER as the operator typed it: "#1001", "1001" or "channel:#1001".
 Result<std::int64_t> find_order(Runtime& rt, std::string_view ref);
 

@@ -6,6 +6,7 @@
 
 #include "core/status.h"
 #include "jobs/documents.h"
+#include "transport/transport.h"
 #include "util/crashpoint.h"
 #include "util/hash.h"
 #include "util/lifecycle.h"
@@ -57,6 +58,7 @@ void DocumentBuilder::store(const SupplierConfig& s, Open& b) {
   rt_.store->fill_document(b.doc_id, name, content, sha256_hex(content));
   b.writer.reset();
   ++written_;
+  written_ids_.push_back(b.doc_id);
 }
 
 int DocumentBuilder::finish() {
@@ -66,18 +68,20 @@ int DocumentBuilder::finish() {
   return written_;
 }
 
-RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids) {
-  RunLock lock(rt);
-  RunReport report;
-  Txn txn(*rt.store);
-  if (auto s = txn.begin(); !s) {
-    report.problem(s.error().message());
-    return report;
-  }
+namespace {
+
+struct Rendered {
+  int processed = 0, pos_made = 0, written = 0;
+  std::vector<std::int64_t> documents;
+};
+
+// Splits the ready orders among `order_ids` into POs and renders their
+// documents, in the caller's open transaction.
+Rendered render(Runtime& rt, const std::vector<std::int64_t>& order_ids, RunReport& report) {
+  Rendered out;
   const std::int64_t now = rt.now();
   DocumentBuilder docs(rt, PoDocKind::kOrder);
   const std::int64_t first_po = rt.store->next_po_id();
-  int processed = 0, pos_made = 0;
   // In chunks, so memory stays bounded whatever the number of orders.
   std::vector<std::int64_t> ids(order_ids.begin(), order_ids.end());
   std::sort(ids.begin(), ids.end());
@@ -118,25 +122,73 @@ RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids
         for (auto& l : order->lines)
           if (l.supplier == s) l.po_id = po.id;
         docs.add(*order, po);
-        ++pos_made;
+        ++out.pos_made;
       }
-      ++processed;
+      ++out.processed;
     }
   }
-  const int written = docs.finish();
+  out.written = docs.finish();
+  out.documents = docs.documents();
   rt.store->finish_processing(first_po, rt.actor, now);
+  return out;
+}
+
+}  // namespace
+
+RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids) {
+  RunLock lock(rt);
+  RunReport report;
+  Txn txn(*rt.store);
+  if (auto s = txn.begin(); !s) {
+    report.problem(s.error().message());
+    return report;
+  }
+  const Rendered r = render(rt, order_ids, report);
   crashpoint("process.before_commit");
   if (auto s = txn.commit(); !s) {
     report.problem(fmt::format("processing not saved: {}", s.error().message()));
     return report;
   }
   crashpoint("process.after_commit");
-  report.changed += processed;
-  if (processed)
-    report.lines.push_back(fmt::format("processed {} into {} in {}", count_of(processed, "order"),
-                                       count_of(pos_made, "PO"), count_of(written, "document")));
+  report.changed += r.processed;
+  if (r.processed)
+    report.lines.push_back(fmt::format("processed {} into {} in {}", count_of(r.processed, "order"),
+                                       count_of(r.pos_made, "PO"),
+                                       count_of(r.written, "document")));
   report.add(deliver_due(rt));
   return report;
+}
+
+Result<std::vector<DryRunDocument>> dry_run_orders(Runtime& rt,
+                                                   const std::vector<std::int64_t>& order_ids,
+                                                   RunReport& report) {
+  RunLock lock(rt);
+  Txn txn(*rt.store);
+  if (auto s = txn.begin(); !s) return std::unexpected(s.error());
+  // Exactly what a real run renders, PO numbers and X12 control numbers
+  // included; then rolled back, so none of them is spent.
+  const Rendered r = render(rt, order_ids, report);
+  std::vector<DryRunDocument> out;
+  for (auto id : r.documents) {
+    auto d = rt.store->load_document(id);
+    if (!d) continue;
+    DryRunDocument dd;
+    dd.party = d->party;
+    dd.name = d->name;
+    dd.content = std::move(d->content);
+    if (const SupplierConfig* s = rt.cfg->supplier(d->party)) {
+      if (auto t = make_transport(s->transport))
+        dd.where = (*t)->describe();
+      else
+        dd.where = t.error().message();
+    }
+    out.push_back(std::move(dd));
+  }
+  rt.store->rollback();
+  report.lines.push_back(fmt::format(
+      "dry run: {} would become {} in {}; nothing was sent, no status changed, no number spent",
+      count_of(r.processed, "order"), count_of(r.pos_made, "PO"), count_of(r.written, "document")));
+  return out;
 }
 
 }  // namespace orderd
