@@ -91,9 +91,7 @@ std::optional<std::string> suggest_field(std::string_view name) {
       {"organisation", "company"},
       {"town", "city"},
   };
-  std::string key = to_lower(trim(name));
-  for (auto& c : key)
-    if (c == '-' || c == ' ') c = '_';
+  const std::string key = name_key(name);
   std::string prefix = "ship_to", leaf = key;
   if (auto dot = key.rfind('.'); dot != std::string::npos) {
     prefix = key.substr(0, dot);

@@ -139,9 +139,7 @@ std::optional<std::string> suggest_status(std::string_view s) {
       {"missing", "needs_resolve"},
       {"blocked", "needs_resolve"},
   };
-  std::string key = to_lower(trim(s));
-  for (auto& c : key)
-    if (c == '-' || c == ' ') c = '_';
+  const std::string key = name_key(s);
   if (parse_status(key)) return key;
   for (const auto& [word, status] : kMeaning)
     if (key == word) return std::string(status);

@@ -1078,57 +1078,52 @@ void Store::add_attempt(std::int64_t doc_id, std::int64_t at, std::string_view t
   s.run();
 }
 
+namespace {
+
+// A document's record without its content, from the columns kDocMeta lists.
+constexpr const char* kDocMeta =
+    "d.id, d.kind, d.party_type, d.party, d.name, d.format, d.sha256, d.state, d.attempts, "
+    "d.last_error, d.created_at, d.delivered_at, d.next_attempt_at";
+
+Document read_document_meta(Stmt& s) {
+  Document d;
+  d.id = s.i64(0);
+  d.kind = s.text(1);
+  d.party_type = s.text(2);
+  d.party = s.text(3);
+  d.name = s.text(4);
+  d.format = s.text(5);
+  d.sha256 = s.text(6);
+  d.state = parse_doc_state(s.text(7));
+  d.attempts = static_cast<int>(s.i64(8));
+  d.last_error = s.text(9);
+  d.created_at = s.i64(10);
+  d.delivered_at = s.i64(11);
+  d.next_attempt_at = s.i64(12);
+  return d;
+}
+
+}  // namespace
+
 std::vector<Document> Store::documents_of_order(std::int64_t order_id) {
   auto s = stmt(
-      "SELECT DISTINCT d.id, d.kind, d.party_type, d.party, d.name, d.format, d.sha256, d.state, "
-      "d.attempts, d.last_error, d.created_at, d.delivered_at FROM documents d WHERE d.id IN ("
-      "SELECT document_id FROM pos WHERE order_id=?1 UNION "
-      "SELECT cancel_document_id FROM pos WHERE order_id=?1 UNION "
-      "SELECT s.push_document_id FROM shipments s JOIN lines l ON l.id=s.line_id WHERE "
-      "l.order_id=?1) ORDER BY d.id");
+      fmt::format("SELECT DISTINCT {} FROM documents d WHERE d.id IN ("
+                  "SELECT document_id FROM pos WHERE order_id=?1 UNION "
+                  "SELECT cancel_document_id FROM pos WHERE order_id=?1 UNION "
+                  "SELECT s.push_document_id FROM shipments s JOIN lines l ON l.id=s.line_id WHERE "
+                  "l.order_id=?1) ORDER BY d.id",
+                  kDocMeta));
   s << order_id;
-  std::vector<Document> out;
-  while (s.step()) {
-    Document d;
-    d.id = s.i64(0);
-    d.kind = s.text(1);
-    d.party_type = s.text(2);
-    d.party = s.text(3);
-    d.name = s.text(4);
-    d.format = s.text(5);
-    d.sha256 = s.text(6);
-    d.state = parse_doc_state(s.text(7));
-    d.attempts = static_cast<int>(s.i64(8));
-    d.last_error = s.text(9);
-    d.created_at = s.i64(10);
-    d.delivered_at = s.i64(11);
-    out.push_back(std::move(d));
-  }
-  return out;
+  return collect(s, read_document_meta);
 }
 
 std::vector<Document> Store::undelivered_documents(int limit) {
-  auto s = stmt(
-      "SELECT id, kind, party_type, party, name, state, attempts, last_error, created_at, "
-      "next_attempt_at FROM documents WHERE state IN ('pending','sending','failed') ORDER BY "
-      "state='failed' DESC, id LIMIT ?");
+  auto s = stmt(fmt::format(
+      "SELECT {} FROM documents d WHERE d.state IN ('pending','sending','failed') ORDER BY "
+      "d.state='failed' DESC, d.id LIMIT ?",
+      kDocMeta));
   s << limit;
-  std::vector<Document> out;
-  while (s.step()) {
-    Document d;
-    d.id = s.i64(0);
-    d.kind = s.text(1);
-    d.party_type = s.text(2);
-    d.party = s.text(3);
-    d.name = s.text(4);
-    d.state = parse_doc_state(s.text(5));
-    d.attempts = static_cast<int>(s.i64(6));
-    d.last_error = s.text(7);
-    d.created_at = s.i64(8);
-    d.next_attempt_at = s.i64(9);
-    out.push_back(std::move(d));
-  }
-  return out;
+  return collect(s, read_document_meta);
 }
 
 std::int64_t Store::undelivered_count() {

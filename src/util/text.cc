@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstring>
 #include <charconv>
+#include <cstring>
 #include <ctime>
 #include <vector>
 
@@ -23,6 +23,13 @@ std::string to_lower(std::string_view s) {
   for (char& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return out;
+}
+
+std::string name_key(std::string_view s) {
+  std::string key = to_lower(trim(s));
+  for (auto& c : key)
+    if (c == '-' || c == ' ') c = '_';
+  return key;
 }
 
 bool iequals(std::string_view a, std::string_view b) {

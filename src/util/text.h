@@ -14,6 +14,8 @@ namespace orderd {
 
 std::string_view trim(std::string_view s);
 std::string to_lower(std::string_view s);
+// A name as typed, for matching: trimmed, lower case, '-' and ' ' as '_'.
+std::string name_key(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 
 // Shell-style glob: '*' any run, '?' one character, '[...]' a class. Case-sensitive.
