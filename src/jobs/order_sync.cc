@@ -93,7 +93,8 @@ RunReport sync_orders(Runtime& rt, std::string_view trigger, Scope only) {
             // Bytes that are not UTF-8 become U+FFFD; the orders they land in
             // wait in needs_resolve (verify_order) for a person to say what
             // the field holds.
-            if (const auto bad = invalid_utf8(data, 6); !bad.empty()) {
+            if (!valid_utf8(data)) {  // the fast check first: most files are clean
+              const auto bad = invalid_utf8(data, 6);
               std::string where;
               for (std::size_t k = 0; k < bad.size() && k < 5; ++k) {
                 const auto [line, column] = line_column(data, bad[k]);

@@ -67,7 +67,9 @@ Status check_state(Runtime& rt, bool integrity) {
   auto mark = read_mark(rt);
   if (!mark) return std::unexpected(mark.error());
   const StateFacts db = rt.store->state_facts();
-  if (auto why = state_disagreement(db, *mark, rt.spool.has_history()))
+  // The archive is looked at only when there is no mark to go by.
+  const bool history = !*mark && db.empty && rt.spool.has_history();
+  if (auto why = state_disagreement(db, *mark, history))
     return fail(ErrorKind::kRefused,
                 fmt::format("{} (state {}, spool {})", *why, rt.cfg->state_dir.string(),
                             rt.cfg->spool_dir.string()));
