@@ -13,8 +13,8 @@ RoutingRules rules() {
   r.require = {to_field_id(OrderField::kShipName), to_field_id(OrderField::kShipAddress1),
                to_field_id(OrderField::kShipCity), to_field_id(OrderField::kShipZip),
                to_field_id(OrderField::kShipCountry)};
-  r.suppliers = {{"acme", {"ACME-*", "AC-1???"}, {to_field_id(OrderField::kShipPhone)}},
-                 {"globex", {"GX-*", "ACME-SPECIAL"}, {}}};
+  r.suppliers = {{"acme", {"ACME-*", "AC-1???"}, {to_field_id(OrderField::kShipPhone)}, {}},
+                 {"globex", {"GX-*", "ACME-SPECIAL"}, {}, {}}};
   return r;
 }
 
