@@ -600,10 +600,12 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
         s.po = w.po(n["po"], path + ".po");
         s.shipping = w.shipping(n["shipping"], path + ".shipping");
         // The older po.x12.td5 (method -> SCAC) is the same mapping.
-        for (const auto& [m, scac] : s.po.x12.td5)
+        for (const auto& td5 : s.po.x12.td5) {
+          const std::string key = shipping_key(td5.first);
           if (!std::any_of(s.shipping.map.begin(), s.shipping.map.end(),
-                           [&](const auto& e) { return shipping_key(e.first) == shipping_key(m); }))
-            s.shipping.map.emplace_back(m, ShipMethod{"", "", scac});
+                           [&](const auto& e) { return shipping_key(e.first) == key; }))
+            s.shipping.map.emplace_back(td5.first, ShipMethod{"", "", td5.second});
+        }
         s.transport = w.transport(n["transport"], path + ".transport");
         s.tracking = w.tracking(n["tracking"], path + ".tracking");
         s.tracking.every = w.duration(n, path, "tracking_sync", 0);
