@@ -13,7 +13,6 @@
 #include "util/text.h"
 
 namespace orderd {
-namespace {}  // namespace
 
 std::int64_t DocumentBuilder::open(const SupplierConfig& s) {
   auto& b = open_[s.id];

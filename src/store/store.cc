@@ -834,12 +834,6 @@ void Store::set_po_state(std::int64_t po_id, PoState state, std::string_view err
   s.run();
 }
 
-void Store::set_po_document(std::int64_t po_id, std::int64_t doc_id) {
-  auto s = stmt("UPDATE pos SET document_id=? WHERE id=?");
-  s.id_or_null(doc_id) << po_id;
-  s.run();
-}
-
 void Store::set_po_cancel_document(std::int64_t po_id, std::int64_t doc_id) {
   auto s = stmt("UPDATE pos SET cancel_document_id=? WHERE id=?");
   s.id_or_null(doc_id) << po_id;
@@ -1274,12 +1268,6 @@ void Store::link_unpushed_shipments(std::string_view channel, std::int64_t doc_i
       "(SELECT l.id FROM lines l JOIN orders o ON o.id=l.order_id WHERE o.channel=?)");
   s << doc_id << channel;
   s.run();
-}
-
-std::vector<Shipment> Store::shipments_of_document(std::int64_t doc_id) {
-  auto s = stmt(std::string(kShipCols) + " WHERE s.push_document_id=? ORDER BY s.id");
-  s << doc_id;
-  return collect(s, read_shipment);
 }
 
 std::vector<Shipment> Store::shipments_of_order(std::int64_t order_id) {

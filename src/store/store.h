@@ -162,7 +162,6 @@ class Store {
   Po create_po(std::int64_t order_id, std::string_view supplier, std::string_view prefix,
                std::int64_t doc_id, std::int64_t now);
   void set_po_state(std::int64_t po_id, PoState state, std::string_view error);
-  void set_po_document(std::int64_t po_id, std::int64_t doc_id);
   void set_po_cancel_document(std::int64_t po_id, std::int64_t doc_id);
   // The id the next PO will get (within the open transaction).
   std::int64_t next_po_id();
@@ -252,7 +251,6 @@ class Store {
   // Links every unpushed shipment of `channel` to `doc_id`; the same set
   // unpushed_shipments() returned within the transaction.
   void link_unpushed_shipments(std::string_view channel, std::int64_t doc_id);
-  std::vector<Shipment> shipments_of_document(std::int64_t doc_id);
   std::vector<Shipment> shipments_of_order(std::int64_t order_id);
   // Ids of the orders whose shipments a push document carries.
   std::vector<std::int64_t> orders_of_push_document(std::int64_t doc_id);

@@ -76,7 +76,6 @@ class Easy {
   // lines, HTTP status and headers).
   const std::string& body() const { return body_; }
   std::string take_body() { return std::move(body_); }
-  const std::vector<std::string>& replies() const { return replies_; }
   // The last reply line, e.g. "550 Not enough privileges." ("" if none).
   std::string last_reply() const;
   long response_code() const;
