@@ -340,8 +340,9 @@ int main(int argc, char** argv) {
           std::cerr << "--out is for --dry-run\n";
           return 2;
         }
-        auto report = recorded_run(rt, "process", rt.actor,
-                                   [&](RunReport& r) { r.add(process_orders(rt, ids)); });
+        auto report = recorded_run(rt, "process", rt.actor, [&](RunReport& r) {
+          r.add(run_cycle(rt, [&](RunReport& in) { in.add(process_orders(rt, ids)); }));
+        });
         print_report(report);
         return report.failed || missing ? 1 : 0;
       }
@@ -350,10 +351,12 @@ int main(int argc, char** argv) {
         if (!id) return 1;
         std::optional<Error> refused;
         auto r = recorded_run(rt, "cancel", rt.actor, [&](RunReport& out) {
-          if (auto c = cancel_order(rt, *id, reason))
-            out.add(std::move(*c));
-          else
-            refused = c.error();
+          out.add(run_cycle(rt, [&](RunReport& in) {
+            if (auto c = cancel_order(rt, *id, reason))
+              in.add(std::move(*c));
+            else
+              refused = c.error();
+          }));
         });
         if (refused) {
           std::cerr << refused->message() << "\n";
@@ -367,10 +370,12 @@ int main(int argc, char** argv) {
         if (!id) return 1;
         std::optional<Error> refused;
         auto r = recorded_run(rt, "retry", rt.actor, [&](RunReport& out) {
-          if (auto t = retry_order(rt, *id))
-            out.add(std::move(*t));
-          else
-            refused = t.error();
+          out.add(run_cycle(rt, [&](RunReport& in) {
+            if (auto t = retry_order(rt, *id))
+              in.add(std::move(*t));
+            else
+              refused = t.error();
+          }));
         });
         if (refused) {
           std::cerr << refused->message() << "\n";
@@ -408,15 +413,13 @@ int main(int argc, char** argv) {
               j.value("files", 0), j.value("changed", 0), j.value("failed", 0));
           return j.value("failed", 0) ? 1 : 0;
         }
-        RunReport r;
-        if (what == "orders" || what == "all") {
-          r.add(sync_orders(rt, "on-demand"));
-          r.add(deliver_due(rt));
-        }
-        if (what == "tracking" || what == "all") {
-          r.add(sync_tracking(rt, "on-demand"));
-          r.add(push_tracking(rt, "on-demand"));
-        }
+        RunReport r = run_cycle(rt, [&](RunReport& out) {
+          if (what == "orders" || what == "all") out.add(sync_orders(rt, "on-demand"));
+          if (what == "tracking" || what == "all") {
+            out.add(sync_tracking(rt, "on-demand"));
+            out.add(push_tracking(rt, "on-demand"));
+          }
+        });
         print_report(r);
         std::cout << fmt::format("synced (no service runs): {} files read, {} changed, {} failed\n",
                                  r.files, r.changed, r.failed);

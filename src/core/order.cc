@@ -103,6 +103,7 @@ constexpr const char* kStatusNames[] = {
     "shipped",       "completed", "failed",    "canceled"};
 constexpr const char* kStateNames[] = {"needs_resolve", "ready", "canceled"};
 constexpr const char* kPoStateNames[] = {"sending", "sent", "failed", "cancel_sending", "canceled"};
+constexpr const char* kDocStateNames[] = {"pending", "sending", "delivered", "failed"};
 
 template <class E, std::size_t N>
 std::optional<E> parse_name(const char* const (&names)[N], std::string_view s) {
@@ -158,6 +159,12 @@ const char* to_string(PoState s) {
 }
 std::optional<PoState> parse_po_state(std::string_view s) {
   return parse_name<PoState>(kPoStateNames, s);
+}
+const char* to_string(DocState s) {
+  return kDocStateNames[static_cast<int>(s)];
+}
+std::optional<DocState> parse_doc_state(std::string_view s) {
+  return parse_name<DocState>(kDocStateNames, s);
 }
 
 }  // namespace orderd

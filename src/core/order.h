@@ -39,6 +39,10 @@ enum class PoState : std::uint8_t {
   kCanceled,       // canceled (sent to the supplier, or never delivered)
 };
 
+// Delivery state of one document (a PO batch, a cancellation, an
+// acknowledgment, a tracking push) at its destination.
+enum class DocState : std::uint8_t { kPending, kSending, kDelivered, kFailed };
+
 struct Line {
   std::int64_t id = 0;
   int seq = 0;  // 1-based position in the order as the channel listed it
@@ -86,6 +90,16 @@ struct Po {
   std::int64_t created_at = 0;
 };
 
+// What the store knows of an order by its channel and id, enough to decide
+// what a re-import does (core/transitions.h).
+struct StoredOrderKey {
+  std::int64_t id = 0;
+  std::string fingerprint;
+  OrderState state = OrderState::kNeedsResolve;
+  OrderStatus status = OrderStatus::kNeedsResolve;
+  int po_count = 0;
+};
+
 // Operator corrections kept apart from the channel's data, so a re-import
 // does not undo them. Keys are field names ("ship_to.phone") or
 // "line.N.sku" / "line.N.supplier" (N = Line::seq).
@@ -107,5 +121,7 @@ const char* to_string(OrderState s);
 std::optional<OrderState> parse_order_state(std::string_view s);
 const char* to_string(PoState s);
 std::optional<PoState> parse_po_state(std::string_view s);
+const char* to_string(DocState s);
+std::optional<DocState> parse_doc_state(std::string_view s);
 
 }  // namespace orderd

@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   }
   RunReport report;
   try {
-    report = run_cycle(**rt, "once");
+    report = full_cycle(**rt, "once");
   } catch (const StoreError& e) {
     report.lines.push_back(fmt::format("state database error: {}", e.what()));
     ++report.failed;

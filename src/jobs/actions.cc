@@ -4,19 +4,20 @@
 #include <algorithm>
 
 #include "core/status.h"
+#include "core/transitions.h"
 #include "jobs/documents.h"
 #include "util/text.h"
 
 namespace orderd {
 
 Result<RunReport> resolve_order(Runtime& rt, std::int64_t order_id,
-                                  const std::vector<std::pair<std::string, std::string>>& sets) {
+                                const std::vector<std::pair<std::string, std::string>>& sets) {
   RunLock lock(rt);
   Txn txn(*rt.store);
   if (auto s = txn.begin(); !s) return std::unexpected(s.error());
   auto order = rt.store->load_order(order_id);
   if (!order) return fail(ErrorKind::kNotFound, "order vanished");
-  if (order->status != OrderStatus::kNeedsResolve && order->status != OrderStatus::kReady)
+  if (!can_resolve(order->status))
     return fail(ErrorKind::kRefused,
                 fmt::format("order {} is {}; only orders in needs_resolve or ready can be changed",
                             order->ext_id, to_string(order->status)));
@@ -27,10 +28,10 @@ Result<RunReport> resolve_order(Runtime& rt, std::int64_t order_id,
       std::vector<std::string_view> ids;
       for (const auto& s : rt.cfg->suppliers) ids.push_back(s.id);
       auto near = nearest(value, ids);
-      return fail(ErrorKind::kInvalid,
-                  fmt::format("{}: no supplier {}{}; the suppliers are {}", key, value,
-                              near ? fmt::format(" (did you mean {}?)", *near) : "",
-                              fmt::join(ids, ", ")));
+      return fail(
+          ErrorKind::kInvalid,
+          fmt::format("{}: no supplier {}{}; the suppliers are {}", key, value,
+                      near ? fmt::format(" (did you mean {}?)", *near) : "", fmt::join(ids, ", ")));
     }
   }
   for (const auto& [key, value] : sets) rt.store->set_override(order_id, key, value);
@@ -40,7 +41,7 @@ Result<RunReport> resolve_order(Runtime& rt, std::int64_t order_id,
   apply_overrides(*order, rt.store->load_overrides(order_id));
   const OrderStatus before = order->status;
   order->messages = verify_order(*order, rt.rules);
-  order->state = order->messages.empty() ? OrderState::kReady : OrderState::kNeedsResolve;
+  order->state = verified_state(false, order->messages);
   order->status = derive_status(order->state, {}, {});
   rt.store->replace_order(*order, key->fingerprint, rt.now());
   std::string what;
@@ -54,8 +55,8 @@ Result<RunReport> resolve_order(Runtime& rt, std::int64_t order_id,
   if (order->messages.empty())
     report.lines.push_back(fmt::format("order {} is ready", order->ext_id));
   else
-    report.problem(fmt::format("order {} still needs: {}", order->ext_id,
-                               fmt::join(order->messages, "; ")));
+    report.problem(
+        fmt::format("order {} still needs: {}", order->ext_id, fmt::join(order->messages, "; ")));
   ++report.changed;
   return report;
 }
@@ -70,47 +71,47 @@ Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_v
     if (!order) return fail(ErrorKind::kNotFound, "order vanished");
     const std::string why = reason.empty() ? "canceled by the operator" : std::string(reason);
     auto pos = rt.store->load_pos(order_id);
-    if (order->status == OrderStatus::kCanceled)
-      return fail(ErrorKind::kRefused, fmt::format("order {} is already canceled", order->ext_id));
-    if (pos.empty()) {
-      rt.store->set_order_state(order_id, OrderState::kCanceled, OrderStatus::kCanceled, {why});
-      rt.store->add_event(order_id, 0, rt.actor, "status", to_string(order->status), "canceled",
-                          why, rt.now());
-      if (auto s = txn.commit(); !s) return std::unexpected(s.error());
-      report.lines.push_back(
-          fmt::format("order {} canceled (it had not been sent to a supplier)", order->ext_id));
-      return report;
-    }
-    // A PO with a shipped line stays (the goods are on their way: returns
-    // are the channel's business); every other PO is canceled.
-    auto shipped = [&](const Po& po) {
-      for (const auto& l : order->lines)
-        if (l.po_id == po.id && l.shipped > 0) return true;
-      return false;
-    };
+    const CancelPlan plan = plan_cancel(order->status, pos, order->lines);
+    using V = CancelPlan::Verdict;
     std::vector<std::string> kept;
-    for (const auto& po : pos)
-      if (po.state != PoState::kCanceled && shipped(po)) kept.push_back(po.number);
-    if (std::none_of(pos.begin(), pos.end(), [&](const Po& po) {
-          return po.state != PoState::kCanceled && !shipped(po);
-        }))
-      return fail(ErrorKind::kRefused,
-                  fmt::format("order {}: every PO has shipped ({}); nothing is left to cancel "
-                              "(handle returns in the channel)",
-                              order->ext_id, fmt::join(kept, ", ")));
-    for (const auto& po : pos)
-      if (!shipped(po) &&
-          (po.state == PoState::kSending || po.state == PoState::kCancelSending))
+    for (std::size_t i = 0; i < plan.pos.size(); ++i)
+      if (plan.pos[i] == PoCancel::kKeep && pos[i].state != PoState::kCanceled)
+        kept.push_back(pos[i].number);
+    switch (plan.verdict) {
+      case V::kAlreadyCanceled:
+        return fail(ErrorKind::kRefused,
+                    fmt::format("order {} is already canceled", order->ext_id));
+      case V::kAllShipped:
+        for (const auto& po : pos)
+          if (po.state != PoState::kCanceled) kept.push_back(po.number);
+        return fail(ErrorKind::kRefused,
+                    fmt::format("order {}: every PO has shipped ({}); nothing is left to cancel "
+                                "(handle returns in the channel)",
+                                order->ext_id, fmt::join(kept, ", ")));
+      case V::kDeliveryInProgress:
         return fail(ErrorKind::kRefused,
                     fmt::format("order {}: PO {} is being delivered; try again after the next "
                                 "sync (`orderctl sync all`)",
-                                order->ext_id, po.number));
+                                order->ext_id, plan.busy));
+      case V::kCancelOrder: {
+        const OrderStatus to = derive_status(kCanceledOrderState, {}, {});
+        rt.store->set_order_state(order_id, kCanceledOrderState, to, {why});
+        rt.store->add_event(order_id, 0, rt.actor, "status", to_string(order->status),
+                            to_string(to), why, rt.now());
+        if (auto s = txn.commit(); !s) return std::unexpected(s.error());
+        report.lines.push_back(
+            fmt::format("order {} canceled (it had not been sent to a supplier)", order->ext_id));
+        return report;
+      }
+      case V::kCancelPos:
+        break;
+    }
     DocumentBuilder docs(rt, PoDocKind::kCancel);
-    for (const auto& po : pos) {
-      if (po.state == PoState::kCanceled || shipped(po)) continue;
-      if (po.state == PoState::kFailed) {
-        // Never delivered: nothing to tell the supplier.
-        rt.store->set_po_state(po.id, PoState::kCanceled, "");
+    for (std::size_t i = 0; i < pos.size(); ++i) {
+      const Po& po = pos[i];
+      if (plan.pos[i] == PoCancel::kKeep) continue;
+      if (plan.pos[i] == PoCancel::kCancelNow) {
+        rt.store->set_po_state(po.id, po_state_when_canceling(plan.pos[i]), "");
         rt.store->add_event(
             order_id, po.id, rt.actor, "po_canceled", "", "",
             fmt::format("PO {} canceled; it had never reached {}", po.number, po.supplier),
@@ -123,7 +124,7 @@ Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_v
                     fmt::format("order {}: PO {} went to supplier {}, which is no longer in the "
                                 "configuration; add it back to send the cancellation",
                                 order->ext_id, po.number, po.supplier));
-      rt.store->set_po_state(po.id, PoState::kCancelSending, "");
+      rt.store->set_po_state(po.id, po_state_when_canceling(plan.pos[i]), "");
       rt.store->add_event(
           order_id, po.id, rt.actor, "cancel_requested", "", "",
           fmt::format("cancellation of PO {} queued for {}: {}", po.number, po.supplier, why),
@@ -134,14 +135,13 @@ Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_v
     const int n = docs.finish();
     (void)refresh_status(rt, order_id, why);
     if (auto s = txn.commit(); !s) return std::unexpected(s.error());
-    report.lines.push_back(fmt::format("order {}: {} queued", order->ext_id,
-                                       count_of(n, "cancellation document")));
+    report.lines.push_back(
+        fmt::format("order {}: {} queued", order->ext_id, count_of(n, "cancellation document")));
     if (!kept.empty())
       report.lines.push_back(fmt::format("order {}: {} shipped and stays ({})", order->ext_id,
                                          kept.size() == 1 ? "PO " + kept[0] : "POs",
                                          fmt::join(kept, ", ")));
   }
-  report.add(deliver_due(rt));
   return report;
 }
 
@@ -155,13 +155,13 @@ Result<RunReport> retry_order(Runtime& rt, std::int64_t order_id) {
     if (!order) return fail(ErrorKind::kNotFound, "order vanished");
     int reset = 0;
     for (const auto& d : rt.store->documents_of_order(order_id)) {
-      if (d.state != DocState::kFailed) continue;
-      rt.store->reset_document(d.id);
+      if (!can_retry(d.state)) continue;
+      rt.store->set_document_state(d.id, retry_document(), rt.now());
       const bool cancel = d.kind == "cancel";
       if (d.kind == "po" || cancel)
         for (const auto& po :
              cancel ? rt.store->pos_of_cancel_document(d.id) : rt.store->pos_of_document(d.id)) {
-          rt.store->set_po_state(po.id, cancel ? PoState::kCancelSending : PoState::kSending, "");
+          rt.store->set_po_state(po.id, po_state_on_retry(d.kind), "");
           rt.store->add_event(po.order_id, po.id, rt.actor, "retry", "", "",
                               fmt::format("{} queued again for delivery", d.name), rt.now());
           if (po.order_id != order_id) (void)refresh_status(rt, po.order_id, "retry");
@@ -176,7 +176,6 @@ Result<RunReport> retry_order(Runtime& rt, std::int64_t order_id) {
     (void)refresh_status(rt, order_id, "retry requested");
     if (auto s = txn.commit(); !s) return std::unexpected(s.error());
   }
-  report.add(deliver_due(rt));
   return report;
 }
 

@@ -9,6 +9,7 @@
 
 #include "channels/formats.h"
 #include "core/status.h"
+#include "core/transitions.h"
 #include "jobs/jobs.h"
 #include "mappers/mappers.h"
 #include "transport/transport.h"
@@ -100,7 +101,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(std::shared_ptr<const Config> cfg)
   auto store = Store::open(cfg->state_dir);
   if (!store) return std::unexpected(store.error());
   auto rt = std::unique_ptr<Runtime>(new Runtime{
-      cfg, std::move(*store), Spool(cfg->spool_dir), {}, &system_clock(), "orderd", -1, 0, {}, {}});
+      cfg, std::move(*store), Spool(cfg->spool_dir), {}, &system_clock(), "orderd", -1, 0, {}});
   rt->rules.require = cfg->require;
   for (const auto& s : cfg->suppliers)
     rt->rules.suppliers.push_back({s.id, s.skus, s.require, s.shipping});
@@ -153,13 +154,7 @@ namespace {
 
 void apply_status(Runtime& rt, std::int64_t order_id, const Store::StatusInputs& in,
                   std::string_view reason) {
-  OrderStatus next = derive_status(in.state, in.pos, in.lines);
-  std::vector<std::string> msgs;
-  if (next == OrderStatus::kNeedsResolve || (in.pos.empty() && next == OrderStatus::kCanceled))
-    msgs = in.messages;
-  for (const auto& po : in.pos)
-    if (po.state == PoState::kFailed)
-      msgs.push_back(fmt::format("PO {} ({}): {}", po.number, po.supplier, po.error));
+  auto [next, msgs] = order_status_view(in.state, in.messages, in.pos, in.lines);
   if (next == in.status && msgs == in.messages) return;
   rt.store->set_order_status(order_id, next, msgs);
   if (next != in.status)
@@ -184,13 +179,23 @@ bool in_scope(Scope only, std::string_view id) {
   return only.empty() || std::find(only.begin(), only.end(), id) != only.end();
 }
 
-RunReport run_cycle(Runtime& rt, std::string_view trigger) {
-  rt.begin_cycle();
-  RunReport r = sync_orders(rt, trigger);
-  r.add(deliver_due(rt));
-  r.add(sync_tracking(rt, trigger));
-  r.add(push_tracking(rt, trigger));
+RunReport run_cycle(Runtime& rt, const std::function<void(RunReport&)>& work) {
+  RunReport r;
+  try {
+    if (work) work(r);
+    r.add(deliver_due(rt));
+  } catch (const StoreError& e) {
+    r.problem(fmt::format("state database error: {}", e.what()));
+  }
   return r;
+}
+
+RunReport full_cycle(Runtime& rt, std::string_view trigger) {
+  return run_cycle(rt, [&](RunReport& r) {
+    r.add(sync_orders(rt, trigger));
+    r.add(sync_tracking(rt, trigger));
+    r.add(push_tracking(rt, trigger));
+  });
 }
 
 }  // namespace orderd

@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 
+#include "core/transitions.h"
 #include "jobs/history.h"
 #include "jobs/jobs.h"
 #include "jobs/state.h"
@@ -35,7 +36,7 @@ void settle(Runtime& rt, const Document& d, bool ok, const std::string& error) {
   const std::int64_t now = rt.now();
   if (d.kind == "po" && ok) {
     // Sending and sent count alike in an order's status: nothing to refresh.
-    rt.store->mark_document_pos_sent(d.id, rt.actor,
+    rt.store->set_document_pos_state(d.id, po_state_after(d.kind, ok), rt.actor,
                                      fmt::format("delivered to {} as {}", d.party, d.name), now);
     return;
   }
@@ -43,7 +44,7 @@ void settle(Runtime& rt, const Document& d, bool ok, const std::string& error) {
     const bool cancel = d.kind == "cancel";
     auto pos = cancel ? rt.store->pos_of_cancel_document(d.id) : rt.store->pos_of_document(d.id);
     for (const auto& po : pos) {
-      PoState next = ok ? PoState::kCanceled : PoState::kFailed;
+      const PoState next = po_state_after(d.kind, ok);
       std::string why = ok ? "" : (cancel ? "cancellation not delivered: " + error : error);
       rt.store->set_po_state(po.id, next, why);
       rt.store->add_event(
@@ -84,14 +85,17 @@ using Transports = std::map<const TransportConfig*, std::unique_ptr<Transport>>;
 void deliver_one(Runtime& rt, Transports& transports, const Document& doc, RunReport& report) {
   // Records the attempt's outcome (and, for a final one, what it means for
   // the POs and orders) in one transaction.
-  auto finish = [&](bool ok, const std::string& error, DocState state, std::int64_t next,
-                    const std::string& where, const std::string& warning = {}) {
+  int spent = doc.attempts;
+  auto finish = [&](const DocumentUpdate& u, const std::string& where,
+                    const std::string& warning = {}) {
+    const bool ok = u.state == DocState::kDelivered;
     Txn txn(*rt.store);
     auto s = txn.begin();
     if (s) {
-      rt.store->add_attempt(doc.id, rt.now(), where, ok ? "delivered" : to_string(state), error);
-      rt.store->set_document_state(doc.id, state, error, next, rt.now());
-      if (ok || state == DocState::kFailed) settle(rt, doc, ok, error);
+      rt.store->add_attempt(doc.id, rt.now(), where, ok ? "delivered" : to_string(u.state),
+                            u.error);
+      rt.store->set_document_state(doc.id, u, rt.now());
+      if (u.settled()) settle(rt, doc, ok, u.error);
       s = txn.commit();
     }
     if (!s) {
@@ -101,7 +105,7 @@ void deliver_one(Runtime& rt, Transports& transports, const Document& doc, RunRe
                            "records it without sending it again",
                            doc.name, doc.party, where, s.error().message())
              : fmt::format("{} for {}: {}; and the attempt could not be recorded: {}", doc.name,
-                           doc.party, error, s.error().message()));
+                           doc.party, u.error, s.error().message()));
       return;
     }
     if (ok) {
@@ -111,18 +115,20 @@ void deliver_one(Runtime& rt, Transports& transports, const Document& doc, RunRe
         report.problem(fmt::format("{}: {}", doc.name, warning));
       }
     } else {
-      report.problem(
-          fmt::format("{} for {}: {}{}", doc.name, doc.party, error,
-                      state == DocState::kFailed ? " (gave up)" : " (will retry)"));
+      report.problem(fmt::format("{} for {}: {}{}", doc.name, doc.party, u.error,
+                                 u.state == DocState::kFailed ? " (gave up)" : " (will retry)"));
     }
+  };
+  // A failure no attempt can mend (the configuration, a refusal).
+  auto give_up = [&](std::string error, const std::string& where) {
+    finish(attempt_failed(doc.attempts + 1, spent, std::move(error), false, 1, rt.now(), 0), where);
   };
   const TransportConfig* tc = transport_for(*rt.cfg, doc);
   if (!tc) {
-    finish(false,
-           fmt::format("{} {} has no transport in the configuration any more; add it back and "
-                       "run `orderctl retry`",
-                       doc.party_type, doc.party),
-           DocState::kFailed, 0, "none");
+    give_up(fmt::format("{} {} has no transport in the configuration any more; add it back and "
+                        "run `orderctl retry`",
+                        doc.party_type, doc.party),
+            "none");
     return;
   }
   if (doc.state == DocState::kSending) {
@@ -130,7 +136,7 @@ void deliver_one(Runtime& rt, Transports& transports, const Document& doc, RunRe
     // even when the receiver has taken the file away already.
     if (auto copy = rt.spool.delivered_copy(doc.party, doc.name);
         copy && sha256_hex(*copy) == doc.sha256) {
-      finish(true, "", DocState::kDelivered, 0, "found in orderd's outbound archive");
+      finish(attempt_delivered(spent), "found in orderd's outbound archive");
       return;
     }
   }
@@ -138,19 +144,19 @@ void deliver_one(Runtime& rt, Transports& transports, const Document& doc, RunRe
   if (!t) {
     auto made = make_transport(*tc);
     if (!made) {
-      finish(false, made.error().message(), DocState::kFailed, 0, tc->type);
+      give_up(made.error().message(), tc->type);
       return;
     }
     t = std::move(*made);
   }
   const std::string where = t->describe();
   auto give_up_or_retry = [&](const Error& e) {
-    const bool last = !e.transient() || doc.attempts + 1 >= tc->attempts;
-    finish(false,
-           fmt::format("{} (attempt {} of {}, {})", e.message(), doc.attempts + 1, tc->attempts,
-                       where),
-           last ? DocState::kFailed : DocState::kPending,
-           last ? 0 : rt.now() + backoff(*tc, doc.attempts + 1), where);
+    const int attempt = doc.attempts + 1;
+    finish(attempt_failed(
+               attempt, spent,
+               fmt::format("{} (attempt {} of {}, {})", e.message(), attempt, tc->attempts, where),
+               e.transient(), tc->attempts, rt.now(), backoff(*tc, attempt)),
+           where);
   };
   if (doc.state == DocState::kSending) {
     // Interrupted: the destination decides whether it was delivered.
@@ -160,34 +166,36 @@ void deliver_one(Runtime& rt, Transports& transports, const Document& doc, RunRe
       return;
     }
     if (*present == Presence::kSame) {
-      finish(true, "", DocState::kDelivered, 0, where + " (found after an interrupted run)");
+      finish(attempt_delivered(spent), where + " (found after an interrupted run)");
       return;
     }
     if (*present == Presence::kDifferent) {
-      finish(false,
-             fmt::format("{} already holds a different {}; not overwritten", where, doc.name),
-             DocState::kFailed, 0, where);
+      give_up(fmt::format("{} already holds a different {}; not overwritten", where, doc.name),
+              where);
       return;
     }
   }
   // The mark before the first byte leaves: were the database to lose
   // these POs, the next start would notice instead of numbering them again.
   if (auto m = mark_state(rt); !m) {
-    report.problem(fmt::format("{} for {} not sent: {}; it stays queued", doc.name,
-                                       doc.party, m.error().message()));
+    report.problem(fmt::format("{} for {} not sent: {}; it stays queued", doc.name, doc.party,
+                               m.error().message()));
     return;
   }
   {
     // `sending` is on disk before any byte leaves.
     Txn txn(*rt.store);
     auto s = txn.begin();
+    DocumentUpdate started = attempt_started(spent);
+    started.error = doc.last_error;
     if (s) {
-      rt.store->set_document_state(doc.id, DocState::kSending, doc.last_error, 0, rt.now());
+      rt.store->set_document_state(doc.id, started, rt.now());
       s = txn.commit();
     }
+    if (s) spent = started.attempts;
     if (!s) {
-      report.problem(fmt::format("{} for {} not sent: {}; it stays queued", doc.name,
-                                         doc.party, s.error().message()));
+      report.problem(fmt::format("{} for {} not sent: {}; it stays queued", doc.name, doc.party,
+                                 s.error().message()));
       return;
     }
   }
@@ -205,7 +213,7 @@ void deliver_one(Runtime& rt, Transports& transports, const Document& doc, RunRe
         kept.error().message());
     warning = warning.empty() ? w : warning + "; " + w;
   }
-  finish(true, "", DocState::kDelivered, 0, where, warning);
+  finish(attempt_delivered(spent), where, warning);
   crashpoint("deliver.after_commit");
 }
 
@@ -217,11 +225,9 @@ RunReport deliver_due(Runtime& rt) {
   Transports transports;
   for (auto id : rt.store->due_documents(rt.now())) {
     heartbeat();
-    if (stop_requested()) break;              // the rest stay due for the next start
-    if (rt.attempted.contains(id)) continue;  // once per cycle
+    if (stop_requested()) break;  // the rest stay due for the next start
     auto doc = rt.store->load_document(id);
     if (!doc) continue;
-    rt.attempted.insert(id);
     try {
       deliver_one(rt, transports, *doc, report);
     } catch (const StoreError& e) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -31,11 +32,6 @@ struct Runtime {
   std::string actor = "orderd";  // who the events name
   int lock_fd = -1;
   int lock_depth = 0;  // RunLock is reentrant within one process
-  // Documents attempted since begin_cycle(): one attempt each per cycle, so
-  // the several delivery passes of a cycle do not spend a document's
-  // attempts at once when its backoff is short.
-  std::set<std::int64_t> attempted;
-  void begin_cycle() { attempted.clear(); }
   // What the spool's state mark last said (jobs/state.h), to write it only
   // when the database has handed out more.
   std::optional<StateFacts> marked;
@@ -110,11 +106,17 @@ RunReport pull_remotes(Runtime& rt, std::span<const PullSource> sources);
 // Sends unpushed tracking to the channels.
 RunReport push_tracking(Runtime& rt, std::string_view trigger);
 // Delivers due documents (and completes deliveries a crash interrupted).
+// Called by run_cycle() only, so each document is attempted at most once a
+// cycle.
 RunReport deliver_due(Runtime& rt);
-// One full cycle, as `orderd --once` runs it.
-RunReport run_cycle(Runtime& rt, std::string_view trigger);
+// One cycle: `work` (syncs, processing, an operator's action; may be
+// empty), then one delivery pass over every document due. The one place
+// delivery runs. A state database error fails the cycle's report.
+RunReport run_cycle(Runtime& rt, const std::function<void(RunReport&)>& work);
+// The cycle of `orderd --once`: orders, tracking and the push, then delivery.
+RunReport full_cycle(Runtime& rt, std::string_view trigger);
 
-// Splits ready orders into POs, renders and delivers them.
+// Splits ready orders into POs and renders them; run_cycle() delivers them.
 RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids);
 
 // A document a real run would deliver: to `party` (`where` says by what),
@@ -136,7 +138,7 @@ Result<std::int64_t> find_order(Runtime& rt, std::string_view ref);
 // resolve: the values are stored and the order verified again; a problem
 // line (failed) says what it still needs.
 Result<RunReport> resolve_order(Runtime& rt, std::int64_t order_id,
-                                  const std::vector<std::pair<std::string, std::string>>& sets);
+                                const std::vector<std::pair<std::string, std::string>>& sets);
 Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_view reason);
 Result<RunReport> retry_order(Runtime& rt, std::int64_t order_id);
 

@@ -5,6 +5,7 @@
 
 #include "channels/formats.h"
 #include "core/status.h"
+#include "core/transitions.h"
 #include "jobs/history.h"
 #include "jobs/intake.h"
 #include "util/text.h"
@@ -21,12 +22,12 @@ void import_one(Runtime& rt, Order& o, std::string_view file, ImportCounts& n) {
   const std::string fp = o.fingerprint();
   const auto key = rt.store->find_order_key(o.channel, o.ext_id);
   const std::int64_t now = rt.now();
-  if (key && key->fingerprint == fp) {
+  const ImportAction action = import_action(key ? &*key : nullptr, fp, o.canceled_in_channel);
+  if (action == ImportAction::kUnchanged) {
     ++n.unchanged;
     return;
   }
-  if (key &&
-      (key->po_count > 0 || (key->state == OrderState::kCanceled && !o.canceled_in_channel))) {
+  if (action == ImportAction::kReport) {
     ++n.ignored;
     // What changed, field by field: an address change must reach the
     // supplier by hand. The operator's own values are not "changes".
@@ -51,16 +52,12 @@ void import_one(Runtime& rt, Order& o, std::string_view file, ImportCounts& n) {
     o.id = key->id;
     apply_overrides(o, rt.store->load_overrides(o.id));
   }
-  if (o.canceled_in_channel) {
-    o.state = OrderState::kCanceled;
-    o.messages = {"canceled in the channel"};
-  } else {
-    o.messages = verify_order(o, rt.rules);
-    o.state = o.messages.empty() ? OrderState::kReady : OrderState::kNeedsResolve;
-  }
+  o.messages = o.canceled_in_channel ? std::vector<std::string>{"canceled in the channel"}
+                                     : verify_order(o, rt.rules);
+  o.state = verified_state(o.canceled_in_channel, o.messages);
   o.status = derive_status(o.state, {}, {});
   const std::string actor = fmt::format("channel:{}", o.channel);
-  if (!key) {
+  if (action == ImportAction::kAdd) {
     rt.store->insert_order(o, fp, now);
     rt.store->add_event(o.id, 0, actor, "imported", "", to_string(o.status),
                         fmt::format("imported from {}", file), now);

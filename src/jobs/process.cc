@@ -5,6 +5,7 @@
 #include <span>
 
 #include "core/status.h"
+#include "core/transitions.h"
 #include "jobs/documents.h"
 #include "transport/transport.h"
 #include "util/crashpoint.h"
@@ -21,7 +22,7 @@ std::int64_t DocumentBuilder::open(const SupplierConfig& s) {
     b = Open{};
     b.writer = find_po_format(s.po.format)->make(s.po, kind_);
     b.doc_id = rt_.store->open_document(kind_ == PoDocKind::kCancel ? "cancel" : "po", "supplier",
-                                        s.id, s.po.format, rt_.now());
+                                        s.id, s.po.format, kNewDocumentState, rt_.now());
   }
   return b.doc_id;
 }
@@ -117,7 +118,7 @@ Rendered render(Runtime& rt, const std::vector<std::int64_t>& order_ids, RunRepo
       if (!ok) continue;
       for (const auto& s : suppliers) {
         const std::int64_t doc = docs.open(*rt.cfg->supplier(s));
-        Po po = rt.store->create_po(id, s, rt.cfg->po_prefix, doc, now);
+        Po po = rt.store->create_po(id, s, rt.cfg->po_prefix, doc, kNewPoState, now);
         for (auto& l : order->lines)
           if (l.supplier == s) l.po_id = po.id;
         docs.add(*order, po);
@@ -128,7 +129,7 @@ Rendered render(Runtime& rt, const std::vector<std::int64_t>& order_ids, RunRepo
   }
   out.written = docs.finish();
   out.documents = docs.documents();
-  rt.store->finish_processing(first_po, rt.actor, now);
+  rt.store->finish_processing(first_po, kProcessedStatus, rt.actor, now);
   return out;
 }
 
@@ -154,7 +155,6 @@ RunReport process_orders(Runtime& rt, const std::vector<std::int64_t>& order_ids
     report.lines.push_back(fmt::format("processed {} into {} in {}", count_of(r.processed, "order"),
                                        count_of(r.pos_made, "PO"),
                                        count_of(r.written, "document")));
-  report.add(deliver_due(rt));
   return report;
 }
 

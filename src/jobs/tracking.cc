@@ -7,13 +7,14 @@
 #include <set>
 
 #include "channels/formats.h"
-#include "util/limits.h"
+#include "core/transitions.h"
 #include "edi/x12_documents.h"
 #include "jobs/documents.h"
 #include "jobs/history.h"
 #include "jobs/intake.h"
 #include "mappers/mappers.h"
 #include "util/hash.h"
+#include "util/limits.h"
 #include "util/text.h"
 
 namespace orderd {
@@ -49,9 +50,8 @@ void keep_unmatched(Runtime& rt, const SupplierConfig& s, const TrackingRow& row
   rt.store->add_unmatched({rt.now(), s.id, shown(row.po_number), shown(row.sku),
                            shown(row.tracking_number), reason,
                            fmt::format("{} line {}", file, row.line)});
-  r.problem(
-      fmt::format("{} line {}: {}; kept as unmatched tracking (see `orderctl sync status`)", file,
-                  row.line, reason));
+  r.problem(fmt::format("{} line {}: {}; kept as unmatched tracking (see `orderctl sync status`)",
+                        file, row.line, reason));
   ++n.unmatched;
 }
 
@@ -71,7 +71,7 @@ void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std
   if (po->supplier != s.id)
     return unmatched(
         fmt::format("PO {} belongs to supplier {}, not {}", row.po_number, po->supplier, s.id));
-  if (po->state == PoState::kCanceled)
+  if (!accepts_shipment(po->state))
     return unmatched(
         fmt::format("PO {} was canceled, yet the supplier reports it shipped", row.po_number));
   auto found = rt.store->find_po_line(*po, row.sku, row.tracking_number);
@@ -84,21 +84,19 @@ void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std
   // A shipment is 1..what is still open on the line; more is kept as
   // unmatched, never pushed to the channel.
   const std::int64_t open = std::max<std::int64_t>(0, line->quantity - line->shipped);
-  if (open == 0)
+  const auto [qty, excess] = split_shipment(open, row.quantity);
+  if (qty == 0)
     return unmatched(
         fmt::format("PO {} SKU {}: all {} ordered were reported shipped already; "
                     "this row ({} under {}) is more than was ordered",
                     row.po_number, row.sku, line->quantity,
                     row.quantity < 0 ? std::string("the rest") : std::to_string(row.quantity),
                     row.tracking_number));
-  std::int64_t qty = row.quantity < 0 ? open : row.quantity;
-  if (qty > open) {
+  if (excess > 0)
     unmatched(
-        fmt::format("PO {} SKU {}: reported shipped {}, but only {} of {} ordered was still "
-                    "open; {} recorded, the other {} is more than was ordered",
-                    row.po_number, row.sku, qty, open, line->quantity, open, qty - open));
-    qty = open;
-  }
+        fmt::format("PO {} SKU {}: reported shipped {}, but only {} of {} ordered was "
+                    "still open; {} recorded, the other {} is more than was ordered",
+                    row.po_number, row.sku, row.quantity, open, line->quantity, qty, excess));
   Shipment sh;
   sh.po_id = po->id;
   sh.line_id = line->id;
@@ -140,9 +138,9 @@ void apply_notice(Runtime& rt, const SupplierConfig& s, const PoNotice& n, std::
   }
   const std::string actor = fmt::format("supplier:{}", s.id);
   for (const auto& po : pos) {
-    const bool reject = n.kind == PoNotice::Kind::kRejected &&
-                        (po.state == PoState::kSent || po.state == PoState::kSending);
-    if (reject) rt.store->set_po_state(po.id, PoState::kFailed, n.message);
+    const auto next = po_state_after_notice(po.state, n.kind == PoNotice::Kind::kRejected);
+    const bool reject = next.has_value();
+    if (next) rt.store->set_po_state(po.id, *next, n.message);
     rt.store->add_event(po.order_id, po.id, actor, reject ? "rejected" : "acknowledged", "", "",
                         fmt::format("PO {}: {} ({})", po.number, n.message, file), rt.now());
     touched.insert(po.order_id);
@@ -155,6 +153,7 @@ void apply_notice(Runtime& rt, const SupplierConfig& s, const PoNotice& n, std::
 void queue_ack(Runtime& rt, const SupplierConfig& s, std::string content) {
   Document ack;
   ack.kind = "ack";
+  ack.state = kNewDocumentState;
   ack.party_type = "supplier";
   ack.party = s.id;
   ack.format = "x12-" + s.po.x12.send_ack;
@@ -262,8 +261,7 @@ RunReport push_tracking(Runtime& rt, std::string_view trigger) {
     {
       Txn txn(*rt.store);
       if (auto began = txn.begin(); !began) {
-        report.problem(
-            fmt::format("tracking push not started: {}", began.error().message()));
+        report.problem(fmt::format("tracking push not started: {}", began.error().message()));
         return;
       }
       for (const auto& ch : rt.cfg->channels) {
@@ -292,6 +290,7 @@ RunReport push_tracking(Runtime& rt, std::string_view trigger) {
             lines.push_back(std::move(pl));
           }
           Document d;
+          d.state = kNewDocumentState;
           d.kind = "tracking_push";
           d.party_type = "channel";
           d.party = ch.id;
@@ -321,7 +320,6 @@ RunReport push_tracking(Runtime& rt, std::string_view trigger) {
         return;
       }
     }
-    report.add(deliver_due(rt));
   });
 }
 

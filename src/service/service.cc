@@ -273,21 +273,11 @@ void Service::report(std::string_view what, std::string_view trigger, const RunR
 
 // One cycle of jobs; a state database error fails the run, not the service.
 RunReport Service::cycle(const std::function<void(RunReport&)>& jobs) {
-  RunReport r;
-  rt_->begin_cycle();
-  try {
-    jobs(r);
-  } catch (const StoreError& e) {
-    r.problem(fmt::format("state database error: {}", e.what()));
-  }
-  return r;
+  return run_cycle(*rt_, jobs);
 }
 
 RunReport Service::orders(const std::vector<std::string>& scope, std::string_view trigger) {
-  RunReport r = cycle([&](RunReport& out) {
-    out.add(sync_orders(*rt_, trigger, scope));
-    out.add(deliver_due(*rt_));
-  });
+  RunReport r = cycle([&](RunReport& out) { out.add(sync_orders(*rt_, trigger, scope)); });
   report("orders", trigger, r);
   return r;
 }
@@ -296,7 +286,6 @@ RunReport Service::tracking(const std::vector<std::string>& scope, std::string_v
   RunReport r = cycle([&](RunReport& out) {
     out.add(sync_tracking(*rt_, trigger, scope));
     out.add(push_tracking(*rt_, trigger));
-    out.add(deliver_due(*rt_));
   });
   report("tracking", trigger, r);
   return r;
@@ -305,11 +294,13 @@ RunReport Service::tracking(const std::vector<std::string>& scope, std::string_v
 void Service::deliveries() {
   const std::int64_t now = rt_->now();
   std::optional<std::int64_t> next;
-  RunReport r = cycle([&](RunReport& out) {
-    out.add(
-        recorded_run(*rt_, "delivery", "retry", [&](RunReport& in) { in.add(deliver_due(*rt_)); }));
+  RunReport r =
+      recorded_run(*rt_, "delivery", "retry", [&](RunReport& in) { in.add(cycle(nullptr)); });
+  try {
     next = rt_->store->next_document_due();
-  });
+  } catch (const StoreError& e) {
+    r.problem(fmt::format("state database error: {}", e.what()));
+  }
   if (r.changed || r.failed) report("delivery", "retry", r);
   // At most one look a second, whatever the queue holds; at least one a
   // minute, for documents that orderctl queued in its own process.

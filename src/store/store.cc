@@ -266,19 +266,7 @@ const std::string& order_columns() {
   return cols;
 }
 
-constexpr const char* kDocStates[] = {"pending", "sending", "delivered", "failed"};
-
-DocState parse_doc_state(const std::string& s) {
-  for (int i = 0; i < 4; ++i)
-    if (s == kDocStates[i]) return static_cast<DocState>(i);
-  return DocState::kFailed;
-}
-
 }  // namespace
-
-const char* to_string(DocState s) {
-  return kDocStates[static_cast<int>(s)];
-}
 
 Store::Store(sqlite3* db) : db_(db), cache_(std::make_unique<Cache>()) {}
 
@@ -775,7 +763,7 @@ void Store::set_override(std::int64_t order_id, std::string_view key, std::strin
 // --- POs ---
 
 Po Store::create_po(std::int64_t order_id, std::string_view supplier, std::string_view prefix,
-                    std::int64_t doc_id, std::int64_t now) {
+                    std::int64_t doc_id, PoState state, std::int64_t now) {
   Po po;
   po.id = next_po_id();
   ++next_po_id_;
@@ -784,13 +772,13 @@ Po Store::create_po(std::int64_t order_id, std::string_view supplier, std::strin
   auto s = stmt(
       "INSERT INTO pos(id, order_id, supplier, number, state, document_id, created_at) "
       "VALUES(?,?,?,?,?,?,?)");
-  s << po.id << order_id << supplier << po.number << to_string(PoState::kSending);
+  s << po.id << order_id << supplier << po.number << to_string(state);
   s.id_or_null(doc_id) << now;
   s.run();
   po.order_id = order_id;
   po.document_id = doc_id;
   po.supplier = supplier;
-  po.state = PoState::kSending;
+  po.state = state;
   po.created_at = now;
   return po;
 }
@@ -807,7 +795,8 @@ std::int64_t Store::next_po_id() {
   return next_po_id_;
 }
 
-void Store::finish_processing(std::int64_t first_po_id, std::string_view actor, std::int64_t now) {
+void Store::finish_processing(std::int64_t first_po_id, OrderStatus status, std::string_view actor,
+                              std::int64_t now) {
   auto lines = stmt(
       "UPDATE lines SET po_id=(SELECT p.id FROM pos p WHERE p.order_id=lines.order_id AND "
       "p.supplier=lines.supplier AND p.id>=?1) WHERE po_id IS NULL AND order_id IN (SELECT "
@@ -816,15 +805,15 @@ void Store::finish_processing(std::int64_t first_po_id, std::string_view actor, 
   lines.run();
   auto ev = stmt(
       "INSERT INTO events(order_id, at, actor, kind, from_status, to_status, message) "
-      "SELECT o.id, ?2, ?3, 'status', o.status, 'processed', 'split into '||(SELECT "
+      "SELECT o.id, ?2, ?3, 'status', o.status, ?4, 'split into '||(SELECT "
       "group_concat(p.number||' to '||p.supplier, ', ') FROM pos p WHERE p.order_id=o.id AND "
       "p.id>=?1) FROM orders o WHERE o.id IN (SELECT order_id FROM pos WHERE id>=?1)");
-  ev << first_po_id << now << actor;
+  ev << first_po_id << now << actor << to_string(status);
   ev.run();
   auto st = stmt(
-      "UPDATE orders SET status='processed', messages='' WHERE id IN (SELECT order_id FROM pos "
+      "UPDATE orders SET status=?, messages='' WHERE id IN (SELECT order_id FROM pos "
       "WHERE id>=?)");
-  st << first_po_id;
+  st << to_string(status) << first_po_id;
   st.run();
 }
 
@@ -886,15 +875,15 @@ std::vector<Po> Store::pos_of_cancel_document(std::int64_t doc_id) {
   return collect(s, read_po);
 }
 
-void Store::mark_document_pos_sent(std::int64_t doc_id, std::string_view actor,
+void Store::set_document_pos_state(std::int64_t doc_id, PoState state, std::string_view actor,
                                    std::string_view message, std::int64_t now) {
   auto e = stmt(
       "INSERT INTO events(order_id, po_id, at, actor, kind, message) SELECT order_id, id, ?, ?, "
-      "'delivered', 'PO '||number||' '||? FROM pos WHERE document_id=? AND state<>'sent'");
-  e << now << actor << message << doc_id;
+      "'delivered', 'PO '||number||' '||? FROM pos WHERE document_id=? AND state<>?");
+  e << now << actor << message << doc_id << to_string(state);
   e.run();
-  auto s = stmt("UPDATE pos SET state='sent', error='' WHERE document_id=?");
-  s << doc_id;
+  auto s = stmt("UPDATE pos SET state=?, error='' WHERE document_id=?");
+  s << to_string(state) << doc_id;
   s.run();
 }
 
@@ -976,12 +965,12 @@ std::int64_t Store::insert_document(Document& d,
 }
 
 std::int64_t Store::open_document(std::string_view kind, std::string_view party_type,
-                                  std::string_view party, std::string_view format,
+                                  std::string_view party, std::string_view format, DocState state,
                                   std::int64_t now) {
   auto s = stmt(std::string("INSERT INTO documents(id, kind, party_type, party, format, content, "
                             "sha256, state, created_at) VALUES(") +
-                kNextDocumentId + ",?,?,?,?,'','','pending',?)");
-  s << kind << party_type << party << format << now;
+                kNextDocumentId + ",?,?,?,?,'','',?,?)");
+  s << kind << party_type << party << format << to_string(state) << now;
   s.run();
   return sqlite3_last_insert_rowid(db_);
 }
@@ -1008,7 +997,7 @@ std::optional<Document> Store::load_document(std::int64_t id) {
   d.format = s.text(5);
   d.content = s.text(6);
   d.sha256 = s.text(7);
-  d.state = parse_doc_state(s.text(8));
+  d.state = parse_doc_state(s.text(8)).value_or(DocState::kFailed);
   d.attempts = static_cast<int>(s.i64(9));
   d.last_error = s.text(10);
   d.created_at = s.i64(11);
@@ -1047,20 +1036,12 @@ std::int64_t Store::documents_waiting() {
   return n;
 }
 
-void Store::set_document_state(std::int64_t id, DocState state, std::string_view error,
-                               std::int64_t next_attempt_at, std::int64_t now) {
+void Store::set_document_state(std::int64_t id, const DocumentUpdate& u, std::int64_t now) {
   auto s = stmt(
-      "UPDATE documents SET state=?, last_error=?, next_attempt_at=?, "
-      "attempts=attempts+(?='sending'), "
-      "delivered_at=CASE WHEN ?='delivered' THEN ? ELSE delivered_at END WHERE id=?");
-  s << to_string(state) << error << next_attempt_at << to_string(state) << to_string(state) << now
-    << id;
-  s.run();
-}
-
-void Store::reset_document(std::int64_t id) {
-  auto s = stmt("UPDATE documents SET state='pending', attempts=0, next_attempt_at=0 WHERE id=?");
-  s << id;
+      "UPDATE documents SET state=?, last_error=?, next_attempt_at=?, attempts=?, "
+      "delivered_at=CASE WHEN ? THEN ? ELSE delivered_at END WHERE id=?");
+  s << to_string(u.state) << u.error << u.next_attempt_at << u.attempts
+    << static_cast<std::int64_t>(u.delivered_now) << now << id;
   s.run();
 }
 
@@ -1088,7 +1069,7 @@ Document read_document_meta(Stmt& s) {
   d.name = s.text(4);
   d.format = s.text(5);
   d.sha256 = s.text(6);
-  d.state = parse_doc_state(s.text(7));
+  d.state = parse_doc_state(s.text(7)).value_or(DocState::kFailed);
   d.attempts = static_cast<int>(s.i64(8));
   d.last_error = s.text(9);
   d.created_at = s.i64(10);

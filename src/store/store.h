@@ -19,17 +19,10 @@
 
 #include "core/order.h"
 #include "core/state_check.h"
+#include "core/transitions.h"
 #include "util/error.h"
 
 namespace orderd {
-
-struct StoredOrderKey {
-  std::int64_t id = 0;
-  std::string fingerprint;
-  OrderState state = OrderState::kNeedsResolve;
-  OrderStatus status = OrderStatus::kNeedsResolve;
-  int po_count = 0;
-};
 
 struct OrderQuery {
   std::optional<OrderStatus> status;
@@ -46,9 +39,6 @@ struct Event {
   std::string actor, kind, from, to, message;
   std::string po_number;
 };
-
-enum class DocState { kPending, kSending, kDelivered, kFailed };
-const char* to_string(DocState s);
 
 struct Document {
   std::int64_t id = 0;
@@ -155,27 +145,29 @@ class Store {
   void set_override(std::int64_t order_id, std::string_view key, std::string_view value);
 
   // --- POs ---
-  // Creates a PO for the order's lines routed to `supplier`. Its number is
-  // `prefix` + its id, six digits at least. The lines are assigned to it, and
-  // the order marked processed, by finish_processing().
+  // Creates a PO in `state` for the order's lines routed to `supplier`. Its
+  // number is `prefix` + its id, six digits at least. The lines are assigned
+  // to it, and the order's status set, by finish_processing().
   // `doc_id` (may be 0) is the document the PO is rendered into.
   Po create_po(std::int64_t order_id, std::string_view supplier, std::string_view prefix,
-               std::int64_t doc_id, std::int64_t now);
+               std::int64_t doc_id, PoState state, std::int64_t now);
   void set_po_state(std::int64_t po_id, PoState state, std::string_view error);
   void set_po_cancel_document(std::int64_t po_id, std::int64_t doc_id);
   // The id the next PO will get (within the open transaction).
   std::int64_t next_po_id();
   // For every order that got POs with id >= first_po_id: assigns its lines
-  // to them, sets it processed and records the event naming its POs. Three
-  // set-based statements instead of three per order.
-  void finish_processing(std::int64_t first_po_id, std::string_view actor, std::int64_t now);
+  // to them, sets its status to `status` and records the event naming its
+  // POs. Three set-based statements instead of three per order.
+  void finish_processing(std::int64_t first_po_id, OrderStatus status, std::string_view actor,
+                         std::int64_t now);
   std::vector<Po> load_pos(std::int64_t order_id);
   std::optional<Po> find_po(std::string_view number);
   std::vector<Po> pos_of_document(std::int64_t doc_id);
   std::vector<Po> pos_of_cancel_document(std::int64_t doc_id);
-  // Marks every PO of a delivered document sent and records one event each.
-  void mark_document_pos_sent(std::int64_t doc_id, std::string_view actor, std::string_view message,
-                              std::int64_t now);
+  // Sets every PO of a document to `state` (clearing its error) and records
+  // one event for each that was not in it already.
+  void set_document_pos_state(std::int64_t doc_id, PoState state, std::string_view actor,
+                              std::string_view message, std::int64_t now);
 
   // What an order's status is computed from, without the order's text fields:
   // lines carry po_id, quantity, shipped and pushed only.
@@ -198,7 +190,8 @@ class Store {
   // A document whose content comes later (fill_document), so the POs
   // rendered into it can name it as they are created. Same transaction.
   std::int64_t open_document(std::string_view kind, std::string_view party_type,
-                             std::string_view party, std::string_view format, std::int64_t now);
+                             std::string_view party, std::string_view format, DocState state,
+                             std::int64_t now);
   void fill_document(std::int64_t id, std::string_view name, std::string_view content,
                      std::string_view sha256);
   std::optional<Document> load_document(std::int64_t id);
@@ -209,10 +202,8 @@ class Store {
   // How many orders have each status ("ready" -> 3), and documents waiting.
   std::vector<std::pair<std::string, std::int64_t>> status_counts();
   std::int64_t documents_waiting();
-  void set_document_state(std::int64_t id, DocState state, std::string_view error,
-                          std::int64_t next_attempt_at, std::int64_t now);
-  // Puts a failed document back in the queue with a fresh attempt count.
-  void reset_document(std::int64_t id);
+  // Writes what core/transitions.h decided for the document.
+  void set_document_state(std::int64_t id, const DocumentUpdate& u, std::int64_t now);
   void add_attempt(std::int64_t doc_id, std::int64_t at, std::string_view transport,
                    std::string_view outcome, std::string_view error);
   std::vector<Document> documents_of_order(std::int64_t order_id);  // without content

@@ -58,7 +58,7 @@ TEST_CASE("store: a read that returned a row leaves no snapshot open for the nex
     add_pending_document(**b, 2);
     auto began = (*a)->begin();
     REQUIRE_MESSAGE(began, began.error().message());
-    (*a)->set_document_state(id, DocState::kSending, "", 0, 3);
+    (*a)->set_document_state(id, attempt_started(0), 3);
     REQUIRE((*a)->commit());
   }
 }
