@@ -28,6 +28,14 @@ bool can_resolve(OrderStatus s) {
   return s == OrderStatus::kNeedsResolve || s == OrderStatus::kReady;
 }
 
+bool can_process(OrderStatus s) {
+  return s == OrderStatus::kReady;
+}
+
+bool interrupted(DocState s) {
+  return s == DocState::kSending;
+}
+
 DocumentUpdate attempt_started(int spent) {
   DocumentUpdate u;
   u.state = DocState::kSending;

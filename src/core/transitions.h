@@ -38,6 +38,8 @@ bool can_resolve(OrderStatus s);
 
 // --- Processing ---
 
+// Only a ready order is split into POs.
+bool can_process(OrderStatus s);
 // A PO just made is being sent; its order is processed.
 inline constexpr PoState kNewPoState = PoState::kSending;
 inline constexpr OrderStatus kProcessedStatus = OrderStatus::kProcessed;
@@ -56,6 +58,10 @@ struct DocumentUpdate {
   bool settled() const { return state == DocState::kDelivered || state == DocState::kFailed; }
 };
 
+// A document found in `sending` was interrupted (a crash, a kill) after it
+// was recorded and perhaps after the destination had it: the destination
+// (or orderd's outbound archive) decides before anything is sent again.
+bool interrupted(DocState s);
 // An attempt starts: `sending` (on disk before any byte leaves), one more
 // of the document's attempts spent (`spent` is the count so far).
 DocumentUpdate attempt_started(int spent);

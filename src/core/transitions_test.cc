@@ -77,6 +77,18 @@ TEST_CASE("verification: the state of an order before processing") {
     CHECK_FALSE(can_resolve(s));
 }
 
+TEST_CASE("processing and recovery: which orders and documents") {
+  CHECK(can_process(OrderStatus::kReady));
+  for (auto s : {OrderStatus::kNeedsResolve, OrderStatus::kProcessed,
+                 OrderStatus::kPartiallyShipped, OrderStatus::kShipped, OrderStatus::kCompleted,
+                 OrderStatus::kFailed, OrderStatus::kCanceled})
+    CHECK_FALSE(can_process(s));
+  CHECK(interrupted(DocState::kSending));
+  CHECK_FALSE(interrupted(DocState::kPending));
+  CHECK_FALSE(interrupted(DocState::kDelivered));
+  CHECK_FALSE(interrupted(DocState::kFailed));
+}
+
 TEST_CASE("delivery: the outcome of an attempt") {
   auto started = attempt_started(2);
   CHECK(started.state == DocState::kSending);

@@ -131,7 +131,7 @@ void deliver_one(Runtime& rt, Transports& transports, const Document& doc, RunRe
             "none");
     return;
   }
-  if (doc.state == DocState::kSending) {
+  if (interrupted(doc.state)) {
     // Interrupted after the destination had it? orderd's own copy says so
     // even when the receiver has taken the file away already.
     if (auto copy = rt.spool.delivered_copy(doc.party, doc.name);
@@ -158,7 +158,7 @@ void deliver_one(Runtime& rt, Transports& transports, const Document& doc, RunRe
                e.transient(), tc->attempts, rt.now(), backoff(*tc, attempt)),
            where);
   };
-  if (doc.state == DocState::kSending) {
+  if (interrupted(doc.state)) {
     // Interrupted: the destination decides whether it was delivered.
     auto present = t->check(doc.name, doc.sha256);
     if (!present) {

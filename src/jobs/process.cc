@@ -93,7 +93,7 @@ Rendered render(Runtime& rt, const std::vector<std::int64_t>& order_ids, RunRepo
     for (auto& order_value : rt.store->load_orders(chunk)) {
       Order* order = &order_value;
       const std::int64_t id = order->id;
-      if (order->status != OrderStatus::kReady) {
+      if (!can_process(order->status)) {
         report.problem(fmt::format(
             "order {} is {}, not ready: not processed{}", order->ext_id, to_string(order->status),
             order->status == OrderStatus::kNeedsResolve
