@@ -13,11 +13,10 @@ namespace orderd {
 
 Result<OrderBatch> read_amazon_tsv(std::string_view data) {
   CsvReader reader(data, '\t', false);
+  auto header = read_header(reader);
+  if (!header) return std::unexpected(header.error());
+  const HeaderMap& h = *header;
   std::vector<std::string_view> row;
-  auto first = reader.next(row);
-  if (!first) return std::unexpected(first.error());
-  if (!*first) return fail(ErrorKind::kInvalid, "the file is empty (no header line)");
-  HeaderMap h(row);
   auto order_id = h.require("order-id");
   if (!order_id) return std::unexpected(order_id.error());
   auto sku = h.require("sku");

@@ -11,6 +11,14 @@ HeaderMap::HeaderMap(std::span<const std::string_view> header) {
   for (auto h : header) names_.push_back(to_lower(trim(h)));
 }
 
+Result<HeaderMap> read_header(CsvReader& reader) {
+  std::vector<std::string_view> row;
+  auto first = reader.next(row);
+  if (!first) return std::unexpected(first.error());
+  if (!*first) return fail(ErrorKind::kInvalid, "the file is empty (no header line)");
+  return HeaderMap(row);
+}
+
 int HeaderMap::find(std::initializer_list<std::string_view> aliases) const {
   for (auto a : aliases) {
     const std::string want = to_lower(a);

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "util/csv.h"
 #include "util/error.h"
 
 namespace orderd {
@@ -26,6 +27,10 @@ class HeaderMap {
  private:
   std::vector<std::string> names_;  // lower-cased
 };
+
+// Reads the header line of `reader` into a HeaderMap; an empty file is an
+// error saying so. The reader is then at the first data row.
+Result<HeaderMap> read_header(CsvReader& reader);
 
 // The rows a reader refuses, every one named (the first 20), so the operator
 // fixes the file in one go rather than one row per attempt.

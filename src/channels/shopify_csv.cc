@@ -61,14 +61,12 @@ Result<Columns> find_columns(const HeaderMap& h) {
 
 Result<OrderBatch> read_shopify_csv(std::string_view data) {
   CsvReader reader(data, ',', true);
-  std::vector<std::string_view> row;
-  auto first = reader.next(row);
-  if (!first) return std::unexpected(first.error());
-  if (!*first) return fail(ErrorKind::kInvalid, "the file is empty (no header line)");
-  HeaderMap header(row);
-  auto cols = find_columns(header);
+  auto header = read_header(reader);
+  if (!header) return std::unexpected(header.error());
+  auto cols = find_columns(*header);
   if (!cols) return std::unexpected(cols.error());
   const Columns& c = *cols;
+  std::vector<std::string_view> row;
 
   OrderBatch batch;
   RowErrors bad;
@@ -78,11 +76,11 @@ Result<OrderBatch> read_shopify_csv(std::string_view data) {
     if (!more) return std::unexpected(more.error());
     if (!*more) break;
     const std::size_t line = reader.line();
-    if (row.size() != header.size()) {
+    if (row.size() != header->size()) {
       bad.add(
           fmt::format("line {}: {} fields where the header has {}; the row is cut short or "
                       "holds an unquoted comma",
-                      line, row.size(), header.size()));
+                      line, row.size(), header->size()));
       continue;
     }
     std::string id = clean_cell(cell(row, c.name));

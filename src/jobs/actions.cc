@@ -9,14 +9,34 @@
 #include "util/text.h"
 
 namespace orderd {
+namespace {
+
+// How every operator action opens: the run lock, a transaction, and the
+// order as it is stored now. Rolled back unless commit() is called.
+class OrderAction {
+ public:
+  explicit OrderAction(Runtime& rt) : rt_(rt), lock_(rt), txn_(*rt.store) {}
+  Result<Order> begin(std::int64_t order_id) {
+    if (auto s = txn_.begin(); !s) return std::unexpected(s.error());
+    auto order = rt_.store->load_order(order_id);
+    if (!order) return fail(ErrorKind::kNotFound, fmt::format("order id {} vanished", order_id));
+    return std::move(*order);
+  }
+  Status commit() { return txn_.commit(); }
+
+ private:
+  Runtime& rt_;
+  RunLock lock_;
+  Txn txn_;
+};
+
+}  // namespace
 
 Result<RunReport> resolve_order(Runtime& rt, std::int64_t order_id,
                                 const std::vector<std::pair<std::string, std::string>>& sets) {
-  RunLock lock(rt);
-  Txn txn(*rt.store);
-  if (auto s = txn.begin(); !s) return std::unexpected(s.error());
-  auto order = rt.store->load_order(order_id);
-  if (!order) return fail(ErrorKind::kNotFound, "order vanished");
+  OrderAction action(rt);
+  auto order = action.begin(order_id);
+  if (!order) return std::unexpected(order.error());
   if (!can_resolve(order->status))
     return fail(ErrorKind::kRefused,
                 fmt::format("order {} is {}; only orders in needs_resolve or ready can be changed",
@@ -49,7 +69,7 @@ Result<RunReport> resolve_order(Runtime& rt, std::int64_t order_id,
   rt.store->add_event(order_id, 0, rt.actor, "resolved", to_string(before),
                       to_string(order->status), what.empty() ? "verified again" : "set " + what,
                       rt.now());
-  if (auto s = txn.commit(); !s) return std::unexpected(s.error());
+  if (auto s = action.commit(); !s) return std::unexpected(s.error());
   RunReport report;
   if (!what.empty()) report.lines.push_back(fmt::format("order {}: set {}", order->ext_id, what));
   if (order->messages.empty())
@@ -62,13 +82,11 @@ Result<RunReport> resolve_order(Runtime& rt, std::int64_t order_id,
 }
 
 Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_view reason) {
-  RunLock lock(rt);
   RunReport report;
   {
-    Txn txn(*rt.store);
-    if (auto s = txn.begin(); !s) return std::unexpected(s.error());
-    auto order = rt.store->load_order(order_id);
-    if (!order) return fail(ErrorKind::kNotFound, "order vanished");
+    OrderAction action(rt);
+    auto order = action.begin(order_id);
+    if (!order) return std::unexpected(order.error());
     const std::string why = reason.empty() ? "canceled by the operator" : std::string(reason);
     auto pos = rt.store->load_pos(order_id);
     const CancelPlan plan = plan_cancel(order->status, pos, order->lines);
@@ -98,7 +116,7 @@ Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_v
         rt.store->set_order_state(order_id, kCanceledOrderState, to, {why});
         rt.store->add_event(order_id, 0, rt.actor, "status", to_string(order->status),
                             to_string(to), why, rt.now());
-        if (auto s = txn.commit(); !s) return std::unexpected(s.error());
+        if (auto s = action.commit(); !s) return std::unexpected(s.error());
         report.lines.push_back(
             fmt::format("order {} canceled (it had not been sent to a supplier)", order->ext_id));
         return report;
@@ -134,7 +152,7 @@ Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_v
     }
     const int n = docs.finish();
     (void)refresh_status(rt, order_id, why);
-    if (auto s = txn.commit(); !s) return std::unexpected(s.error());
+    if (auto s = action.commit(); !s) return std::unexpected(s.error());
     report.lines.push_back(
         fmt::format("order {}: {} queued", order->ext_id, count_of(n, "cancellation document")));
     if (!kept.empty())
@@ -146,13 +164,11 @@ Result<RunReport> cancel_order(Runtime& rt, std::int64_t order_id, std::string_v
 }
 
 Result<RunReport> retry_order(Runtime& rt, std::int64_t order_id) {
-  RunLock lock(rt);
   RunReport report;
   {
-    Txn txn(*rt.store);
-    if (auto s = txn.begin(); !s) return std::unexpected(s.error());
-    auto order = rt.store->load_order(order_id);
-    if (!order) return fail(ErrorKind::kNotFound, "order vanished");
+    OrderAction action(rt);
+    auto order = action.begin(order_id);
+    if (!order) return std::unexpected(order.error());
     int reset = 0;
     for (const auto& d : rt.store->documents_of_order(order_id)) {
       if (!can_retry(d.state)) continue;
@@ -174,7 +190,7 @@ Result<RunReport> retry_order(Runtime& rt, std::int64_t order_id) {
                   fmt::format("order {} has no failed delivery to retry (status {})", order->ext_id,
                               to_string(order->status)));
     (void)refresh_status(rt, order_id, "retry requested");
-    if (auto s = txn.commit(); !s) return std::unexpected(s.error());
+    if (auto s = action.commit(); !s) return std::unexpected(s.error());
   }
   return report;
 }

@@ -11,11 +11,10 @@ namespace orderd {
 
 Result<TrackingBatch> read_csv_tracking(const TrackingConfig& cfg, std::string_view data) {
   CsvReader reader(data, cfg.delimiter, true);
+  auto header = read_header(reader);
+  if (!header) return std::unexpected(header.error());
+  const HeaderMap& h = *header;
   std::vector<std::string_view> row;
-  auto first = reader.next(row);
-  if (!first) return std::unexpected(first.error());
-  if (!*first) return fail(ErrorKind::kInvalid, "the file is empty (no header line)");
-  HeaderMap h(row);
   const auto& c = cfg.columns;
   auto po = h.require(c.po_number);
   if (!po) return std::unexpected(po.error());
