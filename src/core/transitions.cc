@@ -51,6 +51,13 @@ DocumentUpdate attempt_delivered(int spent) {
   return u;
 }
 
+std::int64_t retry_delay(std::int64_t base, int attempt, double jitter) {
+  const int doublings = std::clamp(attempt - 1, 0, 16);
+  const double d = static_cast<double>(std::max<std::int64_t>(base, 0)) *
+                   static_cast<double>(1LL << doublings) * std::clamp(jitter, 0.0, 2.0);
+  return static_cast<std::int64_t>(d);
+}
+
 DocumentUpdate attempt_failed(int attempt, int spent, std::string error, bool transient,
                               int max_attempts, std::int64_t now, std::int64_t backoff) {
   DocumentUpdate u;

@@ -67,6 +67,11 @@ bool interrupted(DocState s);
 DocumentUpdate attempt_started(int spent);
 // The destination has it (sent now, or found after an interrupted run).
 DocumentUpdate attempt_delivered(int spent);
+// How long to wait after failed attempt number `attempt` (1-based): `base`
+// seconds doubled per attempt (at most 2^16 times), scaled by `jitter`
+// (the caller draws it from 0.8..1.2 so that many documents failing
+// together do not come back together).
+std::int64_t retry_delay(std::int64_t base, int attempt, double jitter);
 // Attempt number `attempt` failed (`spent` attempts are on record). A
 // permanent failure, or attempt `max_attempts`, gives up (kFailed);
 // otherwise the document waits `backoff` seconds (jittered by the caller)

@@ -130,6 +130,33 @@ TEST_CASE("delivery: the outcome of an attempt") {
   CHECK(attempt_failed(1, 1, "x", true, 3, 1000, -5).next_attempt_at == 1000);
 }
 
+TEST_CASE("delivery: the wait before the next attempt") {
+  struct Row {
+    std::int64_t base;
+    int attempt;
+    double jitter;
+    std::int64_t want;
+  };
+  const Row rows[] = {
+      {60, 1, 1.0, 60},
+      {60, 2, 1.0, 120},
+      {60, 3, 1.0, 240},
+      {60, 1, 0.8, 48},
+      {60, 1, 1.2, 72},
+      {60, 17, 1.0, 60LL << 16},
+      {60, 40, 1.0, 60LL << 16},      // doubling stops at 2^16
+      {86400, 40, 1.2, 6794772480},  // a day's backoff: no overflow
+      {60, 0, 1.0, 60},               // attempt 0 is treated as the first
+      {0, 5, 1.0, 0},
+      {-5, 1, 1.0, 0},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.base);
+    CAPTURE(r.attempt);
+    CHECK(retry_delay(r.base, r.attempt, r.jitter) == r.want);
+  }
+}
+
 TEST_CASE("delivery: what a settled document means for its POs") {
   CHECK(po_state_after("po", true) == PoState::kSent);
   CHECK(po_state_after("po", false) == PoState::kFailed);

@@ -184,7 +184,8 @@ class DocumentCollector final : public SetVisitor {
   [[gnu::noinline]] void lin_856(const Segment& s);
   [[gnu::noinline]] void sn1_856(const Segment& s);
   void finish_856();
-  void segment_other(const Segment& s, const Delimiters& d);  // 855, 997, 999
+  void segment_855(const Segment& s);                       // x12_855.cc
+  void segment_ack(const Segment& s, const Delimiters& d);  // 997, 999: x12_997.cc
 
   Kind kind_ = Kind::kOther;
   TransactionSet cur_;

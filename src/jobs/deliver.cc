@@ -70,12 +70,10 @@ void settle(Runtime& rt, const Document& d, bool ok, const std::string& error) {
   refresh_statuses(rt, ids, ok ? "delivery confirmed" : error);
 }
 
-std::int64_t backoff(const TransportConfig& t, int attempts) {
+std::int64_t backoff(const TransportConfig& t, int attempt) {
   static std::mt19937 rng{std::random_device{}()};
-  double base =
-      static_cast<double>(t.backoff) * static_cast<double>(1LL << std::min(attempts - 1, 16));
   std::uniform_real_distribution<double> jitter(0.8, 1.2);
-  return static_cast<std::int64_t>(base * jitter(rng));
+  return retry_delay(t.backoff, attempt, jitter(rng));
 }
 
 using Transports = std::map<const TransportConfig*, std::unique_ptr<Transport>>;
