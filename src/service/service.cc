@@ -23,6 +23,7 @@
 #include "jobs/jobs.h"
 #include "jobs/state.h"
 #include "service/control.h"
+#include "service/schedule.h"
 #include "util/fs.h"
 #include "util/json_out.h"
 #include "util/lifecycle.h"
@@ -88,13 +89,6 @@ void notify(const std::string& what) {
   sd_notify(0, what.c_str());
 }
 
-// The next time after `now` on the rhythm `due + k*every`: a run that
-// overran one or more periods does not pile up runs behind it.
-std::int64_t next_on_rhythm(std::int64_t due, std::int64_t every, std::int64_t now) {
-  if (due > now) return due;
-  return due + ((now - due) / every + 1) * every;
-}
-
 class Service {
  public:
   explicit Service(std::filesystem::path file) : file_(std::move(file)) {}
@@ -128,11 +122,7 @@ class Service {
   std::map<int, std::pair<std::string, std::string>> watches_;  // wd -> kind, source
   // When each channel's order sync and each supplier's tracking sync is next
   // due, and how often it runs.
-  struct Due {
-    std::int64_t at = 0, every = 0;
-  };
-  std::map<std::string, Due> order_due_, tracking_due_;
-  static std::vector<std::string> take_due(std::map<std::string, Due>& dues, std::int64_t now);
+  Schedule order_due_, tracking_due_;
   std::int64_t next_delivery_check_ = 0;
   std::set<std::string> dirty_orders_, dirty_tracking_;
   std::optional<Steady::time_point> dirty_at_;
@@ -206,19 +196,14 @@ void Service::arm_watches() {
 // their rhythm and new ones are due now.
 void Service::reschedule(bool keep) {
   const std::int64_t now = rt_->now();
-  auto next = [&](const std::map<std::string, Due>& old, const std::string& id,
-                  std::int64_t every) {
-    auto it = old.find(id);
-    return Due{keep && it != old.end() ? it->second.at : now, every};
-  };
-  std::map<std::string, Due> orders, tracking;
+  std::vector<std::pair<std::string, std::int64_t>> orders, tracking;
   for (const auto& c : rt_->cfg->channels)
-    orders[c.id] = next(order_due_, c.id, c.every ? c.every : rt_->cfg->schedule.order_sync);
+    orders.emplace_back(c.id, c.every ? c.every : rt_->cfg->schedule.order_sync);
   for (const auto& s : rt_->cfg->suppliers)
-    tracking[s.id] = next(tracking_due_, s.id,
+    tracking.emplace_back(s.id,
                           s.tracking.every ? s.tracking.every : rt_->cfg->schedule.tracking_sync);
-  order_due_ = std::move(orders);
-  tracking_due_ = std::move(tracking);
+  order_due_.reset(orders, now, keep);
+  tracking_due_.reset(tracking, now, keep);
   next_delivery_check_ = now;
 }
 
@@ -327,17 +312,6 @@ void Service::log_operator_failures() {
   }
 }
 
-// The ids whose time has come, each moved to its next tick.
-std::vector<std::string> Service::take_due(std::map<std::string, Due>& dues, std::int64_t now) {
-  std::vector<std::string> due;
-  for (auto& [id, d] : dues)
-    if (d.at <= now) {
-      due.push_back(id);
-      d.at = next_on_rhythm(d.at, d.every, now);
-    }
-  return due;
-}
-
 void Service::run_due() {
   const std::int64_t now = rt_->now();
   if (dirty_at_ && Steady::now() >= *dirty_at_) {
@@ -349,18 +323,16 @@ void Service::run_due() {
     if (!o.empty()) orders(o, "file");
     if (!t.empty() && !stop_requested()) tracking(t, "file");
   }
-  if (auto due = take_due(order_due_, now); !due.empty() && !stop_requested())
+  if (auto due = order_due_.take_due(now); !due.empty() && !stop_requested())
     orders(due, "schedule");
-  if (auto due = take_due(tracking_due_, now); !due.empty() && !stop_requested())
+  if (auto due = tracking_due_.take_due(now); !due.empty() && !stop_requested())
     tracking(due, "schedule");
   if (next_delivery_check_ <= now && !stop_requested()) deliveries();
 }
 
 int Service::timeout_ms() {
   const std::int64_t now = rt_->now();
-  std::int64_t next = next_delivery_check_;
-  for (const auto& [id, d] : order_due_) next = std::min(next, d.at);
-  for (const auto& [id, d] : tracking_due_) next = std::min(next, d.at);
+  const std::int64_t next = tracking_due_.next_at(order_due_.next_at(next_delivery_check_));
   std::int64_t ms = std::max<std::int64_t>(0, next - now) * 1000;
   if (dirty_at_) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*dirty_at_ - Steady::now());
@@ -373,8 +345,8 @@ int Service::timeout_ms() {
 
 json Service::status_json() {
   json next_orders = json::object(), next_tracking = json::object();
-  for (const auto& [id, d] : order_due_) next_orders[id] = iso_time(d.at);
-  for (const auto& [id, d] : tracking_due_) next_tracking[id] = iso_time(d.at);
+  for (const auto& [id, d] : order_due_.entries()) next_orders[id] = iso_time(d.at);
+  for (const auto& [id, d] : tracking_due_.entries()) next_tracking[id] = iso_time(d.at);
   return {{"pid", ::getpid()},
           {"started_at", iso_time(started_at_)},
           {"config", file_.string()},
