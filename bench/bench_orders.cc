@@ -1,20 +1,30 @@
 // `make bench`: the order loop at scale. Generates a Shopify export of
 // 100,000 orders (1-3 lines each, 3 suppliers), then times in separate child
-// processes (so each phase's peak RSS is its own):
-//   1. import + verify + route + render + deliver (auto-processing, batch: run)
-//   2. tracking in (one CSV per supplier, every line shipped) + push to the channel
-// Usage: orderd_bench [ORDERS]   (default 100000)
+// processes (so each phase's peak RSS is its own), each as one cycle:
+//   1. import (read, verify, route, store)
+//   2. processing (split into POs, render, deliver to folders; batch: run)
+//   3. tracking in (one CSV per supplier, every line shipped) + push to the channel
+// and beside each its floor (floor.h): the same rows written by the plainest
+// loop of prepared statements in one transaction.
+//   orderd_bench [ORDERS]           the loop (default 100000)
+//   orderd_bench --scale [ORDERS]   a state of ORDERS orders (default
+//       1000000): orderctl's searches and `show` against it, and importing
+//       1,000 new orders into it against into an empty state
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
 
 #include "config/config.h"
+#include "floor.h"
 #include "jobs/jobs.h"
 #include "util/csv.h"
 #include "util/fs.h"
@@ -74,56 +84,78 @@ std::pair<double, double> in_child(F fn) {
   return {secs, static_cast<double>(ru.ru_maxrss) / 1024.0};
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const int orders = argc > 1 ? std::atoi(argv[1]) : 100000;
-  const fs::path dir = fs::temp_directory_path() / fmt::format("orderd-bench-{}", getpid());
-  fs::create_directories(dir);
-  const std::string yaml = R"(state_dir: ./state
+constexpr const char* kYaml = R"(state_dir: ./state
 spool_dir: ./spool
 channels:
   shop:
     format: shopify-csv
-    auto_process: true
     tracking_push: {transport: {type: dir, path: ./out/channel}}
 suppliers:
   acme: {skus: ["ACME-*"], require: [ship_to.phone], transport: {type: dir, path: ./out/acme}}
   globex: {skus: ["GX-*"], transport: {type: dir, path: ./out/globex}}
   initech: {skus: ["INI-*"], transport: {type: dir, path: ./out/initech}}
 )";
-  (void)write_file_atomic(dir / "orderd.yaml", yaml);
+
+std::unique_ptr<Runtime> open_at(const fs::path& dir) {
+  auto cfg = load_config(dir / "orderd.yaml");
+  if (!cfg) {
+    fmt::print(stderr, "{}\n", cfg.error().message());
+    std::exit(1);
+  }
+  auto rt = open_runtime(*cfg);
+  if (!rt) {
+    fmt::print(stderr, "{}\n", rt.error().message());
+    std::exit(1);
+  }
+  return std::move(*rt);
+}
+
+fs::path make_site(const std::string& name) {
+  const fs::path dir =
+      fs::temp_directory_path() / fmt::format("orderd-bench-{}-{}", name, getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir / "spool/inbound/orders/shop");
+  (void)write_file_atomic(dir / "orderd.yaml", kYaml);
+  return dir;
+}
+
+// One phase in a child, with its floor measured on the rows it changed.
+template <class F>
+void phase(const fs::path& dir, const char* name, int orders, F fn) {
+  const fs::path db = dir / "state/orderd.db";
+  const bool fresh = !fs::exists(db);
+  if (fresh) open_at(dir);  // the schema, as the floor's starting point
+  bench::snapshot(db, dir / "before.db");
+  auto [secs, rss] = in_child([&] {
+    auto rt = open_at(dir);
+    RunReport r = run_cycle(*rt, [&](RunReport& out) { fn(*rt, out); });
+    if (r.failed) fmt::print(stderr, "{}\n", r.text());
+    return r.failed ? 1 : 0;
+  });
+  bench::snapshot(db, dir / "after.db");
+  const auto f = bench::measure_floor(dir / "before.db", dir / "after.db", dir / "floor.db");
+  fmt::print(
+      "{}: {:.2f} s (target < 5 s), {:.0f} orders/s, peak RSS {:.0f} MB (target < 128 MB)\n"
+      "    floor {:.2f} s, ratio {:.2f} (target <= 1.5); rows {}\n",
+      name, secs, orders / secs, rss, f.seconds, secs / f.seconds, f.by_table);
+}
+
+int loop(int orders) {
+  const fs::path dir = make_site("loop");
   int lines = 0;
   auto t0 = std::chrono::steady_clock::now();
   const std::string csv = make_export(orders, lines);
-  fs::create_directories(dir / "spool/inbound/orders/shop");
   (void)write_file_atomic(dir / "spool/inbound/orders/shop/export.csv", csv);
   fmt::print("generated {} orders, {} lines, {:.1f} MB export in {:.2f} s\n", orders, lines,
              static_cast<double>(csv.size()) / 1e6,
              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 
-  auto open = [&] {
-    auto cfg = load_config(dir / "orderd.yaml");
-    if (!cfg) {
-      fmt::print(stderr, "{}\n", cfg.error().message());
-      std::exit(1);
-    }
-    auto rt = open_runtime(*cfg);
-    if (!rt) {
-      fmt::print(stderr, "{}\n", rt.error().message());
-      std::exit(1);
-    }
-    return std::move(*rt);
-  };
-
-  auto [t1, rss1] = in_child([&] {
-    auto rt = open();
-    auto r = sync_orders(*rt, "bench");
-    return r.failed ? 1 : 0;
-  });
-  fmt::print(
-      "phase 1 import+verify+route+render+deliver: {:.2f} s, {:.0f} orders/s, peak RSS {:.0f} MB\n",
-      t1, orders / t1, rss1);
+  phase(dir, "phase 1 import (read, verify, route, store)", orders,
+        [](Runtime& rt, RunReport& r) { r.add(sync_orders(rt, "bench")); });
+  phase(dir, "phase 2 processing (split, render, deliver; batch: run)", orders,
+        [](Runtime& rt, RunReport& r) {
+          r.add(process_orders(rt, rt.store->order_ids_with_status(OrderStatus::kReady)));
+        });
 
   // Suppliers ship every line: tracking built from the POs they received.
   std::size_t rows = 0;
@@ -142,19 +174,143 @@ suppliers:
     (void)ensure_dir(dir / "spool/inbound/tracking" / s);
     (void)write_file_atomic(dir / "spool/inbound/tracking" / s / "tracking.csv", out);
   }
-  auto [t2, rss2] = in_child([&] {
-    auto rt = open();
-    auto r = sync_tracking(*rt, "bench");
-    r.add(push_tracking(*rt, "bench"));
-    return r.failed ? 1 : 0;
-  });
-  fmt::print(
-      "phase 2 tracking in ({} rows) + push: {:.2f} s, {:.0f} orders/s, peak RSS {:.0f} MB\n", rows,
-      t2, orders / t2, rss2);
+  phase(dir, fmt::format("phase 3 tracking in ({} rows) + push", rows).c_str(), orders,
+        [](Runtime& rt, RunReport& r) {
+          r.add(sync_tracking(rt, "bench"));
+          r.add(push_tracking(rt, "bench"));
+        });
   // Check the result: every order completed.
-  auto rt = open();
+  auto rt = open_at(dir);
   auto done = rt->store->order_ids_with_status(OrderStatus::kCompleted).size();
   fmt::print("orders completed: {} of {}\n", done, orders);
+  rt.reset();
   fs::remove_all(dir);
   return static_cast<int>(done) == orders ? 0 : 1;
+}
+
+// Wall milliseconds of `orderctl -c CONFIG ARGS...` (its output discarded):
+// the median of five runs.
+double orderctl_ms(const fs::path& bin, const fs::path& cfg, std::vector<std::string> args) {
+  std::vector<std::string> argv = {bin.string(), "-c", cfg.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  std::vector<double> ms;
+  for (int i = 0; i < 5; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    pid_t pid = 0;
+    if (posix_spawn(&pid, argv[0].c_str(), &fa, nullptr, cargv.data(), environ) != 0) {
+      fmt::print(stderr, "cannot run {}\n", argv[0]);
+      std::exit(1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  posix_spawn_file_actions_destroy(&fa);
+  std::sort(ms.begin(), ms.end());
+  return ms[2];
+}
+
+// Seconds to import (one cycle, in a child) the export `csv` at `dir`.
+double import_secs(const fs::path& dir, const std::string& csv, const std::string& name) {
+  (void)write_file_atomic(dir / "spool/inbound/orders/shop" / name, csv);
+  return in_child([&] {
+           auto rt = open_at(dir);
+           RunReport r =
+               run_cycle(*rt, [&](RunReport& out) { out.add(sync_orders(*rt, "bench")); });
+           return r.failed ? 1 : 0;
+         })
+      .first;
+}
+
+// Replaces the order numbers of a generated export (#100000...) so that it
+// holds other orders than the ones before it.
+std::string renumbered(const std::string& csv, int offset) {
+  std::string out;
+  out.reserve(csv.size() + csv.size() / 50);
+  std::size_t at = 0;
+  while (at < csv.size()) {
+    std::size_t eol = csv.find('\n', at);
+    if (eol == std::string::npos) eol = csv.size() - 1;
+    std::string_view line(csv.data() + at, eol + 1 - at);
+    if (line.starts_with('#')) {
+      const auto comma = line.find(',');
+      out += fmt::format("#{}", std::stol(std::string(line.substr(1, comma - 1))) + offset);
+      out += line.substr(comma);
+    } else {
+      out += line;
+    }
+    at = eol + 1;
+  }
+  return out;
+}
+
+int scale(int orders, const fs::path& bindir) {
+  const fs::path dir = make_site("scale");
+  constexpr int kBatch = 100000;
+  int lines = 0;
+  const std::string base = make_export(std::min(orders, kBatch), lines);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int done = 0, k = 0; done < orders; done += kBatch, ++k) {
+    const std::string csv = k == 0 ? base : renumbered(base, k * kBatch);
+    if (import_secs(dir, csv, fmt::format("export-{:02}.csv", k)) <= 0) return 1;
+  }
+  const double build = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // Half of them processed, so `show` and the --supplier search see POs.
+  in_child([&] {
+    auto rt = open_at(dir);
+    auto ready = rt->store->order_ids_with_status(OrderStatus::kReady);
+    ready.resize(ready.size() / 2);
+    RunReport r = run_cycle(*rt, [&](RunReport& out) { out.add(process_orders(*rt, ready)); });
+    return r.failed ? 1 : 0;
+  });
+  std::uintmax_t bytes = 0;
+  for (const auto& e : fs::directory_iterator(dir / "state"))
+    if (e.path().filename().string().starts_with("orderd.db")) bytes += e.file_size();
+  fmt::print(
+      "scale: {} orders in the state ({:.0f} s to import them), {:.0f} MB, {:.0f} bytes per "
+      "order\n",
+      orders, build, static_cast<double>(bytes) / 1e6, static_cast<double>(bytes) / orders);
+  const fs::path ctl = bindir / "orderctl";
+  const fs::path cfg = dir / "orderd.yaml";
+  const std::string some = fmt::format("{}", 100000 + (orders / 2 % kBatch) + 7);
+  const std::pair<const char*, std::vector<std::string>> queries[] = {
+      {"orders (first page)", {"orders"}},
+      {"orders --sku 'GX-0001*'", {"orders", "--sku", "GX-0001*"}},
+      {"orders --customer 'Buyer 4711'", {"orders", "--customer", "Buyer 4711"}},
+      {"orders --order", {"orders", "--order", some}},
+      {"orders --supplier globex", {"orders", "--supplier", "globex"}},
+      {"show", {"show", "#" + some}},
+  };
+  for (const auto& [what, args] : queries)
+    fmt::print("    {}: {:.0f} ms (target < 50 ms)\n", what, orderctl_ms(ctl, cfg, args));
+  // 1,000 new orders into the full state and into an empty one.
+  int n = 0;
+  const std::string small = renumbered(make_export(1000, n), 5000000);
+  const double into_full = import_secs(dir, small, "new-1000.csv");
+  const fs::path empty = make_site("empty");
+  const double into_empty = import_secs(empty, small, "new-1000.csv");
+  fmt::print(
+      "    import 1,000 orders: {:.3f} s into {} orders, {:.3f} s into none, ratio {:.2f} "
+      "(target <= 1.2)\n",
+      into_full, orders, into_empty, into_full / into_empty);
+  fs::remove_all(dir);
+  fs::remove_all(empty);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const fs::path bindir = fs::canonical("/proc/self/exe").parent_path();
+  if (argc > 1 && std::string_view(argv[1]) == "--scale")
+    return scale(argc > 2 ? std::atoi(argv[2]) : 1000000, bindir);
+  return loop(argc > 1 ? std::atoi(argv[1]) : 100000);
 }
