@@ -487,10 +487,11 @@ std::vector<StoredOrderKey> Store::find_orders_by_ext(std::string_view channel,
                                                       std::string_view id) {
   std::string hashed = id.starts_with('#') ? std::string(id) : "#" + std::string(id);
   std::string bare = id.starts_with('#') ? std::string(id.substr(1)) : std::string(id);
+  // By the (channel, ext_id) index, once per channel that has orders.
   auto s = stmt(
-      "SELECT channel, ext_id FROM orders WHERE (ext_id=? OR ext_id=?) AND (?='' OR channel=?) "
-      "ORDER BY id");
-  s << hashed << bare << channel << channel;
+      "SELECT channel, ext_id FROM orders WHERE ext_id IN (?,?) AND channel IN (SELECT DISTINCT "
+      "channel FROM order_counts) AND (?3='' OR channel=?3) ORDER BY id");
+  s << hashed << bare << channel;
   std::vector<std::pair<std::string, std::string>> keys;
   while (s.step()) keys.emplace_back(s.text(0), s.text(1));
   std::vector<StoredOrderKey> out;
@@ -702,14 +703,18 @@ std::string order_filter(const OrderQuery& q) {
   std::string where = " WHERE 1=1";
   if (q.status) where += " AND status=?1";
   if (!q.channel.empty()) where += " AND channel=?2";
-  if (!q.supplier.empty()) where += " AND id IN (SELECT order_id FROM lines WHERE supplier=?3)";
+  // Newest first, each checked by lines_order: a common supplier fills a
+  // page after a few orders. A SKU glob uses lines_sku.
+  if (!q.supplier.empty())
+    where += " AND EXISTS (SELECT 1 FROM lines WHERE order_id=orders.id AND supplier=?3)";
   // The same glob syntax as a supplier's skus: patterns (case-sensitive).
   if (!q.sku.empty()) where += " AND id IN (SELECT order_id FROM lines WHERE sku GLOB ?4)";
   if (!q.customer.empty())
     where +=
         " AND (customer_name LIKE ?5 OR customer_email LIKE ?5 OR ship_to_name LIKE ?5 OR "
         "customer_phone LIKE ?5 OR ship_to_phone LIKE ?5)";
-  if (!q.order.empty()) where += " AND (ext_id=?6 OR ext_id=?7)";
+  if (!q.order.empty())
+    where += " AND ext_id IN (?6,?7) AND channel IN (SELECT DISTINCT channel FROM order_counts)";
   if (q.changed_after_processing)
     where += " AND id IN (SELECT order_id FROM events WHERE kind='channel_change_ignored')";
   return where;
@@ -725,19 +730,31 @@ void bind_order_filter(Stmt& s, const OrderQuery& q) {
 }  // namespace
 
 std::vector<Order> Store::query_orders(const OrderQuery& q) {
-  auto s = stmt(order_select() + order_filter(q) + " ORDER BY imported_at DESC, id DESC LIMIT ?8");
+  // Ids follow import order (none is reused), so the newest come first
+  // without a sort.
+  auto s = stmt("SELECT id FROM orders" + order_filter(q) + " ORDER BY id DESC LIMIT ?8");
   bind_order_filter(s, q);
   s << q.limit;
   std::vector<std::int64_t> ids;
   while (s.step()) ids.push_back(s.i64(0));
   s.reset();
-  std::vector<Order> out;
-  for (auto id : ids)
-    if (auto o = load_order(id)) out.push_back(std::move(*o));
-  return out;
+  auto found = load_orders(ids);  // by id, ascending
+  std::reverse(found.begin(), found.end());
+  return found;
 }
 
 std::vector<std::pair<std::string, std::int64_t>> Store::count_orders(const OrderQuery& q) {
+  const bool by_count_table = q.supplier.empty() && q.sku.empty() && q.customer.empty() &&
+                              q.order.empty() && !q.changed_after_processing;
+  if (by_count_table) {
+    auto c = stmt(
+        "SELECT status, sum(n) FROM order_counts WHERE (?1='' OR status=?1) AND (?2='' OR "
+        "channel=?2) GROUP BY status HAVING sum(n)>0 ORDER BY status");
+    c << (q.status ? to_string(*q.status) : "") << q.channel;
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    while (c.step()) out.emplace_back(c.text(0), c.i64(1));
+    return out;
+  }
   auto s = stmt("SELECT status, count(*) FROM orders" + order_filter(q) +
                 " GROUP BY status ORDER BY status");
   bind_order_filter(s, q);
@@ -952,11 +969,14 @@ std::int64_t Store::insert_document(Document& d,
                                     std::string (*name_of)(const Document&, std::int64_t)) {
   auto s = stmt(std::string("INSERT INTO documents(id, kind, party_type, party, format, content, "
                             "sha256, state, created_at) VALUES(") +
-                kNextDocumentId + ",?,?,?,?,?,?,?,?)");
-  s << d.kind << d.party_type << d.party << d.format << d.content << d.sha256 << to_string(d.state)
+                kNextDocumentId + ",?,?,?,?,'',?,?,?)");
+  s << d.kind << d.party_type << d.party << d.format << d.sha256 << to_string(d.state)
     << d.created_at;
   s.run();
   d.id = sqlite3_last_insert_rowid(db_);
+  auto c = stmt("INSERT INTO document_content(document_id, content) VALUES(?,?)");
+  c << d.id << d.content;
+  c.run();
   d.name = name_of(d, d.id);
   auto u = stmt("UPDATE documents SET name=? WHERE id=?");
   u << d.name << d.id;
@@ -977,14 +997,18 @@ std::int64_t Store::open_document(std::string_view kind, std::string_view party_
 
 void Store::fill_document(std::int64_t id, std::string_view name, std::string_view content,
                           std::string_view sha256) {
-  auto s = stmt("UPDATE documents SET name=?, content=?, sha256=? WHERE id=?");
-  s << name << content << sha256 << id;
+  auto s = stmt("UPDATE documents SET name=?, sha256=? WHERE id=?");
+  s << name << sha256 << id;
   s.run();
+  auto c = stmt("INSERT OR REPLACE INTO document_content(document_id, content) VALUES(?,?)");
+  c << id << content;
+  c.run();
 }
 
 std::optional<Document> Store::load_document(std::int64_t id) {
   auto s = stmt(
-      "SELECT id, kind, party_type, party, name, format, content, sha256, state, attempts, "
+      "SELECT id, kind, party_type, party, name, format, coalesce((SELECT content FROM "
+      "document_content WHERE document_id=documents.id), ''), sha256, state, attempts, "
       "last_error, created_at, delivered_at, next_attempt_at FROM documents WHERE id=?");
   s << id;
   if (!s.step()) return std::nullopt;
@@ -1023,7 +1047,8 @@ std::optional<std::int64_t> Store::next_document_due() {
 }
 
 std::vector<std::pair<std::string, std::int64_t>> Store::status_counts() {
-  auto s = stmt("SELECT status, count(*) FROM orders GROUP BY status ORDER BY status");
+  auto s = stmt(
+      "SELECT status, sum(n) FROM order_counts GROUP BY status HAVING sum(n)>0 ORDER BY status");
   std::vector<std::pair<std::string, std::int64_t>> out;
   while (s.step()) out.emplace_back(s.text(0), s.i64(1));
   return out;

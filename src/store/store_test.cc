@@ -1,7 +1,9 @@
 #include "store/store.h"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
+#include <map>
 #include <thread>
 
 #include "test_util.h"
@@ -99,4 +101,104 @@ TEST_CASE("store: order history finds orders by id, with or without '#'") {
     q.order = ref;
     CHECK((*s)->query_orders(q).size() == 1);
   }
+}
+
+namespace {
+
+std::int64_t add_order(Store& s, const std::string& channel, const std::string& id,
+                       const std::string& sku) {
+  Order o;
+  o.channel = channel;
+  o.ext_id = id;
+  o.state = OrderState::kReady;
+  o.status = OrderStatus::kReady;
+  Line l;
+  l.seq = 1;
+  l.sku = sku;
+  l.quantity = 1;
+  l.supplier = "acme";
+  o.lines.push_back(l);
+  s.insert_order(o, "fp", 1);
+  return o.id;
+}
+
+// The counts a listing shows, computed the slow way.
+std::vector<std::pair<std::string, std::int64_t>> counted(Store& s, const OrderQuery& q) {
+  std::map<std::string, std::int64_t> n;
+  OrderQuery all = q;
+  all.limit = 1000000;
+  for (const auto& o : s.query_orders(all)) ++n[to_string(o.status)];
+  return {n.begin(), n.end()};
+}
+
+}  // namespace
+
+TEST_CASE("store: the counts beside a listing follow every insert and status change") {
+  TempDir dir;
+  auto s = Store::open(dir.path());
+  REQUIRE(s);
+  Store& st = **s;
+  REQUIRE(st.begin());
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 30; ++i)
+    ids.push_back(add_order(st, i % 3 ? "shop" : "amazon", fmt::format("#{}", 1000 + i),
+                            fmt::format("SKU-{}", i % 4)));
+  st.set_order_status(ids[0], OrderStatus::kProcessed, {});
+  st.set_order_status(ids[1], OrderStatus::kFailed, {"x"});
+  st.set_order_state(ids[2], OrderState::kCanceled, OrderStatus::kCanceled, {"y"});
+  st.set_order_status(ids[1], OrderStatus::kProcessed, {});  // failed again processed
+  st.set_order_status(ids[3], OrderStatus::kReady, {});      // no change
+  REQUIRE(st.commit());
+  for (const char* channel : {"", "shop", "amazon"}) {
+    CAPTURE(channel);
+    OrderQuery q;
+    q.channel = channel;
+    CHECK(st.count_orders(q) == counted(st, q));
+    q.status = OrderStatus::kProcessed;
+    CHECK(st.count_orders(q) == counted(st, q));
+  }
+  CHECK(st.status_counts() == counted(st, OrderQuery{}));
+  // The searches that go by index find what a scan finds.
+  OrderQuery sku;
+  sku.sku = "SKU-[12]*";
+  CHECK(st.query_orders(sku).size() == 15);
+  OrderQuery order;
+  order.order = "1007";
+  REQUIRE(st.query_orders(order).size() == 1);
+  CHECK(st.query_orders(order)[0].ext_id == "#1007");
+  CHECK(st.find_orders_by_ext("", "#1009").size() == 1);
+  CHECK(st.find_orders_by_ext("shop", "#1009").empty());  // 1009 is amazon's (i % 3 == 0)
+  // Newest first.
+  OrderQuery newest;
+  newest.limit = 2;
+  auto two = st.query_orders(newest);
+  REQUIRE(two.size() == 2);
+  CHECK(two[0].ext_id == "#1029");
+  CHECK(two[1].ext_id == "#1028");
+}
+
+TEST_CASE("store: a document's bytes come back whole, kept apart from its record") {
+  TempDir dir;
+  auto s = Store::open(dir.path());
+  REQUIRE(s);
+  Document d;
+  d.kind = "po";
+  d.party_type = "supplier";
+  d.party = "acme";
+  d.format = "csv";
+  d.content = std::string(3 << 20, 'x') + "end";  // a batch of megabytes
+  d.sha256 = "h";
+  d.created_at = 1;
+  REQUIRE((*s)->begin());
+  (*s)->insert_document(d, [](const Document&, std::int64_t id) { return std::to_string(id); });
+  const auto opened = (*s)->open_document("po", "supplier", "acme", "csv", DocState::kPending, 2);
+  (*s)->fill_document(opened, "later.csv", "filled", "h2");
+  REQUIRE((*s)->commit());
+  auto back = (*s)->load_document(d.id);
+  REQUIRE(back);
+  CHECK(back->content == d.content);
+  auto later = (*s)->load_document(opened);
+  REQUIRE(later);
+  CHECK(later->content == "filled");
+  CHECK(later->name == "later.csv");
 }
