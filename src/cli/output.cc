@@ -129,7 +129,8 @@ std::string order_json(Runtime& rt, const Order& o) {
 }
 
 std::string orders_table(Runtime& rt, const std::vector<Order>& orders,
-                         const std::vector<std::pair<std::string, std::int64_t>>& counts) {
+                         const Store::OrderCounts& counted) {
+  const auto& counts = counted.by_status;
   std::string out = fmt::format("{:<22} {:<10} {:<10} {:<18} {:<22} {:<24} {}\n", "ORDER",
                                 "CHANNEL", "DATE", "STATUS", "CUSTOMER", "POS", "MESSAGE");
   for (const auto& o : orders) {
@@ -154,7 +155,11 @@ std::string orders_table(Runtime& rt, const std::vector<Order>& orders,
     by_status += fmt::format("{}{} {}", by_status.empty() ? "" : ", ", thousands(n), status);
   }
   const auto noun = [](std::int64_t n) { return n == 1 ? "order" : "orders"; };
-  if (static_cast<std::int64_t>(orders.size()) < total)
+  if (counted.capped)
+    out += fmt::format(
+        "showing {} of more than {} orders (narrow the search, or use --limit for more)\n",
+        thousands(static_cast<std::int64_t>(orders.size())), thousands(total - 1));
+  else if (static_cast<std::int64_t>(orders.size()) < total)
     out += fmt::format("showing {} of {} {} (use --limit for more): {}\n",
                        thousands(static_cast<std::int64_t>(orders.size())), thousands(total),
                        noun(total), by_status);

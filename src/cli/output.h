@@ -12,7 +12,7 @@ namespace orderd {
 std::string orders_json(Runtime& rt, const std::vector<Order>& orders);
 // `counts`: how many orders of each status match the query, whatever the limit.
 std::string orders_table(Runtime& rt, const std::vector<Order>& orders,
-                         const std::vector<std::pair<std::string, std::int64_t>>& counts);
+                         const Store::OrderCounts& counts);
 std::string order_json(Runtime& rt, const Order& order);
 std::string order_details(Runtime& rt, const Order& order);
 // Last runs, recent files and unmatched tracking; `service` is the running

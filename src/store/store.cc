@@ -743,7 +743,8 @@ std::vector<Order> Store::query_orders(const OrderQuery& q) {
   return found;
 }
 
-std::vector<std::pair<std::string, std::int64_t>> Store::count_orders(const OrderQuery& q) {
+Store::OrderCounts Store::count_orders(const OrderQuery& q, std::int64_t cap) {
+  OrderCounts out;
   const bool by_count_table = q.supplier.empty() && q.sku.empty() && q.customer.empty() &&
                               q.order.empty() && !q.changed_after_processing;
   if (by_count_table) {
@@ -751,15 +752,19 @@ std::vector<std::pair<std::string, std::int64_t>> Store::count_orders(const Orde
         "SELECT status, sum(n) FROM order_counts WHERE (?1='' OR status=?1) AND (?2='' OR "
         "channel=?2) GROUP BY status HAVING sum(n)>0 ORDER BY status");
     c << (q.status ? to_string(*q.status) : "") << q.channel;
-    std::vector<std::pair<std::string, std::int64_t>> out;
-    while (c.step()) out.emplace_back(c.text(0), c.i64(1));
+    while (c.step()) out.by_status.emplace_back(c.text(0), c.i64(1));
     return out;
   }
-  auto s = stmt("SELECT status, count(*) FROM orders" + order_filter(q) +
-                " GROUP BY status ORDER BY status");
+  auto s = stmt("SELECT status, count(*) FROM (SELECT status FROM orders" + order_filter(q) +
+                " ORDER BY id DESC LIMIT ?8) GROUP BY status ORDER BY status");
   bind_order_filter(s, q);
-  std::vector<std::pair<std::string, std::int64_t>> out;
-  while (s.step()) out.emplace_back(s.text(0), s.i64(1));
+  s << cap + 1;
+  std::int64_t total = 0;
+  while (s.step()) {
+    out.by_status.emplace_back(s.text(0), s.i64(1));
+    total += s.i64(1);
+  }
+  out.capped = total > cap;
   return out;
 }
 

@@ -138,8 +138,14 @@ class Store {
   std::vector<std::int64_t> auto_process_candidates(const std::vector<std::string>& channels,
                                                     const std::vector<std::string>& suppliers);
   std::vector<Order> query_orders(const OrderQuery& q);  // newest first, with lines
-  // How many orders of each status match `q` (its limit aside).
-  std::vector<std::pair<std::string, std::int64_t>> count_orders(const OrderQuery& q);
+  // How many orders of each status match `q` (its limit aside). By status
+  // and channel alone that is exact and costs nothing (order_counts); a
+  // search beyond them stops counting at `cap` matches, the newest (capped).
+  struct OrderCounts {
+    std::vector<std::pair<std::string, std::int64_t>> by_status;
+    bool capped = false;
+  };
+  OrderCounts count_orders(const OrderQuery& q, std::int64_t cap = 10000);
 
   Overrides load_overrides(std::int64_t order_id);
   void set_override(std::int64_t order_id, std::string_view key, std::string_view value);

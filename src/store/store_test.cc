@@ -153,15 +153,20 @@ TEST_CASE("store: the counts beside a listing follow every insert and status cha
     CAPTURE(channel);
     OrderQuery q;
     q.channel = channel;
-    CHECK(st.count_orders(q) == counted(st, q));
+    CHECK(st.count_orders(q).by_status == counted(st, q));
     q.status = OrderStatus::kProcessed;
-    CHECK(st.count_orders(q) == counted(st, q));
+    CHECK(st.count_orders(q).by_status == counted(st, q));
   }
   CHECK(st.status_counts() == counted(st, OrderQuery{}));
   // The searches that go by index find what a scan finds.
   OrderQuery sku;
   sku.sku = "SKU-[12]*";
   CHECK(st.query_orders(sku).size() == 15);
+  // A search's counts: exact up to the cap, and said to be capped beyond it.
+  CHECK(st.count_orders(sku).by_status == counted(st, sku));
+  CHECK_FALSE(st.count_orders(sku).capped);
+  CHECK_FALSE(st.count_orders(sku, 15).capped);
+  CHECK(st.count_orders(sku, 14).capped);
   OrderQuery order;
   order.order = "1007";
   REQUIRE(st.query_orders(order).size() == 1);
