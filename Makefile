@@ -35,6 +35,7 @@ test: build
 
 bench: build
 	$(BUILD)/bin/orderd_bench
+	$(BUILD)/bin/orderd_bench --scale
 	$(BUILD)/bin/orderd_bench_x12
 	$(BUILD)/bin/orderd_bench_sftp
 	bench/bench_service.sh $(BUILD)/bin
