@@ -1,0 +1,321 @@
+// The store: orders, their lines and the operator's overrides; the
+// listing and its counts.
+#include "store/store_internal.h"
+
+namespace orderd {
+using namespace store_detail;
+
+// --- orders ---
+
+std::optional<StoredOrderKey> Store::find_order_key(std::string_view channel,
+                                                    std::string_view ext_id) {
+  auto s = stmt(
+      "SELECT id, fingerprint, state, status, (SELECT count(*) FROM pos WHERE order_id=orders.id) "
+      "FROM orders WHERE channel=? AND ext_id=?");
+  s << channel << ext_id;
+  if (!s.step()) return std::nullopt;
+  return StoredOrderKey{
+      s.i64(0), s.text(1), parse_order_state(s.text(2)).value_or(OrderState::kNeedsResolve),
+      parse_status(s.text(3)).value_or(OrderStatus::kNeedsResolve), static_cast<int>(s.i64(4))};
+}
+
+std::vector<StoredOrderKey> Store::find_orders_by_ext(std::string_view channel,
+                                                      std::string_view id) {
+  std::string hashed = id.starts_with('#') ? std::string(id) : "#" + std::string(id);
+  std::string bare = id.starts_with('#') ? std::string(id.substr(1)) : std::string(id);
+  // By the (channel, ext_id) index, once per channel that has orders.
+  auto s = stmt(
+      "SELECT channel, ext_id FROM orders WHERE ext_id IN (?,?) AND channel IN (SELECT DISTINCT "
+      "channel FROM order_counts) AND (?3='' OR channel=?3) ORDER BY id");
+  s << hashed << bare << channel;
+  std::vector<std::pair<std::string, std::string>> keys;
+  while (s.step()) keys.emplace_back(s.text(0), s.text(1));
+  std::vector<StoredOrderKey> out;
+  for (const auto& [c, e] : keys)
+    if (auto k = find_order_key(c, e)) out.push_back(*k);
+  return out;
+}
+
+namespace {
+
+void bind_order_fields(Stmt& s, const Order& o) {
+  for (const auto& v : o.f) s << v;
+}
+
+}  // namespace
+
+void Store::insert_order(Order& o, std::string_view fingerprint, std::int64_t now) {
+  static const std::string sql = [] {
+    std::string q =
+        "INSERT INTO orders(channel, ext_id, state, status, messages, fingerprint, "
+        "canceled_in_channel, imported_at, updated_at" +
+        order_columns() + ") VALUES(?,?,?,?,?,?,?,?,?";
+    for (std::size_t i = 0; i < kOrderFieldCount; ++i) q += ",?";
+    return q + ")";
+  }();
+  auto s = stmt(sql);
+  s << o.channel << o.ext_id << to_string(o.state) << to_string(o.status) << join_lines(o.messages)
+    << fingerprint << (o.canceled_in_channel ? 1 : 0) << now << now;
+  bind_order_fields(s, o);
+  s.run();
+  o.id = sqlite3_last_insert_rowid(db_);
+  auto l = stmt(
+      "INSERT INTO lines(order_id, seq, channel_line_id, sku, name, price, quantity, supplier) "
+      "VALUES(?,?,?,?,?,?,?,?)");
+  for (auto& line : o.lines) {
+    l.reset();
+    l << o.id << line.seq << line.channel_line_id << line.sku << line.name << line.price
+      << line.quantity << line.supplier;
+    l.run();
+    line.id = sqlite3_last_insert_rowid(db_);
+  }
+}
+
+void Store::replace_order(Order& o, std::string_view fingerprint, std::int64_t now) {
+  static const std::string sql = [] {
+    std::string q =
+        "UPDATE orders SET state=?, status=?, messages=?, fingerprint=?, "
+        "canceled_in_channel=?, updated_at=?";
+    for (std::size_t i = 0; i < kOrderFieldCount; ++i)
+      q += ", " + field_column(all_fields()[i].name) + "=?";
+    return q + " WHERE id=?";
+  }();
+  auto s = stmt(sql);
+  s << to_string(o.state) << to_string(o.status) << join_lines(o.messages) << fingerprint
+    << (o.canceled_in_channel ? 1 : 0) << now;
+  bind_order_fields(s, o);
+  s << o.id;
+  s.run();
+  auto d = stmt("DELETE FROM lines WHERE order_id=?");
+  d << o.id;
+  d.run();
+  auto l = stmt(
+      "INSERT INTO lines(order_id, seq, channel_line_id, sku, name, price, quantity, supplier) "
+      "VALUES(?,?,?,?,?,?,?,?)");
+  for (auto& line : o.lines) {
+    l.reset();
+    l << o.id << line.seq << line.channel_line_id << line.sku << line.name << line.price
+      << line.quantity << line.supplier;
+    l.run();
+    line.id = sqlite3_last_insert_rowid(db_);
+  }
+}
+
+namespace {
+
+const std::string& order_select() {
+  static const std::string q =
+      "SELECT id, channel, ext_id, state, status, messages, canceled_in_channel" + order_columns() +
+      ", imported_at FROM orders";
+  return q;
+}
+
+// A line from the columns id, seq, channel_line_id, sku, name, price,
+// quantity, supplier, coalesce(po_id, 0), shipped, pushed starting at `c`.
+Line read_line_row(Stmt& l, int c) {
+  Line line;
+  line.id = l.i64(c);
+  line.seq = static_cast<int>(l.i64(c + 1));
+  line.channel_line_id = l.text(c + 2);
+  line.sku = l.text(c + 3);
+  line.name = l.text(c + 4);
+  line.price = l.text(c + 5);
+  line.quantity = l.i64(c + 6);
+  line.supplier = l.text(c + 7);
+  line.po_id = l.i64(c + 8);
+  line.shipped = l.i64(c + 9);
+  line.pushed = l.i64(c + 10);
+  return line;
+}
+
+Order read_order_row(Stmt& s) {
+  Order o;
+  o.id = s.i64(0);
+  o.channel = s.text(1);
+  o.ext_id = s.text(2);
+  o.state = parse_order_state(s.text(3)).value_or(OrderState::kNeedsResolve);
+  o.status = parse_status(s.text(4)).value_or(OrderStatus::kNeedsResolve);
+  o.messages = split_lines(s.text(5));
+  o.canceled_in_channel = s.i64(6) != 0;
+  for (std::size_t i = 0; i < kOrderFieldCount; ++i) o.f[i] = s.text(static_cast<int>(7 + i));
+  o.imported_at = s.i64(static_cast<int>(7 + kOrderFieldCount));
+  return o;
+}
+
+}  // namespace
+
+std::optional<Order> Store::load_order(std::int64_t id) {
+  auto s = stmt(order_select() + " WHERE id=?");
+  s << id;
+  if (!s.step()) return std::nullopt;
+  Order o = read_order_row(s);
+  s.reset();
+  auto l = stmt(
+      "SELECT id, seq, channel_line_id, sku, name, price, quantity, supplier, "
+      "coalesce(po_id, 0), shipped, pushed FROM lines WHERE order_id=? ORDER BY seq");
+  l << id;
+  while (l.step()) o.lines.push_back(read_line_row(l, 0));
+  return o;
+}
+
+std::vector<Order> Store::load_orders(std::span<const std::int64_t> ids) {
+  constexpr std::size_t kChunk = kInChunk;
+  const std::string& in = in_list();
+  std::vector<Order> out;
+  out.reserve(ids.size());
+  for (std::size_t at = 0; at < ids.size(); at += kChunk) {
+    // Pad the last chunk by repeating an id, so one statement serves all.
+    auto bind = [&](Stmt& s) { bind_chunk(s, ids, at); };
+    const std::size_t first = out.size();
+    auto o = stmt(order_select() + " WHERE id IN " + in + " ORDER BY id");
+    bind(o);
+    while (o.step()) out.push_back(read_order_row(o));
+    o.reset();
+    auto l = stmt(
+        "SELECT order_id, id, seq, channel_line_id, sku, name, price, quantity, supplier, "
+        "coalesce(po_id, 0), shipped, pushed FROM lines WHERE order_id IN " +
+        in + " ORDER BY order_id, seq");
+    bind(l);
+    std::size_t k = first;
+    while (l.step()) {
+      const std::int64_t order_id = l.i64(0);
+      while (k < out.size() && out[k].id < order_id) ++k;
+      if (k == out.size() || out[k].id != order_id) continue;
+      out[k].lines.push_back(read_line_row(l, 1));
+    }
+    l.reset();
+  }
+  return out;
+}
+
+void Store::set_order_state(std::int64_t id, OrderState state, OrderStatus status,
+                            const std::vector<std::string>& messages) {
+  auto s = stmt("UPDATE orders SET state=?, status=?, messages=? WHERE id=?");
+  s << to_string(state) << to_string(status) << join_lines(messages) << id;
+  s.run();
+}
+
+void Store::set_order_status(std::int64_t id, OrderStatus status,
+                             const std::vector<std::string>& messages) {
+  auto s = stmt("UPDATE orders SET status=?, messages=? WHERE id=?");
+  s << to_string(status) << join_lines(messages) << id;
+  s.run();
+}
+
+void Store::set_order_fingerprint(std::int64_t id, std::string_view fingerprint) {
+  auto s = stmt("UPDATE orders SET fingerprint=? WHERE id=?");
+  s << fingerprint << id;
+  s.run();
+}
+
+std::vector<std::int64_t> Store::order_ids_with_status(OrderStatus st) {
+  auto s = stmt("SELECT id FROM orders WHERE status=? ORDER BY id");
+  s << to_string(st);
+  return collect(s, first_id);
+}
+
+std::vector<std::int64_t> Store::auto_process_candidates(
+    const std::vector<std::string>& channels, const std::vector<std::string>& suppliers) {
+  auto placeholders = [](std::size_t n) {
+    std::string p;
+    for (std::size_t i = 0; i < n; ++i) p += i ? ",?" : "?";
+    return p;
+  };
+  auto s =
+      stmt(fmt::format("SELECT id FROM orders WHERE status='ready' AND (channel IN ({}) OR NOT "
+                       "EXISTS (SELECT 1 FROM "
+                       "lines WHERE order_id=orders.id AND supplier NOT IN ({}))) ORDER BY id",
+                       placeholders(channels.size()), placeholders(suppliers.size())));
+  for (const auto& c : channels) s << c;
+  for (const auto& x : suppliers) s << x;
+  return collect(s, first_id);
+}
+
+namespace {
+
+// The WHERE clause of an order query, its parameters bound by number (so
+// one statement text serves every combination of the same filters).
+std::string order_filter(const OrderQuery& q) {
+  std::string where = " WHERE 1=1";
+  if (q.status) where += " AND status=?1";
+  if (!q.channel.empty()) where += " AND channel=?2";
+  // Newest first, each checked by lines_order: a common supplier fills a
+  // page after a few orders. A SKU glob uses lines_sku.
+  if (!q.supplier.empty())
+    where += " AND EXISTS (SELECT 1 FROM lines WHERE order_id=orders.id AND supplier=?3)";
+  // The same glob syntax as a supplier's skus: patterns (case-sensitive).
+  if (!q.sku.empty()) where += " AND id IN (SELECT order_id FROM lines WHERE sku GLOB ?4)";
+  if (!q.customer.empty())
+    where +=
+        " AND (customer_name LIKE ?5 OR customer_email LIKE ?5 OR ship_to_name LIKE ?5 OR "
+        "customer_phone LIKE ?5 OR ship_to_phone LIKE ?5)";
+  if (!q.order.empty())
+    where += " AND ext_id IN (?6,?7) AND channel IN (SELECT DISTINCT channel FROM order_counts)";
+  if (q.changed_after_processing)
+    where += " AND id IN (SELECT order_id FROM events WHERE kind='channel_change_ignored')";
+  return where;
+}
+
+void bind_order_filter(Stmt& s, const OrderQuery& q) {
+  std::string hashed = q.order.starts_with('#') ? q.order : "#" + q.order;
+  std::string bare = q.order.starts_with('#') ? q.order.substr(1) : q.order;
+  s << (q.status ? to_string(*q.status) : "") << q.channel << q.supplier << q.sku
+    << ("%" + q.customer + "%") << std::move(hashed) << std::move(bare);
+}
+
+}  // namespace
+
+std::vector<Order> Store::query_orders(const OrderQuery& q) {
+  // Ids follow import order (none is reused), so the newest come first
+  // without a sort.
+  auto s = stmt("SELECT id FROM orders" + order_filter(q) + " ORDER BY id DESC LIMIT ?8");
+  bind_order_filter(s, q);
+  s << q.limit;
+  std::vector<std::int64_t> ids;
+  while (s.step()) ids.push_back(s.i64(0));
+  s.reset();
+  auto found = load_orders(ids);  // by id, ascending
+  std::reverse(found.begin(), found.end());
+  return found;
+}
+
+Store::OrderCounts Store::count_orders(const OrderQuery& q, std::int64_t cap) {
+  OrderCounts out;
+  const bool by_count_table = q.supplier.empty() && q.sku.empty() && q.customer.empty() &&
+                              q.order.empty() && !q.changed_after_processing;
+  if (by_count_table) {
+    auto c = stmt(
+        "SELECT status, sum(n) FROM order_counts WHERE (?1='' OR status=?1) AND (?2='' OR "
+        "channel=?2) GROUP BY status HAVING sum(n)>0 ORDER BY status");
+    c << (q.status ? to_string(*q.status) : "") << q.channel;
+    while (c.step()) out.by_status.emplace_back(c.text(0), c.i64(1));
+    return out;
+  }
+  auto s = stmt("SELECT status, count(*) FROM (SELECT status FROM orders" + order_filter(q) +
+                " ORDER BY id DESC LIMIT ?8) GROUP BY status ORDER BY status");
+  bind_order_filter(s, q);
+  s << cap + 1;
+  std::int64_t total = 0;
+  while (s.step()) {
+    out.by_status.emplace_back(s.text(0), s.i64(1));
+    total += s.i64(1);
+  }
+  out.capped = total > cap;
+  return out;
+}
+
+Overrides Store::load_overrides(std::int64_t order_id) {
+  auto s = stmt("SELECT key, value FROM order_overrides WHERE order_id=?");
+  s << order_id;
+  Overrides out;
+  while (s.step()) out[s.text(0)] = s.text(1);
+  return out;
+}
+
+void Store::set_override(std::int64_t order_id, std::string_view key, std::string_view value) {
+  auto s = stmt("INSERT OR REPLACE INTO order_overrides(order_id, key, value) VALUES(?,?,?)");
+  s << order_id << key << value;
+  s.run();
+}
+
+}  // namespace orderd
