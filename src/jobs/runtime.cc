@@ -1,15 +1,14 @@
+// The runtime a job runs in: the configuration checked against the
+// registries, the state database and spool opened, and the run lock.
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "channels/formats.h"
-#include "core/status.h"
-#include "core/transitions.h"
 #include "jobs/jobs.h"
 #include "mappers/mappers.h"
 #include "transport/transport.h"
@@ -18,27 +17,6 @@ namespace orderd {
 
 Runtime::~Runtime() {
   if (lock_fd >= 0) ::close(lock_fd);
-}
-
-void RunReport::add(RunReport&& o) {
-  files += o.files;
-  changed += o.changed;
-  failed += o.failed;
-  for (auto& l : o.lines) lines.push_back(std::move(l));
-}
-
-void RunReport::problem(std::string text) {
-  lines.emplace_back(std::move(text), true);
-  ++failed;
-}
-
-std::string RunReport::text() const {
-  std::string out;
-  for (const auto& l : lines) {
-    if (!out.empty()) out += '\n';
-    out += l.text;
-  }
-  return out;
 }
 
 std::vector<std::string> runtime_problems(const Config& cfg) {
@@ -125,77 +103,6 @@ RunLock::RunLock(Runtime& rt) : rt_(rt) {
 
 RunLock::~RunLock() {
   if (--rt_.lock_depth == 0) ::flock(rt_.lock_fd, LOCK_UN);
-}
-
-Result<std::int64_t> find_order(Runtime& rt, std::string_view ref) {
-  std::string_view channel, id = ref;
-  if (auto colon = ref.find(':');
-      colon != std::string_view::npos && rt.cfg->channel(ref.substr(0, colon))) {
-    channel = ref.substr(0, colon);
-    id = ref.substr(colon + 1);
-  }
-  auto found = rt.store->find_orders_by_ext(channel, id);
-  if (found.empty())
-    return fail(ErrorKind::kNotFound,
-                fmt::format("no order {} (try `orderctl orders --order {}`)", ref, id));
-  if (found.size() > 1) {
-    std::string names;
-    for (const auto& k : found) {
-      auto o = rt.store->load_order(k.id);
-      if (o) names += fmt::format(" {}:{}", o->channel, o->ext_id);
-    }
-    return fail(ErrorKind::kRefused,
-                fmt::format("order {} is in more than one channel; name one of:{}", ref, names));
-  }
-  return found.front().id;
-}
-
-namespace {
-
-void apply_status(Runtime& rt, std::int64_t order_id, const Store::StatusInputs& in,
-                  std::string_view reason) {
-  auto [next, msgs] = order_status_view(in.state, in.messages, in.pos, in.lines);
-  if (next == in.status && msgs == in.messages) return;
-  rt.store->set_order_status(order_id, next, msgs);
-  if (next != in.status)
-    rt.store->add_event(order_id, 0, rt.actor, "status", to_string(in.status), to_string(next),
-                        reason, rt.now());
-}
-
-}  // namespace
-
-Status refresh_status(Runtime& rt, std::int64_t order_id, std::string_view reason) {
-  auto in = rt.store->status_inputs(order_id);
-  if (!in) return fail(ErrorKind::kNotFound, fmt::format("order id {} vanished", order_id));
-  apply_status(rt, order_id, *in, reason);
-  return {};
-}
-
-void refresh_statuses(Runtime& rt, std::span<const std::int64_t> ids, std::string_view reason) {
-  for (const auto& [id, in] : rt.store->status_inputs(ids)) apply_status(rt, id, in, reason);
-}
-
-bool in_scope(Scope only, std::string_view id) {
-  return only.empty() || std::find(only.begin(), only.end(), id) != only.end();
-}
-
-RunReport run_cycle(Runtime& rt, const std::function<void(RunReport&)>& work) {
-  RunReport r;
-  try {
-    if (work) work(r);
-    r.add(deliver_due(rt));
-  } catch (const StoreError& e) {
-    r.problem(fmt::format("state database error: {}", e.what()));
-  }
-  return r;
-}
-
-RunReport full_cycle(Runtime& rt, std::string_view trigger) {
-  return run_cycle(rt, [&](RunReport& r) {
-    r.add(sync_orders(rt, trigger));
-    r.add(sync_tracking(rt, trigger));
-    r.add(push_tracking(rt, trigger));
-  });
 }
 
 }  // namespace orderd
