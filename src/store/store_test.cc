@@ -77,32 +77,6 @@ TEST_CASE("store: two processes opening a new state folder at once both succeed"
   }
 }
 
-TEST_CASE("store: order history finds orders by id, with or without '#'") {
-  TempDir dir;
-  auto s = Store::open(dir.path());
-  REQUIRE(s);
-  Order o;
-  o.channel = "shop";
-  o.ext_id = "#2001";
-  o.state = OrderState::kReady;
-  o.status = OrderStatus::kReady;
-  Line l;
-  l.seq = 1;
-  l.sku = "ACME-1";
-  l.quantity = 1;
-  l.supplier = "acme";
-  o.lines.push_back(l);
-  REQUIRE((*s)->begin());
-  (*s)->insert_order(o, "fp", 1);
-  REQUIRE((*s)->commit());
-  for (const char* ref : {"2001", "#2001"}) {
-    CAPTURE(ref);
-    OrderQuery q;
-    q.order = ref;
-    CHECK((*s)->query_orders(q).size() == 1);
-  }
-}
-
 namespace {
 
 std::int64_t add_order(Store& s, const std::string& channel, const std::string& id,
@@ -132,6 +106,21 @@ std::vector<std::pair<std::string, std::int64_t>> counted(Store& s, const OrderQ
 }
 
 }  // namespace
+
+TEST_CASE("store: order history finds orders by id, with or without '#'") {
+  TempDir dir;
+  auto s = Store::open(dir.path());
+  REQUIRE(s);
+  REQUIRE((*s)->begin());
+  add_order(**s, "shop", "#2001", "ACME-1");
+  REQUIRE((*s)->commit());
+  for (const char* ref : {"2001", "#2001"}) {
+    CAPTURE(ref);
+    OrderQuery q;
+    q.order = ref;
+    CHECK((*s)->query_orders(q).size() == 1);
+  }
+}
 
 TEST_CASE("store: the counts beside a listing follow every insert and status change") {
   TempDir dir;
