@@ -4,6 +4,10 @@
 // per file, as orderd does), in the same run against the same server; three
 // alternating rounds. Prints the best time of each and their ratio; orderd
 // should not be the slower one.
+// Then the whole bookkeeping: FILES one-line orders imported, and `orderctl
+// process --all-ready` (batch: order, one PO document each: render, record
+// `sending`, deliver, record delivered, per document) against the same
+// OpenSSH client run.
 // Needs root to start sshd (tests/sshd_server.h); otherwise prints a skip line.
 // Usage: orderd_bench_sftp [FILES [BYTES]]
 #include <fmt/format.h>
@@ -129,5 +133,65 @@ int main(int argc, char** argv) {
       "sftp deliver %d files of %zu bytes (best of %d): orderd %.2f s (%.0f files/s), openssh "
       "sftp -b %.2f s (%.0f files/s), ratio %.2f\n",
       files, bytes, kRounds, ours, files / ours, theirs, files / theirs, ours / theirs);
+
+  // The whole of `orderctl process --all-ready`, each round on a new state.
+  const fs::path orderctl = fs::canonical("/proc/self/exe").parent_path() / "orderctl";
+  double whole = 1e9;
+  try {
+    for (int round = 0; round < kRounds; ++round) {
+      const auto site = sshd.dir() / fmt::format("site-{}", round);
+      const auto remote = sshd.dir() / fmt::format("process-{}", round);
+      fs::create_directories(site / "spool/inbound/orders/shop");
+      fs::create_directories(remote);
+      sshd.own(remote);
+      const auto t = sshd.config();
+      test::write_text(
+          site / "orderd.yaml",
+          fmt::format(R"(state_dir: ./state
+spool_dir: ./spool
+channels:
+  shop: {{format: shopify-csv}}
+suppliers:
+  acme:
+    skus: ["ACME-*"]
+    po: {{format: csv, batch: order}}
+    transport: {{type: sftp, host: 127.0.0.1, port: {}, user: {}, key_file: {}, known_hosts: {}, path: {}}}
+)",
+                      t.port, t.user, t.key_file.string(), t.known_hosts.string(), remote.string()),
+          0644);
+      std::string csv =
+          "Name,Email,Lineitem quantity,Lineitem name,Lineitem sku,Shipping Name,Shipping "
+          "Address1,Shipping City,Shipping Zip,Shipping Country\n";
+      for (int i = 0; i < files; ++i)
+        csv += fmt::format(
+            "#{},b{}@example.com,1,Widget,ACME-{:05},Buyer {},{} Main "
+            "Street,Springfield,{:05},US\n",
+            100000 + i, i, i, i, i, i);
+      test::write_text(site / "spool/inbound/orders/shop/export.csv", csv, 0644);
+      const auto cfg = (site / "orderd.yaml").string();
+      const auto log = site / "orderctl.log";
+      if (test::run_logged({orderctl.string(), "-c", cfg, "sync", "orders"}, log.string()) != 0)
+        throw std::runtime_error("import failed: " + test::read_text(log));
+      const auto t0 = std::chrono::steady_clock::now();
+      if (test::run_logged({orderctl.string(), "-c", cfg, "process", "--all-ready"},
+                           log.string()) != 0)
+        throw std::runtime_error("process failed: " + test::read_text(log));
+      whole = std::min(whole, seconds_since(t0));
+      int seen = 0;
+      for ([[maybe_unused]] const auto& e : fs::directory_iterator(remote)) ++seen;
+      if (seen != files)
+        throw std::runtime_error(
+            fmt::format("{}: {} files, expected {}", remote.string(), seen, files));
+      fs::remove_all(site);
+      fs::remove_all(remote);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sftp bench: %s\n", e.what());
+    return 1;
+  }
+  std::printf(
+      "orderctl process --all-ready, %d one-PO documents over sftp (best of %d): %.2f s (%.0f "
+      "documents/s), openssh sftp -b %.2f s, ratio %.2f (target <= 1.0)\n",
+      files, kRounds, whole, files / whole, theirs, whole / theirs);
   return 0;
 }
