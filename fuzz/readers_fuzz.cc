@@ -7,6 +7,7 @@
 // nothing a reader lets in can crash an output.
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -16,8 +17,6 @@
 #include "mappers/mappers.h"
 #include "util/json_out.h"
 #include "util/text.h"
-
-#include <nlohmann/json.hpp>
 
 using namespace orderd;
 
@@ -35,7 +34,7 @@ struct Numbers final : ControlNumbers {
 
 std::size_t render(OrderBatch& batch) {
   RoutingRules rules;
-  rules.suppliers.push_back({"any", {"*"}, {}});
+  rules.suppliers.push_back({"any", {"*"}, {}, {}});
   PoConfig csv, xml, x12;
   xml.format = "xml";
   x12.format = "x12-850";

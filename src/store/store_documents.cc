@@ -55,13 +55,14 @@ void Store::fill_document(std::int64_t id, std::string_view name, std::string_vi
   c.run();
 }
 
-std::optional<Document> Store::load_document(std::int64_t id) {
-  auto s = stmt(
-      "SELECT id, kind, party_type, party, name, format, coalesce((SELECT content FROM "
-      "document_content WHERE document_id=documents.id), ''), sha256, state, attempts, "
-      "last_error, created_at, delivered_at, next_attempt_at FROM documents WHERE id=?");
-  s << id;
-  if (!s.step()) return std::nullopt;
+namespace {
+
+// A document's record without its content, from the columns kDocMeta lists.
+constexpr const char* kDocMeta =
+    "d.id, d.kind, d.party_type, d.party, d.name, d.format, d.sha256, d.state, d.attempts, "
+    "d.last_error, d.created_at, d.delivered_at, d.next_attempt_at";
+
+Document read_document_meta(Stmt& s) {
   Document d;
   d.id = s.i64(0);
   d.kind = s.text(1);
@@ -69,14 +70,26 @@ std::optional<Document> Store::load_document(std::int64_t id) {
   d.party = s.text(3);
   d.name = s.text(4);
   d.format = s.text(5);
-  d.content = s.text(6);
-  d.sha256 = s.text(7);
-  d.state = parse_doc_state(s.text(8)).value_or(DocState::kFailed);
-  d.attempts = static_cast<int>(s.i64(9));
-  d.last_error = s.text(10);
-  d.created_at = s.i64(11);
-  d.delivered_at = s.i64(12);
-  d.next_attempt_at = s.i64(13);
+  d.sha256 = s.text(6);
+  d.state = parse_doc_state(s.text(7)).value_or(DocState::kFailed);
+  d.attempts = static_cast<int>(s.i64(8));
+  d.last_error = s.text(9);
+  d.created_at = s.i64(10);
+  d.delivered_at = s.i64(11);
+  d.next_attempt_at = s.i64(12);
+  return d;
+}
+
+}  // namespace
+
+std::optional<Document> Store::load_document(std::int64_t id) {
+  auto s = stmt(fmt::format("SELECT {} FROM documents d WHERE d.id=?", kDocMeta));
+  s << id;
+  if (!s.step()) return std::nullopt;
+  Document d = read_document_meta(s);
+  auto c = stmt("SELECT content FROM document_content WHERE document_id=?");
+  c << id;
+  if (c.step()) d.content = c.text(0);
   return d;
 }
 
@@ -127,33 +140,6 @@ void Store::add_attempt(std::int64_t doc_id, std::int64_t at, std::string_view t
   s << doc_id << at << transport << outcome << error;
   s.run();
 }
-
-namespace {
-
-// A document's record without its content, from the columns kDocMeta lists.
-constexpr const char* kDocMeta =
-    "d.id, d.kind, d.party_type, d.party, d.name, d.format, d.sha256, d.state, d.attempts, "
-    "d.last_error, d.created_at, d.delivered_at, d.next_attempt_at";
-
-Document read_document_meta(Stmt& s) {
-  Document d;
-  d.id = s.i64(0);
-  d.kind = s.text(1);
-  d.party_type = s.text(2);
-  d.party = s.text(3);
-  d.name = s.text(4);
-  d.format = s.text(5);
-  d.sha256 = s.text(6);
-  d.state = parse_doc_state(s.text(7)).value_or(DocState::kFailed);
-  d.attempts = static_cast<int>(s.i64(8));
-  d.last_error = s.text(9);
-  d.created_at = s.i64(10);
-  d.delivered_at = s.i64(11);
-  d.next_attempt_at = s.i64(12);
-  return d;
-}
-
-}  // namespace
 
 std::vector<Document> Store::documents_of_order(std::int64_t order_id) {
   auto s = stmt(
