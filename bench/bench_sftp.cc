@@ -73,8 +73,8 @@ int main(int argc, char** argv) {
   // orderd: one transport, one connection, N deliveries into `dir`.
   auto run_orderd = [&](const fs::path& dir) -> double {
     auto cfg = sshd.config();
-    cfg.path = dir;
-    auto made = make_sftp_transport(cfg);
+    cfg.set("path", dir);
+    auto made = make_transport(cfg);
     if (!made) throw std::runtime_error(made.error().message());
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < files; ++i)
@@ -144,10 +144,8 @@ int main(int argc, char** argv) {
       fs::create_directories(site / "spool/inbound/orders/shop");
       fs::create_directories(remote);
       sshd.own(remote);
-      const auto t = sshd.config();
-      test::write_text(
-          site / "orderd.yaml",
-          fmt::format(R"(state_dir: ./state
+      test::write_text(site / "orderd.yaml",
+                       fmt::format(R"(state_dir: ./state
 spool_dir: ./spool
 channels:
   shop: {{format: shopify-csv}}
@@ -157,8 +155,9 @@ suppliers:
     po: {{format: csv, batch: order}}
     transport: {{type: sftp, host: 127.0.0.1, port: {}, user: {}, key_file: {}, known_hosts: {}, path: {}}}
 )",
-                      t.port, t.user, t.key_file.string(), t.known_hosts.string(), remote.string()),
-          0644);
+                                   sshd.port(), test::kSftpUser, sshd.user_key().string(),
+                                   sshd.known_hosts().string(), remote.string()),
+                       0644);
       std::string csv =
           "Name,Email,Lineitem quantity,Lineitem name,Lineitem sku,Shipping Name,Shipping "
           "Address1,Shipping City,Shipping Zip,Shipping Country\n";

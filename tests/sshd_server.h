@@ -251,16 +251,16 @@ class SshdServer {
     TransportConfig c;
     c.where.text = "test.yaml:1:1: suppliers.acme.transport";
     c.type = "sftp";
-    c.host = "127.0.0.1";
-    c.port = port_;
-    c.user = kSftpUser;
-    c.path = upload();
-    c.known_hosts = known_hosts();
+    c.set("host", "127.0.0.1");
+    c.set("port", port_);
+    c.set("user", kSftpUser);
+    c.set("path", upload());
+    c.set("known_hosts", known_hosts());
     c.timeout = 10;
     if (password_login)
-      c.password_file = dir_ / "password";
+      c.set("password_file", dir_ / "password");
     else
-      c.key_file = user_key();
+      c.set("key_file", user_key());
     return c;
   }
 

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/config.h"
 #include "e2e_fixture.h"
 #include "servers.h"
 #include "test_util.h"
@@ -54,13 +55,13 @@ struct SmtpSink {
     TransportConfig c;
     c.where.text = "test.yaml:1:1: suppliers.acme.transport";
     c.type = "email";
-    c.smtp_url = fmt::format("smtp://127.0.0.1:{}", port);
-    c.user = "acme";
-    c.password_file = tmp / "password";
-    c.ca_file = cert.cert;
-    c.from = "orders@shop.example";
-    c.to = {"po@acme.example", "backup@acme.example"};
-    c.subject = "PO {name} for {party}";
+    c.set("smtp_url", fmt::format("smtp://127.0.0.1:{}", port));
+    c.set("user", "acme");
+    c.set("password_file", tmp / "password");
+    c.set("ca_file", cert.cert);
+    c.set("from", "orders@shop.example");
+    c.set("to", std::vector<std::string>{"po@acme.example", "backup@acme.example"});
+    c.set("subject", "PO {name} for {party}");
     c.timeout = 10;
     return c;
   }
@@ -115,9 +116,9 @@ TEST_CASE("email: body and both put the document in the text") {
   SmtpSink sink;
   const std::string po = "ISA*00*~\nGS*PO~\n";
   auto cfg = sink.config();
-  cfg.email_body = "body";
+  cfg.set("body", "body");
   REQUIRE(make(cfg)->deliver("PO-2.x12", po));
-  cfg.email_body = "both";
+  cfg.set("body", "both");
   REQUIRE(make(cfg)->deliver("PO-3.x12", po));
   const auto got = sink.received();
   REQUIRE(got.size() == 2);
@@ -134,7 +135,7 @@ TEST_CASE("email: SMTP failures read in operator words") {
   SmtpSink sink;
   spit(sink.tmp / "wrong", "nope\n");
   auto cfg = sink.config();
-  cfg.password_file = sink.tmp / "wrong";
+  cfg.set("password_file", sink.tmp / "wrong");
   auto denied = make(cfg)->deliver("PO-1.csv", "x");
   REQUIRE_FALSE(denied);
   CHECK(denied.error().kind() == ErrorKind::kPermanent);
@@ -143,7 +144,7 @@ TEST_CASE("email: SMTP failures read in operator words") {
   CHECK(denied.error().message().find("nope") == std::string::npos);
 
   cfg = sink.config();
-  cfg.to = {"nobody@acme.example"};
+  cfg.set("to", std::vector<std::string>{"nobody@acme.example"});
   auto refused = make(cfg)->deliver("PO-1.csv", "x");
   REQUIRE_FALSE(refused);
   CHECK(refused.error().kind() == ErrorKind::kPermanent);
@@ -153,7 +154,7 @@ TEST_CASE("email: SMTP failures read in operator words") {
                     sink.port));
 
   cfg = sink.config();
-  cfg.ca_file.clear();
+  cfg.set("ca_file", "");
   auto untrusted = make(cfg)->deliver("PO-1.csv", "x");
   REQUIRE_FALSE(untrusted);
   CHECK(untrusted.error().message().starts_with(
@@ -187,10 +188,10 @@ struct Imap {
     TransportConfig c;
     c.where.text = "test.yaml:1:1: suppliers.acme.tracking.pull";
     c.type = "email";
-    c.imap_url = fmt::format("imap://127.0.0.1:{}/INBOX", dovecot.port());
-    c.user = servers::Dovecot::kUser;
-    c.password_file = dovecot.password_file();
-    c.ca_file = cert.cert;
+    c.set("imap_url", fmt::format("imap://127.0.0.1:{}/INBOX", dovecot.port()));
+    c.set("user", servers::Dovecot::kUser);
+    c.set("password_file", dovecot.password_file());
+    c.set("ca_file", cert.cert);
     c.timeout = 10;
     return c;
   }
@@ -275,7 +276,7 @@ TEST_CASE("email: IMAP move puts the taken message in the archive folder") {
   imap.dovecot.seed("1.eml", message_with_csv("tracking 1", kTracking));
   imap.dovecot.seed("2.eml", message_with_csv("tracking 2", "PO-2,FEDEX,7\r\n"));
   auto cfg = imap.config();
-  cfg.imap_after = "move";
+  cfg.set("imap_after", "move");
   cfg.archive_path = "Orderd Done";
   auto t = make(cfg);
   auto listed = uids(*t);
@@ -351,7 +352,7 @@ TEST_CASE("email: IMAP failures read in operator words") {
   Imap imap;
   auto cfg = imap.config();
   spit(imap.tmp / "wrong", "bad-pw\n");
-  cfg.password_file = imap.tmp / "wrong";
+  cfg.set("password_file", imap.tmp / "wrong");
   auto denied = make(cfg)->list();
   REQUIRE_FALSE(denied);
   CHECK(denied.error().kind() == ErrorKind::kPermanent);
@@ -359,13 +360,13 @@ TEST_CASE("email: IMAP failures read in operator words") {
       fmt::format("login failed for user buyer at imap 127.0.0.1:{} (", imap.dovecot.port())));
 
   cfg = imap.config();
-  cfg.imap_url = fmt::format("imap://127.0.0.1:{}/INBOX", servers::free_port());
+  cfg.set("imap_url", fmt::format("imap://127.0.0.1:{}/INBOX", servers::free_port()));
   auto down = make(cfg)->list();
   REQUIRE_FALSE(down);
   CHECK(down.error().kind() == ErrorKind::kTransient);
 
   cfg = imap.config();
-  cfg.imap_url.clear();
+  cfg.set("imap_url", "");
   auto no_url = make(cfg)->list();
   REQUIRE_FALSE(no_url);
   CHECK(no_url.error().message() ==
@@ -380,16 +381,16 @@ TEST_CASE("email: e2e an X12 supplier by mail - 850 out by SMTP and 856 in by IM
   const auto smtp = sink.config();
   const auto pull = imap.config();
   Install in;
-  spit(
-      in.config,
-      remote_supplier_config(
-          fmt::format("{{type: email, smtp_url: \"{}\", user: acme, password_file: {}, ca_file: "
-                      "{}, from: orders@shop.example, to: [po@acme.example], timeout: 10}}",
-                      smtp.smtp_url, smtp.password_file.string(), smtp.ca_file.string()),
-          fmt::format("{{type: email, imap_url: \"{}\", user: {}, password_file: {}, ca_file: {}, "
-                      "timeout: 10}}",
-                      pull.imap_url, pull.user, pull.password_file.string(), pull.ca_file.string()),
-          "x12", "x12-850"));
+  spit(in.config,
+       remote_supplier_config(
+           fmt::format("{{type: email, smtp_url: \"{}\", user: acme, password_file: {}, ca_file: "
+                       "{}, from: orders@shop.example, to: [po@acme.example], timeout: 10}}",
+                       smtp.text("smtp_url"), smtp.text("password_file"), smtp.text("ca_file")),
+           fmt::format("{{type: email, imap_url: \"{}\", user: {}, password_file: {}, ca_file: {}, "
+                       "timeout: 10}}",
+                       pull.text("imap_url"), pull.text("user"), pull.text("password_file"),
+                       pull.text("ca_file")),
+           "x12", "x12-850"));
   in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 2));
   auto r = in.once();
   REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
@@ -425,13 +426,13 @@ TEST_CASE("email: starttls: false sends to a local relay that offers no TLS, nev
   SKIP_WITHOUT_AIOSMTPD();
   SmtpSink sink(true, /*relay=*/true);
   TransportConfig cfg = sink.config();
-  cfg.user.clear();
-  cfg.password_file.clear();
+  cfg.set("user", "");
+  cfg.set("password_file", "");
   // STARTTLS is required by default: a relay that offers none is refused.
   auto required = make(cfg)->deliver("PO-1.csv", "x");
   REQUIRE_FALSE(required);
   CHECK(sink.received().empty());
-  cfg.starttls = false;
+  cfg.set("starttls", false);
   REQUIRE(make(cfg)->deliver("PO-1.csv", "PO Number,SKU\nPO-1,ACME-1\n"));
   auto got = sink.received();
   REQUIRE(got.size() == 1);

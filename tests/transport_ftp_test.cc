@@ -60,13 +60,13 @@ struct FtpServer {
     TransportConfig c;
     c.where.text = "test.yaml:1:1: suppliers.acme.transport";
     c.type = cert ? "ftps" : "ftp";
-    c.host = "127.0.0.1";
-    c.port = port;
-    c.user = "acme";
-    c.password_file = tmp / "password";
-    c.path = folder;
+    c.set("host", "127.0.0.1");
+    c.set("port", port);
+    c.set("user", "acme");
+    c.set("password_file", tmp / "password");
+    c.set("path", folder);
     c.timeout = 10;
-    if (cert) c.ca_file = cert->cert;
+    if (cert) c.set("ca_file", cert->cert);
     return c;
   }
 
@@ -150,7 +150,7 @@ TEST_CASE("ftp: ftps delivers with ca_file and refuses a certificate it cannot v
   CHECK(*same == Presence::kSame);
 
   auto cfg = srv.config();
-  cfg.ca_file.clear();  // the system CAs do not know the throwaway one
+  cfg.set("ca_file", "");  // the system CAs do not know the throwaway one
   auto untrusted = make(cfg)->deliver("PO-3.xml", "<po/>\n");
   REQUIRE_FALSE(untrusted);
   CHECK(untrusted.error().kind() == ErrorKind::kPermanent);
@@ -160,7 +160,7 @@ TEST_CASE("ftp: ftps delivers with ca_file and refuses a certificate it cannot v
       "); set ca_file to the CA that signed the server's certificate"));
   CHECK_FALSE(fs::exists(srv.root / "out" / "PO-3.xml"));
 
-  cfg.verify_tls = false;  // an operator's explicit choice
+  cfg.set("verify_tls", false);  // an operator's explicit choice
   auto unverified = make(cfg)->deliver("PO-3.xml", "<po/>\n");
   CHECK_MESSAGE(unverified, (unverified ? "" : unverified.error().message()));
 
@@ -181,7 +181,7 @@ TEST_CASE("ftp: a wrong password is a clear permanent error") {
   FtpServer srv;
   spit(srv.tmp / "wrong", "guess\n");
   auto cfg = srv.config();
-  cfg.password_file = srv.tmp / "wrong";
+  cfg.set("password_file", srv.tmp / "wrong");
   auto sent = make(cfg)->deliver("PO-1.csv", "x\n");
   REQUIRE_FALSE(sent);
   CHECK(sent.error().kind() == ErrorKind::kPermanent);
@@ -196,9 +196,9 @@ TEST_CASE("ftp: a missing password file is a config error") {
   TransportConfig cfg;
   cfg.where.text = "test.yaml:3:5: suppliers.acme.transport";
   cfg.type = "ftp";
-  cfg.host = "127.0.0.1";
-  cfg.user = "acme";
-  cfg.password_file = "/nonexistent/password";
+  cfg.set("host", "127.0.0.1");
+  cfg.set("user", "acme");
+  cfg.set("password_file", "/nonexistent/password");
   auto t = make_transport(cfg);
   REQUIRE_FALSE(t);
   CHECK(t.error().kind() == ErrorKind::kConfig);

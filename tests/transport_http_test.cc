@@ -46,7 +46,7 @@ struct HttpServer {
     TransportConfig c;
     c.where.text = "test.yaml:1:1: suppliers.acme.transport";
     c.type = "http";
-    c.url = url(path);
+    c.set("url", url(path));
     c.timeout = 10;
     return c;
   }
@@ -80,8 +80,8 @@ TEST_CASE("http: a POST carries the document its name the headers and the bearer
   HttpServer srv;
   spit(srv.tmp / "token", "tok-123-secret\n");
   auto cfg = srv.config("/ok");
-  cfg.token_file = srv.tmp / "token";
-  cfg.headers = {{"X-Partner", "acme"}};
+  cfg.set("token_file", srv.tmp / "token");
+  cfg.set("headers", orderd::Headers{{"X-Partner", "acme"}});
   auto t = make(cfg);
   const std::string po = "PO Number,SKU\nPO-1,ABC\n";
   auto sent = t->deliver("PO-1.csv", po);
@@ -127,7 +127,7 @@ TEST_CASE("http: the token can come from the environment") {
   SKIP_WITHOUT_PYTHON();
   HttpServer srv;
   auto cfg = srv.config("/ok");
-  cfg.token_env = "ORDERD_TEST_HTTP_TOKEN";
+  cfg.set("token", "ORDERD_TEST_HTTP_TOKEN");
   ::setenv("ORDERD_TEST_HTTP_TOKEN", "env-token", 1);
   REQUIRE(make(cfg)->deliver("PO-1.csv", "x"));
   ::unsetenv("ORDERD_TEST_HTTP_TOKEN");
@@ -156,7 +156,7 @@ TEST_CASE("http: each answer is sorted into retry or give up") {
   for (const auto& row : rows) {
     CAPTURE(row.path);
     auto cfg = srv.config(row.path);
-    cfg.token_file = srv.tmp / "token";
+    cfg.set("token_file", srv.tmp / "token");
     auto sent = make(cfg)->deliver("PO-1.csv", "x");
     REQUIRE_FALSE(sent);
     CHECK(sent.error().kind() == row.kind);

@@ -172,7 +172,7 @@ TEST_CASE("sftp: key login delivers") {
   SKIP_WITHOUT_SSHD();
   SshdServer sshd;
   auto cfg = sshd.config();
-  REQUIRE_FALSE(cfg.key_file.empty());
+  REQUIRE_FALSE(cfg.text("key_file").empty());
   auto s = make(cfg)->deliver("key.csv", "k\n");
   CHECK_MESSAGE(s, (s ? "" : s.error().message()));
   CHECK(slurp(sshd.upload() / "key.csv") == "k\n");
@@ -186,7 +186,7 @@ TEST_CASE("sftp: password login delivers") {
   SKIP_WITHOUT_SSHD();
   SshdServer sshd;
   auto cfg = sshd.config(/*password_login=*/true);
-  REQUIRE(cfg.key_file.empty());
+  REQUIRE(cfg.text("key_file").empty());
   auto s = make(cfg)->deliver("pw.csv", "p\n");
   CHECK_MESSAGE(s, (s ? "" : s.error().message()));
   CHECK(slurp(sshd.upload() / "pw.csv") == "p\n");
@@ -198,7 +198,7 @@ TEST_CASE("sftp: a wrong password is permanent and names user and server but not
   auto cfg = sshd.config(true);
   const std::string wrong = "not-the-Password-42";
   spit(sshd.dir() / "wrong", wrong + "\n");
-  cfg.password_file = sshd.dir() / "wrong";
+  cfg.set("password_file", sshd.dir() / "wrong");
   auto s = make(cfg)->deliver("x.csv", "x");
   REQUIRE_FALSE(s);
   CHECK(s.error().kind() == ErrorKind::kPermanent);
@@ -213,7 +213,7 @@ TEST_CASE("sftp: a wrong password is permanent and names user and server but not
   auto kcfg = sshd.config();
   run_logged({"/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
               (sshd.dir() / "stranger").string()});
-  kcfg.key_file = sshd.dir() / "stranger";
+  kcfg.set("key_file", sshd.dir() / "stranger");
   auto k = make(kcfg)->deliver("x.csv", "x");
   REQUIRE_FALSE(k);
   CHECK(k.error().kind() == ErrorKind::kPermanent);
@@ -228,7 +228,7 @@ TEST_CASE("sftp: an RSA login key is refused with a hint") {
                       key.string()}) == 0);
   spit(sshd.dir() / "authorized_keys", slurp(key.string() + ".pub"));
   auto cfg = sshd.config();
-  cfg.key_file = key;
+  cfg.set("key_file", key);
   auto s = make(cfg)->deliver("x.csv", "x");
   REQUIRE_FALSE(s);
   CHECK(s.error().kind() == ErrorKind::kPermanent);
@@ -257,7 +257,7 @@ TEST_CASE("sftp: an unknown host key is refused with its fingerprint") {
   for (const fs::path& file : {fs::path(), sshd.dir() / "missing_known_hosts"}) {
     CAPTURE(file);
     auto cfg = sshd.config();
-    cfg.known_hosts = file;
+    cfg.set("known_hosts", file);
     auto s = make(cfg)->deliver("x.csv", "x");
     REQUIRE_FALSE(s);
     CHECK(s.error().kind() == ErrorKind::kPermanent);
@@ -275,7 +275,7 @@ TEST_CASE("sftp: a changed host key is refused loudly") {
   const auto file = sshd.dir() / "changed_known_hosts";
   spit(file, "# keys\n" + sshd.other_host_key_line() + "\n");
   auto cfg = sshd.config();
-  cfg.known_hosts = file;
+  cfg.set("known_hosts", file);
   auto s = make(cfg)->deliver("x.csv", "x");
   REQUIRE_FALSE(s);
   CHECK(s.error().kind() == ErrorKind::kPermanent);
@@ -315,8 +315,8 @@ TEST_CASE("sftp: a dropped connection is opened again once") {
   CuttingProxy proxy(sshd.port(), SIZE_MAX);
   spit(sshd.dir() / "proxy_known_hosts", sshd.host_key_line(proxy.port()) + "\n");
   auto cfg = sshd.config();
-  cfg.port = proxy.port();
-  cfg.known_hosts = sshd.dir() / "proxy_known_hosts";
+  cfg.set("port", proxy.port());
+  cfg.set("known_hosts", sshd.dir() / "proxy_known_hosts");
   auto t = make(cfg);
   auto one = t->deliver("one.csv", "1\n");
   REQUIRE_MESSAGE(one, (one ? "" : one.error().message()));
@@ -333,8 +333,8 @@ TEST_CASE("sftp: a server that stops answering times out as transient") {
   CuttingProxy proxy(sshd.port(), SIZE_MAX);
   spit(sshd.dir() / "proxy_known_hosts", sshd.host_key_line(proxy.port()) + "\n");
   auto cfg = sshd.config();
-  cfg.port = proxy.port();
-  cfg.known_hosts = sshd.dir() / "proxy_known_hosts";
+  cfg.set("port", proxy.port());
+  cfg.set("known_hosts", sshd.dir() / "proxy_known_hosts");
   cfg.timeout = 3;  // generous enough for a handshake on a busy machine
   auto t = make(cfg);
   auto one = t->deliver("one.csv", "1\n");
@@ -361,7 +361,7 @@ TEST_CASE("sftp: the host key type known_hosts holds is the one asked for") {
     const auto file = sshd.dir() / "one_key_known_hosts";
     spit(file, line + "\n");
     auto cfg = sshd.config();
-    cfg.known_hosts = file;
+    cfg.set("known_hosts", file);
     auto s = make(cfg)->deliver("k.csv", "k\n");
     CHECK_MESSAGE(s, (s ? "" : s.error().message()));
   }
@@ -375,8 +375,8 @@ TEST_CASE("sftp: a connection cut mid-transfer leaves nothing under the final na
     CuttingProxy proxy(sshd.port(), 400 * 1024);
     spit(sshd.dir() / "proxy_known_hosts", sshd.host_key_line(proxy.port()) + "\n");
     auto cfg = sshd.config();
-    cfg.port = proxy.port();
-    cfg.known_hosts = sshd.dir() / "proxy_known_hosts";
+    cfg.set("port", proxy.port());
+    cfg.set("known_hosts", sshd.dir() / "proxy_known_hosts");
     auto s = make(cfg)->deliver("BIG.dat", content);
     REQUIRE_FALSE(s);
     CHECK(s.error().kind() == ErrorKind::kTransient);
@@ -486,7 +486,7 @@ TEST_CASE("sftp: trust helpers add the host key so the login works") {
   SshdServer sshd;
   auto cfg = sshd.config();
   const auto file = sshd.dir() / "state" / "known_hosts";
-  cfg.known_hosts = file;
+  cfg.set("known_hosts", file);
 
   auto line = sftp_host_key_line(cfg);
   REQUIRE_MESSAGE(line, (line ? "" : line.error().message()));
@@ -513,9 +513,10 @@ TEST_CASE("sftp: trust helpers add the host key so the login works") {
   CHECK_MESSAGE(s, (s ? "" : s.error().message()));
 
   // A server that is not there: transient, naming it.
-  cfg.port = free_port();
+  const int gone = free_port();
+  cfg.set("port", gone);
   auto none = sftp_host_key_line(cfg);
   REQUIRE_FALSE(none);
   CHECK(none.error().kind() == ErrorKind::kTransient);
-  CHECK(none.error().message().find("127.0.0.1:" + std::to_string(cfg.port)) != std::string::npos);
+  CHECK(none.error().message().find("127.0.0.1:" + std::to_string(gone)) != std::string::npos);
 }

@@ -1,4 +1,6 @@
 // The channel formats, in one table.
+#include "util/registry.h"
+
 #include <fmt/format.h>
 
 #include "channels/formats.h"
@@ -18,32 +20,21 @@ constexpr TrackingPushFormat kPushFormats[] = {
     {"tracking-json", write_tracking_json, ".json"},
 };
 
-template <class T, std::size_t N>
-std::string names(const T (&table)[N]) {
-  std::string out;
-  for (const auto& f : table) out += (out.empty() ? "" : ", ") + std::string(f.name);
-  return out;
-}
-
 }  // namespace
 
 const OrderFormat* find_order_format(std::string_view name) {
-  for (const auto& f : kOrderFormats)
-    if (f.name == name) return &f;
-  return nullptr;
+  return find_named(kOrderFormats, name);
 }
 
 const TrackingPushFormat* find_push_format(std::string_view name) {
-  for (const auto& f : kPushFormats)
-    if (f.name == name) return &f;
-  return nullptr;
+  return find_named(kPushFormats, name);
 }
 
 std::string known_order_formats() {
-  return names(kOrderFormats);
+  return names_of(kOrderFormats);
 }
 std::string known_push_formats() {
-  return names(kPushFormats);
+  return names_of(kPushFormats);
 }
 
 }  // namespace orderd

@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
   if (*x12_check_cmd) return x12_check(x12_files);
   if (*x12_read_cmd) return x12_read(x12_file, json);
 
-  auto cfg = load_config(config, runtime_problems);
+  auto cfg = load_config(config);
   if (!cfg) {
     std::cerr << cfg.error().message() << "\n";
     return 2;

@@ -34,8 +34,9 @@ int trust_host(const Config& cfg, std::string_view party, std::string_view finge
   int code = 0;
   std::set<std::string> done;  // host:port already handled
   for (const auto* t : found) {
-    const std::string where = fmt::format("{}:{}", t->host, t->port ? t->port : 22);
-    if (!done.insert(where + t->known_hosts.string()).second) continue;
+    const auto server = sftp_server(*t);
+    const std::string where = fmt::format("{}:{}", server.host, server.port);
+    if (!done.insert(where + server.known_hosts.string()).second) continue;
     auto key = sftp_host_key(*t);
     if (!key) {
       std::cerr << fmt::format("{}: {}\n", where, key.error().message());
@@ -59,13 +60,13 @@ int trust_host(const Config& cfg, std::string_view party, std::string_view finge
       code = 1;
       continue;
     }
-    if (auto s = sftp_trust_host(*t, t->known_hosts, fingerprint); !s) {
+    if (auto s = sftp_trust_host(*t, server.known_hosts, fingerprint); !s) {
       std::cerr << fmt::format("{}: {}\n", where, s.error().message());
       code = 1;
       continue;
     }
     std::cout << fmt::format("{} {} key {} is trusted (in {})\n", where, key->type,
-                             key->fingerprint, t->known_hosts.string());
+                             key->fingerprint, server.known_hosts.string());
   }
   return code;
 }

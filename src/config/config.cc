@@ -1,17 +1,34 @@
 #include "config/config.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 
+#include "channels/formats.h"
 #include "config/schema.h"
+#include "mappers/mappers.h"
+#include "transport/transport.h"
 #include "util/fs.h"
 #include "util/text.h"
 
 namespace orderd {
 namespace {
+
+// "flag|move" as {"flag", "move"}.
+std::vector<std::string_view> choices_of(std::string_view list) {
+  std::vector<std::string_view> out;
+  while (true) {
+    const auto bar = list.find('|');
+    out.push_back(list.substr(0, bar));
+    if (bar == std::string_view::npos) return out;
+    list.remove_prefix(bar + 1);
+  }
+}
 
 // Walks the YAML tree, collecting every problem with its place.
 class Walker {
@@ -20,6 +37,7 @@ class Walker {
       : file_(std::move(file)), base_(std::move(base)) {}
 
   std::vector<std::string> errors;
+  std::vector<std::string> warnings;
 
   std::string where(const YAML::Node& n, std::string_view path) const {
     if (!n.IsDefined()) return fmt::format("{}: {}", file_, path);
@@ -239,100 +257,160 @@ class Walker {
     return {};
   }
 
-  TransportConfig transport(const YAML::Node& n, std::string_view path) {
+  // One key of a transport block, read by its type in the transport's table.
+  std::optional<OptionValue::Value> option(const YAML::Node& n, std::string_view path,
+                                           const OptionSpec& spec) {
+    const char* key = spec.key.data();  // the tables' keys are literals
+    const std::string kpath = join(path, spec.key);
+    switch (spec.type) {
+      case OptionType::kText: {
+        std::string v = str(n, path, key, "");
+        if (!spec.choices.empty()) {
+          bool ok = false;
+          for (const auto c : choices_of(spec.choices)) ok = ok || c == v;
+          if (!ok) {
+            error(n[key], kpath,
+                  fmt::format("must be {}", fmt::join(choices_of(spec.choices), " or ")));
+            return std::nullopt;
+          }
+        }
+        return v;
+      }
+      case OptionType::kPath:
+        return path_of(n, path, key, "").string();
+      case OptionType::kFile: {
+        auto file = path_of(n, path, key, "");
+        // Read when the transport runs: named, so it must be there now.
+        if (!file.empty() && ::access(file.c_str(), R_OK) != 0)
+          error(n[key], kpath,
+                fmt::format("cannot read {}: {} (the orderd user must be able to read it: chgrp "
+                            "orderd, chmod 640)",
+                            file.string(), std::strerror(errno)));
+        return file.string();
+      }
+      case OptionType::kInt:
+        return static_cast<std::int64_t>(
+            integer(n, path, key, 0, static_cast<int>(spec.lo), static_cast<int>(spec.hi)));
+      case OptionType::kDuration:
+        return duration(n, path, key, 0, spec.lo, spec.hi);
+      case OptionType::kBool:
+        return boolean(n, path, key, false);
+      case OptionType::kSecret:
+        return env_ref(n, path, key);
+      case OptionType::kList:
+        if (n[key].IsScalar()) return std::vector<std::string>{n[key].Scalar()};
+        return strings(n, path, key);
+      case OptionType::kMap: {
+        Headers out;
+        auto h = n[key];
+        if (!h.IsMap()) {
+          error(h, kpath, "expected a map of name to value");
+          return std::nullopt;
+        }
+        check_duplicates(h, kpath);
+        for (const auto& kv : h) {
+          if (!kv.second.IsScalar()) {
+            error(kv.second, join(kpath, kv.first.Scalar()), "expected a text value");
+            continue;
+          }
+          out.emplace_back(kv.first.Scalar(), kv.second.Scalar());
+        }
+        return out;
+      }
+    }
+    return std::nullopt;
+  }
+
+  // A transport block, read by the table of the transport its type names
+  // (transport.h: TransportKind): the keys every transport takes, those of
+  // every transport that can be pulled from, and its own.
+  TransportConfig transport(const YAML::Node& n, std::string_view path,
+                            TransportUse use = TransportUse::kDeliver) {
     TransportConfig t;
     t.where.text = where(n, path);
     if (!n) {
       error(n, path, "a transport is required, e.g. {type: dir, path: ./out}");
       return t;
     }
-    if (!check_keys(n, path, "<transport>")) return t;
-    t.type = str(n, path, "type", "dir");
-    if (t.type == "dir")
-      t.path = path_of(n, path, "path", "");
-    else
-      t.path = str(n, path, "path", "");  // a remote folder, taken as written
-    t.host = str(n, path, "host", "");
-    t.port = integer(n, path, "port", 0, 0, 65535);
-    t.user = str(n, path, "user", "");
-    t.password_file = path_of(n, path, "password_file", "");
-    t.password_env = env_ref(n, path, "password");
-    t.key_file = path_of(n, path, "key_file", "");
-    t.key_passphrase_file = path_of(n, path, "key_passphrase_file", "");
-    t.known_hosts = path_of(n, path, "known_hosts", "");
-    t.ca_file = path_of(n, path, "ca_file", "");
-    t.verify_tls = boolean(n, path, "verify_tls", true);
-    t.archive_path = str(n, path, "archive_path", "");
-    t.done_suffix = str(n, path, "done_suffix", "");
-    t.settle = static_cast<int>(duration(n, path, "settle", 2, 0, 3600));
-    t.url = str(n, path, "url", "");
-    if (auto h = n["headers"]) {
-      if (!h.IsMap())
-        error(h, join(path, "headers"), "expected a map of header name to value");
-      else
-        check_duplicates(h, join(path, "headers"));
-      if (h.IsMap())
-        for (const auto& kv : h)
-          t.headers.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
+    if (!n.IsMap()) {
+      error(n, path, "expected a map of keys (key: value)");
+      return t;
     }
-    t.token_file = path_of(n, path, "token_file", "");
-    t.token_env = env_ref(n, path, "token");
-    t.smtp_url = str(n, path, "smtp_url", "");
-    t.imap_url = str(n, path, "imap_url", "");
-    t.from = str(n, path, "from", "");
-    if (n["to"]) t.to = n["to"].IsScalar() ? std::vector{n["to"].Scalar()} : strings(n, path, "to");
-    t.subject = str(n, path, "subject", t.subject);
-    t.email_body = str(n, path, "body", t.email_body);
-    t.imap_after = str(n, path, "imap_after", t.imap_after);
-    t.starttls = boolean(n, path, "starttls", true);
-    if (!t.starttls) {
-      // Plain text is for a relay on this machine (or one that trusts it by
-      // address), the ordinary Unix way to send mail: never with a password.
-      if (!t.user.empty() || !t.password_file.empty() || !t.password_env.empty())
-        error(n["starttls"], join(path, "starttls"),
-              "false sends in clear text: never with a login (user/password); drop the login for "
-              "a local relay, or keep starttls");
-      if (t.smtp_url.starts_with("smtps://") || t.imap_url.starts_with("imaps://"))
-        error(n["starttls"], join(path, "starttls"),
-              "false is for smtp:// (a relay); smtps:// and imaps:// are TLS from the start");
+    check_duplicates(n, path);
+    t.type = str(n, path, "type", "dir");
+    const TransportKind* kind = find_transport(t.type);
+    if (!kind) {
+      error(n["type"], join(path, "type"),
+            fmt::format("unknown transport '{}' (known: {})", t.type, known_transports()));
+      return t;
+    }
+    if (use == TransportUse::kPull && !kind->can_pull) {
+      std::vector<std::string_view> pullable;
+      for (const auto* k : transport_kinds())
+        if (k->can_pull) pullable.push_back(k->name);
+      const auto last = pullable.back();
+      pullable.pop_back();
+      error(n["type"], join(path, "type"),
+            fmt::format("'{}' cannot be pulled from; use {} or {}", t.type,
+                        fmt::join(pullable, ", "), last));
+    }
+    std::vector<std::string_view> names;
+    for (const auto& k : common_transport_keys()) names.push_back(k.key);
+    if (kind->can_pull)
+      for (const auto& k : pull_transport_keys()) names.push_back(k.key);
+    for (const auto& k : kind->keys) names.push_back(k.key);
+    for (const auto& kv : n) {
+      const auto key = kv.first.as<std::string>();
+      if (std::find(names.begin(), names.end(), key) != names.end()) continue;
+      std::vector<std::string_view> owners;  // the transports that take it
+      for (const auto* k : transport_kinds())
+        for (const auto& spec : k->keys)
+          if (spec.key == key) owners.push_back(k->name);
+      for (const auto& spec : pull_transport_keys())
+        if (spec.key == key) owners.emplace_back("those that can be pulled from");
+      if (!owners.empty()) {
+        error(kv.first, join(path, key),
+              fmt::format("not a key of the {} transport ({} takes it); {} keys: {}", t.type,
+                          fmt::join(owners, ", "), t.type, fmt::join(names, ", ")));
+        continue;
+      }
+      auto near = nearest(key, names);
+      error(kv.first, join(path, key),
+            near ? fmt::format("unknown key; did you mean '{}'?", *near)
+                 : fmt::format("unknown key; {} keys: {}", t.type, fmt::join(names, ", ")));
     }
     t.timeout = static_cast<int>(duration(n, path, "timeout", 30, 1, 3600));
     t.attempts = integer(n, path, "attempts", 5, 1, 100);
     t.backoff = static_cast<int>(duration(n, path, "backoff", 60, 0, 86400));
-    auto need = [&](bool ok, const char* key, std::string_view what) {
-      if (!ok) error(n, join(path, key), fmt::format("a {} transport needs {}", t.type, what));
-    };
-    if (t.type == "dir") need(!t.path.empty(), "path", "a path");
-    if (t.type == "sftp" || t.type == "ftp" || t.type == "ftps") {
-      need(!t.host.empty(), "host", "a host");
-      need(!t.user.empty(), "user", "a user");
+    if (kind->can_pull) {
+      t.archive_path = str(n, path, "archive_path", "");
+      t.done_suffix = str(n, path, "done_suffix", "");
+      t.settle = static_cast<int>(duration(n, path, "settle", 2, 0, 3600));
     }
-    if (t.type == "sftp")
-      need(!t.key_file.empty() || !t.password_file.empty() || !t.password_env.empty(),
-           "password_file", "key_file, password_file or password: ${VAR}");
-    if (t.type == "http") need(!t.url.empty(), "url", "a url");
-    if (t.type == "email")
-      need(!t.smtp_url.empty() || !t.imap_url.empty(), "smtp_url",
-           "smtp_url (to send) or imap_url (to pull)");
-    if (t.email_body != "attachment" && t.email_body != "body" && t.email_body != "both")
-      error(n["body"], join(path, "body"), "must be attachment, body or both");
-    if (t.imap_after != "flag" && t.imap_after != "move")
-      error(n["imap_after"], join(path, "imap_after"), "must be flag or move");
-    if (t.imap_after == "move" && t.archive_path.empty())
-      error(n, join(path, "archive_path"), "imap_after: move needs archive_path (a mailbox)");
+    for (const auto& spec : kind->keys) {
+      if (!n[spec.key.data()]) {
+        if (spec.required)
+          error(n, join(path, spec.key),
+                fmt::format("the {} transport needs {}", t.type, spec.key));
+        continue;
+      }
+      if (auto v = option(n, path, spec))
+        t.options.push_back({std::string(spec.key), where(n[spec.key.data()], join(path, spec.key)),
+                             std::move(*v)});
+    }
+    if (kind->check) {
+      TransportFindings found;
+      kind->check(t, use, found);
+      for (auto& e : found.errors) errors.push_back(std::move(e));
+      for (auto& w : found.warnings) warnings.push_back(std::move(w));
+    }
     return t;
   }
 
   // A transport that can be pulled from (a channel's source, tracking.pull).
   std::optional<TransportConfig> pull(const YAML::Node& n, std::string_view path) {
     if (!n) return std::nullopt;
-    auto t = transport(n, path);
-    if (t.type == "http")
-      error(n, join(path, "type"),
-            fmt::format("'{}' cannot be pulled from; use dir, sftp, ftp, ftps or email", t.type));
-    if (t.type == "email" && t.imap_url.empty())
-      error(n, join(path, "imap_url"), "pulling email needs imap_url");
-    return t;
+    return transport(n, path, TransportUse::kPull);
   }
 
   PoConfig po(const YAML::Node& n, std::string_view path) {
@@ -341,6 +419,9 @@ class Walker {
     if (!n) return p;
     if (!check_keys(n, path, "suppliers.<id>.po")) return p;
     p.format = str(n, path, "format", "csv");
+    if (!find_po_format(p.format))
+      error(n["format"], join(path, "format"),
+            fmt::format("unknown PO format '{}' (known: {})", p.format, known_po_formats()));
     std::string batch = str(n, path, "batch", "run");
     if (batch == "run")
       p.batch = Batch::kRun;
@@ -484,6 +565,10 @@ class Walker {
     if (!n) return t;
     if (!check_keys(n, path, "suppliers.<id>.tracking")) return t;
     t.format = str(n, path, "format", "csv");
+    if (!find_tracking_format(t.format))
+      error(n["format"], join(path, "format"),
+            fmt::format("unknown tracking format '{}' (known: {})", t.format,
+                        known_tracking_formats()));
     t.delimiter = delimiter(n, path, ',');
     t.pull = pull(n["pull"], join(path, "pull"));
     if (n["item_qualifiers"]) {
@@ -521,7 +606,7 @@ bool valid_id(std::string_view id) {
 }
 
 Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
-                                            const std::filesystem::path& file, ConfigCheck also) {
+                                            const std::filesystem::path& file) {
   auto cfg = std::make_shared<Config>();
   cfg->file = file;
   Walker w(file.string(), file.has_parent_path() ? file.parent_path() : std::filesystem::path("."));
@@ -559,9 +644,14 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
           w.error(kv.first, path, "an id may hold only letters, digits, '-' and '_'");
         if (!w.check_keys(kv.second, path, "channels.<id>")) continue;
         c.format = w.str(kv.second, path, "format", "");
+        const OrderFormat* format = find_order_format(c.format);
         if (c.format.empty())
           w.error(kv.second, path + ".format",
-                  "format is required (shopify-csv, amazon-tsv, orders-json)");
+                  fmt::format("format is required ({})", known_order_formats()));
+        else if (!format)
+          w.error(kv.second["format"], path + ".format",
+                  fmt::format("unknown channel format '{}' (known: {})", c.format,
+                              known_order_formats()));
         c.auto_process = w.boolean(kv.second, path, "auto_process", false);
         if (auto tp = kv.second["tracking_push"]) {
           const std::string tpath = path + ".tracking_push";
@@ -569,6 +659,12 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
           if (w.check_keys(tp, tpath, "channels.<id>.tracking_push")) {
             c.tracking_push.enabled = true;
             c.tracking_push.format = w.str(tp, tpath, "format", "");
+            std::string_view push = c.tracking_push.format;
+            if (push.empty() && format) push = format->default_push;
+            if (!push.empty() && !find_push_format(push))
+              w.error(tp["format"], tpath + ".format",
+                      fmt::format("unknown tracking push format '{}' (known: {})", push,
+                                  known_push_formats()));
             c.tracking_push.transport = w.transport(tp["transport"], tpath + ".transport");
           }
         }
@@ -612,20 +708,23 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
         cfg->suppliers.push_back(std::move(s));
       }
   }
-  // sftp host keys are trusted in one file beside the state unless named.
-  auto default_known_hosts = [&](TransportConfig& t) {
-    if (t.type == "sftp" && t.known_hosts.empty()) t.known_hosts = cfg->state_dir / "known_hosts";
+  // A key whose default is a file beside the state (sftp's known_hosts).
+  auto state_defaults = [&](TransportConfig& t) {
+    const TransportKind* kind = find_transport(t.type);
+    if (!kind) return;
+    constexpr std::string_view kState = "<state_dir>/";
+    for (const auto& spec : kind->keys)
+      if (spec.def.starts_with(kState) && !t.option(spec.key))
+        t.set(spec.key, cfg->state_dir / spec.def.substr(kState.size()));
   };
   for (auto& c : cfg->channels) {
-    default_known_hosts(c.tracking_push.transport);
-    if (c.source) default_known_hosts(*c.source);
+    if (c.tracking_push.enabled) state_defaults(c.tracking_push.transport);
+    if (c.source) state_defaults(*c.source);
   }
   for (auto& s : cfg->suppliers) {
-    default_known_hosts(s.transport);
-    if (s.tracking.pull) default_known_hosts(*s.tracking.pull);
+    state_defaults(s.transport);
+    if (s.tracking.pull) state_defaults(*s.tracking.pull);
   }
-  if (also)
-    for (auto& e : also(*cfg)) w.errors.push_back(std::move(e));
   if (!w.errors.empty())
     return fail(ErrorKind::kConfig, fmt::format("{}", fmt::join(w.errors, "\n")));
   // A sync more often than once a minute hammers the remotes and floods the
@@ -638,25 +737,7 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
           "at once without it, and remotes are asked this often",
           where, every));
   };
-  // Mail in clear text to another machine crosses a network unprotected.
-  auto clear_relay = [&](const TransportConfig& t) {
-    if (t.type != "email" || t.starttls || t.smtp_url.empty()) return;
-    std::string_view host = t.smtp_url;
-    if (auto at = host.find("://"); at != std::string_view::npos) host.remove_prefix(at + 3);
-    host = host.substr(0, host.find_first_of("/"));
-    if (host.starts_with('['))
-      host = host.substr(1, host.find(']') - 1);
-    else
-      host = host.substr(0, host.find(':'));
-    if (host == "localhost" || host.starts_with("127.") || host == "::1") return;
-    cfg->warnings.push_back(fmt::format(
-        "{}.starttls: false sends to {}, not this machine, in clear text; use it only for a relay "
-        "on a network you trust",
-        t.where.text, host));
-  };
-  for (const auto& sp : cfg->suppliers) clear_relay(sp.transport);
-  for (const auto& c : cfg->channels)
-    if (c.tracking_push.enabled) clear_relay(c.tracking_push.transport);
+  for (auto& warning : w.warnings) cfg->warnings.push_back(std::move(warning));
   floor(file.string() + ": schedule.order_sync", cfg->schedule.order_sync);
   floor(file.string() + ": schedule.tracking_sync", cfg->schedule.tracking_sync);
   for (const auto& c : cfg->channels) floor(c.where.text + ".order_sync", c.every);
@@ -679,8 +760,7 @@ const SupplierConfig* Config::supplier(std::string_view id) const {
 }
 
 Result<std::shared_ptr<const Config>> parse_config(std::string_view yaml,
-                                                   const std::filesystem::path& file,
-                                                   ConfigCheck also) {
+                                                   const std::filesystem::path& file) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));
@@ -689,18 +769,17 @@ Result<std::shared_ptr<const Config>> parse_config(std::string_view yaml,
                                                 e.mark.column + 1, e.msg));
   }
   try {
-    return build(root, file, also);
+    return build(root, file);
   } catch (const YAML::Exception& e) {
     return fail(ErrorKind::kConfig, fmt::format("{}:{}:{}: {}", file.string(), e.mark.line + 1,
                                                 e.mark.column + 1, e.msg));
   }
 }
 
-Result<std::shared_ptr<const Config>> load_config(const std::filesystem::path& file,
-                                                  ConfigCheck also) {
+Result<std::shared_ptr<const Config>> load_config(const std::filesystem::path& file) {
   auto text = read_file(file);
   if (!text) return std::unexpected(text.error().with_context("cannot read the configuration"));
-  return parse_config(*text, file, also);
+  return parse_config(*text, file);
 }
 
 }  // namespace orderd

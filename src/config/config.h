@@ -13,51 +13,10 @@
 
 #include "core/fields.h"
 #include "core/shipping.h"
+#include "transport/options.h"
 #include "util/error.h"
 
 namespace orderd {
-
-// A value's origin, for error messages: "orderd.yaml:12:7: suppliers.acme.po.format".
-struct Where {
-  std::string text;
-};
-
-// One transport block: a supplier's `transport:` and `tracking.pull:`, a
-// channel's `source:` and `tracking_push.transport:`. Secrets are never held
-// here: only where to read them (a file, or an environment variable).
-struct TransportConfig {
-  Where where;
-  std::string type = "dir";
-  std::filesystem::path path;  // dir: local folder; sftp/ftp/ftps: remote folder
-  std::string host;
-  int port = 0;  // 0: the protocol's default
-  std::string user;
-  std::filesystem::path password_file;  // first line is the password
-  std::string password_env;             // or: password: ${VAR}
-  std::filesystem::path key_file;       // sftp: private key
-  std::filesystem::path key_passphrase_file;
-  std::filesystem::path known_hosts;  // sftp: trusted host keys (OpenSSH format)
-  std::filesystem::path ca_file;      // ftps/http/email: CA bundle; empty: system CAs
-  bool verify_tls = true;
-  std::string archive_path;  // pull: remote folder for taken files; empty: delete them
-  std::string done_suffix;   // pull: take NAME only once NAME+suffix exists
-  int settle = 2;            // pull: seconds between the two looks at sizes and times
-  std::string url;           // http: where to POST
-  std::vector<std::pair<std::string, std::string>> headers;  // http: extra headers
-  std::filesystem::path token_file;                          // http: bearer token
-  std::string token_env;                                     // or: token: ${VAR}
-  std::string smtp_url, imap_url;                            // email
-  std::string from;
-  std::vector<std::string> to;
-  std::string subject = "{name}";         // email: {name} {party}
-  std::string email_body = "attachment";  // attachment, body or both
-  std::string imap_after = "flag";        // flag (\\Seen) or move (to archive_path)
-  bool starttls = true;  // email: smtp:// and imap:// must upgrade; false: a local relay, no login
-  int timeout = 30;                       // connect/idle timeout, seconds
-  int attempts = 5;                       // delivery attempts before the PO is failed
-  int backoff = 60;                       // seconds before the 2nd attempt; doubles each time
-  bool remote() const { return type != "dir"; }
-};
 
 struct ColumnConfig {
   std::string header;  // CSV header, or XML element name
@@ -168,19 +127,14 @@ struct Config {
   const SupplierConfig* supplier(std::string_view id) const;
 };
 
-// Checks a parsed Config for what the YAML walker cannot know (format and
-// transport names, files the configuration names); returns the problems.
-using ConfigCheck = std::vector<std::string> (*)(const Config& cfg);
-
-// Parses and checks `file`, and with `also` (jobs: runtime_problems) the
-// rest, in one pass. On failure the error lists every problem found, one
+// Parses and checks `file` in one pass: every key, every format and
+// transport name against its table, every file the configuration names
+// that orderd reads. On failure the error lists every problem found, one
 // per line, each naming file, line, column and key.
-Result<std::shared_ptr<const Config>> load_config(const std::filesystem::path& file,
-                                                  ConfigCheck also = nullptr);
+Result<std::shared_ptr<const Config>> load_config(const std::filesystem::path& file);
 
 // The same from text (tests); `file` names it in messages and anchors paths.
 Result<std::shared_ptr<const Config>> parse_config(std::string_view yaml,
-                                                   const std::filesystem::path& file,
-                                                   ConfigCheck also = nullptr);
+                                                   const std::filesystem::path& file);
 
 }  // namespace orderd

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/fields.h"
+#include "transport/transport.h"
 
 namespace orderd {
 namespace {
@@ -109,52 +110,6 @@ constexpr KeySpec kColumn[] = {
     {"header", "string", "required", "column header (CSV) or element name (XML)"},
     {"field", "field", "required", "a field from the Fields table"},
 };
-constexpr KeySpec kTransport[] = {
-    {"type", "string", "dir", "dir, sftp, ftp, ftps (explicit TLS), email or http"},
-    {"path", "path", "required for dir",
-     "dir: local folder; sftp/ftp/ftps: remote folder (default: the login folder)"},
-    {"host", "string", "required for sftp/ftp/ftps", "server name or address"},
-    {"port", "int", "22 sftp, 21 ftp/ftps", "server port"},
-    {"user", "string", "required for sftp/ftp/ftps", "login name"},
-    {"password_file", "path", "none", "file whose first line is the password (mode 0600)"},
-    {"password", "string", "none",
-     "only as ${ENV_VAR}: the password from the service's environment; never inline"},
-    {"key_file", "path", "none", "sftp: private key file (OpenSSH or PEM)"},
-    {"key_passphrase_file", "path", "none", "sftp: file holding the key's passphrase"},
-    {"known_hosts", "path", "<state_dir>/known_hosts",
-     "sftp: trusted host keys; `orderctl trust-host` adds one"},
-    {"ca_file", "path", "system CAs", "ftps/http/email: CA bundle to verify the server with"},
-    {"verify_tls", "bool", "true", "ftps/http/email: verify the server's certificate and name"},
-    {"archive_path", "string", "none (delete)",
-     "pull: folder where taken files are moved (dir: relative to path); imap: folder taken "
-     "messages move to"},
-    {"done_suffix", "string", "none",
-     "pull: take NAME only once NAME+suffix exists (e.g. .done); the marker is removed too"},
-    {"settle", "duration", "2s",
-     "pull: a file is taken when its size and time are the same at two looks this far apart"},
-    {"url", "string", "required for http", "http: the URL the document is POSTed to"},
-    {"headers", "map", "{}", "http: extra request headers (name: value)"},
-    {"token_file", "path", "none", "http: file holding a bearer token (Authorization header)"},
-    {"token", "string", "none", "http: only as ${ENV_VAR}: the bearer token from the environment"},
-    {"smtp_url", "string", "required to send email",
-     "email: smtp://host:587 (STARTTLS required) or smtps://host:465"},
-    {"imap_url", "string", "required to pull email",
-     "email: imap://host:143/INBOX (STARTTLS required) or imaps://host/INBOX"},
-    {"from", "string", "required to send email", "email: sender address"},
-    {"to", "list", "required to send email", "email: recipient addresses"},
-    {"subject", "string", "{name}", "email: subject; {name} is the file name, {party} the id"},
-    {"body", "string", "attachment",
-     "email: attachment (the document attached), body (as the text) or both"},
-    {"starttls", "bool", "true",
-     "email: smtp:// must upgrade with STARTTLS; false for a relay that offers none (a local "
-     "MTA), never with a login; warned about when the host is not this machine"},
-    {"imap_after", "string", "flag",
-     "imap: flag (mark taken messages \\Seen and skip seen ones) or move (to archive_path)"},
-    {"timeout", "duration", "30s", "connect and idle timeout (1s to 1h)"},
-    {"attempts", "int", "5", "delivery attempts before the document is failed (1-100)"},
-    {"backoff", "duration", "1m",
-     "wait before the second attempt (0 to 1d); doubles each attempt, with jitter"},
-};
 constexpr KeySpec kTracking[] = {
     {"format", "string", "csv", "csv, or x12 (856 ship notices)"},
     {"delimiter", "char", ",", "csv: field separator"},
@@ -187,7 +142,6 @@ constexpr Section kSections[] = {
     {"suppliers.<id>.po.x12", kX12},
     {"suppliers.<id>.shipping", kShipping},
     {"suppliers.<id>.shipping.map.<method>", kShipMethod},
-    {"<transport>", kTransport},
     {"suppliers.<id>.tracking", kTracking},
     {"suppliers.<id>.tracking.columns", kTrackingColumns},
 };
@@ -213,6 +167,26 @@ std::string config_reference_markdown() {
       out += fmt::format("| `{}` | {} | {} | {} |\n", k.key, k.type, k.def, k.doc);
     out += "\n";
   }
+  // Transport blocks: what each transport declares in its own file.
+  constexpr std::string_view kTypes[] = {"text", "path",   "file", "int", "duration",
+                                         "bool", "${VAR}", "list", "map"};
+  auto table = [&](std::string_view title, std::span<const OptionSpec> keys) {
+    out += fmt::format("### {}\n\n| key | type | default | meaning |\n|---|---|---|---|\n", title);
+    for (const auto& k : keys)
+      out += fmt::format(
+          "| `{}` | {} | {} | {} |\n", k.key, kTypes[static_cast<std::size_t>(k.type)], k.def,
+          k.choices.empty() ? std::string(k.doc) : fmt::format("{} ({})", k.doc, k.choices));
+    out += "\n";
+  };
+  table("`<transport>`: every type", common_transport_keys());
+  std::vector<std::string_view> pullable;
+  for (const auto* kind : transport_kinds())
+    if (kind->can_pull) pullable.push_back(kind->name);
+  table(fmt::format("`<transport>`: every type that can be pulled from ({})",
+                    fmt::join(pullable, ", ")),
+        pull_transport_keys());
+  for (const auto* kind : transport_kinds())
+    table(fmt::format("`<transport>` `type: {}`: {}", kind->name, kind->doc), kind->keys);
   out += "### Fields\n\n| field | resolvable | meaning |\n|---|---|---|\n";
   for (const auto& f : all_fields())
     out += fmt::format("| `{}` | {} | {} |\n", f.name, f.resolvable ? "yes" : "no", f.doc);

@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   // The service loads it itself, so that a configuration it cannot use is
   // logged with SERVICE_START_FAILED like every other reason not to start.
   if (!once && !check) return run_service(config);
-  auto cfg = load_config(config, runtime_problems);
+  auto cfg = load_config(config);
   if (check) {
     if (!cfg) {
       std::cerr << cfg.error().message() << "\n";

@@ -40,13 +40,6 @@ struct Runtime {
   ~Runtime();
 };
 
-// What the Config walker cannot check: format and transport names against
-// the registries, and that the files a transport reads are readable. Given
-// to load_config (one pass with the walker's problems); open_runtime runs it
-// too.
-std::vector<std::string> runtime_problems(const Config& cfg);
-Status check_runtime(const Config& cfg);
-
 // Checks the config, opens the database and prepares the spool folders.
 Result<std::unique_ptr<Runtime>> open_runtime(std::shared_ptr<const Config> cfg);
 

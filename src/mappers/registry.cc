@@ -1,4 +1,6 @@
 // The supplier formats, in one table; and the field accessors they share.
+#include "util/registry.h"
+
 #include <fmt/format.h>
 
 #include "mappers/mappers.h"
@@ -16,13 +18,6 @@ constexpr TrackingFormat kTrackingFormats[] = {
     {"csv", read_csv_tracking},
     {"x12", read_x12_tracking},
 };
-
-template <class T, std::size_t N>
-std::string names(const T (&table)[N]) {
-  std::string out;
-  for (const auto& f : table) out += (out.empty() ? "" : ", ") + std::string(f.name);
-  return out;
-}
 
 const std::vector<ColumnConfig>& defaults() {
   static const std::vector<ColumnConfig> cols = [] {
@@ -59,22 +54,18 @@ std::span<const ColumnConfig> default_po_columns() {
 }
 
 const PoFormat* find_po_format(std::string_view name) {
-  for (const auto& f : kPoFormats)
-    if (f.name == name) return &f;
-  return nullptr;
+  return find_named(kPoFormats, name);
 }
 
 const TrackingFormat* find_tracking_format(std::string_view name) {
-  for (const auto& f : kTrackingFormats)
-    if (f.name == name) return &f;
-  return nullptr;
+  return find_named(kTrackingFormats, name);
 }
 
 std::string known_po_formats() {
-  return names(kPoFormats);
+  return names_of(kPoFormats);
 }
 std::string known_tracking_formats() {
-  return names(kTrackingFormats);
+  return names_of(kTrackingFormats);
 }
 
 std::string field_value(FieldId field, const PoView& v, const Line* line, int line_number) {

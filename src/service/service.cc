@@ -132,7 +132,7 @@ class Service {
 };
 
 std::string Service::load() {
-  auto cfg = load_config(file_, runtime_problems);
+  auto cfg = load_config(file_);
   if (!cfg) return cfg.error().message();
   auto rt = open_runtime(*cfg);
   if (!rt) return rt.error().message();

@@ -27,7 +27,7 @@ Easy::Easy() {
   handle_.reset(curl_easy_init());
 }
 
-void Easy::prepare(const TransportConfig& cfg, const char* protocols, const std::string& user,
+void Easy::prepare(const Link& link, const char* protocols, const std::string& user,
                    const std::string& password) {
   CURL* h = handle_.get();
   curl_easy_reset(h);  // keeps the live connection, the TLS session and DNS caches
@@ -40,16 +40,16 @@ void Easy::prepare(const TransportConfig& cfg, const char* protocols, const std:
   set(CURLOPT_NOSIGNAL, 1L);
   set(CURLOPT_PROTOCOLS_STR, protocols);
   set(CURLOPT_REDIR_PROTOCOLS_STR, protocols);
-  // cfg.timeout bounds the connect, each server answer, and any stall of a
+  // link.timeout bounds the connect, each server answer, and any stall of a
   // transfer (less than 1 byte/s for that long); a big file may take longer.
-  const long timeout = cfg.timeout > 0 ? cfg.timeout : 30;
+  const long timeout = link.timeout > 0 ? link.timeout : 30;
   set(CURLOPT_CONNECTTIMEOUT, timeout);
   set(CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout);
   set(CURLOPT_LOW_SPEED_LIMIT, 1L);
   set(CURLOPT_LOW_SPEED_TIME, timeout);
-  set(CURLOPT_SSL_VERIFYPEER, cfg.verify_tls ? 1L : 0L);
-  set(CURLOPT_SSL_VERIFYHOST, cfg.verify_tls ? 2L : 0L);
-  if (!cfg.ca_file.empty()) set(CURLOPT_CAINFO, cfg.ca_file.c_str());
+  set(CURLOPT_SSL_VERIFYPEER, link.verify_tls ? 1L : 0L);
+  set(CURLOPT_SSL_VERIFYHOST, link.verify_tls ? 2L : 0L);
+  if (!link.ca_file.empty()) set(CURLOPT_CAINFO, link.ca_file.c_str());
   if (!user.empty()) {
     set(CURLOPT_USERNAME, user.c_str());
     set(CURLOPT_PASSWORD, password.c_str());

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.h"
+#include "transport/options.h"
 #include "util/error.h"
 
 namespace orderd::curl {
@@ -44,6 +44,14 @@ struct Place {
   int timeout = 30;   // seconds, for "no answer within N s"
 };
 
+// What every request of a transport shares: the timeout (connect, each
+// answer, and a stall) and how the server's certificate is checked.
+struct Link {
+  int timeout = 30;  // seconds
+  bool verify_tls = true;
+  std::filesystem::path ca_file;  // empty: the system's CAs
+};
+
 // One reusable libcurl easy handle. Each request starts with prepare(), which
 // clears the options of the previous request but keeps the live connection.
 class Easy {
@@ -59,10 +67,10 @@ class Easy {
   }
 
   // Resets the handle and sets what every request shares: `protocols` (the
-  // only ones allowed, "ftp" or "http,https"), timeouts from cfg.timeout, TLS
-  // verification from cfg.verify_tls and cfg.ca_file, the login (when `user`
-  // is not empty), and the capture of the body and of the server's replies.
-  void prepare(const TransportConfig& cfg, const char* protocols, const std::string& user,
+  // only ones allowed, "ftp" or "http,https"), timeouts and TLS
+  // verification from `link`, the login (when `user` is not empty), and the
+  // capture of the body and of the server's replies.
+  void prepare(const Link& link, const char* protocols, const std::string& user,
                const std::string& password);
 
   // Sends `data` as the upload (ftp STOR, smtp) or the POST body; `data`

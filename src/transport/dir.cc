@@ -63,10 +63,10 @@ class DirTransport final : public Transport {
       const auto size = std::filesystem::file_size(p, ec);
       struct stat st {};
       const bool have = ::stat(p.c_str(), &st) == 0;
-      out.push_back({p.filename().string(), ec ? -1 : static_cast<std::int64_t>(size),
-                     have ? static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
-                                st.st_mtim.tv_nsec
-                          : 0});
+      out.push_back(
+          {p.filename().string(), ec ? -1 : static_cast<std::int64_t>(size),
+           have ? static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec
+                : 0});
     }
     return out;
   }
@@ -98,15 +98,33 @@ class DirTransport final : public Transport {
   std::filesystem::path archive_;  // pull: where taken files go; empty: removed
 };
 
-}  // namespace
+struct DirOptions {
+  std::filesystem::path path;
+};
 
-Result<std::unique_ptr<Transport>> make_dir_transport(const TransportConfig& cfg) {
+constexpr Option<DirOptions> kOptions[] = {
+    {{"path", OptionType::kPath, "required", "the local folder", true, "", 0, 0},
+     &DirOptions::path},
+};
+constexpr auto kKeys = specs_of(kOptions);
+
+Result<std::unique_ptr<Transport>> make(const TransportConfig& cfg) {
+  const auto o = bind(cfg, kOptions);
+  if (o.path.empty())
+    return fail(ErrorKind::kConfig, cfg.where.text + ".path: the dir transport needs a path");
   std::filesystem::path archive;
   if (!cfg.archive_path.empty()) {
     archive = cfg.archive_path;
-    if (archive.is_relative()) archive = cfg.path / archive;  // beside the files it takes
+    if (archive.is_relative()) archive = o.path / archive;  // beside the files it takes
   }
-  return std::make_unique<DirTransport>(cfg.path, archive);
+  std::unique_ptr<Transport> t = std::make_unique<DirTransport>(o.path, archive);
+  return t;
 }
+
+}  // namespace
+
+const TransportKind kDirTransport = {
+    "dir",  "a local folder (for a mounted share, or another tool's folder)", true, kKeys, make,
+    nullptr};
 
 }  // namespace orderd

@@ -2,8 +2,8 @@
 // required, or smtps://), tracking comes in by IMAP (imap:// with STARTTLS
 // required, or imaps://), each attachment of a message being one file.
 //
-// Out: one message per document, From cfg.from, To cfg.to, the subject from
-// cfg.subject, the document attached and/or as the text (cfg.email_body).
+// Out: one message per document, From `from`, To `to`, the subject from
+// `subject`, the document attached and/or as the text (`body`).
 // Its Message-ID is made from the document's name and SHA-256, so a resend
 // after an interrupted run carries the same Message-ID and the receiver (or
 // its mail system) can recognise the repeat: SMTP gives no way to ask a
@@ -352,50 +352,100 @@ std::string imap_quote(std::string_view s) {
   return out + "\"";
 }
 
+struct EmailOptions {
+  std::string smtp_url, imap_url;
+  std::string user;
+  std::filesystem::path password_file;
+  std::string password_env;
+  std::string from;
+  std::vector<std::string> to;
+  std::string subject = "{name}";
+  std::string body = "attachment";  // attachment, body or both
+  bool starttls = true;
+  std::string imap_after = "flag";  // flag (\\Seen) or move (to archive_path)
+  bool verify_tls = true;
+  std::filesystem::path ca_file;
+};
+
+using enum OptionType;
+
+constexpr Option<EmailOptions> kOptions[] = {
+    {{"smtp_url", kText, "required to send",
+      "smtp://host:587 (STARTTLS required) or smtps://host:465", false, "", 0, 0},
+     &EmailOptions::smtp_url},
+    {{"imap_url", kText, "required to pull",
+      "imap://host:143/INBOX (STARTTLS required) or imaps://host/INBOX", false, "", 0, 0},
+     &EmailOptions::imap_url},
+    {{"user", kText, "none", "login name", false, "", 0, 0}, &EmailOptions::user},
+    password_file_option(&EmailOptions::password_file),
+    password_option(&EmailOptions::password_env),
+    {{"from", kText, "required to send", "sender address", false, "", 0, 0}, &EmailOptions::from},
+    {{"to", kList, "required to send", "recipient addresses", false, "", 0, 0}, &EmailOptions::to},
+    {{"subject", kText, "{name}", "subject; {name} is the file name, {party} the id", false, "", 0,
+      0},
+     &EmailOptions::subject},
+    {{"body", kText, "attachment", "attachment (the document attached), body (as the text) or both",
+      false, "attachment|body|both", 0, 0},
+     &EmailOptions::body},
+    {{"starttls", kBool, "true",
+      "smtp:// must upgrade with STARTTLS; false for a relay that offers none (a local MTA), "
+      "never with a login; warned about when the host is not this machine",
+      false, "", 0, 0},
+     &EmailOptions::starttls},
+    {{"imap_after", kText, "flag",
+      "imap: flag (mark taken messages \\Seen and skip seen ones) or move (to archive_path)", false,
+      "flag|move", 0, 0},
+     &EmailOptions::imap_after},
+    verify_tls_option(&EmailOptions::verify_tls),
+    ca_file_option(&EmailOptions::ca_file),
+};
+constexpr auto kKeys = specs_of(kOptions);
+
 class EmailTransport final : public Transport {
  public:
-  EmailTransport(const TransportConfig& cfg, std::string password)
-      : cfg_(cfg), password_(std::move(password)) {
-    smtp_.where = where_of(cfg.smtp_url);
-    imap_.where = where_of(cfg.imap_url);
-    smtp_.user = imap_.user = cfg.user;
+  EmailTransport(const TransportConfig& cfg, EmailOptions o, std::string password)
+      : cfg_(cfg), o_(std::move(o)), password_(std::move(password)) {
+    link_ = {cfg.timeout, o_.verify_tls, o_.ca_file};
+    smtp_.where = where_of(o_.smtp_url);
+    imap_.where = where_of(o_.imap_url);
+    smtp_.user = imap_.user = o_.user;
     smtp_.timeout = imap_.timeout = cfg.timeout;
-    mailbox_url_ = cfg.imap_url;
+    mailbox_url_ = o_.imap_url;
     while (mailbox_url_.ends_with('/')) mailbox_url_.pop_back();
   }
 
   std::string describe() const override {
     std::string to;
-    for (const auto& t : cfg_.to) to += (to.empty() ? "" : ", ") + t;
-    if (!cfg_.smtp_url.empty()) return fmt::format("email to {} via {}", to, smtp_.where);
-    return fmt::format("email {}", curl::without_credentials(cfg_.imap_url));
+    for (const auto& t : o_.to) to += (to.empty() ? "" : ", ") + t;
+    if (!o_.smtp_url.empty()) return fmt::format("email to {} via {}", to, smtp_.where);
+    return fmt::format("email {}", curl::without_credentials(o_.imap_url));
   }
 
   Result<Delivered> deliver(std::string_view name, std::string_view content) override {
-    if (cfg_.smtp_url.empty())
+    if (o_.smtp_url.empty())
       return fail(ErrorKind::kConfig,
                   fmt::format("{}.smtp_url: sending email needs smtp_url", cfg_.where.text));
-    prepare(cfg_.smtp_url, "smtp,smtps");
+    prepare(o_.smtp_url, "smtp,smtps");
     const std::string sha = sha256_hex(content);
     curl::Slist rcpt, headers;
-    for (const auto& t : cfg_.to) rcpt.add("<" + one_line(t) + ">");
-    std::string subject = cfg_.subject;
+    for (const auto& t : o_.to) rcpt.add("<" + one_line(t) + ">");
+    std::string subject = o_.subject;
     for (auto at = subject.find("{name}"); at != std::string::npos; at = subject.find("{name}"))
       subject.replace(at, 6, name);
     for (auto at = subject.find("{party}"); at != std::string::npos; at = subject.find("{party}"))
       subject.replace(at, 7, party_of(cfg_));
     std::string to_header;
-    for (const auto& t : cfg_.to) to_header += (to_header.empty() ? "" : ", ") + one_line(t);
+    for (const auto& t : o_.to) to_header += (to_header.empty() ? "" : ", ") + one_line(t);
     headers.add("Date: " + rfc5322_now());
-    headers.add("From: " + one_line(cfg_.from));
+    headers.add("From: " + one_line(o_.from));
     headers.add("To: " + to_header);
     headers.add("Subject: " + header_text(one_line(subject)));
     headers.add("Message-ID: " + message_id(name, sha));
     headers.add("X-Orderd-Document: " + header_text(one_line(name)));
 
     std::unique_ptr<curl_mime, MimeFree> mime(curl_mime_init(easy_.get()));
-    const bool attach = cfg_.email_body != "body";
-    const bool inline_text = cfg_.email_body != "attachment";
+    const bool attach = o_.body != "body";
+    const bool inline_text = o_.body != "attachment";
     const std::string note = fmt::format("{} is attached.\r\n", name);
     curl_mimepart* text = curl_mime_addpart(mime.get());
     if (inline_text)
@@ -411,7 +461,7 @@ class EmailTransport final : public Transport {
       curl_mime_type(file, document_content_type(name));
       curl_mime_encoder(file, "base64");
     }
-    const std::string from = "<" + one_line(cfg_.from) + ">";
+    const std::string from = "<" + one_line(o_.from) + ">";
     easy_.set(CURLOPT_MAIL_FROM, from.c_str());
     easy_.set(CURLOPT_MAIL_RCPT, rcpt.get());
     easy_.set(CURLOPT_HTTPHEADER, headers.get());
@@ -430,7 +480,7 @@ class EmailTransport final : public Transport {
 
   Result<std::vector<RemoteFile>> list() override {
     if (auto s = need_imap(); !s) return std::unexpected(s.error());
-    const bool move = cfg_.imap_after == "move";
+    const bool move = o_.imap_after == "move";
     auto answer = imap_command(move ? "UID SEARCH UNDELETED" : "UID SEARCH UNSEEN",
                                "cannot search the mailbox");
     if (!answer) return std::unexpected(answer.error());
@@ -462,7 +512,7 @@ class EmailTransport final : public Transport {
       return std::unexpected(
           curl::failure(easy_, rc, imap_, fmt::format("cannot fetch message UID {}", f.name)));
     const std::string message = easy_.take_body();
-    if (cfg_.imap_after != "move") {
+    if (o_.imap_after != "move") {
       // FETCH marked it \Seen; it is only taken once the local copy is
       // committed (take_done), so unmark it until then.
       auto unseen = imap_command(fmt::format("UID STORE {} -FLAGS.SILENT (\\Seen)", f.name),
@@ -480,7 +530,7 @@ class EmailTransport final : public Transport {
       return fail(ErrorKind::kInvalid,
                   fmt::format("{}: '{}' is not a message UID", describe(), f.name));
     // UID commands on a UID that is gone do nothing and succeed: idempotent.
-    if (cfg_.imap_after != "move")
+    if (o_.imap_after != "move")
       return done(imap_command(fmt::format("UID STORE {} +FLAGS.SILENT (\\Seen)", f.name),
                                fmt::format("cannot flag message UID {} as read", f.name)));
     const auto doing =
@@ -501,17 +551,17 @@ class EmailTransport final : public Transport {
   }
 
   Status need_imap() const {
-    if (!cfg_.imap_url.empty()) return {};
+    if (!o_.imap_url.empty()) return {};
     return fail(ErrorKind::kConfig,
                 fmt::format("{}.imap_url: pulling email needs imap_url", cfg_.where.text));
   }
 
   void prepare(const std::string& url, const char* protocols) {
-    easy_.prepare(cfg_, protocols, cfg_.user, password_);
+    easy_.prepare(link_, protocols, o_.user, password_);
     easy_.set(CURLOPT_URL, url.c_str());
     // smtp:// and imap:// must upgrade with STARTTLS; smtps:// and imaps:// are TLS from the
     // start; starttls: false (a relay, no login: the config checks it) sends in clear text.
-    easy_.set(CURLOPT_USE_SSL, static_cast<long>(cfg_.starttls ? CURLUSESSL_ALL : CURLUSESSL_NONE));
+    easy_.set(CURLOPT_USE_SSL, static_cast<long>(o_.starttls ? CURLUSESSL_ALL : CURLUSESSL_NONE));
   }
 
   // Runs one IMAP command in the configured mailbox; returns its untagged answers.
@@ -549,8 +599,8 @@ class EmailTransport final : public Transport {
       safe += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')
                   ? c
                   : '_';
-    const auto at = cfg_.from.rfind('@');
-    std::string domain = at == std::string::npos ? "orderd.invalid" : cfg_.from.substr(at + 1);
+    const auto at = o_.from.rfind('@');
+    std::string domain = at == std::string::npos ? "orderd.invalid" : o_.from.substr(at + 1);
     domain = one_line(domain);
     if (domain.ends_with('>')) domain.pop_back();
     return fmt::format("<orderd.{}.{}@{}>", safe, sha.substr(0, 24), domain);
@@ -568,6 +618,8 @@ class EmailTransport final : public Transport {
   }
 
   TransportConfig cfg_;
+  EmailOptions o_;
+  curl::Link link_;
   std::string password_;
   std::string mailbox_url_;
   curl::Place smtp_, imap_;
@@ -575,17 +627,68 @@ class EmailTransport final : public Transport {
   std::optional<std::string> capabilities_;
 };
 
-}  // namespace
-
-Result<std::unique_ptr<Transport>> make_email_transport(const TransportConfig& cfg) {
+Result<std::unique_ptr<Transport>> make(const TransportConfig& cfg) {
+  auto o = bind(cfg, kOptions);
   std::string password;
-  if (!cfg.user.empty()) {
-    auto p = read_secret(cfg.password_file, cfg.password_env, "email password");
+  if (!o.user.empty()) {
+    auto p = read_secret(o.password_file, o.password_env, "email password");
     if (!p) return std::unexpected(p.error().with_context(cfg.where.text));
     password = std::move(*p);
   }
-  std::unique_ptr<Transport> t = std::make_unique<EmailTransport>(cfg, std::move(password));
+  std::unique_ptr<Transport> t =
+      std::make_unique<EmailTransport>(cfg, std::move(o), std::move(password));
   return t;
 }
+
+// The host of smtp://host:port/..., without brackets.
+std::string_view url_host(std::string_view url) {
+  if (auto at = url.find("://"); at != std::string_view::npos) url.remove_prefix(at + 3);
+  url = url.substr(0, url.find_first_of("/"));
+  if (url.starts_with('[')) return url.substr(1, url.find(']') - 1);
+  return url.substr(0, url.find(':'));
+}
+
+void check(const TransportConfig& cfg, TransportUse use, TransportFindings& out) {
+  const auto o = bind(cfg, kOptions);
+  if (use == TransportUse::kPull) {
+    if (o.imap_url.empty())
+      out.errors.push_back(cfg.where_of("imap_url") + ": pulling email needs imap_url");
+  } else {
+    if (o.smtp_url.empty())
+      out.errors.push_back(cfg.where_of("smtp_url") + ": sending email needs smtp_url");
+    if (o.from.empty())
+      out.errors.push_back(cfg.where_of("from") + ": sending email needs from (an address)");
+    if (o.to.empty())
+      out.errors.push_back(cfg.where_of("to") + ": sending email needs to (the addresses)");
+  }
+  if (o.imap_after == "move" && cfg.archive_path.empty())
+    out.errors.push_back(cfg.where_of("archive_path") +
+                         ": imap_after: move needs archive_path (a mailbox)");
+  if (o.starttls) return;
+  // Plain text is for a relay on this machine (or one that trusts it by
+  // address), the ordinary Unix way to send mail: never with a password.
+  if (!o.user.empty() || !o.password_file.empty() || !o.password_env.empty())
+    out.errors.push_back(cfg.where_of("starttls") +
+                         ": false sends in clear text: never with a login (user/password); drop "
+                         "the login for a local relay, or keep starttls");
+  if (o.smtp_url.starts_with("smtps://") || o.imap_url.starts_with("imaps://"))
+    out.errors.push_back(
+        cfg.where_of("starttls") +
+        ": false is for smtp:// (a relay); smtps:// and imaps:// are TLS from the start");
+  // Mail in clear text to another machine crosses a network unprotected.
+  const auto host = url_host(o.smtp_url);
+  if (!o.smtp_url.empty() && host != "localhost" && !host.starts_with("127.") && host != "::1")
+    out.warnings.push_back(fmt::format(
+        "{}.starttls: false sends to {}, not this machine, in clear text; use it only for a relay "
+        "on a network you trust",
+        cfg.where.text, host));
+}
+
+}  // namespace
+
+const TransportKind kEmailTransport = {
+    "email", "SMTP out (each document a message), IMAP in (each attachment a file)",
+    true,    kKeys,
+    make,    check};
 
 }  // namespace orderd

@@ -76,21 +76,49 @@ std::optional<RemoteFile> parse_mlsd_line(std::string_view line) {
   return f;
 }
 
+struct FtpOptions {
+  std::string host;
+  int port = 0;  // 21
+  std::string user;
+  std::string path;  // the remote folder; empty: the login folder
+  std::filesystem::path password_file;
+  std::string password_env;
+  bool verify_tls = true;
+  std::filesystem::path ca_file;
+};
+
+using enum OptionType;
+
+// ftps takes every row; ftp the rows before the TLS ones.
+constexpr Option<FtpOptions> kOptions[] = {
+    {{"host", kText, "required", "server name or address", true, "", 0, 0}, &FtpOptions::host},
+    {{"port", kInt, "21", "server port", false, "", 1, 65535}, &FtpOptions::port},
+    {{"user", kText, "required", "login name", true, "", 0, 0}, &FtpOptions::user},
+    {{"path", kText, "the login folder", "the remote folder", false, "", 0, 0}, &FtpOptions::path},
+    password_file_option(&FtpOptions::password_file),
+    password_option(&FtpOptions::password_env),
+    verify_tls_option(&FtpOptions::verify_tls),
+    ca_file_option(&FtpOptions::ca_file),
+};
+constexpr auto kKeys = specs_of(kOptions);
+constexpr std::size_t kPlainKeys = 6;
+
 class FtpTransport final : public Transport {
  public:
-  FtpTransport(const TransportConfig& cfg, std::string password)
-      : cfg_(cfg), password_(std::move(password)) {
-    const int port = cfg.port ? cfg.port : 21;
-    const auto host = cfg.host.find(':') != std::string::npos ? "[" + cfg.host + "]" : cfg.host;
+  FtpTransport(const TransportConfig& cfg, FtpOptions o, std::string password)
+      : cfg_(cfg), o_(std::move(o)), password_(std::move(password)) {
+    const int port = o_.port ? o_.port : 21;
+    const auto host = o_.host.find(':') != std::string::npos ? "[" + o_.host + "]" : o_.host;
     base_url_ = fmt::format("ftp://{}:{}/", host, port);
-    place_.where = fmt::format("{} {}:{}", cfg.type, cfg.host, port);
-    place_.user = cfg.user;
+    place_.where = fmt::format("{} {}:{}", cfg.type, o_.host, port);
+    place_.user = o_.user;
     place_.timeout = cfg.timeout;
+    link_ = {cfg.timeout, o_.verify_tls, o_.ca_file};
   }
 
   std::string describe() const override {
-    return fmt::format("{} {}@{}:{} {}", cfg_.type, cfg_.user, cfg_.host,
-                       cfg_.port ? cfg_.port : 21, folder());
+    return fmt::format("{} {}@{}:{} {}", cfg_.type, o_.user, o_.host, o_.port ? o_.port : 21,
+                       folder());
   }
 
   Result<Delivered> deliver(std::string_view name, std::string_view content) override {
@@ -241,13 +269,13 @@ class FtpTransport final : public Transport {
     return out;
   }
 
-  std::string folder() const { return cfg_.path.empty() ? "(login folder)" : cfg_.path.string(); }
+  std::string folder() const { return o_.path.empty() ? "(login folder)" : o_.path; }
 
   // NAME's path as the server sees it: relative to the login folder unless
-  // cfg.path is absolute.
+  // the path is absolute.
   std::string path_of(std::string_view name) const {
-    if (cfg_.path.empty()) return std::string(name);
-    std::string dir = cfg_.path.string();
+    if (o_.path.empty()) return std::string(name);
+    std::string dir = o_.path;
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
     return dir == "/" ? "/" + std::string(name) : dir + "/" + std::string(name);
   }
@@ -286,7 +314,7 @@ class FtpTransport final : public Transport {
   std::string dir_url() const { return folder_url_of(path_of("x")); }
 
   void prepare() {
-    easy_.prepare(cfg_, "ftp", cfg_.user, password_);
+    easy_.prepare(link_, "ftp", o_.user, password_);
     easy_.set(CURLOPT_FTP_FILEMETHOD, static_cast<long>(CURLFTPMETHOD_NOCWD));
     easy_.set(CURLOPT_USE_SSL,
               static_cast<long>(cfg_.type == "ftps" ? CURLUSESSL_ALL : CURLUSESSL_NONE));
@@ -338,6 +366,8 @@ class FtpTransport final : public Transport {
   }
 
   TransportConfig cfg_;
+  FtpOptions o_;
+  curl::Link link_;
   std::string password_;
   std::string base_url_;
   curl::Place place_;
@@ -345,13 +375,24 @@ class FtpTransport final : public Transport {
   bool mlsd_ = true;  // until the server says it does not know MLSD
 };
 
-}  // namespace
-
-Result<std::unique_ptr<Transport>> make_ftp_transport(const TransportConfig& cfg) {
-  auto password = read_secret(cfg.password_file, cfg.password_env, "FTP password");
+Result<std::unique_ptr<Transport>> make(const TransportConfig& cfg) {
+  auto o = bind(cfg, kOptions);
+  if (o.host.empty() || o.user.empty())
+    return fail(ErrorKind::kConfig,
+                cfg.where.text + ": an ftp or ftps transport needs a host and a user");
+  auto password = read_secret(o.password_file, o.password_env, "FTP password");
   if (!password) return std::unexpected(password.error().with_context(cfg.where.text));
-  std::unique_ptr<Transport> t = std::make_unique<FtpTransport>(cfg, std::move(*password));
+  std::unique_ptr<Transport> t =
+      std::make_unique<FtpTransport>(cfg, std::move(o), std::move(*password));
   return t;
 }
+
+}  // namespace
+
+const TransportKind kFtpTransport = {"ftp", "FTP in clear text, passive mode",
+                                     true,  std::span(kKeys.data(), kPlainKeys),
+                                     make,  nullptr};
+const TransportKind kFtpsTransport = {
+    "ftps", "FTP with explicit TLS (AUTH TLS, then PROT P)", true, kKeys, make, nullptr};
 
 }  // namespace orderd

@@ -1,5 +1,5 @@
 // HTTP(S) POST through libcurl: each document is one POST of its bytes to
-// cfg.url, with its name in X-Orderd-Document, cfg.headers, and a bearer
+// the url, with its name in X-Orderd-Document, the headers, and a bearer
 // token when token_file or token names one. A 2xx answer is a delivery.
 //
 // An HTTP endpoint cannot be asked whether it already has a document, so
@@ -34,12 +34,44 @@ std::string body_excerpt(std::string_view body) {
   return out;
 }
 
+struct HttpOptions {
+  std::string url;
+  Headers headers;
+  std::filesystem::path token_file;
+  std::string token_env;
+  bool verify_tls = true;
+  std::filesystem::path ca_file;
+};
+
+using enum OptionType;
+
+constexpr Option<HttpOptions> kOptions[] = {
+    {{"url", kText, "required", "the URL each document is POSTed to", true, "", 0, 0},
+     &HttpOptions::url},
+    {{"headers", kMap, "{}", "extra request headers (name: value)", false, "", 0, 0},
+     &HttpOptions::headers},
+    {{"token_file", kFile, "none", "file holding a bearer token (Authorization header)", false, "",
+      0, 0},
+     &HttpOptions::token_file},
+    {{"token", kSecret, "none", "only as ${ENV_VAR}: the bearer token from the environment", false,
+      "", 0, 0},
+     &HttpOptions::token_env},
+    {{"verify_tls", kBool, "true", "https: verify the server's certificate and name", false, "", 0,
+      0},
+     &HttpOptions::verify_tls},
+    {{"ca_file", kFile, "system CAs", "https: CA bundle to verify the server with", false, "", 0,
+      0},
+     &HttpOptions::ca_file},
+};
+constexpr auto kKeys = specs_of(kOptions);
+
 class HttpTransport final : public Transport {
  public:
-  explicit HttpTransport(const TransportConfig& cfg) : cfg_(cfg) {
-    shown_url_ = curl::without_credentials(cfg.url);
+  HttpTransport(const TransportConfig& cfg, HttpOptions o) : cfg_(cfg), o_(std::move(o)) {
+    shown_url_ = curl::without_credentials(o_.url);
     place_.where = shown_url_;
     place_.timeout = cfg.timeout;
+    link_ = {cfg.timeout, o_.verify_tls, o_.ca_file};
   }
 
   std::string describe() const override { return "http POST " + shown_url_; }
@@ -47,17 +79,17 @@ class HttpTransport final : public Transport {
   Result<Delivered> deliver(std::string_view name, std::string_view content) override {
     if (name.find_first_of("\r\n") != std::string_view::npos)
       return fail(ErrorKind::kInvalid, fmt::format("{}: bad document name", describe()));
-    auto token = read_secret(cfg_.token_file, cfg_.token_env, "HTTP bearer token");
+    auto token = read_secret(o_.token_file, o_.token_env, "HTTP bearer token");
     if (!token) return std::unexpected(token.error().with_context(cfg_.where.text));
 
-    easy_.prepare(cfg_, "http,https", "", "");
+    easy_.prepare(link_, "http,https", "", "");
     curl::Slist headers;
     headers.add(std::string("Content-Type: ") + document_content_type(name));
     headers.add(fmt::format("X-Orderd-Document: {}", name));
-    for (const auto& [key, value] : cfg_.headers) headers.add(key + ": " + value);
+    for (const auto& [key, value] : o_.headers) headers.add(key + ": " + value);
     if (!token->empty()) headers.add("Authorization: Bearer " + *token);
     headers.add("Expect:");  // no 100-continue round trip
-    easy_.set(CURLOPT_URL, cfg_.url.c_str());
+    easy_.set(CURLOPT_URL, o_.url.c_str());
     easy_.set(CURLOPT_POST, 1L);
     easy_.set(CURLOPT_POSTFIELDS, content.data());
     easy_.set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(content.size()));
@@ -79,18 +111,24 @@ class HttpTransport final : public Transport {
 
  private:
   TransportConfig cfg_;
+  HttpOptions o_;
+  curl::Link link_;
   std::string shown_url_;
   curl::Place place_;
   curl::Easy easy_;
 };
 
-}  // namespace
-
-Result<std::unique_ptr<Transport>> make_http_transport(const TransportConfig& cfg) {
-  if (cfg.url.empty())
+Result<std::unique_ptr<Transport>> make(const TransportConfig& cfg) {
+  auto o = bind(cfg, kOptions);
+  if (o.url.empty())
     return fail(ErrorKind::kConfig, cfg.where.text + ".url: the http transport needs a url");
-  std::unique_ptr<Transport> t = std::make_unique<HttpTransport>(cfg);
+  std::unique_ptr<Transport> t = std::make_unique<HttpTransport>(cfg, std::move(o));
   return t;
 }
+
+}  // namespace
+
+const TransportKind kHttpTransport = {
+    "http", "an HTTP(S) POST of each document", false, kKeys, make, nullptr};
 
 }  // namespace orderd

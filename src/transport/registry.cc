@@ -1,4 +1,6 @@
-// The transports, in one table.
+// The transports, in one table, and the keys they all take.
+#include "util/registry.h"
+
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -10,17 +12,53 @@
 namespace orderd {
 namespace {
 
-struct Entry {
-  std::string_view type;
-  MakeTransport make;
+using enum OptionType;
+
+constexpr const TransportKind* kTransports[] = {
+    &kDirTransport,  &kSftpTransport,  &kFtpTransport,
+    &kFtpsTransport, &kEmailTransport, &kHttpTransport,
 };
 
-constexpr Entry kTransports[] = {
-    {"dir", make_dir_transport},  {"sftp", make_sftp_transport},   {"ftp", make_ftp_transport},
-    {"ftps", make_ftp_transport}, {"email", make_email_transport}, {"http", make_http_transport},
+constexpr OptionSpec kCommonKeys[] = {
+    {"type", kText, "dir", "dir, sftp, ftp, ftps (explicit TLS), email or http", false, "", 0, 0},
+    {"timeout", kDuration, "30s", "connect and idle timeout (1s to 1h)", false, "", 1, 3600},
+    {"attempts", kInt, "5", "delivery attempts before the document is failed (1-100)", false, "", 1,
+     100},
+    {"backoff", kDuration, "1m",
+     "wait before the second attempt (0 to 1d); doubles each attempt, with jitter", false, "", 0,
+     86400},
+};
+
+constexpr OptionSpec kPullKeys[] = {
+    {"archive_path", kText, "none (delete)",
+     "pull: folder where taken files are moved (dir: relative to path); imap: folder taken "
+     "messages move to",
+     false, "", 0, 0},
+    {"done_suffix", kText, "none",
+     "pull: take NAME only once NAME+suffix exists (e.g. .done); the marker is removed too", false,
+     "", 0, 0},
+    {"settle", kDuration, "2s",
+     "pull: a file is taken when its size and time are the same at two looks this far apart", false,
+     "", 0, 3600},
 };
 
 }  // namespace
+
+std::span<const OptionSpec> common_transport_keys() {
+  return kCommonKeys;
+}
+std::span<const OptionSpec> pull_transport_keys() {
+  return kPullKeys;
+}
+std::span<const TransportKind* const> transport_kinds() {
+  return kTransports;
+}
+const TransportKind* find_transport(std::string_view type) {
+  return find_named(kTransports, type);
+}
+std::string known_transports() {
+  return names_of(kTransports);
+}
 
 Result<std::vector<RemoteFile>> Transport::list() {
   return fail(ErrorKind::kConfig, fmt::format("{} cannot be pulled from", describe()));
@@ -63,21 +101,8 @@ Result<std::string> read_secret(const std::filesystem::path& file, const std::st
   return s;
 }
 
-bool known_transport(std::string_view type) {
-  for (const auto& e : kTransports)
-    if (e.type == type) return true;
-  return false;
-}
-
-std::string known_transports() {
-  std::string out;
-  for (const auto& e : kTransports) out += (out.empty() ? "" : ", ") + std::string(e.type);
-  return out;
-}
-
 Result<std::unique_ptr<Transport>> make_transport(const TransportConfig& cfg) {
-  for (const auto& e : kTransports)
-    if (e.type == cfg.type) return e.make(cfg);
+  if (const auto* kind = find_transport(cfg.type)) return kind->make(cfg);
   return fail(ErrorKind::kConfig, fmt::format("{}.type: unknown transport '{}' (known: {})",
                                               cfg.where.text, cfg.type, known_transports()));
 }

@@ -1,7 +1,7 @@
 // The SFTP transport (libssh2). One connection (TCP, SSH session, SFTP
 // channel) serves a Transport object for its whole life: it is opened on first
 // use, and opened once more when a connection kept from an earlier call turns
-// out to have dropped. The session is in blocking mode with cfg.timeout as the
+// out to have dropped. The session is in blocking mode with the timeout as the
 // limit for every call, so no call hangs longer than that.
 //
 // The server's host key must be in the known_hosts file (OpenSSH format); an
@@ -36,6 +36,51 @@ namespace orderd {
 namespace {
 
 constexpr int kDefaultPort = 22;
+
+// What the sftp code reads: the transport's own keys (its options table,
+// below) and the block's place, timeout and pull archive folder.
+struct SftpSettings {
+  Where where;
+  int timeout = 30;
+  std::string archive_path;
+  std::string host;
+  int port = 0;  // 22
+  std::string user;
+  std::string path;  // the remote folder; empty: the login folder
+  std::filesystem::path password_file;
+  std::string password_env;
+  std::filesystem::path key_file;
+  std::filesystem::path key_passphrase_file;
+  std::filesystem::path known_hosts;
+};
+
+using enum OptionType;
+
+constexpr Option<SftpSettings> kOptions[] = {
+    {{"host", kText, "required", "server name or address", true, "", 0, 0}, &SftpSettings::host},
+    {{"port", kInt, "22", "server port", false, "", 1, 65535}, &SftpSettings::port},
+    {{"user", kText, "required", "login name", true, "", 0, 0}, &SftpSettings::user},
+    {{"path", kText, "the login folder", "the remote folder", false, "", 0, 0},
+     &SftpSettings::path},
+    {{"key_file", kFile, "none", "private key file (OpenSSH or PEM)", false, "", 0, 0},
+     &SftpSettings::key_file},
+    {{"key_passphrase_file", kFile, "none", "file holding the key's passphrase", false, "", 0, 0},
+     &SftpSettings::key_passphrase_file},
+    password_file_option(&SftpSettings::password_file),
+    password_option(&SftpSettings::password_env),
+    {{"known_hosts", kPath, "<state_dir>/known_hosts",
+      "trusted host keys (OpenSSH format); `orderctl trust-host` adds one", false, "", 0, 0},
+     &SftpSettings::known_hosts},
+};
+constexpr auto kKeys = specs_of(kOptions);
+
+SftpSettings settings_of(const TransportConfig& cfg) {
+  auto s = bind(cfg, kOptions);
+  s.where = cfg.where;
+  s.timeout = cfg.timeout;
+  s.archive_path = cfg.archive_path;
+  return s;
+}
 
 void init_libssh2() {
   static std::once_flag once;
@@ -75,12 +120,12 @@ std::string party_of(const std::string& where) {
   return "SUPPLIER";
 }
 
-int port_of(const TransportConfig& cfg) {
+int port_of(const SftpSettings& cfg) {
   return cfg.port > 0 ? cfg.port : kDefaultPort;
 }
 
 // How known_hosts names the server: "host" on port 22, else "[host]:port".
-std::string known_hosts_name(const TransportConfig& cfg) {
+std::string known_hosts_name(const SftpSettings& cfg) {
   const int port = port_of(cfg);
   return port == kDefaultPort ? cfg.host : fmt::format("[{}]:{}", cfg.host, port);
 }
@@ -204,7 +249,7 @@ struct KnownHostsFree {
 // (libssh2 keeps a pointer to it for the keyboard-interactive callback).
 class Connection {
  public:
-  explicit Connection(const TransportConfig& cfg) : cfg_(cfg) {}
+  explicit Connection(const SftpSettings& cfg) : cfg_(cfg) {}
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection() {
@@ -220,7 +265,7 @@ class Connection {
   }
 
   // TCP connect and SSH handshake, host key not yet checked.
-  static Result<std::unique_ptr<Connection>> start(const TransportConfig& cfg);
+  static Result<std::unique_ptr<Connection>> start(const SftpSettings& cfg);
   // How the server's key compares with known_hosts: LIBSSH2_KNOWNHOST_CHECK_*.
   int check_host_key() const;
   // Refuses a host key that known_hosts does not list, or lists differently.
@@ -272,7 +317,7 @@ class Connection {
   Status login_with_key();
   Status login_with_password();
 
-  const TransportConfig& cfg_;
+  const SftpSettings& cfg_;
   Socket socket_;
   std::unique_ptr<LIBSSH2_SESSION, SessionFree> session_;
   std::unique_ptr<LIBSSH2_KNOWNHOSTS, KnownHostsFree> known_;
@@ -307,7 +352,7 @@ std::string Connection::host_key_types() const {
   return out;
 }
 
-Result<std::unique_ptr<Connection>> Connection::start(const TransportConfig& cfg) {
+Result<std::unique_ptr<Connection>> Connection::start(const SftpSettings& cfg) {
   init_libssh2();
   auto c = std::make_unique<Connection>(cfg);
   auto sock = tcp_connect(cfg.host, port_of(cfg), cfg.timeout);
@@ -505,7 +550,7 @@ Status Connection::login() {
   return std::unexpected(error(rc, "starting SFTP"));
 }
 
-Result<std::unique_ptr<Connection>> open_connection(const TransportConfig& cfg) {
+Result<std::unique_ptr<Connection>> open_connection(const SftpSettings& cfg) {
   auto c = Connection::start(cfg);
   if (!c) return c;
   if (auto s = (*c)->verify_host_key(); !s) return std::unexpected(s.error());
@@ -594,7 +639,7 @@ Result<Presence> check_with(Connection& c, const std::string& path, std::string_
 
 class SftpTransport final : public Transport {
  public:
-  explicit SftpTransport(TransportConfig cfg) : cfg_(std::move(cfg)) {}
+  explicit SftpTransport(SftpSettings cfg) : cfg_(std::move(cfg)) {}
 
   Result<Delivered> deliver(std::string_view name, std::string_view content) override {
     return with_connection([&](Connection& c) -> Result<Delivered> {
@@ -713,7 +758,7 @@ class SftpTransport final : public Transport {
   }
 
  private:
-  std::string folder() const { return cfg_.path.empty() ? "(login folder)" : cfg_.path.string(); }
+  std::string folder() const { return cfg_.path.empty() ? "(login folder)" : cfg_.path; }
 
   // Runs `op` on the connection, opening it if needed. A connection kept from
   // an earlier call may have been closed by the server meanwhile: then a new
@@ -738,21 +783,38 @@ class SftpTransport final : public Transport {
     return r;
   }
 
-  TransportConfig cfg_;
+  SftpSettings cfg_;
   std::unique_ptr<Connection> conn_;
 };
 
-}  // namespace
-
-Result<std::unique_ptr<Transport>> make_sftp_transport(const TransportConfig& cfg) {
-  if (cfg.host.empty())
-    return fail(ErrorKind::kConfig, cfg.where.text + ".host: required for sftp");
-  if (cfg.user.empty())
-    return fail(ErrorKind::kConfig, cfg.where.text + ".user: required for sftp");
-  return std::make_unique<SftpTransport>(cfg);
+Result<std::unique_ptr<Transport>> make(const TransportConfig& cfg) {
+  auto s = settings_of(cfg);
+  if (s.host.empty()) return fail(ErrorKind::kConfig, cfg.where.text + ".host: required for sftp");
+  if (s.user.empty()) return fail(ErrorKind::kConfig, cfg.where.text + ".user: required for sftp");
+  std::unique_ptr<Transport> t = std::make_unique<SftpTransport>(std::move(s));
+  return t;
 }
 
-Result<SftpHostKey> sftp_host_key(const TransportConfig& cfg) {
+void check(const TransportConfig& cfg, TransportUse, TransportFindings& out) {
+  const auto s = settings_of(cfg);
+  if (s.key_file.empty() && s.password_file.empty() && s.password_env.empty())
+    out.errors.push_back(cfg.where.text +
+                         ".password_file: an sftp transport needs key_file, password_file or "
+                         "password: ${VAR}");
+}
+
+}  // namespace
+
+const TransportKind kSftpTransport = {
+    "sftp", "SFTP (SSH), the server's key checked against known_hosts", true, kKeys, make, check};
+
+SftpServer sftp_server(const TransportConfig& block) {
+  const auto s = settings_of(block);
+  return {s.host, port_of(s), s.known_hosts};
+}
+
+Result<SftpHostKey> sftp_host_key(const TransportConfig& block) {
+  const SftpSettings cfg = settings_of(block);  // the connection keeps a reference
   auto c = Connection::start(cfg);
   if (!c) return std::unexpected(c.error());
   auto k = (*c)->host_key();
@@ -767,9 +829,10 @@ Result<std::string> sftp_host_key_line(const TransportConfig& cfg) {
   return k->line;
 }
 
-Status sftp_trust_host(const TransportConfig& cfg, const std::filesystem::path& known_hosts,
+Status sftp_trust_host(const TransportConfig& block, const std::filesystem::path& known_hosts,
                        std::string_view expected_fingerprint) {
-  TransportConfig with_file = cfg;
+  const SftpSettings cfg = settings_of(block);
+  SftpSettings with_file = cfg;
   with_file.known_hosts = known_hosts;
   auto c = Connection::start(with_file);
   if (!c) return std::unexpected(c.error());

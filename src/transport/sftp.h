@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "config/config.h"
+#include "transport/options.h"
 #include "util/error.h"
 
 namespace orderd {
@@ -19,7 +19,15 @@ struct SftpHostKey {
   std::string fingerprint;  // as OpenSSH shows it: "SHA256:" + unpadded base64
 };
 
-// Connects to cfg.host:cfg.port and returns the key it presents, unverified
+// Where an sftp block connects, and the file its host keys are trusted in.
+struct SftpServer {
+  std::string host;
+  int port = 22;
+  std::filesystem::path known_hosts;
+};
+SftpServer sftp_server(const TransportConfig& cfg);
+
+// Connects to the block's host and port and returns the key it presents, unverified
 // (the caller shows the fingerprint to the operator). Errors are kTransient
 // (cannot connect) or kPermanent (not an SSH server).
 Result<SftpHostKey> sftp_host_key(const TransportConfig& cfg);

@@ -18,11 +18,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "config/config.h"
+#include "transport/options.h"
 #include "util/error.h"
 
 namespace orderd {
@@ -70,10 +71,40 @@ class Transport {
 
 using MakeTransport = Result<std::unique_ptr<Transport>> (*)(const TransportConfig& cfg);
 
+enum class TransportUse { kDeliver, kPull };
+
+// What a transport's own check finds in a block: errors refuse the
+// configuration; warnings are printed by --check-config and logged.
+struct TransportFindings {
+  std::vector<std::string> errors, warnings;
+};
+
+// What a transport is, declared in its own file and listed in registry.cc:
+// its type name, whether it can be pulled from, its own keys (a typed
+// options table), the rules between them the table cannot say (one of two
+// keys, a key needed only to send), and how to make one. config/ reads a
+// transport block by this, and nothing else about transports.
+struct TransportKind {
+  std::string_view name;  // the `type:` that selects it
+  std::string_view doc;   // one line for the reference
+  bool can_pull = false;
+  std::span<const OptionSpec> keys;
+  MakeTransport make = nullptr;
+  // What the table cannot say about a block read by `keys` (each finding
+  // naming its place), for `use`; nullptr: nothing more.
+  void (*check)(const TransportConfig& cfg, TransportUse use, TransportFindings& out) = nullptr;
+};
+
+// The keys every transport takes, and those of every one that can be pulled from.
+std::span<const OptionSpec> common_transport_keys();
+std::span<const OptionSpec> pull_transport_keys();
+
+std::span<const TransportKind* const> transport_kinds();
+const TransportKind* find_transport(std::string_view type);
+std::string known_transports();
+
 // Creates the transport `cfg.type` names; unknown types list the known ones.
 Result<std::unique_ptr<Transport>> make_transport(const TransportConfig& cfg);
-bool known_transport(std::string_view type);
-std::string known_transports();
 
 // The MIME type of a document by its name (.csv, .xml, .edi/.x12/.850).
 const char* document_content_type(std::string_view name);
@@ -82,10 +113,11 @@ const char* document_content_type(std::string_view name);
 Result<std::string> read_secret(const std::filesystem::path& file, const std::string& env,
                                 std::string_view what);
 
-Result<std::unique_ptr<Transport>> make_dir_transport(const TransportConfig& cfg);
-Result<std::unique_ptr<Transport>> make_sftp_transport(const TransportConfig& cfg);
-Result<std::unique_ptr<Transport>> make_ftp_transport(const TransportConfig& cfg);  // ftp, ftps
-Result<std::unique_ptr<Transport>> make_http_transport(const TransportConfig& cfg);
-Result<std::unique_ptr<Transport>> make_email_transport(const TransportConfig& cfg);
+extern const TransportKind kDirTransport;
+extern const TransportKind kSftpTransport;
+extern const TransportKind kFtpTransport;  // and kFtpsTransport, explicit TLS
+extern const TransportKind kFtpsTransport;
+extern const TransportKind kHttpTransport;
+extern const TransportKind kEmailTransport;
 
 }  // namespace orderd
