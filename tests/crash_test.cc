@@ -42,11 +42,14 @@ std::map<std::string, int> files_mentioning(const std::vector<std::filesystem::p
   return seen;
 }
 
+// Delivery records a group of documents `sending` in one commit and their
+// outcomes in another (jobs/deliver.cc): the points inside a group are
+// between its documents' sends.
 const char* kPoPoints[] = {
-    "intake.before_commit",   "intake.after_commit",   "process.before_commit",
-    "process.after_commit",   "deliver.before_send",   "deliver.after_send",
-    "deliver.after_commit",   "deliver.before_send:2", "deliver.after_send:3",
-    "deliver.after_commit:4",
+    "intake.before_commit", "intake.after_commit",   "process.before_commit",
+    "process.after_commit", "deliver.before_send",   "deliver.after_send",
+    "deliver.after_commit", "deliver.before_send:2", "deliver.after_send:2",
+    "deliver.after_send:3",
 };
 
 const char* kTrackingPoints[] = {

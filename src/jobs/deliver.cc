@@ -4,7 +4,9 @@
 // before sending again.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -78,142 +80,241 @@ std::int64_t backoff(const TransportConfig& t, int attempt) {
 
 using Transports = std::map<const TransportConfig*, std::unique_ptr<Transport>>;
 
-// Delivers (or, after an interrupted run, recognises) one due document and
-// records the outcome.
-void deliver_one(Runtime& rt, Transports& transports, const Document& doc, RunReport& report) {
-  // Records the attempt's outcome (and, for a final one, what it means for
-  // the POs and orders) in one transaction.
-  int spent = doc.attempts;
-  auto finish = [&](const DocumentUpdate& u, const std::string& where,
-                    const std::string& warning = {}) {
-    const bool ok = u.state == DocState::kDelivered;
-    Txn txn(*rt.store);
-    auto s = txn.begin();
-    if (s) {
-      rt.store->add_attempt(doc.id, rt.now(), where, ok ? "delivered" : to_string(u.state),
-                            u.error);
-      rt.store->set_document_state(doc.id, u, rt.now());
-      if (u.settled()) settle(rt, doc, ok, u.error);
-      s = txn.commit();
-    }
-    if (!s) {
-      report.problem(
-          ok ? fmt::format("{} was delivered to {} ({}), but the state database could not record "
-                           "it: {}; the next run finds it in orderd's outbound archive and "
-                           "records it without sending it again",
-                           doc.name, doc.party, where, s.error().message())
-             : fmt::format("{} for {}: {}; and the attempt could not be recorded: {}", doc.name,
-                           doc.party, u.error, s.error().message()));
-      return;
-    }
-    if (ok) {
-      report.lines.push_back(fmt::format("{} delivered to {} ({})", doc.name, doc.party, where));
-      ++report.changed;
-      if (!warning.empty()) {
-        report.problem(fmt::format("{}: {}", doc.name, warning));
-      }
-    } else {
-      report.problem(fmt::format("{} for {}: {}{}", doc.name, doc.party, u.error,
-                                 u.state == DocState::kFailed ? " (gave up)" : " (will retry)"));
-    }
-  };
+// Documents go out in groups: one commit records a group `sending` before
+// any of its bytes leave, and one records the group's outcomes after its
+// copies are in the outbound archive, instead of two commits (and two
+// fsyncs) for every document. A crash in between leaves the group
+// `sending`: the next run recognises each one from orderd's outbound copy
+// or asks the destination, as for a single interrupted document.
+constexpr std::size_t kGroupDocuments = 64;
+constexpr std::size_t kGroupBytes = 16 << 20;
+
+// One document of a group, from its loading to its recorded outcome.
+struct Attempt {
+  Document doc;
+  const TransportConfig* tc = nullptr;
+  Transport* t = nullptr;
+  std::string where;
+  int spent = 0;  // attempts counted so far
+  bool send = false;
+  std::optional<DocumentUpdate> outcome;
+  std::string warning;
+};
+
+class Group {
+ public:
+  Group(Runtime& rt, Transports& transports, RunReport& report)
+      : rt_(rt), transports_(transports), report_(report) {}
+
+  void run(std::vector<Attempt>& group) {
+    for (auto& a : group) prepare(a);
+    start(group);
+    for (auto& a : group)
+      if (a.send) send(a);
+    sync_copies(group);
+    record(group);
+  }
+
+ private:
   // A failure no attempt can mend (the configuration, a refusal).
-  auto give_up = [&](std::string error, const std::string& where) {
-    finish(attempt_failed(doc.attempts + 1, spent, std::move(error), false, 1, rt.now(), 0), where);
-  };
-  const TransportConfig* tc = transport_for(*rt.cfg, doc);
-  if (!tc) {
-    give_up(fmt::format("{} {} has no transport in the configuration any more; add it back and "
-                        "run `orderctl retry`",
-                        doc.party_type, doc.party),
-            "none");
-    return;
+  void give_up(Attempt& a, std::string error, std::string where) {
+    a.outcome =
+        attempt_failed(a.doc.attempts + 1, a.spent, std::move(error), false, 1, rt_.now(), 0);
+    a.where = std::move(where);
   }
-  if (interrupted(doc.state)) {
-    // Interrupted after the destination had it? orderd's own copy says so
-    // even when the receiver has taken the file away already.
-    if (auto copy = rt.spool.delivered_copy(doc.party, doc.name);
-        copy && sha256_hex(*copy) == doc.sha256) {
-      finish(attempt_delivered(spent), "found in orderd's outbound archive");
+  void give_up_or_retry(Attempt& a, const Error& e) {
+    const int attempt = a.doc.attempts + 1;
+    a.outcome = attempt_failed(
+        attempt, a.spent,
+        fmt::format("{} (attempt {} of {}, {})", e.message(), attempt, a.tc->attempts, a.where),
+        e.transient(), a.tc->attempts, rt_.now(), backoff(*a.tc, attempt));
+  }
+  void delivered(Attempt& a, std::string where) {
+    a.outcome = attempt_delivered(a.spent);
+    a.where = std::move(where);
+  }
+
+  // Decides what can be without sending: no transport, a delivery an
+  // interrupted run already made, a transport that cannot be made.
+  void prepare(Attempt& a) {
+    const Document& doc = a.doc;
+    a.spent = doc.attempts;
+    a.tc = transport_for(*rt_.cfg, doc);
+    if (!a.tc) {
+      give_up(a,
+              fmt::format("{} {} has no transport in the configuration any more; add it back "
+                          "and run `orderctl retry`",
+                          doc.party_type, doc.party),
+              "none");
       return;
     }
-  }
-  auto& t = transports[tc];
-  if (!t) {
-    auto made = make_transport(*tc);
-    if (!made) {
-      give_up(made.error().message(), tc->type);
-      return;
+    if (interrupted(doc.state)) {
+      // Interrupted after the destination had it? orderd's own copy says so
+      // even when the receiver has taken the file away already.
+      if (auto copy = rt_.spool.delivered_copy(doc.party, doc.name);
+          copy && sha256_hex(*copy) == doc.sha256) {
+        delivered(a, "found in orderd's outbound archive");
+        return;
+      }
     }
-    t = std::move(*made);
-  }
-  const std::string where = t->describe();
-  auto give_up_or_retry = [&](const Error& e) {
-    const int attempt = doc.attempts + 1;
-    finish(attempt_failed(
-               attempt, spent,
-               fmt::format("{} (attempt {} of {}, {})", e.message(), attempt, tc->attempts, where),
-               e.transient(), tc->attempts, rt.now(), backoff(*tc, attempt)),
-           where);
-  };
-  if (interrupted(doc.state)) {
-    // Interrupted: the destination decides whether it was delivered.
-    auto present = t->check(doc.name, doc.sha256);
-    if (!present) {
-      give_up_or_retry(present.error());
-      return;
+    auto& t = transports_[a.tc];
+    if (!t) {
+      auto made = make_transport(*a.tc);
+      if (!made) {
+        give_up(a, made.error().message(), a.tc->type);
+        return;
+      }
+      t = std::move(*made);
     }
-    if (*present == Presence::kSame) {
-      finish(attempt_delivered(spent), where + " (found after an interrupted run)");
-      return;
+    a.t = t.get();
+    a.where = t->describe();
+    if (interrupted(doc.state)) {
+      // Interrupted: the destination decides whether it was delivered.
+      auto present = t->check(doc.name, doc.sha256);
+      if (!present) {
+        give_up_or_retry(a, present.error());
+        return;
+      }
+      if (*present == Presence::kSame) {
+        delivered(a, a.where + " (found after an interrupted run)");
+        return;
+      }
+      if (*present == Presence::kDifferent) {
+        give_up(a,
+                fmt::format("{} already holds a different {}; not overwritten", a.where, doc.name),
+                a.where);
+        return;
+      }
     }
-    if (*present == Presence::kDifferent) {
-      give_up(fmt::format("{} already holds a different {}; not overwritten", where, doc.name),
-              where);
-      return;
-    }
+    a.send = true;
   }
-  // The mark before the first byte leaves: were the database to lose
-  // these POs, the next start would notice instead of numbering them again.
-  if (auto m = mark_state(rt); !m) {
-    report.problem(fmt::format("{} for {} not sent: {}; it stays queued", doc.name, doc.party,
-                               m.error().message()));
-    return;
-  }
-  {
-    // `sending` is on disk before any byte leaves.
-    Txn txn(*rt.store);
+
+  // The state mark, and `sending` on disk for the whole group, before any
+  // byte leaves; what cannot be marked stays queued, unsent.
+  void start(std::vector<Attempt>& group) {
+    auto not_sent = [&](const std::string& why) {
+      for (auto& a : group)
+        if (a.send) {
+          report_.problem(
+              fmt::format("{} for {} not sent: {}; it stays queued", a.doc.name, a.doc.party, why));
+          a.send = false;
+        }
+    };
+    if (std::none_of(group.begin(), group.end(), [](const Attempt& a) { return a.send; })) return;
+    // Were the database to lose these POs, the next start would notice
+    // instead of numbering them again.
+    if (auto m = mark_state(rt_); !m) return not_sent(m.error().message());
+    Txn txn(*rt_.store);
     auto s = txn.begin();
-    DocumentUpdate started = attempt_started(spent);
-    started.error = doc.last_error;
-    if (s) {
-      rt.store->set_document_state(doc.id, started, rt.now());
-      s = txn.commit();
+    std::vector<int> spent(group.size());
+    for (std::size_t i = 0; s && i < group.size(); ++i) {
+      if (!group[i].send) continue;
+      DocumentUpdate started = attempt_started(group[i].spent);
+      started.error = group[i].doc.last_error;
+      rt_.store->set_document_state(group[i].doc.id, started, rt_.now());
+      spent[i] = started.attempts;
     }
-    if (s) spent = started.attempts;
-    if (!s) {
-      report.problem(fmt::format("{} for {} not sent: {}; it stays queued", doc.name, doc.party,
-                                 s.error().message()));
-      return;
+    if (s) s = txn.commit();
+    if (!s) return not_sent(s.error().message());
+    for (std::size_t i = 0; i < group.size(); ++i)
+      if (group[i].send) group[i].spent = spent[i];
+  }
+
+  void send(Attempt& a) {
+    heartbeat();
+    crashpoint("deliver.before_send");
+    auto sent = a.t->deliver(a.doc.name, a.doc.content);
+    crashpoint("deliver.after_send");
+    if (!sent) return give_up_or_retry(a, sent.error());
+    a.warning = sent->warning;
+    delivered(a, a.where);
+    if (auto kept = rt_.spool.keep_delivered(a.doc.party, a.doc.name, a.doc.content); !kept)
+      warn(a, fmt::format("its copy in orderd's outbound archive could not be written ({}); the "
+                          "delivery stands",
+                          kept.error().message()));
+  }
+
+  // The group's outbound copies on disk before their outcomes are recorded:
+  // one syncfs for the group instead of two fsyncs per copy.
+  void sync_copies(std::vector<Attempt>& group) {
+    const bool any = std::any_of(group.begin(), group.end(), [](const Attempt& a) {
+      return a.send && a.outcome && a.outcome->state == DocState::kDelivered;
+    });
+    if (!any) return;
+    if (auto s = rt_.spool.sync_delivered(); !s)
+      for (auto& a : group)
+        if (a.send && a.outcome && a.outcome->state == DocState::kDelivered)
+          warn(a, fmt::format("its copy in orderd's outbound archive may not survive a power "
+                              "cut ({}); the delivery stands",
+                              s.error().message()));
+  }
+
+  static void warn(Attempt& a, const std::string& w) {
+    a.warning = a.warning.empty() ? w : a.warning + "; " + w;
+  }
+
+  // Each outcome (and, for a final one, what it means for the POs and
+  // orders) in one transaction for the group; a document whose records fail
+  // is rolled back alone.
+  void record(std::vector<Attempt>& group) {
+    std::vector<char> recorded(group.size(), 0);
+    Txn txn(*rt_.store);
+    auto s = txn.begin();
+    for (std::size_t i = 0; s && i < group.size(); ++i) {
+      Attempt& a = group[i];
+      if (!a.outcome) continue;
+      const DocumentUpdate& u = *a.outcome;
+      const bool ok = u.state == DocState::kDelivered;
+      try {
+        Savepoint sp(*rt_.store);
+        rt_.store->add_attempt(a.doc.id, rt_.now(), a.where, ok ? "delivered" : to_string(u.state),
+                               u.error);
+        rt_.store->set_document_state(a.doc.id, u, rt_.now());
+        if (u.settled()) settle(rt_, a.doc, ok, u.error);
+        sp.release();
+        recorded[i] = 1;
+      } catch (const StoreError& e) {
+        not_recorded(a, e.what());
+      }
     }
+    if (s) s = txn.commit();
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      Attempt& a = group[i];
+      if (!a.outcome || (s && !recorded[i])) continue;
+      if (!s) {
+        not_recorded(a, s.error().message());
+        continue;
+      }
+      const DocumentUpdate& u = *a.outcome;
+      if (u.state == DocState::kDelivered) {
+        report_.lines.push_back(
+            fmt::format("{} delivered to {} ({})", a.doc.name, a.doc.party, a.where));
+        ++report_.changed;
+        if (!a.warning.empty()) report_.problem(fmt::format("{}: {}", a.doc.name, a.warning));
+      } else {
+        report_.problem(fmt::format("{} for {}: {}{}", a.doc.name, a.doc.party, u.error,
+                                    u.state == DocState::kFailed ? " (gave up)" : " (will retry)"));
+      }
+    }
+    crashpoint("deliver.after_commit");
   }
-  crashpoint("deliver.before_send");
-  auto sent = t->deliver(doc.name, doc.content);
-  crashpoint("deliver.after_send");
-  if (!sent) {
-    give_up_or_retry(sent.error());
-    return;
+
+  void not_recorded(const Attempt& a, const std::string& why) {
+    const DocumentUpdate& u = *a.outcome;
+    report_.problem(
+        u.state == DocState::kDelivered
+            ? fmt::format("{} was delivered to {} ({}), but the state database could not record "
+                          "it: {}; the next run finds it in orderd's outbound archive and "
+                          "records it without sending it again",
+                          a.doc.name, a.doc.party, a.where, why)
+            : fmt::format("{} for {}: {}; and the attempt could not be recorded: {}", a.doc.name,
+                          a.doc.party, u.error, why));
   }
-  std::string warning = sent->warning;
-  if (auto kept = rt.spool.keep_delivered(doc.party, doc.name, doc.content); !kept) {
-    const std::string w = fmt::format(
-        "its copy in orderd's outbound archive could not be written ({}); the delivery stands",
-        kept.error().message());
-    warning = warning.empty() ? w : warning + "; " + w;
-  }
-  finish(attempt_delivered(spent), where, warning);
-  crashpoint("deliver.after_commit");
-}
+
+  Runtime& rt_;
+  Transports& transports_;
+  RunReport& report_;
+};
 
 }  // namespace
 
@@ -221,18 +322,34 @@ RunReport deliver_due(Runtime& rt) {
   RunLock lock(rt);
   RunReport report;
   Transports transports;
-  for (auto id : rt.store->due_documents(rt.now())) {
+  Group runner(rt, transports, report);
+  const auto due = rt.store->due_documents(rt.now());
+  std::size_t next = 0;
+  while (next < due.size()) {
     heartbeat();
     if (stop_requested()) break;  // the rest stay due for the next start
-    auto doc = rt.store->load_document(id);
-    if (!doc) continue;
+    std::vector<Attempt> group;
+    std::size_t bytes = 0;
+    for (; next < due.size() && group.size() < kGroupDocuments && bytes < kGroupBytes; ++next) {
+      try {
+        auto doc = rt.store->load_document(due[next]);
+        if (!doc) continue;
+        bytes += doc->content.size();
+        group.emplace_back().doc = std::move(*doc);
+      } catch (const StoreError& e) {
+        report.problem(
+            fmt::format("document {}: state database error: {}; it is tried again at "
+                        "the next run",
+                        due[next], e.what()));
+      }
+    }
     try {
-      deliver_one(rt, transports, *doc, report);
+      runner.run(group);
     } catch (const StoreError& e) {
       report.problem(
-          fmt::format("{} for {}: state database error: {}; it is tried again at "
-                      "the next run",
-                      doc->name, doc->party, e.what()));
+          fmt::format("{} documents from {}: state database error: {}; they are tried "
+                      "again at the next run",
+                      group.size(), group.empty() ? "" : group.front().doc.name, e.what()));
     }
   }
   add_disk_errors(report);

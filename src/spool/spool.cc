@@ -109,7 +109,11 @@ Status Spool::keep_delivered(std::string_view party, std::string_view name,
                              std::string_view content) const {
   const auto dir = root_ / "archive" / "outbound" / party;
   if (auto s = ensure_dir(dir); !s) return s;
-  return write_file_atomic(dir / std::string(name), content);
+  return write_file_atomic(dir / std::string(name), content, Durable::kLater);
+}
+
+Status Spool::sync_delivered() const {
+  return sync_filesystem(root_ / "archive" / "outbound");
 }
 
 std::filesystem::path Spool::mark_path() const {

@@ -118,6 +118,7 @@ TEST_CASE("spool: the outbound archive and the state mark") {
   Spool spool(dir.path());
   CHECK_FALSE(spool.delivered_copy("acme", "PO000001.csv"));
   REQUIRE(spool.keep_delivered("acme", "PO000001.csv", "po bytes"));
+  REQUIRE(spool.sync_delivered());
   CHECK(spool.delivered_copy("acme", "PO000001.csv") == std::optional<std::string>("po bytes"));
   CHECK_FALSE(spool.delivered_copy("globex", "PO000001.csv"));
   CHECK(spool.has_history());

@@ -295,6 +295,7 @@ class Store {
   explicit Store(sqlite3* db);
   static Result<std::unique_ptr<Store>> open_at(const std::filesystem::path& state_dir);
   Query stmt(std::string_view sql);  // cached; reset when the Query ends
+  void insert_lines(Order& order);   // the order's lines, given their ids
 
   sqlite3* db_;
   std::int64_t next_po_id_ = 0;  // within the open transaction; 0: unknown

@@ -59,6 +59,10 @@ void Store::insert_order(Order& o, std::string_view fingerprint, std::int64_t no
   bind_order_fields(s, o);
   s.run();
   o.id = sqlite3_last_insert_rowid(db_);
+  insert_lines(o);
+}
+
+void Store::insert_lines(Order& o) {
   auto l = stmt(
       "INSERT INTO lines(order_id, seq, channel_line_id, sku, name, price, quantity, supplier) "
       "VALUES(?,?,?,?,?,?,?,?)");
@@ -89,16 +93,7 @@ void Store::replace_order(Order& o, std::string_view fingerprint, std::int64_t n
   auto d = stmt("DELETE FROM lines WHERE order_id=?");
   d << o.id;
   d.run();
-  auto l = stmt(
-      "INSERT INTO lines(order_id, seq, channel_line_id, sku, name, price, quantity, supplier) "
-      "VALUES(?,?,?,?,?,?,?,?)");
-  for (auto& line : o.lines) {
-    l.reset();
-    l << o.id << line.seq << line.channel_line_id << line.sku << line.name << line.price
-      << line.quantity << line.supplier;
-    l.run();
-    line.id = sqlite3_last_insert_rowid(db_);
-  }
+  insert_lines(o);
 }
 
 namespace {

@@ -68,7 +68,7 @@ Result<std::string> read_file(const fs::path& path, std::size_t most) {
   return out;
 }
 
-Status write_file_atomic(const fs::path& path, std::string_view data) {
+Status write_file_atomic(const fs::path& path, std::string_view data, Durable durable) {
   // A temporary name of this writer's own: two processes writing the same
   // file never rename each other's half-written copy.
   static std::atomic<unsigned> seq{0};
@@ -90,7 +90,7 @@ Status write_file_atomic(const fs::path& path, std::string_view data) {
     p += n;
     left -= static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0) {
+  if (durable == Durable::kNow && ::fsync(fd) != 0) {
     int err = errno;
     ::close(fd);
     ::unlink(tmp.c_str());
@@ -102,7 +102,18 @@ Status write_file_atomic(const fs::path& path, std::string_view data) {
     ::unlink(tmp.c_str());
     return std::unexpected(io_error("cannot rename into place", path, err));
   }
+  if (durable == Durable::kLater) return {};
   return fsync_dir(path.parent_path());
+}
+
+Status sync_filesystem(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(io_error("cannot open", dir, errno));
+  const int rc = ::syncfs(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return std::unexpected(io_error("cannot sync the file system of", dir, err));
+  return {};
 }
 
 Result<Moved> move_file(const fs::path& from, const fs::path& to, bool no_replace) {

@@ -21,8 +21,17 @@ Result<std::string> read_file(const fs::path& path, std::size_t most = SIZE_MAX)
 
 // Writes `data` to `path` through a temporary file in the same folder
 // (".<name>.<pid>-<n>.tmp", created exclusively), fsyncs it, renames it over
-// `path` and fsyncs the folder.
-Status write_file_atomic(const fs::path& path, std::string_view data);
+// `path` and fsyncs the folder. With kLater, neither the file nor the
+// folder is fsynced: the caller makes a group of such files durable at once
+// with sync_filesystem() before it relies on them.
+enum class Durable { kNow, kLater };
+Status write_file_atomic(const fs::path& path, std::string_view data,
+                         Durable durable = Durable::kNow);
+
+// syncfs(2) of the file system holding `dir`: every file written there
+// (data, names) is on disk when it returns. One journal commit for a group
+// of files instead of one fsync each.
+Status sync_filesystem(const fs::path& dir);
 
 // A rename that happened. `warning` is empty when it will survive a power
 // cut; otherwise it says why it may not (a folder's fsync failed), and the

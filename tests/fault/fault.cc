@@ -257,6 +257,15 @@ int fdatasync(int fd) {
   return f(fd);
 }
 
+int syncfs(int fd) {
+  static auto f = real<int (*)(int)>("syncfs");
+  if (int e = should_fail_fd(kFsync, fd)) {
+    errno = e;
+    return -1;
+  }
+  return f(fd);
+}
+
 int rename(const char* from, const char* to) {
   static auto f = real<int (*)(const char*, const char*)>("rename");
   char abs[4096];
