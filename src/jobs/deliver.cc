@@ -254,49 +254,69 @@ class Group {
   }
 
   // Each outcome (and, for a final one, what it means for the POs and
-  // orders) in one transaction for the group; a document whose records fail
-  // is rolled back alone.
+  // orders) in one transaction for the group. Should the state database
+  // fail one of them, each is recorded in a transaction of its own, so the
+  // others are not held back. (Not savepoints: with the in-memory temp
+  // store, a savepoint around a big settlement, a push to a channel of
+  // 100,000 orders, makes each statement in it walk the whole sub-journal.)
   void record(std::vector<Attempt>& group) {
-    std::vector<char> recorded(group.size(), 0);
-    Txn txn(*rt_.store);
-    auto s = txn.begin();
-    for (std::size_t i = 0; s && i < group.size(); ++i) {
-      Attempt& a = group[i];
-      if (!a.outcome) continue;
-      const DocumentUpdate& u = *a.outcome;
-      const bool ok = u.state == DocState::kDelivered;
-      try {
-        Savepoint sp(*rt_.store);
+    std::vector<Attempt*> outcomes;
+    for (auto& a : group)
+      if (a.outcome) outcomes.push_back(&a);
+    if (outcomes.empty()) return;
+    std::string why;
+    if (record_in_one(outcomes, why)) {
+      for (auto* a : outcomes) recorded(*a);
+    } else if (outcomes.size() == 1) {
+      not_recorded(*outcomes[0], why);
+    } else {
+      report_.problem(fmt::format("the outcomes of {} deliveries could not be recorded together "
+                                  "(state database: {}); recording them one by one",
+                                  outcomes.size(), why));
+      for (auto* a : outcomes) {
+        std::string alone;
+        if (record_in_one({a}, alone))
+          recorded(*a);
+        else
+          not_recorded(*a, alone);
+      }
+    }
+    crashpoint("deliver.after_commit");
+  }
+
+  bool record_in_one(const std::vector<Attempt*>& items, std::string& why) {
+    try {
+      Txn txn(*rt_.store);
+      auto s = txn.begin();
+      for (std::size_t i = 0; s && i < items.size(); ++i) {
+        const Attempt& a = *items[i];
+        const DocumentUpdate& u = *a.outcome;
+        const bool ok = u.state == DocState::kDelivered;
         rt_.store->add_attempt(a.doc.id, rt_.now(), a.where, ok ? "delivered" : to_string(u.state),
                                u.error);
         rt_.store->set_document_state(a.doc.id, u, rt_.now());
         if (u.settled()) settle(rt_, a.doc, ok, u.error);
-        sp.release();
-        recorded[i] = 1;
-      } catch (const StoreError& e) {
-        not_recorded(a, e.what());
       }
+      if (s) s = txn.commit();
+      if (!s) why = s.error().message();
+      return s.has_value();
+    } catch (const StoreError& e) {
+      why = e.what();
+      return false;
     }
-    if (s) s = txn.commit();
-    for (std::size_t i = 0; i < group.size(); ++i) {
-      Attempt& a = group[i];
-      if (!a.outcome || (s && !recorded[i])) continue;
-      if (!s) {
-        not_recorded(a, s.error().message());
-        continue;
-      }
-      const DocumentUpdate& u = *a.outcome;
-      if (u.state == DocState::kDelivered) {
-        report_.lines.push_back(
-            fmt::format("{} delivered to {} ({})", a.doc.name, a.doc.party, a.where));
-        ++report_.changed;
-        if (!a.warning.empty()) report_.problem(fmt::format("{}: {}", a.doc.name, a.warning));
-      } else {
-        report_.problem(fmt::format("{} for {}: {}{}", a.doc.name, a.doc.party, u.error,
-                                    u.state == DocState::kFailed ? " (gave up)" : " (will retry)"));
-      }
+  }
+
+  void recorded(const Attempt& a) {
+    const DocumentUpdate& u = *a.outcome;
+    if (u.state == DocState::kDelivered) {
+      report_.lines.push_back(
+          fmt::format("{} delivered to {} ({})", a.doc.name, a.doc.party, a.where));
+      ++report_.changed;
+      if (!a.warning.empty()) report_.problem(fmt::format("{}: {}", a.doc.name, a.warning));
+    } else {
+      report_.problem(fmt::format("{} for {}: {}{}", a.doc.name, a.doc.party, u.error,
+                                  u.state == DocState::kFailed ? " (gave up)" : " (will retry)"));
     }
-    crashpoint("deliver.after_commit");
   }
 
   void not_recorded(const Attempt& a, const std::string& why) {
