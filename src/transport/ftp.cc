@@ -91,10 +91,10 @@ using enum OptionType;
 
 // ftps takes every row; ftp the rows before the TLS ones.
 constexpr Option<FtpOptions> kOptions[] = {
-    {{"host", kText, "required", "server name or address", true, "", 0, 0}, &FtpOptions::host},
-    {{"port", kInt, "21", "server port", false, "", 1, 65535}, &FtpOptions::port},
-    {{"user", kText, "required", "login name", true, "", 0, 0}, &FtpOptions::user},
-    {{"path", kText, "the login folder", "the remote folder", false, "", 0, 0}, &FtpOptions::path},
+    host_option(&FtpOptions::host),
+    port_option(&FtpOptions::port, "21"),
+    user_option(&FtpOptions::user),
+    remote_path_option(&FtpOptions::path),
     password_file_option(&FtpOptions::password_file),
     password_option(&FtpOptions::password_env),
     verify_tls_option(&FtpOptions::verify_tls),

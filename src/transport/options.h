@@ -135,6 +135,25 @@ struct Option {
 };
 
 // Rows several transports share, each filling the transport's own member.
+// A server login: host, port (its default as shown), user, remote folder.
+template <class O>
+constexpr Option<O> host_option(std::string O::*member) {
+  return {{"host", OptionType::kText, "required", "server name or address", true, "", 0, 0},
+          member};
+}
+template <class O>
+constexpr Option<O> port_option(int O::*member, std::string_view def) {
+  return {{"port", OptionType::kInt, def, "server port", false, "", 1, 65535}, member};
+}
+template <class O>
+constexpr Option<O> user_option(std::string O::*member) {
+  return {{"user", OptionType::kText, "required", "login name", true, "", 0, 0}, member};
+}
+template <class O>
+constexpr Option<O> remote_path_option(std::string O::*member) {
+  return {{"path", OptionType::kText, "the login folder", "the remote folder", false, "", 0, 0},
+          member};
+}
 template <class O>
 constexpr Option<O> password_file_option(std::filesystem::path O::*member) {
   return {{"password_file", OptionType::kFile, "none",

@@ -57,11 +57,10 @@ struct SftpSettings {
 using enum OptionType;
 
 constexpr Option<SftpSettings> kOptions[] = {
-    {{"host", kText, "required", "server name or address", true, "", 0, 0}, &SftpSettings::host},
-    {{"port", kInt, "22", "server port", false, "", 1, 65535}, &SftpSettings::port},
-    {{"user", kText, "required", "login name", true, "", 0, 0}, &SftpSettings::user},
-    {{"path", kText, "the login folder", "the remote folder", false, "", 0, 0},
-     &SftpSettings::path},
+    host_option(&SftpSettings::host),
+    port_option(&SftpSettings::port, "22"),
+    user_option(&SftpSettings::user),
+    remote_path_option(&SftpSettings::path),
     {{"key_file", kFile, "none", "private key file (OpenSSH or PEM)", false, "", 0, 0},
      &SftpSettings::key_file},
     {{"key_passphrase_file", kFile, "none", "file holding the key's passphrase", false, "", 0, 0},
