@@ -66,9 +66,12 @@ std::vector<TableDiff> diff(sqlite3* db) {
   std::vector<TableDiff> out;
   std::vector<std::string> tables;
   {
+    // Ordinary tables only: a virtual table (the FTS5 customer index) and
+    // its shadow tables are written by triggers.
     auto* s = prepare(db,
-                      "SELECT name FROM main.sqlite_schema WHERE type='table' AND name NOT LIKE "
-                      "'sqlite_%' ORDER BY rootpage");
+                      "SELECT s.name FROM main.sqlite_schema s JOIN pragma_table_list l ON "
+                      "l.schema='main' AND l.name=s.name WHERE l.type='table' AND s.name NOT "
+                      "LIKE 'sqlite_%' ORDER BY s.rootpage");
     while (sqlite3_step(s) == SQLITE_ROW)
       tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
     sqlite3_finalize(s);

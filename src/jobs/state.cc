@@ -52,17 +52,18 @@ Result<std::optional<StateFacts>> read_mark(const Runtime& rt) {
   return std::optional<StateFacts>(std::move(f));
 }
 
-}  // namespace
+Error damaged(const Runtime& rt, std::string_view verdict) {
+  return Error(ErrorKind::kRefused,
+               fmt::format("the state database {} is damaged ({}); orderd does not run on it. "
+                           "Restore it from a backup (docs/operations.md, \"Restore\") and run "
+                           "`orderctl state adopt`",
+                           (rt.cfg->state_dir / "orderd.db").string(), verdict));
+}
 
-Status check_state(Runtime& rt, bool integrity) {
+Status check_state_or_throw(Runtime& rt, bool integrity) {
   if (integrity) {
     const std::string verdict = rt.store->quick_check();
-    if (verdict != "ok")
-      return fail(ErrorKind::kRefused,
-                  fmt::format("the state database {} is damaged ({}); orderd does not run on it. "
-                              "Restore it from a backup (docs/operations.md, \"Restore\") and run "
-                              "`orderctl state adopt`",
-                              (rt.cfg->state_dir / "orderd.db").string(), verdict));
+    if (verdict != "ok") return std::unexpected(damaged(rt, verdict));
   }
   auto mark = read_mark(rt);
   if (!mark) return std::unexpected(mark.error());
@@ -76,6 +77,18 @@ Status check_state(Runtime& rt, bool integrity) {
   if (!*mark) return mark_state(rt);
   rt.marked = **mark;
   return {};
+}
+
+}  // namespace
+
+// A database too damaged to be read at all is refused as one that fails its
+// check: said with what to do, never a crash at every start.
+Status check_state(Runtime& rt, bool integrity) {
+  try {
+    return check_state_or_throw(rt, integrity);
+  } catch (const StoreError& e) {
+    return std::unexpected(damaged(rt, e.what()));
+  }
 }
 
 Status mark_state(Runtime& rt) {

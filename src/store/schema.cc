@@ -1,5 +1,7 @@
 #include "store/schema.h"
 
+#include <fmt/format.h>
+
 #include <vector>
 
 #include "core/fields.h"
@@ -243,10 +245,44 @@ INSERT INTO document_content(document_id, content) SELECT id, content FROM docum
 UPDATE documents SET content = '';
 )";
 
+// Customer search by index: every run of three characters of the names,
+// e-mail and phones an order holds (FTS5, trigram tokenizer: a quoted
+// phrase matches as a substring, without case), kept up to date by
+// triggers. One column of the distinct texts (the ship-to name and phone
+// only when they differ from the buyer's), separated by U+001F, which no
+// search holds; contentless: the text stays in orders.
+std::string order_text(const char* row) {
+  return fmt::format(
+      "{0}.customer_name || char(31) || {0}.customer_email || char(31) || CASE WHEN "
+      "{0}.ship_to_name = {0}.customer_name THEN '' ELSE {0}.ship_to_name END || char(31) || "
+      "{0}.customer_phone || char(31) || CASE WHEN {0}.ship_to_phone = {0}.customer_phone THEN "
+      "'' ELSE {0}.ship_to_phone END",
+      row);
+}
+
+std::string v6() {
+  return fmt::format(R"(
+CREATE VIRTUAL TABLE order_text USING fts5(text, content='', tokenize='trigram');
+INSERT INTO order_text(rowid, text) SELECT id, {0} FROM orders;
+CREATE TRIGGER order_text_insert AFTER INSERT ON orders BEGIN
+  INSERT INTO order_text(rowid, text) VALUES(NEW.id, {1});
+END;
+CREATE TRIGGER order_text_update AFTER UPDATE OF customer_name, customer_email, ship_to_name,
+  customer_phone, ship_to_phone ON orders WHEN ({2}) IS NOT ({1}) BEGIN
+  INSERT INTO order_text(order_text, rowid, text) VALUES('delete', OLD.id, {2});
+  INSERT INTO order_text(rowid, text) VALUES(NEW.id, {1});
+END;
+CREATE TRIGGER order_text_delete AFTER DELETE ON orders BEGIN
+  INSERT INTO order_text(order_text, rowid, text) VALUES('delete', OLD.id, {2});
+END;
+)",
+                     order_text("orders"), order_text("NEW"), order_text("OLD"));
+}
+
 }  // namespace
 
 std::span<const std::string> migrations() {
-  static const std::vector<std::string> all = {v1(), kV2, kV3, kV4, kV5};
+  static const std::vector<std::string> all = {v1(), kV2, kV3, kV4, kV5, v6()};
   return all;
 }
 

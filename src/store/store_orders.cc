@@ -228,34 +228,62 @@ std::vector<std::int64_t> Store::auto_process_candidates(
 
 namespace {
 
+// Whether a customer search can use the trigram index: three characters
+// or more (a shorter text is looked for row by row).
+bool by_text_index(const OrderQuery& q) {
+  std::size_t chars = 0;
+  for (const char c : q.customer) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return chars >= 3;
+}
+
+// The rows an order query reads, and the key its newest-first order follows:
+// a customer search walks the text index newest first (so a common text
+// fills a page at once, a rare one is found without a scan).
+std::string order_source(const OrderQuery& q) {
+  return by_text_index(q) ? " FROM order_text JOIN orders ON orders.id=order_text.rowid"
+                          : " FROM orders";
+}
+std::string order_key(const OrderQuery& q) {
+  return by_text_index(q) ? "order_text.rowid" : "orders.id";
+}
+
 // The WHERE clause of an order query, its parameters bound by number (so
 // one statement text serves every combination of the same filters).
 std::string order_filter(const OrderQuery& q) {
   std::string where = " WHERE 1=1";
-  if (q.status) where += " AND status=?1";
-  if (!q.channel.empty()) where += " AND channel=?2";
+  if (q.status) where += " AND orders.status=?1";
+  if (!q.channel.empty()) where += " AND orders.channel=?2";
   // Newest first, each checked by lines_order: a common supplier fills a
   // page after a few orders. A SKU glob uses lines_sku.
   if (!q.supplier.empty())
     where += " AND EXISTS (SELECT 1 FROM lines WHERE order_id=orders.id AND supplier=?3)";
   // The same glob syntax as a supplier's skus: patterns (case-sensitive).
-  if (!q.sku.empty()) where += " AND id IN (SELECT order_id FROM lines WHERE sku GLOB ?4)";
-  if (!q.customer.empty())
+  if (!q.sku.empty()) where += " AND orders.id IN (SELECT order_id FROM lines WHERE sku GLOB ?4)";
+  if (by_text_index(q))
+    where += " AND order_text MATCH ?9";
+  else if (!q.customer.empty())
     where +=
-        " AND (customer_name LIKE ?5 OR customer_email LIKE ?5 OR ship_to_name LIKE ?5 OR "
-        "customer_phone LIKE ?5 OR ship_to_phone LIKE ?5)";
+        " AND (orders.customer_name LIKE ?5 OR orders.customer_email LIKE ?5 OR "
+        "orders.ship_to_name LIKE ?5 OR orders.customer_phone LIKE ?5 OR orders.ship_to_phone "
+        "LIKE ?5)";
   if (!q.order.empty())
-    where += " AND ext_id IN (?6,?7) AND channel IN (SELECT DISTINCT channel FROM order_counts)";
+    where +=
+        " AND orders.ext_id IN (?6,?7) AND orders.channel IN (SELECT DISTINCT channel FROM "
+        "order_counts)";
   if (q.changed_after_processing)
-    where += " AND id IN (SELECT order_id FROM events WHERE kind='channel_change_ignored')";
+    where += " AND orders.id IN (SELECT order_id FROM events WHERE kind='channel_change_ignored')";
   return where;
 }
 
-void bind_order_filter(Stmt& s, const OrderQuery& q) {
+void bind_order_filter(Stmt& s, const OrderQuery& q, std::int64_t limit) {
   std::string hashed = q.order.starts_with('#') ? q.order : "#" + q.order;
   std::string bare = q.order.starts_with('#') ? q.order.substr(1) : q.order;
+  std::string phrase = "\"";  // the text as one FTS5 phrase: a substring
+  for (const char c : q.customer) phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
+  phrase += '"';
   s << (q.status ? to_string(*q.status) : "") << q.channel << q.supplier << q.sku
-    << ("%" + q.customer + "%") << std::move(hashed) << std::move(bare);
+    << ("%" + q.customer + "%") << std::move(hashed) << std::move(bare) << limit
+    << std::move(phrase);
 }
 
 }  // namespace
@@ -263,9 +291,9 @@ void bind_order_filter(Stmt& s, const OrderQuery& q) {
 std::vector<Order> Store::query_orders(const OrderQuery& q) {
   // Ids follow import order (none is reused), so the newest come first
   // without a sort.
-  auto s = stmt("SELECT id FROM orders" + order_filter(q) + " ORDER BY id DESC LIMIT ?8");
-  bind_order_filter(s, q);
-  s << q.limit;
+  auto s = stmt("SELECT orders.id" + order_source(q) + order_filter(q) + " ORDER BY " +
+                order_key(q) + " DESC LIMIT ?8");
+  bind_order_filter(s, q, q.limit);
   std::vector<std::int64_t> ids;
   while (s.step()) ids.push_back(s.i64(0));
   s.reset();
@@ -286,10 +314,10 @@ Store::OrderCounts Store::count_orders(const OrderQuery& q, std::int64_t cap) {
     while (c.step()) out.by_status.emplace_back(c.text(0), c.i64(1));
     return out;
   }
-  auto s = stmt("SELECT status, count(*) FROM (SELECT status FROM orders" + order_filter(q) +
-                " ORDER BY id DESC LIMIT ?8) GROUP BY status ORDER BY status");
-  bind_order_filter(s, q);
-  s << cap + 1;
+  auto s = stmt("SELECT status, count(*) FROM (SELECT orders.status AS status" + order_source(q) +
+                order_filter(q) + " ORDER BY " + order_key(q) +
+                " DESC LIMIT ?8) GROUP BY status ORDER BY status");
+  bind_order_filter(s, q, cap + 1);
   std::int64_t total = 0;
   while (s.step()) {
     out.by_status.emplace_back(s.text(0), s.i64(1));

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <cctype>
 #include <map>
 #include <thread>
 
@@ -169,6 +170,76 @@ TEST_CASE("store: the counts beside a listing follow every insert and status cha
   REQUIRE(two.size() == 2);
   CHECK(two[0].ext_id == "#1029");
   CHECK(two[1].ext_id == "#1028");
+}
+
+TEST_CASE("store: a customer search by the text index finds what a scan finds, newest first") {
+  TempDir dir;
+  auto s = Store::open(dir.path());
+  REQUIRE(s);
+  Store& st = **s;
+  const char* names[] = {"Jane O'Neil", "Zoë \"Z\" Ångström", "jo", "Bob Jones", "JANE ROE"};
+  std::vector<Order> orders;
+  REQUIRE(st.begin());
+  for (int i = 0; i < 50; ++i) {
+    Order o;
+    o.channel = "shop";
+    o.ext_id = fmt::format("#{}", 3000 + i);
+    o.state = OrderState::kReady;
+    o.status = OrderStatus::kReady;
+    o.at(OrderField::kCustomerName) = names[i % 5];
+    o.at(OrderField::kCustomerEmail) = fmt::format("buyer{}@example.com", i);
+    o.at(OrderField::kShipPhone) = fmt::format("+1 555 01{:02}", i);
+    st.insert_order(o, "fp", 1);
+    orders.push_back(o);
+  }
+  REQUIRE(st.commit());
+  // The slow way: every order whose name, e-mail or phone holds the text,
+  // without case (ASCII), newest first.
+  auto scan = [&](const std::string& text) {
+    std::vector<std::string> out;
+    auto lower = [](std::string v) {
+      for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return v;
+    };
+    for (auto it = orders.rbegin(); it != orders.rend(); ++it)
+      for (auto f : {OrderField::kCustomerName, OrderField::kCustomerEmail, OrderField::kShipName,
+                     OrderField::kCustomerPhone, OrderField::kShipPhone})
+        if (lower(it->at(f)).find(lower(text)) != std::string::npos) {
+          out.push_back(it->ext_id);
+          break;
+        }
+    return out;
+  };
+  auto found = [&](const std::string& text, int limit = 1000) {
+    OrderQuery q;
+    q.customer = text;
+    q.limit = limit;
+    std::vector<std::string> out;
+    for (const auto& o : st.query_orders(q)) out.push_back(o.ext_id);
+    return out;
+  };
+  for (const std::string text : {"jane", "JANE", "o'neil", "\"Z\"", "Ångström", "jo", "j", "buyer4",
+                                 "555 0142", "example.com", "nobody"}) {
+    CAPTURE(text);
+    CHECK(found(text) == scan(text));
+  }
+  CHECK(found("example.com", 3) == std::vector<std::string>{"#3049", "#3048", "#3047"});
+  OrderQuery q;
+  q.customer = "jane";
+  q.status = OrderStatus::kReady;
+  CHECK(st.count_orders(q).by_status ==
+        std::vector<std::pair<std::string, std::int64_t>>{{"ready", 20}});
+  // A name changed in place, or by a channel update, is found by its new
+  // text only; a canceled order's status still filters.
+  REQUIRE(st.begin());
+  orders[0].at(OrderField::kCustomerName) = "Maria Delgado";
+  st.replace_order(orders[0], "fp2", 2);
+  st.set_order_state(orders[5].id, OrderState::kCanceled, OrderStatus::kCanceled, {"x"});
+  REQUIRE(st.commit());
+  CHECK(found("delgado") == std::vector<std::string>{"#3000"});
+  CHECK(found("jane") == scan("jane"));
+  q.status = OrderStatus::kCanceled;
+  CHECK(st.query_orders(q).size() == 1);
 }
 
 TEST_CASE("store: a document's bytes come back whole, kept apart from its record") {
