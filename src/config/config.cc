@@ -269,8 +269,10 @@ class Walker {
           bool ok = false;
           for (const auto c : choices_of(spec.choices)) ok = ok || c == v;
           if (!ok) {
-            error(n[key], kpath,
-                  fmt::format("must be {}", fmt::join(choices_of(spec.choices), " or ")));
+            auto names = choices_of(spec.choices);
+            const auto last = names.back();
+            names.pop_back();
+            error(n[key], kpath, fmt::format("must be {} or {}", fmt::join(names, ", "), last));
             return std::nullopt;
           }
         }

@@ -113,8 +113,8 @@ TEST_CASE("config: errors name file - line - column and key - and suggest") {
        "/etc/orderd/orderd.yaml:20:64: suppliers.acme.transport.hots: unknown key; dir keys: "
        "type, timeout, attempts, backoff, archive_path, done_suffix, settle, path"},
       {"{type: dir, path: ./out/acme", "{type: email, smtp_url: \"smtp://h\", body: html",
-       "/etc/orderd/orderd.yaml:20:58: suppliers.acme.transport.body: must be attachment or body "
-       "or both\n/etc/orderd/orderd.yaml:20:16: suppliers.acme.transport.from: sending email "
+       "/etc/orderd/orderd.yaml:20:58: suppliers.acme.transport.body: must be attachment, body or "
+       "both\n/etc/orderd/orderd.yaml:20:16: suppliers.acme.transport.from: sending email "
        "needs from (an address)\n/etc/orderd/orderd.yaml:20:16: suppliers.acme.transport.to: "
        "sending email needs to (the addresses)"},
       {"{type: dir, path: ./out/acme", "{type: sftp, host: h, user: u, password: hunter2",

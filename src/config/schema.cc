@@ -173,9 +173,8 @@ std::string config_reference_markdown() {
   auto table = [&](std::string_view title, std::span<const OptionSpec> keys) {
     out += fmt::format("### {}\n\n| key | type | default | meaning |\n|---|---|---|---|\n", title);
     for (const auto& k : keys)
-      out += fmt::format(
-          "| `{}` | {} | {} | {} |\n", k.key, kTypes[static_cast<std::size_t>(k.type)], k.def,
-          k.choices.empty() ? std::string(k.doc) : fmt::format("{} ({})", k.doc, k.choices));
+      out += fmt::format("| `{}` | {} | {} | {} |\n", k.key,
+                         kTypes[static_cast<std::size_t>(k.type)], k.def, k.doc);
     out += "\n";
   };
   table("`<transport>`: every type", common_transport_keys());
