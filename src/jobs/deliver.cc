@@ -107,10 +107,18 @@ class Group {
       : rt_(rt), transports_(transports), report_(report) {}
 
   void run(std::vector<Attempt>& group) {
-    for (auto& a : group) prepare(a);
+    for (auto& a : group) {
+      heartbeat();
+      prepare(a);
+    }
     start(group);
-    for (auto& a : group)
-      if (a.send) send(a);
+    for (auto& a : group) {
+      if (!a.send) continue;
+      // Stopping: the rest of the group stays `sending`, and the next start
+      // asks the destination (or finds the copy) before sending any of it.
+      if (stop_requested()) break;
+      send(a);
+    }
     sync_copies(group);
     record(group);
   }
@@ -201,21 +209,27 @@ class Group {
         }
     };
     if (std::none_of(group.begin(), group.end(), [](const Attempt& a) { return a.send; })) return;
-    // Were the database to lose these POs, the next start would notice
-    // instead of numbering them again.
-    if (auto m = mark_state(rt_); !m) return not_sent(m.error().message());
-    Txn txn(*rt_.store);
-    auto s = txn.begin();
     std::vector<int> spent(group.size());
-    for (std::size_t i = 0; s && i < group.size(); ++i) {
-      if (!group[i].send) continue;
-      DocumentUpdate started = attempt_started(group[i].spent);
-      started.error = group[i].doc.last_error;
-      rt_.store->set_document_state(group[i].doc.id, started, rt_.now());
-      spent[i] = started.attempts;
+    try {
+      // Were the database to lose these POs, the next start would notice
+      // instead of numbering them again.
+      if (auto m = mark_state(rt_); !m) return not_sent(m.error().message());
+      Txn txn(*rt_.store);
+      auto s = txn.begin();
+      for (std::size_t i = 0; s && i < group.size(); ++i) {
+        if (!group[i].send) continue;
+        DocumentUpdate started = attempt_started(group[i].spent);
+        started.error = group[i].doc.last_error;
+        rt_.store->set_document_state(group[i].doc.id, started, rt_.now());
+        spent[i] = started.attempts;
+      }
+      if (s) s = txn.commit();
+      if (!s) return not_sent(s.error().message());
+    } catch (const StoreError& e) {
+      // Nothing of the group was marked: none is sent; what prepare()
+      // decided without sending is still recorded.
+      return not_sent(fmt::format("state database error: {}", e.what()));
     }
-    if (s) s = txn.commit();
-    if (!s) return not_sent(s.error().message());
     for (std::size_t i = 0; i < group.size(); ++i)
       if (group[i].send) group[i].spent = spent[i];
   }
@@ -228,7 +242,11 @@ class Group {
     if (!sent) return give_up_or_retry(a, sent.error());
     a.warning = sent->warning;
     delivered(a, a.where);
-    if (auto kept = rt_.spool.keep_delivered(a.doc.party, a.doc.name, a.doc.content); !kept)
+    // A destination that cannot be asked (http, email) leaves orderd's copy
+    // as the only witness: on disk before the next document leaves.
+    const Durable durable = a.t->can_check() ? Durable::kLater : Durable::kNow;
+    if (auto kept = rt_.spool.keep_delivered(a.doc.party, a.doc.name, a.doc.content, durable);
+        !kept)
       warn(a, fmt::format("its copy in orderd's outbound archive could not be written ({}); the "
                           "delivery stands",
                           kept.error().message()));
@@ -270,9 +288,10 @@ class Group {
     } else if (outcomes.size() == 1) {
       not_recorded(*outcomes[0], why);
     } else {
-      report_.problem(fmt::format("the outcomes of {} deliveries could not be recorded together "
-                                  "(state database: {}); recording them one by one",
-                                  outcomes.size(), why));
+      report_.problem(
+          fmt::format("the outcomes of {} deliveries could not be recorded together "
+                      "(state database: {}); recording them one by one",
+                      outcomes.size(), why));
       for (auto* a : outcomes) {
         std::string alone;
         if (record_in_one({a}, alone))
@@ -289,6 +308,7 @@ class Group {
       Txn txn(*rt_.store);
       auto s = txn.begin();
       for (std::size_t i = 0; s && i < items.size(); ++i) {
+        heartbeat();
         const Attempt& a = *items[i];
         const DocumentUpdate& u = *a.outcome;
         const bool ok = u.state == DocState::kDelivered;

@@ -82,12 +82,19 @@ Status check_state_or_throw(Runtime& rt, bool integrity) {
 }  // namespace
 
 // A database too damaged to be read at all is refused as one that fails its
-// check: said with what to do, never a crash at every start.
+// check; one that cannot be read now (locked, out of memory, a disk error)
+// is an error to try again after. Said with what to do, never a crash at
+// every start.
 Status check_state(Runtime& rt, bool integrity) {
   try {
     return check_state_or_throw(rt, integrity);
   } catch (const StoreError& e) {
-    return std::unexpected(damaged(rt, e.what()));
+    if (e.damaged()) return std::unexpected(damaged(rt, e.what()));
+    return fail(ErrorKind::kIo,
+                fmt::format("cannot check the state database {}: {}; nothing was changed: try "
+                            "again (another orderd or orderctl may hold it; see `orderctl state "
+                            "check`)",
+                            (rt.cfg->state_dir / "orderd.db").string(), e.what()));
   }
 }
 

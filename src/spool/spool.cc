@@ -106,10 +106,10 @@ Result<std::optional<Placed>> Spool::retire_quarantined(std::string_view kind,
 }
 
 Status Spool::keep_delivered(std::string_view party, std::string_view name,
-                             std::string_view content) const {
+                             std::string_view content, Durable durable) const {
   const auto dir = root_ / "archive" / "outbound" / party;
   if (auto s = ensure_dir(dir); !s) return s;
-  return write_file_atomic(dir / std::string(name), content, Durable::kLater);
+  return write_file_atomic(dir / std::string(name), content, durable);
 }
 
 Status Spool::sync_delivered() const {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "util/error.h"
+#include "util/fs.h"
 
 namespace orderd {
 
@@ -68,10 +69,10 @@ class Spool {
   // The outbound archive: a copy of each document as it was delivered,
   // written after the destination has it and before the state database
   // records it, so an interrupted run knows it was delivered even when the
-  // receiver has already taken it away. The copies are durable once
-  // sync_delivered() returns: one syncfs for a group of documents.
-  Status keep_delivered(std::string_view party, std::string_view name,
-                        std::string_view content) const;
+  // receiver has already taken it away. Durable::kLater copies are durable
+  // once sync_delivered() returns: one syncfs for a group of documents.
+  Status keep_delivered(std::string_view party, std::string_view name, std::string_view content,
+                        Durable durable = Durable::kNow) const;
   Status sync_delivered() const;
   // The state mark (docs/spool.md, "The state mark"): what the state
   // database had handed out before anything left. Nothing when there is none.

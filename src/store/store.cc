@@ -163,7 +163,8 @@ Result<std::unique_ptr<Store>> Store::open_at(const std::filesystem::path& state
       const int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
       if (rc == SQLITE_OK) break;
       if ((rc & 0xff) != SQLITE_BUSY || tries >= 3000)
-        throw StoreError(fmt::format("database error: {}", db_error(db)));
+        throw StoreError(fmt::format("database error: {}", db_error(db)),
+                         sqlite3_extended_errcode(db));
       sqlite3_sleep(10);
     }
     exec(db,
@@ -312,7 +313,9 @@ std::string Store::quick_check() {
     while (q.step()) lines.push_back(q.text(0));
   } catch (const StoreError& e) {
     // SQLite stops the check itself on some damage (a page it cannot
-    // read as a page): that is the verdict, not a reason to crash.
+    // read as a page): that is the verdict. Anything else (busy, out of
+    // memory) says nothing about the file.
+    if (!e.damaged()) throw;
     lines.push_back(e.what());
   }
   if (lines.size() == 1 && lines.front() == "ok") return "ok";

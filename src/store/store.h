@@ -349,7 +349,12 @@ class Savepoint {
 // a broken database or disk, not bad input); jobs catch it at their edge and
 // roll back.
 struct StoreError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  explicit StoreError(const std::string& what, int sqlite_code = 0)
+      : std::runtime_error(what), code(sqlite_code) {}
+  int code;  // SQLite's result code, 0 when none
+  // The file is damaged (SQLITE_CORRUPT, SQLITE_NOTADB), not merely busy
+  // or out of something.
+  bool damaged() const { return (code & 0xff) == 11 || (code & 0xff) == 26; }
 };
 
 }  // namespace orderd

@@ -84,7 +84,8 @@ class Stmt {
     int rc = sqlite3_step(s_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw StoreError(fmt::format("database error: {}", store_detail::db_error(db_)));
+    throw StoreError(fmt::format("database error: {}", store_detail::db_error(db_)),
+                     sqlite3_extended_errcode(db_));
   }
   void run() {
     while (step()) {
@@ -137,12 +138,12 @@ namespace store_detail {
 
 inline void exec(sqlite3* db, const std::string& sql) {
   char* err = nullptr;
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+  if (const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
     std::string msg = err ? err : "unknown";
     if (const int e = sqlite3_system_errno(db); e != 0)
       msg += fmt::format(" ({})", std::strerror(e));
     sqlite3_free(err);
-    throw StoreError(fmt::format("database error: {}", msg));
+    throw StoreError(fmt::format("database error: {}", msg), sqlite3_extended_errcode(db));
   }
 }
 

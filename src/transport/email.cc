@@ -477,6 +477,7 @@ class EmailTransport final : public Transport {
   Result<Presence> check(std::string_view, std::string_view) override { return Presence::kAbsent; }
 
   bool needs_settle() const override { return false; }
+  bool can_check() const override { return false; }
 
   Result<std::vector<RemoteFile>> list() override {
     if (auto s = need_imap(); !s) return std::unexpected(s.error());

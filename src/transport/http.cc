@@ -108,6 +108,7 @@ class HttpTransport final : public Transport {
 
   // See the file comment: the receiver recognises a repeat, orderd cannot ask.
   Result<Presence> check(std::string_view, std::string_view) override { return Presence::kAbsent; }
+  bool can_check() const override { return false; }
 
  private:
   TransportConfig cfg_;

@@ -67,6 +67,9 @@ class Transport {
   virtual Status take_done(const RemoteFile& f);
   // Whether a listed entry can still be growing (files) or not (messages).
   virtual bool needs_settle() const { return true; }
+  // Whether check() can tell a delivered file (http and email cannot: they
+  // always answer kAbsent, so only orderd's own outbound copy can).
+  virtual bool can_check() const { return true; }
 };
 
 using MakeTransport = Result<std::unique_ptr<Transport>> (*)(const TransportConfig& cfg);
