@@ -167,9 +167,12 @@ Result<std::unique_ptr<Store>> Store::open_at(const std::filesystem::path& state
                          sqlite3_extended_errcode(db));
       sqlite3_sleep(10);
     }
+    // An 8 MiB page cache: the 100,000-order bench runs as fast as with
+    // 32 MiB (the OS keeps the file's pages anyway) and processing peaks at
+    // 96 MB instead of 133 MB.
     exec(db,
          "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-         "PRAGMA cache_size=-32768;");
+         "PRAGMA cache_size=-8192;");
     auto version = [&] {
       auto v = store->stmt("PRAGMA user_version");
       v.step();
