@@ -99,6 +99,7 @@ struct Attempt {
   bool send = false;
   std::optional<DocumentUpdate> outcome;
   std::string warning;
+  bool copy_unsynced = false;  // its outbound copy waits for the group's syncfs
 };
 
 class Group {
@@ -250,18 +251,19 @@ class Group {
       warn(a, fmt::format("its copy in orderd's outbound archive could not be written ({}); the "
                           "delivery stands",
                           kept.error().message()));
+    else
+      a.copy_unsynced = durable == Durable::kLater;
   }
 
   // The group's outbound copies on disk before their outcomes are recorded:
   // one syncfs for the group instead of two fsyncs per copy.
   void sync_copies(std::vector<Attempt>& group) {
-    const bool any = std::any_of(group.begin(), group.end(), [](const Attempt& a) {
-      return a.send && a.outcome && a.outcome->state == DocState::kDelivered;
-    });
+    const bool any =
+        std::any_of(group.begin(), group.end(), [](const Attempt& a) { return a.copy_unsynced; });
     if (!any) return;
     if (auto s = rt_.spool.sync_delivered(); !s)
       for (auto& a : group)
-        if (a.send && a.outcome && a.outcome->state == DocState::kDelivered)
+        if (a.copy_unsynced)
           warn(a, fmt::format("its copy in orderd's outbound archive may not survive a power "
                               "cut ({}); the delivery stands",
                               s.error().message()));
