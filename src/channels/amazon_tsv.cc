@@ -2,8 +2,6 @@
 // order item). Quotes are ordinary characters in these files.
 #include <fmt/format.h>
 
-#include <unordered_map>
-
 #include "channels/formats.h"
 #include "channels/header_map.h"
 #include "util/csv.h"
@@ -45,8 +43,8 @@ Result<OrderBatch> read_amazon_tsv(std::string_view data) {
   const int note = h.find({"delivery-instructions"});
 
   OrderBatch batch;
+  OrderRows orders(batch);
   RowErrors bad;
-  std::unordered_map<std::string, std::size_t> index;
   for (;;) {
     auto more = reader.next(row);
     if (!more) return std::unexpected(more.error());
@@ -62,11 +60,10 @@ Result<OrderBatch> read_amazon_tsv(std::string_view data) {
       bad.add(fmt::format("line {}, column 'order-id': empty", line));
       continue;
     }
-    auto [it, inserted] = index.try_emplace(id, batch.orders.size());
-    if (inserted) {
-      Order o;
-      o.ext_id = id;
-      auto set = [&](OrderField f, int col) { o.at(f) = clean_cell(cell(row, col)); };
+    auto [order, first] = orders.order(std::move(id));
+    Order& o = order;
+    if (first) {
+      auto set = [&](OrderField f, int col) { OrderRows::set(o, f, row, col); };
       set(OrderField::kCreatedAt, created);
       set(OrderField::kCurrency, currency);
       set(OrderField::kCustomerName, buyer);
@@ -86,9 +83,7 @@ Result<OrderBatch> read_amazon_tsv(std::string_view data) {
       std::string addr3 = clean_cell(cell(row, a3));
       if (!addr3.empty()) addr2 = addr2.empty() ? addr3 : addr2 + ", " + addr3;
       o.at(OrderField::kShipAddress2) = std::move(addr2);
-      batch.orders.push_back(std::move(o));
     }
-    Order& o = batch.orders[it->second];
     auto q = parse_quantity(cell(row, qty_col));
     if (!q) {
       bad.add(fmt::format("line {}, column 'quantity-purchased': '{}' is not a whole number", line,

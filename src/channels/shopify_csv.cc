@@ -3,7 +3,6 @@
 // filled on the first row only.
 #include <fmt/format.h>
 
-#include <unordered_map>
 
 #include "channels/formats.h"
 #include "channels/header_map.h"
@@ -69,8 +68,8 @@ Result<OrderBatch> read_shopify_csv(std::string_view data) {
   std::vector<std::string_view> row;
 
   OrderBatch batch;
+  OrderRows orders(batch);
   RowErrors bad;
-  std::unordered_map<std::string, std::size_t> index;
   for (;;) {
     auto more = reader.next(row);
     if (!more) return std::unexpected(more.error());
@@ -88,11 +87,10 @@ Result<OrderBatch> read_shopify_csv(std::string_view data) {
       bad.add(fmt::format("line {}, column 'Name': the order name is empty", line));
       continue;
     }
-    auto [it, inserted] = index.try_emplace(id, batch.orders.size());
-    if (inserted) {
-      Order o;
-      o.ext_id = id;
-      auto set = [&](OrderField f, int col) { o.at(f) = clean_cell(cell(row, col)); };
+    auto [order, first] = orders.order(id);
+    Order& o = order;
+    if (first) {
+      auto set = [&](OrderField f, int col) { OrderRows::set(o, f, row, col); };
       set(OrderField::kCreatedAt, c.created);
       set(OrderField::kCurrency, c.currency);
       set(OrderField::kTotal, c.total);
@@ -109,9 +107,7 @@ Result<OrderBatch> read_shopify_csv(std::string_view data) {
                                             ? o.at(OrderField::kBillName)
                                             : o.at(OrderField::kShipName);
       o.canceled_in_channel = !clean_cell(cell(row, c.cancelled)).empty();
-      batch.orders.push_back(std::move(o));
     }
-    Order& o = batch.orders[it->second];
     const int seq = static_cast<int>(o.lines.size()) + 1;
     std::string lname = clean_cell(cell(row, c.lname));
     if (iequals(clean_cell(cell(row, c.requires_shipping)), "false")) {
