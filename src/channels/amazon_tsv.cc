@@ -4,6 +4,7 @@
 
 #include "channels/formats.h"
 #include "channels/header_map.h"
+#include "channels/order_rows.h"
 #include "util/csv.h"
 #include "util/text.h"
 
@@ -60,10 +61,10 @@ Result<OrderBatch> read_amazon_tsv(std::string_view data) {
       bad.add(fmt::format("line {}, column 'order-id': empty", line));
       continue;
     }
-    auto [order, first] = orders.order(std::move(id));
-    Order& o = order;
-    if (first) {
-      auto set = [&](OrderField f, int col) { OrderRows::set(o, f, row, col); };
+    const auto found = orders.order(std::move(id));
+    Order& o = found.order;
+    if (found.first) {
+      auto set = [&](OrderField f, int col) { o.at(f) = clean_cell(cell(row, col)); };
       set(OrderField::kCreatedAt, created);
       set(OrderField::kCurrency, currency);
       set(OrderField::kCustomerName, buyer);

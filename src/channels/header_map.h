@@ -6,14 +6,10 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <utility>
 #include <vector>
 
-#include "channels/formats.h"
 #include "util/csv.h"
 #include "util/error.h"
-#include "util/text.h"
 
 namespace orderd {
 
@@ -64,27 +60,5 @@ inline std::string_view cell(std::span<const std::string_view> row, int i) {
   return (i >= 0 && static_cast<std::size_t>(i) < row.size()) ? row[static_cast<std::size_t>(i)]
                                                               : std::string_view();
 }
-
-// The orders of an export with one row per order line, in the order their
-// first rows came (an order's rows need not be next to each other).
-class OrderRows {
- public:
-  explicit OrderRows(OrderBatch& batch) : batch_(batch) {}
-  // The order with the channel's id `id`, and whether `row` is its first:
-  // then the order is new, holds the id, and the caller fills in the rest.
-  std::pair<Order&, bool> order(std::string id) {
-    auto [it, inserted] = index_.try_emplace(id, batch_.orders.size());
-    if (inserted) batch_.orders.emplace_back().ext_id = std::move(id);
-    return {batch_.orders[it->second], inserted};
-  }
-  // Sets `f` of `o` from column `col` of `row`, cleaned (clean_cell).
-  static void set(Order& o, OrderField f, std::span<const std::string_view> row, int col) {
-    o.at(f) = clean_cell(cell(row, col));
-  }
-
- private:
-  OrderBatch& batch_;
-  std::unordered_map<std::string, std::size_t> index_;
-};
 
 }  // namespace orderd

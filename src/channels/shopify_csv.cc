@@ -3,9 +3,9 @@
 // filled on the first row only.
 #include <fmt/format.h>
 
-
 #include "channels/formats.h"
 #include "channels/header_map.h"
+#include "channels/order_rows.h"
 #include "util/csv.h"
 #include "util/text.h"
 
@@ -87,10 +87,10 @@ Result<OrderBatch> read_shopify_csv(std::string_view data) {
       bad.add(fmt::format("line {}, column 'Name': the order name is empty", line));
       continue;
     }
-    auto [order, first] = orders.order(id);
-    Order& o = order;
-    if (first) {
-      auto set = [&](OrderField f, int col) { OrderRows::set(o, f, row, col); };
+    const auto found = orders.order(id);
+    Order& o = found.order;
+    if (found.first) {
+      auto set = [&](OrderField f, int col) { o.at(f) = clean_cell(cell(row, col)); };
       set(OrderField::kCreatedAt, c.created);
       set(OrderField::kCurrency, c.currency);
       set(OrderField::kTotal, c.total);
