@@ -147,6 +147,8 @@ TEST_CASE("service: SIGHUP with a broken configuration keeps the old one running
   CHECK(d.log().find("bogus_key: unknown key") != std::string::npos);
   CHECK(notify.wait_for("RELOADING=1", 2s));
   CHECK(notify.wait_for("reload refused", 2s));
+  // Alerted once, as a condition open until a reload succeeds.
+  CHECK(d.log().find("ALERT_RAISED the service refused the configuration in") != std::string::npos);
   // Still alive, still working with the old configuration.
   in.drop_orders("shop", "after-hup.csv", one_order("#601"));
   REQUIRE(wait_until([&] { return !in.files("out/supplier/acme").empty(); }, 5s));
@@ -154,8 +156,14 @@ TEST_CASE("service: SIGHUP with a broken configuration keeps the old one running
   std::string manual = good;
   manual.replace(manual.find("auto_process: true"), 18, "auto_process: false");
   spit(in.config, manual);
+  // (orderctl reads the file on disk: with a broken one it would refuse to start.)
+  auto open = nlohmann::json::parse(in.ctl({"alerts", "--open", "--json"}).out);
+  REQUIRE(open.size() == 1);
+  CHECK(open[0]["kind"] == "reload_refused");
+  CHECK(open[0]["message"].get<std::string>().find("bogus_key: unknown key") != std::string::npos);
   d.signal(SIGHUP);
   REQUIRE(d.wait_log("configuration reloaded"));
+  CHECK(nlohmann::json::parse(in.ctl({"alerts", "--open", "--json"}).out).empty());
   in.drop_orders("shop", "after-reload.csv", one_order("#602"));
   REQUIRE(wait_until([&] { return d.log().find("after-reload.csv") != std::string::npos; }, 5s));
   CHECK(in.order("#602")["status"] == "ready");

@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "e2e_fixture.h"
 #include "servers.h"
+#include "test_servers.h"
 #include "test_util.h"
 #include "transport/transport.h"
 #include "transport_test_util.h"
@@ -22,56 +23,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-#define SKIP_WITHOUT_AIOSMTPD()                                                                 \
-  if (const auto why = servers::python_missing("aiosmtpd", "python3-aiosmtpd"); !why.empty()) { \
-    MESSAGE("skipped: no SMTP server for the email tests: " << why);                            \
-    return;                                                                                     \
-  }
 #define SKIP_WITHOUT_DOVECOT()                                       \
   if (const auto why = servers::dovecot_missing(); !why.empty()) {   \
     MESSAGE("skipped: no IMAP server for the email tests: " << why); \
     return;                                                          \
   }
-
-struct SmtpSink {
-  TempDir tmp;
-  servers::TestCert cert = servers::make_test_cert(tmp.path());
-  servers::Server server;
-  int port = servers::free_port();
-
-  // relay: a plain local relay (no TLS offered, no login), as a machine's MTA is.
-  explicit SmtpSink(bool start = true, bool relay = false) : relay_(relay) {
-    spit(tmp / "password", "mail-pw\n");
-    if (start) this->start();
-  }
-  void start() {
-    server.start({servers::kPython, servers::script("smtp_sink.py"), std::to_string(port),
-                  (tmp / "received").string(), cert.cert.string(), cert.key.string(),
-                  relay_ ? "-" : "acme", "mail-pw"},
-                 port, tmp / "smtp.log");
-  }
-  bool relay_ = false;
-  TransportConfig config() const {
-    TransportConfig c;
-    c.where.text = "test.yaml:1:1: suppliers.acme.transport";
-    c.type = "email";
-    c.set("smtp_url", fmt::format("smtp://127.0.0.1:{}", port));
-    c.set("user", "acme");
-    c.set("password_file", tmp / "password");
-    c.set("ca_file", cert.cert);
-    c.set("from", "orders@shop.example");
-    c.set("to", std::vector<std::string>{"po@acme.example", "backup@acme.example"});
-    c.set("subject", "PO {name} for {party}");
-    c.timeout = 10;
-    return c;
-  }
-  std::vector<nlohmann::json> received() const {
-    std::vector<nlohmann::json> out;
-    for (const auto& p : files_under(tmp / "received"))
-      if (p.extension() == ".json") out.push_back(nlohmann::json::parse(slurp(p)));
-    return out;
-  }
-};
 
 std::string all_bytes() {
   std::string s;

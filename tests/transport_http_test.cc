@@ -10,6 +10,7 @@
 
 #include "e2e_fixture.h"
 #include "servers.h"
+#include "test_servers.h"
 #include "test_util.h"
 #include "transport/transport.h"
 #include "transport_test_util.h"
@@ -19,44 +20,6 @@ using namespace orderd::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-#define SKIP_WITHOUT_PYTHON()                                                             \
-  if (const auto why = servers::python_missing("http.server", "python3"); !why.empty()) { \
-    MESSAGE("skipped: no HTTP server for the http tests: " << why);                       \
-    return;                                                                               \
-  }
-
-struct HttpServer {
-  TempDir tmp;
-  servers::Server server;
-  int port = servers::free_port();
-
-  explicit HttpServer(bool start = true) {
-    if (start) this->start();
-  }
-  void start() {
-    server.start({servers::kPython, servers::script("http_server.py"), std::to_string(port),
-                  (tmp / "requests").string()},
-                 port, tmp / "http.log");
-  }
-  std::string url(const std::string& path) const {
-    return fmt::format("http://127.0.0.1:{}{}", port, path);
-  }
-  TransportConfig config(const std::string& path) const {
-    TransportConfig c;
-    c.where.text = "test.yaml:1:1: suppliers.acme.transport";
-    c.type = "http";
-    c.set("url", url(path));
-    c.timeout = 10;
-    return c;
-  }
-  std::vector<nlohmann::json> requests() const {
-    std::vector<nlohmann::json> out;
-    for (const auto& p : files_under(tmp / "requests"))
-      if (p.extension() == ".json") out.push_back(nlohmann::json::parse(slurp(p)));
-    return out;
-  }
-};
 
 bool iequals_ascii(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -110,7 +73,8 @@ TEST_CASE("http: the content type follows the document name") {
       {"PO-3.x12", "application/edi-x12"},
       {"PO-4.edi", "application/edi-x12"},
       {"PO-5.850", "application/edi-x12"},
-      {"PO-6.json", "application/octet-stream"},
+      {"PO-6.json", "application/json"},
+      {"alert-8.txt", "text/plain"},
       {"PO-7", "application/octet-stream"}};
   for (const auto& [name, type] : rows) REQUIRE(t->deliver(name, "x"));
   const auto reqs = srv.requests();

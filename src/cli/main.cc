@@ -121,6 +121,16 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"orders", "tracking", "all", "status"}));
   sync->add_flag("--json", json, "status: print JSON");
 
+  bool open_only = false;
+  int alert_limit = 100;
+  auto* alerts = app.add_subcommand(
+      "alerts", "alerts raised: when, what to do, to which sinks they went, whether still open");
+  alerts->add_flag("--open", open_only, "only conditions still open");
+  alerts->add_option("--limit", alert_limit, "at most this many, newest first (default 100)");
+  alerts->add_flag("--json", json, "print JSON");
+  auto* alerts_test_cmd =
+      alerts->add_subcommand("test", "send a test message to every alert sink now");
+
   std::string backup_file;
   auto* backup = app.add_subcommand(
       "backup", "a consistent copy of the state database, taken while the service runs");
@@ -175,7 +185,8 @@ int main(int argc, char** argv) {
   rt.actor = operator_name();
   const int code = [&] {
     // Verbs that write refuse a state database the spool does not know.
-    const bool writes = *resolve || *process || *cancel || *retry || (*sync && what != "status");
+    const bool writes = *resolve || *process || *cancel || *retry || (*sync && what != "status") ||
+                        *alerts_test_cmd;
     if (writes) {
       if (auto s = check_state(rt, /*integrity=*/false); !s) {
         std::cerr << s.error().message() << "\n";
@@ -384,6 +395,27 @@ int main(int argc, char** argv) {
         print_report(r);
         return r.failed ? 1 : 0;
       }
+      if (*alerts_test_cmd) {
+        std::optional<Error> refused;
+        auto r = recorded_run(rt, "alerts", rt.actor, [&](RunReport& out) {
+          out.add(run_cycle(rt, [&](RunReport& in) {
+            if (auto t = queue_test_alert(rt))
+              in.add(std::move(*t));
+            else
+              refused = t.error();
+          }));
+        });
+        if (refused) {
+          std::cerr << refused->message() << "\n";
+          return 1;
+        }
+        print_report(r);
+        return r.failed ? 1 : 0;
+      }
+      if (*alerts) {
+        std::cout << alerts_list(rt, json, open_only, alert_limit);
+        return 0;
+      }
       if (*sync) {
         if (what == "status") {
           std::optional<std::string> service;
@@ -433,7 +465,8 @@ int main(int argc, char** argv) {
   }();
   // A run of orderctl's that failed is logged by the running service too
   // (journal-based alerting); a busy service logs it at its next loop.
-  if (code == 1 && (*process || *cancel || *retry)) (void)ask_service(*rt.cfg, "operator runs", 1);
+  if (code == 1 && (*process || *cancel || *retry || *alerts_test_cmd))
+    (void)ask_service(*rt.cfg, "operator runs", 1);
   opened->reset();  // closes the database: its last checkpoint meets the disk too
   RunReport closing;
   add_disk_errors(closing);

@@ -369,3 +369,59 @@ std::string sync_status(Runtime& rt, bool as_json, const std::optional<std::stri
 }
 
 }  // namespace orderd
+
+namespace orderd {
+
+std::string alerts_list(Runtime& rt, bool as_json, bool open_only, int limit) {
+  const auto rows = rt.store->recent_alerts(limit, open_only);
+  auto state_of = [](const Alert& a) {
+    return !a.condition ? "notice" : a.cleared_at ? "cleared" : "open";
+  };
+  if (as_json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [a, sends] : rows) {
+      nlohmann::json to = nlohmann::json::array();
+      for (const auto& s : sends)
+        to.push_back({{"sink", s.sink},
+                      {"document", s.name},
+                      {"state", to_string(s.state)},
+                      {"delivered_at", s.delivered_at ? iso_time(s.delivered_at) : ""},
+                      {"error", s.error}});
+      out.push_back({{"id", a.id},
+                     {"kind", a.kind},
+                     {"ref", a.ref},
+                     {"party", a.party},
+                     {"state", state_of(a)},
+                     {"message", a.message},
+                     {"action", a.action},
+                     {"raised_at", iso_time(a.raised_at)},
+                     {"cleared_at", a.condition && a.cleared_at ? iso_time(a.cleared_at) : ""},
+                     {"sent", to}});
+    }
+    return json_text(out, 2) + "\n";
+  }
+  if (rows.empty()) return open_only ? "no alert is open\n" : "no alert has been raised\n";
+  std::string out;
+  for (const auto& row : rows) {
+    const Alert& a = row.alert;
+    const auto& sends = row.sends;
+    out += fmt::format("{}  {}  {}{}\n  {}\n  what to do: {}\n", iso_time(a.raised_at), a.kind,
+                       state_of(a), a.condition && a.cleared_at ? " " + iso_time(a.cleared_at) : "",
+                       a.message, a.action);
+    if (sends.empty()) {
+      const auto& sinks = rt.cfg->alerts.sinks;
+      const bool taken = std::any_of(sinks.begin(), sinks.end(),
+                                     [&](const AlertSinkConfig& s) { return s.wants(a.kind); });
+      out += taken ? "  sent to: none yet (a kind's alerts gather for alerts.window)\n"
+                   : fmt::format("  sent to: no sink takes {} alerts\n", a.kind);
+    }
+    for (const auto& s : sends)
+      out += fmt::format("  sent to {} as {}: {}{}\n", s.sink, s.name,
+                         s.state == DocState::kDelivered ? "delivered " + iso_time(s.delivered_at)
+                                                         : to_string(s.state),
+                         s.error.empty() || s.state == DocState::kDelivered ? "" : " - " + s.error);
+  }
+  return out;
+}
+
+}  // namespace orderd

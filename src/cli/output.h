@@ -18,5 +18,8 @@ std::string order_details(Runtime& rt, const Order& order);
 // Last runs, recent files and unmatched tracking; `service` is the running
 // service's status answer (JSON), if one runs.
 std::string sync_status(Runtime& rt, bool json, const std::optional<std::string>& service);
+// The newest alerts first (`open_only`: open conditions), each with where
+// it was sent and whether that delivery went through.
+std::string alerts_list(Runtime& rt, bool json, bool open_only, int limit);
 
 }  // namespace orderd

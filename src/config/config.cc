@@ -11,6 +11,7 @@
 
 #include "channels/formats.h"
 #include "config/schema.h"
+#include "core/alerts.h"
 #include "mappers/mappers.h"
 #include "transport/transport.h"
 #include "util/fs.h"
@@ -710,6 +711,46 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
         cfg->suppliers.push_back(std::move(s));
       }
   }
+  if (auto al = root.IsMap() ? root["alerts"] : YAML::Node();
+      al && w.check_keys(al, "alerts", "alerts")) {
+    auto& a = cfg->alerts;
+    a.window = w.duration(al, "alerts", "window", a.window, 0, 86400);
+    a.outage_after = w.integer(al, "alerts", "outage_after", a.outage_after, 1, 1000);
+    a.resolve_after = w.duration(al, "alerts", "resolve_after", a.resolve_after, 60);
+    auto sinks = al["sinks"];
+    if (sinks && !sinks.IsMap())
+      w.error(sinks, "alerts.sinks", "expected a map of sink name to {events, transport}");
+    else if (sinks)
+      w.check_duplicates(sinks, "alerts.sinks");
+    if (sinks && sinks.IsMap())
+      for (const auto& kv : sinks) {
+        AlertSinkConfig sink;
+        sink.name = kv.first.as<std::string>();
+        if (a.sink(sink.name)) continue;  // given twice: refused above
+        const std::string path = "alerts.sinks." + sink.name;
+        sink.where.text = w.where(kv.first, path);
+        if (!valid_id(sink.name))
+          w.error(kv.first, path, "a name may hold only letters, digits, '-' and '_'");
+        if (!w.check_keys(kv.second, path, "alerts.sinks.<name>")) continue;
+        sink.events = w.strings(kv.second, path, "events");
+        for (std::size_t i = 0; i < sink.events.size(); ++i)
+          if (!find_alert_kind(sink.events[i]) || sink.events[i] == "test")
+            w.error(kv.second["events"][i], fmt::format("{}.events[{}]", path, i),
+                    fmt::format("unknown alert kind '{}' (known: {})", sink.events[i],
+                                known_alert_kinds()));
+        sink.transport = w.transport(kv.second["transport"], path + ".transport");
+        auto& t = sink.transport;
+        if (t.type == "email") {
+          // To people: the alert as the text, its first line as the subject.
+          if (!t.option("subject")) t.set("subject", "{title}");
+          if (!t.option("body")) t.set("body", "body");
+        } else if (t.type != "http" && t.type != "dir" && find_transport(t.type)) {
+          w.error(kv.second["transport"]["type"], path + ".transport.type",
+                  fmt::format("alerts go by email, http (a webhook) or dir, not {}", t.type));
+        }
+        a.sinks.push_back(std::move(sink));
+      }
+  }
   // A key whose default is a file beside the state (sftp's known_hosts).
   auto state_defaults = [&](TransportConfig& t) {
     const TransportKind* kind = find_transport(t.type);
@@ -752,6 +793,17 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
 const ChannelConfig* Config::channel(std::string_view id) const {
   for (const auto& c : channels)
     if (c.id == id) return &c;
+  return nullptr;
+}
+
+bool AlertSinkConfig::wants(std::string_view kind) const {
+  return kind == "test" || events.empty() ||
+         std::find(events.begin(), events.end(), kind) != events.end();
+}
+
+const AlertSinkConfig* AlertsConfig::sink(std::string_view name) const {
+  for (const auto& s : sinks)
+    if (s.name == name) return &s;
   return nullptr;
 }
 

@@ -105,6 +105,25 @@ struct ChannelConfig {
   std::int64_t every = 0;                 // order sync interval, seconds; 0: schedule's
 };
 
+// A place alerts go (alerts.sinks.<name>): an email, webhook (http) or
+// dir transport, and the alert kinds it takes (core/alerts.h).
+struct AlertSinkConfig {
+  Where where;
+  std::string name;
+  std::vector<std::string> events;  // empty: every kind
+  TransportConfig transport;
+  // Whether this sink takes alerts of `kind` (test messages always).
+  bool wants(std::string_view kind) const;
+};
+
+struct AlertsConfig {
+  std::int64_t window = 300;           // seconds a kind's alerts gather before one message
+  int outage_after = 3;                // failures in a row that make an outage
+  std::int64_t resolve_after = 86400;  // seconds in needs_resolve before it alerts
+  std::vector<AlertSinkConfig> sinks;
+  const AlertSinkConfig* sink(std::string_view name) const;
+};
+
 struct ScheduleConfig {
   std::int64_t order_sync = 3600;     // seconds
   std::int64_t tracking_sync = 7200;  // seconds
@@ -119,6 +138,7 @@ struct Config {
   std::vector<FieldId> require;
   std::vector<ChannelConfig> channels;
   std::vector<SupplierConfig> suppliers;
+  AlertsConfig alerts;
   // What is valid but unwise (a schedule below a minute), each naming its
   // place; `--check-config` prints them and the service logs them.
   std::vector<std::string> warnings;

@@ -233,3 +233,55 @@ TEST_CASE("config: a schedule below a minute is valid but warned about, naming i
   REQUIRE(quiet);
   CHECK((*quiet)->warnings.empty());
 }
+
+TEST_CASE("config: alerts, their sinks and what each takes") {
+  auto c = parse_config(std::string(kValid) + R"(alerts:
+  window: 2m
+  outage_after: 5
+  sinks:
+    ops:
+      transport: {type: email, smtp_url: "smtp://127.0.0.1:25", from: a@b.example, to: [c@d.example], starttls: false}
+    chat:
+      events: [outage, recovered]
+      transport: {type: http, url: "https://hooks.example/x"}
+)",
+                        "/etc/orderd/orderd.yaml");
+  REQUIRE_MESSAGE(c, (c ? "" : c.error().message()));
+  const auto& a = (*c)->alerts;
+  CHECK(a.window == 120);
+  CHECK(a.outage_after == 5);
+  CHECK(a.resolve_after == 86400);
+  REQUIRE(a.sinks.size() == 2);
+  const auto* ops = a.sink("ops");
+  REQUIRE(ops);
+  CHECK(ops->wants("delivery_failed"));
+  CHECK(ops->transport.text("subject") == "{title}");  // to people: the alert's first line
+  CHECK(ops->transport.text("body") == "body");
+  CHECK(a.sink("chat")->wants("outage"));
+  CHECK_FALSE(a.sink("chat")->wants("quarantined"));
+  CHECK(a.sink("chat")->wants("test"));
+
+  auto alerts = [](const std::string& block) {
+    return error_of(std::string(kValid) + "alerts:\n" + block);
+  };
+  CHECK(alerts("  sinks:\n    ops:\n      events: [outages]\n      transport: {type: dir, path: "
+               "./a}\n")
+            .find("alerts.sinks.ops.events[0]: unknown alert kind 'outages' (known: "
+                  "delivery_failed, rejected, outage,") != std::string::npos);
+  CHECK(alerts("  sinks:\n    ops:\n      transport: {type: sftp, host: h, user: u, key_file: "
+               "/etc/passwd}\n")
+            .find("alerts.sinks.ops.transport.type: alerts go by email, http (a webhook) or dir, "
+                  "not sftp") != std::string::npos);
+  CHECK(alerts("  windw: 5m\n").find("alerts.windw: unknown key; did you mean 'window'?") !=
+        std::string::npos);
+  CHECK(alerts("  sinks:\n    ops: {events: [outage]}\n")
+            .find("alerts.sinks.ops.transport: a transport is required") != std::string::npos);
+}
+
+TEST_CASE("config: the reference of alerts.sinks.<name>.events names every alert kind") {
+  for (const auto& k : section_keys("alerts.sinks.<name>"))
+    if (k.key == "events")
+      for (const auto& kind : alert_kinds())
+        if (kind.name != "test")
+          CHECK_MESSAGE(k.doc.find(kind.name) != std::string_view::npos, kind.name);
+}

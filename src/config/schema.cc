@@ -20,6 +20,26 @@ constexpr KeySpec kTop[] = {
      "fields every order needs before it can be processed"},
     {"channels", "map", "required", "sales channels by id"},
     {"suppliers", "map", "required", "suppliers by id"},
+    {"alerts", "map", "none",
+     "failure alerts and where they go (README, \"Alerts\"); without sinks they are still "
+     "recorded (`orderctl alerts`)"},
+};
+constexpr KeySpec kAlerts[] = {
+    {"window", "duration", "5m",
+     "alerts of one kind gather this long before one message lists them all (0: at once)"},
+    {"outage_after", "int", "3",
+     "deliveries in a row that fail at one supplier or channel before it is an outage"},
+    {"resolve_after", "duration", "1d", "an order waiting in needs_resolve this long alerts"},
+    {"sinks", "map", "{}", "where alerts are sent, by name (below)"},
+};
+constexpr KeySpec kAlertSink[] = {
+    {"events", "list", "every kind",
+     "the alert kinds this sink takes: delivery_failed, rejected, outage, recovered, "
+     "quarantined, unmatched_tracking, channel_change, needs_resolve, pull_failed, "
+     "reload_refused"},
+    {"transport", "map", "required",
+     "an email transport (to the operators; subject defaults to {title}, body to body), an http "
+     "one (a webhook: the JSON body of docs/operations.md, \"Alerts\") or a dir"},
 };
 constexpr KeySpec kSchedule[] = {
     {"order_sync", "duration", "1h",
@@ -144,6 +164,8 @@ constexpr Section kSections[] = {
     {"suppliers.<id>.shipping.map.<method>", kShipMethod},
     {"suppliers.<id>.tracking", kTracking},
     {"suppliers.<id>.tracking.columns", kTrackingColumns},
+    {"alerts", kAlerts},
+    {"alerts.sinks.<name>", kAlertSink},
 };
 
 }  // namespace

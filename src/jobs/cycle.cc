@@ -66,6 +66,7 @@ RunReport run_cycle(Runtime& rt, const std::function<void(RunReport&)>& work) {
   RunReport r;
   try {
     if (work) work(r);
+    r.add(raise_alerts(rt));
     r.add(deliver_due(rt));
   } catch (const StoreError& e) {
     r.problem(fmt::format("state database error: {}", e.what()));

@@ -25,6 +25,8 @@ namespace {
 const TransportConfig* transport_for(const Config& cfg, const Document& d) {
   if (d.party_type == "supplier") {
     if (auto* s = cfg.supplier(d.party)) return &s->transport;
+  } else if (d.party_type == "sink") {
+    if (auto* s = cfg.alerts.sink(d.party)) return &s->transport;
   } else if (auto* c = cfg.channel(d.party); c && c->tracking_push.enabled) {
     return &c->tracking_push.transport;
   }

@@ -102,6 +102,24 @@ RunReport push_tracking(Runtime& rt, std::string_view trigger);
 // Called by run_cycle() only, so each document is attempted at most once a
 // cycle.
 RunReport deliver_due(Runtime& rt);
+// Alerts (jobs/alerts.cc, core/alerts.h): records what needs a person among
+// what the state recorded since the last look, clears conditions that are
+// over, and queues for each sink one document per kind whose window has
+// passed. Called by run_cycle() before delivery, which sends them. A state
+// database error is a problem line; the next look reads from the same marks.
+RunReport raise_alerts(Runtime& rt);
+// An alert raised where it happens (a pull that fails, a reload refused),
+// in a transaction of its own; a condition already open is not raised
+// again. What could not be recorded is a problem line of `report`.
+void raise_alert_now(Runtime& rt, const Alert& a, RunReport& report);
+// Clears the open condition `kind`/`ref`, if there is one.
+void clear_alert_now(Runtime& rt, std::string_view kind, std::string_view ref);
+// When the earliest alert waiting in its window is due to be queued.
+std::optional<std::int64_t> next_alert_batch(Runtime& rt);
+// `orderctl alerts test`: a test alert queued at once for every sink (with
+// whatever else each has waiting); refused without sinks.
+Result<RunReport> queue_test_alert(Runtime& rt);
+
 // One cycle: `work` (syncs, processing, an operator's action; may be
 // empty), then one delivery pass over every document due. The one place
 // delivery runs. A state database error fails the cycle's report.

@@ -29,19 +29,25 @@ bool is_marker(const std::string& name, const std::string& suffix) {
   return !suffix.empty() && name.size() > suffix.size() && name.ends_with(suffix);
 }
 
+// What failed at each source in this pull ("orders/shop" -> the first failure).
+using Failures = std::map<std::string, std::string>;
+
 // Records a failed step of pulling `src` from `where` ("" before it is known).
-void pull_failed(RunReport& report, const PullSource& src, std::string_view where,
-                 std::string_view what, const Error& e) {
+void pull_failed(RunReport& report, Failures& failures, const PullSource& src,
+                 std::string_view where, std::string_view what, const Error& e) {
   report.problem(fmt::format("pull {}/{}{}{}: {}{}", src.kind, src.source,
-                                     where.empty() ? "" : " from ", where, what, e.message()));
+                             where.empty() ? "" : " from ", where, what, e.message()));
+  failures.try_emplace(
+      fmt::format("{}/{}", src.kind, src.source),
+      fmt::format("{}{}{}{}", where, where.empty() ? "" : ": ", what, e.message()));
 }
 
 // Downloads each ready entry into inbound/, then archives it at the source.
 void fetch_ready(Runtime& rt, const PullSource& src, Transport& t, const std::string& where,
-                 const std::vector<RemoteFile>& ready, RunReport& report) {
+                 const std::vector<RemoteFile>& ready, RunReport& report, Failures& failures) {
   const TransportConfig& tc = *src.tc;
   auto failed = [&](const std::string& what, const Error& e) {
-    pull_failed(report, src, where, what, e);
+    pull_failed(report, failures, src, where, what, e);
   };
   const auto inbound = rt.spool.inbound(src.kind, src.source);
   for (const auto& f : ready) {
@@ -95,8 +101,9 @@ struct Pending {
 
 RunReport pull_remotes(Runtime& rt, std::span<const PullSource> sources) {
   RunReport report;
+  Failures failures;
   auto failed = [&](const Pending& p, const std::string& what, const Error& e) {
-    pull_failed(report, p.src, p.where, what, e);
+    pull_failed(report, failures, p.src, p.where, what, e);
   };
   // First look at every source; then one pause, however many there are.
   std::vector<Pending> pending;
@@ -105,7 +112,7 @@ RunReport pull_remotes(Runtime& rt, std::span<const PullSource> sources) {
     Pending p{src, nullptr, "", {}, {}, false};
     auto made = make_transport(*src.tc);
     if (!made) {
-      pull_failed(report, src, "", "", made.error());
+      pull_failed(report, failures, src, "", "", made.error());
       continue;
     }
     p.t = std::move(*made);
@@ -150,8 +157,17 @@ RunReport pull_remotes(Runtime& rt, std::span<const PullSource> sources) {
           p.ready.push_back(f);
       }
     }
-    fetch_ready(rt, p.src, *p.t, p.where, p.ready, report);
+    fetch_ready(rt, p.src, *p.t, p.where, p.ready, report, failures);
   }
+  // A source failing alerts once, until a pull of it succeeds.
+  if (!stop_requested())
+    for (const auto& src : sources) {
+      const std::string ref = fmt::format("{}/{}", src.kind, src.source);
+      if (auto f = failures.find(ref); f != failures.end())
+        raise_alert_now(rt, pull_failed_alert(src.kind, src.source, f->second, rt.now()), report);
+      else
+        clear_alert_now(rt, "pull_failed", ref);
+    }
   return report;
 }
 

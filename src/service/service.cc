@@ -230,10 +230,19 @@ void Service::read_inotify() {
     dirty_at_ = Steady::now() + std::chrono::milliseconds(150);
 }
 
+// Each alert a run raised on its own line of the journal, with an id to
+// alert on (jobs/alerts.cc reports them as "alert raised: ...").
+void log_alerts(const RunReport& r) {
+  constexpr std::string_view kRaised = "alert raised: ";
+  for (const auto& l : r.lines)
+    if (l.text.starts_with(kRaised)) log(kWarning, "ALERT_RAISED", l.text.substr(kRaised.size()));
+}
+
 void Service::report(std::string_view what, std::string_view trigger, const RunReport& r) {
   const std::int64_t now = rt_->now();
   last_run_ = fmt::format("{} {} ({}): {} files, {} changed, {} failed", iso_time(now), what,
                           trigger, r.files, r.changed, r.failed);
+  log_alerts(r);
   if (r.files || r.changed || r.failed || !r.lines.empty()) {
     std::string text = fmt::format("{} sync ({}): {} files, {} changed, {} failed", what, trigger,
                                    r.files, r.changed, r.failed);
@@ -283,10 +292,11 @@ void Service::deliveries() {
       recorded_run(*rt_, "delivery", "retry", [&](RunReport& in) { in.add(cycle(nullptr)); });
   try {
     next = rt_->store->next_document_due();
+    if (const auto batch = next_alert_batch(*rt_)) next = next ? std::min(*next, *batch) : *batch;
   } catch (const StoreError& e) {
     r.problem(fmt::format("state database error: {}", e.what()));
   }
-  if (r.changed || r.failed) report("delivery", "retry", r);
+  if (r.changed || r.failed || !r.lines.empty()) report("delivery", "retry", r);
   // At most one look a second, whatever the queue holds; at least one a
   // minute, for documents that orderctl queued in its own process.
   next_delivery_check_ = std::clamp(next ? *next : now + 60, now + 1, now + 60);
@@ -422,10 +432,16 @@ int Service::run() {
             fmt::format("configuration reload refused; the previous configuration keeps "
                         "running:\n{}",
                         why));
+        RunReport alert;
+        raise_alert_now(*rt_, reload_refused_alert(file_.string(), why, rt_->now()), alert);
+        log_alerts(alert);
+        for (const auto& l : alert.lines)
+          if (l.problem) log(kWarning, "SYNC_FAILURES", l.text);
         notify(
             "READY=1\nSTATUS=configuration reload refused (see the log); running the previous "
             "configuration");
       } else {
+        clear_alert_now(*rt_, "reload_refused", file_.string());
         reschedule(true);
         log(kInfo, "CONFIG_RELOADED",
             fmt::format("configuration reloaded from {}", file_.string()));

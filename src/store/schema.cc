@@ -279,10 +279,37 @@ END;
                      order_text("orders"), order_text("NEW"), order_text("OLD"));
 }
 
+// Alerts (core/alerts.h): what was raised, the scans' high-water marks, and
+// which sink got each alert in which document. An open condition is
+// raised once: a repeat waits until it clears (cleared_at set).
+const char* kV7 = R"(
+CREATE TABLE alerts(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  ref TEXT NOT NULL,                    -- what it is about: a PO, order, file, party
+  party TEXT NOT NULL DEFAULT '',
+  message TEXT NOT NULL,
+  action TEXT NOT NULL DEFAULT '',      -- what to do: the orderctl command
+  subject_id INTEGER NOT NULL DEFAULT 0,  -- the document or order a condition is watched by
+  condition INTEGER NOT NULL,           -- 1: open until cleared; 0: a notice
+  raised_at INTEGER NOT NULL,
+  cleared_at INTEGER NOT NULL DEFAULT 0);
+CREATE UNIQUE INDEX alerts_open ON alerts(kind, ref) WHERE cleared_at = 0;
+CREATE INDEX alerts_subject ON alerts(kind, subject_id) WHERE cleared_at = 0;
+CREATE TABLE alert_marks(
+  name TEXT PRIMARY KEY,  -- events | attempts | inbound | unmatched | sink:<name> | streak:<party>
+  value INTEGER NOT NULL);
+CREATE TABLE alert_sends(
+  alert_id INTEGER NOT NULL REFERENCES alerts(id),
+  sink TEXT NOT NULL,
+  document_id INTEGER NOT NULL REFERENCES documents(id),
+  PRIMARY KEY(alert_id, sink));
+)";
+
 }  // namespace
 
 std::span<const std::string> migrations() {
-  static const std::vector<std::string> all = {v1(), kV2, kV3, kV4, kV5, v6()};
+  static const std::vector<std::string> all = {v1(), kV2, kV3, kV4, kV5, v6(), kV7};
   return all;
 }
 

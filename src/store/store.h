@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/alerts.h"
 #include "core/order.h"
 #include "core/state_check.h"
 #include "core/transitions.h"
@@ -256,6 +257,59 @@ class Store {
                        std::string_view message, std::int64_t now);
   // Adds each shipment of the document to its line's pushed count.
   void mark_document_pushed(std::int64_t doc_id);
+
+  // --- alerts (store_alerts.cc) ---
+  // A scan's high-water mark (alert_marks), nullopt when never set.
+  std::optional<std::int64_t> alert_mark(std::string_view name);
+  void set_alert_mark(std::string_view name, std::int64_t value);
+  // Stores `a`; returns its id, or 0 when its condition (kind and ref) is
+  // open already and so is not raised again.
+  std::int64_t add_alert(const Alert& a);
+  // Clears the open condition `kind`/`ref`; whether one was open.
+  bool clear_alert(std::string_view kind, std::string_view ref, std::int64_t now);
+  std::vector<Alert> open_alerts(std::string_view kind);
+  std::int64_t last_alert_id();
+  // Alerts after `after_id` that `sink` has not been sent, oldest first
+  // (at most 5,000).
+  std::vector<Alert> unsent_alerts(std::string_view sink, std::int64_t after_id);
+  void add_alert_send(std::int64_t alert_id, std::string_view sink, std::int64_t document_id);
+  struct AlertSend {
+    std::string sink;
+    std::int64_t document_id = 0;
+    std::string name;
+    DocState state = DocState::kPending;
+    std::int64_t delivered_at = 0;
+    std::string error;
+  };
+  struct AlertRow {
+    Alert alert;
+    std::vector<AlertSend> sends;
+  };
+  // The newest alerts first, with where each was sent.
+  std::vector<AlertRow> recent_alerts(int limit, bool open_only);
+
+  // What the alert scans read: the highest ids now, and the rows after a
+  // mark up to such a high (each scan reads at most 1,000 or 5,000 rows).
+  struct AlertSources {
+    std::int64_t event = 0, attempt = 0, inbound = 0, unmatched = 0;
+  };
+  AlertSources alert_source_highs();
+  std::vector<std::pair<std::int64_t, AlertingEvent>> alerting_events_after(std::int64_t id,
+                                                                            std::int64_t upto);
+  struct AttemptSeen {
+    std::int64_t id = 0, document_id = 0;
+    std::string doc_kind, party_type, party, name, outcome, error;
+  };
+  std::vector<AttemptSeen> attempts_after(std::int64_t id, std::int64_t upto);
+  std::vector<QuarantinedFile> quarantined_after(std::int64_t id, std::int64_t upto);
+  std::vector<UnmatchedLine> unmatched_after(std::int64_t id, std::int64_t upto);
+  // Orders in `status` unchanged since `before`, without an open
+  // needs_resolve alert.
+  std::vector<WaitingOrder> waiting_orders(OrderStatus status, std::int64_t before, int limit);
+  std::optional<OrderStatus> order_status(std::int64_t id);
+  std::optional<DocState> document_state(std::int64_t id);
+  // "channel:ext_id", or "" if there is no such order.
+  std::string order_ref(std::int64_t order_id);
 
   // --- the state itself ---
   // The database's identity and the highest ids it has handed out (or

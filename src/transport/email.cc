@@ -381,8 +381,9 @@ constexpr Option<EmailOptions> kOptions[] = {
     password_option(&EmailOptions::password_env),
     {{"from", kText, "required to send", "sender address", false, "", 0, 0}, &EmailOptions::from},
     {{"to", kList, "required to send", "recipient addresses", false, "", 0, 0}, &EmailOptions::to},
-    {{"subject", kText, "{name}", "subject; {name} is the file name, {party} the id", false, "", 0,
-      0},
+    {{"subject", kText, "{name}",
+      "subject; {name} is the file name, {party} the id, {title} the document's first line", false,
+      "", 0, 0},
      &EmailOptions::subject},
     {{"body", kText, "attachment", "attachment (the document attached), body (as the text) or both",
       false, "attachment|body|both", 0, 0},
@@ -429,11 +430,23 @@ class EmailTransport final : public Transport {
     const std::string sha = sha256_hex(content);
     curl::Slist rcpt, headers;
     for (const auto& t : o_.to) rcpt.add("<" + one_line(t) + ">");
-    std::string subject = o_.subject;
-    for (auto at = subject.find("{name}"); at != std::string::npos; at = subject.find("{name}"))
-      subject.replace(at, 6, name);
-    for (auto at = subject.find("{party}"); at != std::string::npos; at = subject.find("{party}"))
-      subject.replace(at, 7, party_of(cfg_));
+    // Each placeholder replaced once, left to right: a value holding a
+    // placeholder's text (a file named "{name}") is not expanded again.
+    const std::string title(content.substr(0, std::min(content.find('\n'), std::size_t{200})));
+    const std::pair<std::string_view, std::string> values[] = {
+        {"{name}", std::string(name)}, {"{party}", party_of(cfg_)}, {"{title}", title}};
+    std::string subject;
+    for (std::size_t at = 0; at < o_.subject.size();) {
+      bool replaced = false;
+      for (const auto& [key, value] : values)
+        if (std::string_view(o_.subject).substr(at).starts_with(key)) {
+          subject += value;
+          at += key.size();
+          replaced = true;
+          break;
+        }
+      if (!replaced) subject += o_.subject[at++];
+    }
     std::string to_header;
     for (const auto& t : o_.to) to_header += (to_header.empty() ? "" : ", ") + one_line(t);
     headers.add("Date: " + rfc5322_now());

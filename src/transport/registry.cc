@@ -75,6 +75,8 @@ const char* document_content_type(std::string_view name) {
   const auto ext = dot == std::string_view::npos ? std::string() : to_lower(name.substr(dot + 1));
   if (ext == "csv") return "text/csv";
   if (ext == "xml") return "application/xml";
+  if (ext == "json") return "application/json";
+  if (ext == "txt") return "text/plain";
   if (ext == "x12" || ext == "edi" || ext == "850") return "application/edi-x12";
   return "application/octet-stream";
 }
