@@ -38,7 +38,8 @@ struct Rig {
   // acme's server: "refuse" (400 to every PO: given up at once), "down"
   // (not running until started: retried at once, up to 10 attempts), or
   // "ok"; `extra`: more of the top level.
-  explicit Rig(const std::string& server, const std::string& extra = "") {
+  explicit Rig(const std::string& server, const std::string& extra = "",
+               const std::string& supplier_extra = "") {
     const std::string transport =
         server == "refuse"
             ? fmt::format("{{type: http, url: \"http://127.0.0.1:{}/fail400\"}}", supplier.port)
@@ -48,7 +49,8 @@ struct Rig {
                   "backoff: 0}}",
                   down.port)
             : fmt::format("{{type: http, url: \"http://127.0.0.1:{}/ok\"}}", supplier.port);
-    spit(dir / "orderd.yaml", fmt::format(R"(state_dir: ./state
+    spit(dir / "orderd.yaml",
+         fmt::format(R"(state_dir: ./state
 spool_dir: ./spool
 channels:
   shop: {{format: shopify-csv, auto_process: true}}
@@ -56,8 +58,9 @@ suppliers:
   acme:
     skus: ["ACME-*"]
     po: {{batch: order}}
+    tracking: {{columns: {{quantity: "Qty Shipped", tracking_number: "Tracking"}}}}
     transport: {}
-alerts:
+{}alerts:
   window: 5m
   resolve_after: 1d
   sinks:
@@ -74,8 +77,8 @@ alerts:
       events: [delivery_failed, outage, recovered]
       transport: {{type: http, url: "http://127.0.0.1:{}/ok"}}
 {})",
-                                          transport, smtp.port, (smtp.tmp / "password").string(),
-                                          smtp.cert.cert.string(), hook.port, extra));
+                     transport, supplier_extra, smtp.port, (smtp.tmp / "password").string(),
+                     smtp.cert.cert.string(), hook.port, extra));
     open();
   }
   // As the service or orderctl starts: a new runtime on the same state.
@@ -91,6 +94,12 @@ alerts:
   RunReport cycle(bool sync = true) {
     return run_cycle(*rt, [&](RunReport& r) {
       if (sync) r.add(sync_orders(*rt, "test"));
+    });
+  }
+  RunReport tracking_cycle() {
+    return run_cycle(*rt, [&](RunReport& r) {
+      r.add(sync_tracking(*rt, "test"));
+      r.add(push_tracking(*rt, "test"));
     });
   }
   void drop(const std::string& name, const std::string& data) {
@@ -352,4 +361,78 @@ suppliers: {acme: {skus: ["*"], transport: {type: dir, path: ./out}}}
   auto none = run({bin("orderctl"), "-c", (bare / "orderd.yaml").string(), "alerts", "test"});
   CHECK(none.code == 1);
   CHECK(none.err.find("no alert sinks are configured (alerts.sinks") != std::string::npos);
+}
+
+TEST_CASE(
+    "alerts: a PO not acknowledged or not shipped by its deadlines (business days) alerts "
+    "once each, shows as late, and clears when it ships") {
+  SKIP_WITHOUT_AIOSMTPD();
+  ::setenv("TZ", "UTC", 1);  // deadlines count the machine's local days
+  ::tzset();
+  Rig rig("ok", "", "    deadlines: {ack: 24h, ship: 2d}\n");
+  rig.clock.t += 4 * 86400;  // Friday 2026-09-25 14:13:20
+  const std::int64_t friday = rig.clock.t;
+  rig.drop("orders.csv", orders_csv(6001, 1));
+  rig.cycle();
+  auto po = rig.rt->store->find_po("PO000001");
+  REQUIRE(po);
+  auto d = rig.rt->store->po_deadline(po->id);
+  REQUIRE(d);
+  CHECK(d->delivered_at == friday);
+  CHECK(d->ack_due == friday + 3 * 86400);   // Monday: the weekend does not count
+  CHECK(d->ship_due == friday + 4 * 86400);  // Tuesday
+  rig.clock.t = d->ack_due - 1;
+  rig.cycle(false);
+  CHECK(rig.alerts().empty());
+  rig.clock.t = d->ack_due;
+  rig.cycle(false);
+  rig.cycle(false);
+  auto open = rig.alerts(true);
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].alert.kind == "late");
+  CHECK(open[0].alert.message ==
+        "PO PO000001 (order shop:#6001) is late at supplier acme: not acknowledged (997/855) by "
+        "2026-09-28T14:13:20Z, delivered 2026-09-25T14:13:20Z");
+  rig.clock.t = d->ship_due;
+  rig.cycle(false);
+  REQUIRE(rig.alerts(true).size() == 2);
+  OrderQuery late;
+  late.late = true;
+  auto found = rig.rt->store->query_orders(late);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].ext_id == "#6001");
+  auto shown = run({bin("orderctl"), "-c", (rig.dir / "orderd.yaml").string(), "show", "#6001"});
+  CHECK(shown.out.find("deadlines: ack by 2026-09-28T14:13:20Z (LATE), ship by "
+                       "2026-09-29T14:13:20Z (LATE)") != std::string::npos);
+  rig.clock.t += 300;
+  rig.cycle(false);
+  const auto mails = rig.mails();
+  // The ack one had waited its window when the ship one came: one message of both.
+  REQUIRE(mails.size() == 1);
+  CHECK(subject(mails[0]) == "orderd: 2 late POs");
+  const std::string text = mails[0]["text"];
+  CHECK(text.find("not acknowledged (997/855) by 2026-09-28T14:13:20Z") != std::string::npos);
+  CHECK(text.find("not shipped by 2026-09-29T14:13:20Z") != std::string::npos);
+  // The shipment comes: the ship alert clears, the ack one stays open.
+  spit(rig.rt->spool.inbound("tracking", "acme") / "ship.csv", acme_tracking_csv("PO000001"));
+  rig.clock.t += 3600;
+  rig.tracking_cycle();
+  rig.cycle(false);
+  open = rig.alerts(true);
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].alert.ref == "PO000001/ack");
+  CHECK(rig.rt->store->query_orders(late).size() == 1);
+  auto scores = run({bin("orderctl"), "-c", (rig.dir / "orderd.yaml").string(), "suppliers",
+                     "--since", "400d", "--json"});
+  REQUIRE_MESSAGE(scores.code == 0, scores.err);
+  const auto j = nlohmann::json::parse(scores.out);
+  REQUIRE(j.size() == 1);
+  CHECK(j[0]["supplier"] == "acme");
+  CHECK(j[0]["pos_sent"] == 1);
+  CHECK(j[0]["ack_deadline_pos"] == 1);
+  CHECK(j[0]["acknowledged_on_time"] == 0);
+  CHECK(j[0]["ship_deadline_pos"] == 1);
+  CHECK(j[0]["shipped_on_time"] == 0);
+  CHECK(j[0]["shipped"] == 1);
+  CHECK(j[0]["hours_to_ship_avg"] == doctest::Approx(4 * 24 + 300.0 / 3600 + 1));
 }

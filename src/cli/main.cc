@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -35,6 +36,20 @@ std::string unknown_name(std::string_view flag, std::string_view what, std::stri
   return fmt::format("{} {}: no such {}{}; the {}s are {}\n", flag, given, what,
                      near ? fmt::format(" (did you mean {}?)", *near) : "", what,
                      fmt::join(known, ", "));
+}
+
+// "30d", "2w", "12h", "90m" as seconds.
+std::optional<std::int64_t> parse_span(std::string_view s) {
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  const std::string_view unit(end, static_cast<std::size_t>(s.data() + s.size() - end));
+  const std::int64_t mult = unit == "m"   ? 60
+                            : unit == "h" ? 3600
+                            : unit == "d" ? 86400
+                            : unit == "w" ? 7 * 86400
+                                          : 0;
+  if (ec != std::errc() || n <= 0 || mult == 0 || n > 3660) return std::nullopt;
+  return n * mult;
 }
 
 std::string default_config() {
@@ -77,6 +92,9 @@ int main(int argc, char** argv) {
   orders->add_option("--order", q.order, "the channel's order id (#1001, 1001, or channel:1001)");
   orders->add_flag("--changed-after-processing", q.changed_after_processing,
                    "orders the channel changed after their POs went out");
+  orders->add_flag("--late", q.late,
+                   "orders with a PO past its supplier's deadline (not acknowledged or not "
+                   "shipped in time)");
   orders->add_option("--limit", q.limit, "at most this many (default 1000)");
   orders->add_flag("--json", json, "print JSON");
 
@@ -130,6 +148,14 @@ int main(int argc, char** argv) {
   alerts->add_flag("--json", json, "print JSON");
   auto* alerts_test_cmd =
       alerts->add_subcommand("test", "send a test message to every alert sink now");
+
+  std::string since = "30d";
+  auto* suppliers_cmd =
+      app.add_subcommand("suppliers",
+                         "scorecards: POs sent, acknowledged and shipped on time, hours to ship, "
+                         "rejections, failed deliveries, outages");
+  suppliers_cmd->add_option("--since", since, "how far back: 30d (default), 12h, 2w");
+  suppliers_cmd->add_flag("--json", json, "print JSON");
 
   std::string backup_file;
   auto* backup = app.add_subcommand(
@@ -411,6 +437,16 @@ int main(int argc, char** argv) {
         }
         print_report(r);
         return r.failed ? 1 : 0;
+      }
+      if (*suppliers_cmd) {
+        const auto secs = parse_span(since);
+        if (!secs) {
+          std::cerr << fmt::format("--since {}: write a number with d, w, h or m (30d, 2w, 12h)\n",
+                                   since);
+          return 2;
+        }
+        std::cout << suppliers_report(rt, rt.now() - *secs, json);
+        return 0;
       }
       if (*alerts) {
         std::cout << alerts_list(rt, json, open_only, alert_limit);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -14,6 +15,30 @@ namespace orderd {
 namespace {
 
 using nlohmann::json;
+
+// "ack by 2026-12-03T15:00:00Z (acknowledged ...)", for `show`.
+std::string deadline_text(const PoDeadline& d, std::int64_t now) {
+  auto one = [&](const char* what, std::int64_t due, std::int64_t met, bool late,
+                 const char* verb) {
+    if (due == 0) return std::string();
+    const std::string state =
+        met         ? fmt::format("{} {}{}", verb, iso_time(met), met > due ? ", late" : "")
+        : late      ? "LATE"
+        : now > due ? "due"
+                    : "open";
+    return fmt::format("{} by {} ({})", what, iso_time(due), state);
+  };
+  const std::string ack = one("ack", d.ack_due, d.acked_at, d.late_ack(), "acknowledged");
+  const std::string ship = one("ship", d.ship_due, d.shipped_at, d.late_ship(), "shipped");
+  return ack.empty() ? ship : ship.empty() ? ack : ack + ", " + ship;
+}
+
+json deadline_json(const PoDeadline& d) {
+  auto t = [](std::int64_t v) { return v ? iso_time(v) : std::string(); };
+  return {{"ack_due", t(d.ack_due)},   {"acked_at", t(d.acked_at)},
+          {"ship_due", t(d.ship_due)}, {"shipped_at", t(d.shipped_at)},
+          {"late_ack", d.late_ack()},  {"late_ship", d.late_ship()}};
+}
 
 json order_to_json(Runtime& rt, const Order& o) {
   auto pos = rt.store->load_pos(o.id);
@@ -50,6 +75,7 @@ json order_to_json(Runtime& rt, const Order& o) {
                     {"delivery", to_string(po.state)},
                     {"error", po.error},
                     {"lines", lines}});
+    if (auto d = rt.store->po_deadline(po.id)) jpos.back()["deadlines"] = deadline_json(*d);
   }
   json lines = json::array();
   for (const auto& l : o.lines) lines.push_back(line_json(l));
@@ -209,10 +235,14 @@ std::string order_details(Runtime& rt, const Order& o) {
   }
   if (!pos.empty()) {
     out += "POs:\n";
-    for (const auto& p : pos)
+    for (const auto& p : pos) {
       out += fmt::format("  {} to {}: {} (delivery {}){}\n", p.number, p.supplier,
                          to_string(po_status(p, o.lines)), to_string(p.state),
                          p.error.empty() ? "" : " - " + p.error);
+      if (auto d = rt.store->po_deadline(p.id))
+        if (auto text = deadline_text(*d, rt.now()); !text.empty())
+          out += fmt::format("    deadlines: {}\n", text);
+    }
   }
   auto docs = rt.store->documents_of_order(o.id);
   if (!docs.empty()) {
@@ -267,6 +297,8 @@ std::string sync_status(Runtime& rt, bool as_json, const std::optional<std::stri
     json hist = json::array();
     for (const auto& r : runs) hist.push_back(run_json(r));
     j["service"] = svc;
+    j["late_pos"] = rt.store->late_po_count();
+    j["open_alerts"] = rt.store->recent_alerts(1000, true).size();
     j["last"] = last;
     j["history"] = hist;
     json deliveries = json::array();
@@ -324,6 +356,10 @@ std::string sync_status(Runtime& rt, bool as_json, const std::optional<std::stri
     out +=
         "Service: not running (syncs happen only when `orderctl sync` or `orderd --once` runs)\n";
   }
+  if (const auto late = rt.store->late_po_count())
+    out += fmt::format("Late POs: {} (`orderctl orders --late`)\n", late);
+  if (const auto open = rt.store->recent_alerts(1000, true).size())
+    out += fmt::format("Open alerts: {} (`orderctl alerts --open`)\n", open);
   out += "Last runs:\n";
   for (const auto& r : last_runs)
     out += fmt::format("  {:<9} {} ({}): {} files, {} changed, {} failed\n", r.kind,
@@ -420,6 +456,75 @@ std::string alerts_list(Runtime& rt, bool as_json, bool open_only, int limit) {
                          s.state == DocState::kDelivered ? "delivered " + iso_time(s.delivered_at)
                                                          : to_string(s.state),
                          s.error.empty() || s.state == DocState::kDelivered ? "" : " - " + s.error);
+  }
+  return out;
+}
+
+}  // namespace orderd
+
+namespace orderd {
+
+std::string suppliers_report(Runtime& rt, std::int64_t since, bool as_json) {
+  auto scores = rt.store->supplier_scores(since);
+  // Every configured supplier, those with nothing in the time too.
+  for (const auto& s : rt.cfg->suppliers)
+    if (std::none_of(scores.begin(), scores.end(),
+                     [&](const SupplierScore& sc) { return sc.supplier == s.id; }))
+      scores.emplace_back().supplier = s.id;
+  std::sort(scores.begin(), scores.end(),
+            [](const SupplierScore& a, const SupplierScore& b) { return a.supplier < b.supplier; });
+  std::map<std::string, std::string> outages;
+  for (const auto& a : rt.store->open_alerts("outage"))
+    if (a.ref.starts_with("supplier/")) outages[a.party] = iso_time(a.raised_at);
+  auto stats = [](std::vector<double> h) -> std::pair<double, double> {
+    if (h.empty()) return {0, 0};
+    std::sort(h.begin(), h.end());
+    double sum = 0;
+    for (const double x : h) sum += x;
+    // The nearest rank: the smallest value at or above 90% of them.
+    const auto rank = static_cast<std::size_t>(std::ceil(0.9 * static_cast<double>(h.size())));
+    return {sum / static_cast<double>(h.size()), h[std::max<std::size_t>(rank, 1) - 1]};
+  };
+  if (as_json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& sc : scores) {
+      const auto [avg, p90] = stats(sc.hours_to_ship);
+      const auto outage = outages.find(sc.supplier);
+      out.push_back({{"supplier", sc.supplier},
+                     {"since", iso_time(since)},
+                     {"pos_sent", sc.sent},
+                     {"ack_deadline_pos", sc.ack_kept},
+                     {"acknowledged_on_time", sc.acked_on_time},
+                     {"ship_deadline_pos", sc.ship_kept},
+                     {"shipped_on_time", sc.shipped_on_time},
+                     {"shipped", sc.hours_to_ship.size()},
+                     {"hours_to_ship_avg", avg},
+                     {"hours_to_ship_p90", p90},
+                     {"rejections", sc.rejections},
+                     {"failed_deliveries", sc.failed_deliveries},
+                     {"outage_since", outage == outages.end() ? "" : outage->second}});
+    }
+    return json_text(out, 2) + "\n";
+  }
+  std::string out = fmt::format("Suppliers since {}:\n", iso_time(since));
+  auto share = [](std::int64_t n, std::int64_t of) {
+    return of ? fmt::format("{}/{} ({:.0f}%)", n, of,
+                            100.0 * static_cast<double>(n) / static_cast<double>(of))
+              : std::string("no deadline");
+  };
+  for (const auto& sc : scores) {
+    const auto [avg, p90] = stats(sc.hours_to_ship);
+    const auto outage = outages.find(sc.supplier);
+    out += fmt::format(
+        "  {}: {} sent; acknowledged on time {}; shipped on time {}; hours to ship {}; {} "
+        "rejected, {} deliveries given up{}\n",
+        sc.supplier, count_of(sc.sent, "PO"), share(sc.acked_on_time, sc.ack_kept),
+        share(sc.shipped_on_time, sc.ship_kept),
+        sc.hours_to_ship.empty()
+            ? std::string("none shipped")
+            : fmt::format("avg {:.1f}, p90 {:.1f} ({} shipped)", avg, p90, sc.hours_to_ship.size()),
+        sc.rejections, sc.failed_deliveries,
+        outage == outages.end() ? "" : "; IN OUTAGE since " + outage->second);
   }
   return out;
 }

@@ -21,5 +21,9 @@ std::string sync_status(Runtime& rt, bool json, const std::optional<std::string>
 // The newest alerts first (`open_only`: open conditions), each with where
 // it was sent and whether that delivery went through.
 std::string alerts_list(Runtime& rt, bool json, bool open_only, int limit);
+// Per supplier since `since`: POs sent, acknowledged and shipped on time,
+// hours to ship (average, 90th percentile), rejections, deliveries given
+// up, and a current outage.
+std::string suppliers_report(Runtime& rt, std::int64_t since, bool json);
 
 }  // namespace orderd

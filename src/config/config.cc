@@ -520,6 +520,34 @@ class Walker {
     return x;
   }
 
+  // deadlines (top level) or suppliers.<id>.deadlines, over `base`.
+  Deadlines deadlines(const YAML::Node& n, std::string_view path, std::string_view section,
+                      Deadlines base) {
+    if (!n || !check_keys(n, path, section)) return base;
+    constexpr std::int64_t kYear = 366LL * 86400;
+    base.ack = duration(n, path, "ack", base.ack, 0, kYear);
+    base.ship = duration(n, path, "ship", base.ship, 0, kYear);
+    if (n["business_days"]) {
+      const auto names = strings(n, path, "business_days");
+      std::uint8_t days = 0;
+      bool named_all = true;
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        if (const auto bit = weekday_bit(names[i])) {
+          days |= static_cast<std::uint8_t>(1u << *bit);
+          continue;
+        }
+        named_all = false;
+        error(
+            n["business_days"][i], fmt::format("{}.business_days[{}]", path, i),
+            fmt::format("'{}' is not a day: write Mon, Tue, Wed, Thu, Fri, Sat or Sun", names[i]));
+      }
+      if (days == 0 && named_all)
+        error(n["business_days"], join(path, "business_days"), "give at least one day");
+      base.business_days = days;
+    }
+    return base;
+  }
+
   // suppliers.<id>.shipping: the buyer's method -> the supplier's.
   ShippingRules shipping(const YAML::Node& n, std::string_view path) {
     ShippingRules r;
@@ -624,6 +652,7 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
       cfg->schedule.tracking_sync =
           w.duration(sc, "schedule", "tracking_sync", cfg->schedule.tracking_sync);
     }
+    cfg->deadlines = w.deadlines(root["deadlines"], "deadlines", "deadlines", {});
     if (root["require"]) {
       cfg->require = w.fields(root, "", "require");
     } else {
@@ -698,6 +727,8 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
         s.auto_process = w.boolean(n, path, "auto_process", false);
         s.po = w.po(n["po"], path + ".po");
         s.shipping = w.shipping(n["shipping"], path + ".shipping");
+        s.deadlines = w.deadlines(n["deadlines"], path + ".deadlines", "suppliers.<id>.deadlines",
+                                  cfg->deadlines);
         // The older po.x12.td5 (method -> SCAC) is the same mapping.
         for (const auto& td5 : s.po.x12.td5) {
           const std::string key = shipping_key(td5.first);

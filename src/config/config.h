@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/deadlines.h"
 #include "core/fields.h"
 #include "core/shipping.h"
 #include "transport/options.h"
@@ -83,6 +84,7 @@ struct SupplierConfig {
   std::vector<FieldId> require;
   bool auto_process = false;
   ShippingRules shipping;  // suppliers.<id>.shipping (po.x12.td5 folded in)
+  Deadlines deadlines;     // suppliers.<id>.deadlines over the top-level deadlines
   PoConfig po;
   TransportConfig transport;
   TrackingConfig tracking;
@@ -139,6 +141,7 @@ struct Config {
   std::vector<ChannelConfig> channels;
   std::vector<SupplierConfig> suppliers;
   AlertsConfig alerts;
+  Deadlines deadlines;  // the default of every supplier's
   // What is valid but unwise (a schedule below a minute), each naming its
   // place; `--check-config` prints them and the service logs them.
   std::vector<std::string> warnings;

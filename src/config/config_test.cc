@@ -285,3 +285,21 @@ TEST_CASE("config: the reference of alerts.sinks.<name>.events names every alert
         if (kind.name != "test")
           CHECK_MESSAGE(k.doc.find(kind.name) != std::string_view::npos, kind.name);
 }
+
+TEST_CASE("config: deadlines at the top level, and per supplier key by key") {
+  std::string yaml = std::string(kValid) + "deadlines: {ack: 24h, ship: 2d}\n";
+  yaml.replace(yaml.find("    require: [ship_to.phone]\n"), 0,
+               "    deadlines: {ship: 3d, business_days: [Mon, Tue, Wed, Thu, Fri, Sat]}\n");
+  auto c = parse_config(yaml, "/etc/orderd/orderd.yaml");
+  REQUIRE_MESSAGE(c, (c ? "" : c.error().message()));
+  CHECK((*c)->deadlines.ack == 86400);
+  const auto& d = (*c)->supplier("acme")->deadlines;
+  CHECK(d.ack == 86400);  // from the top level
+  CHECK(d.ship == 3 * 86400);
+  CHECK(d.business_days == 0b1111110);
+  CHECK(error_of(std::string(kValid) + "deadlines: {ack: 24h, business_days: [Mon, Funday]}\n")
+            .find("deadlines.business_days[1]: 'Funday' is not a day: write Mon, Tue, Wed, Thu, "
+                  "Fri, Sat or Sun") != std::string::npos);
+  CHECK(error_of(std::string(kValid) + "deadlines: {ack: soon}\n")
+            .find("deadlines.ack: 'soon' is not a duration") != std::string::npos);
+}

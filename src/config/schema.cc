@@ -20,9 +20,21 @@ constexpr KeySpec kTop[] = {
      "fields every order needs before it can be processed"},
     {"channels", "map", "required", "sales channels by id"},
     {"suppliers", "map", "required", "suppliers by id"},
+    {"deadlines", "map", "none",
+     "when suppliers must acknowledge and ship a delivered PO (below); each supplier's "
+     "deadlines override these key by key"},
     {"alerts", "map", "none",
      "failure alerts and where they go (README, \"Alerts\"); without sinks they are still "
      "recorded (`orderctl alerts`)"},
+};
+constexpr KeySpec kDeadlines[] = {
+    {"ack", "duration", "none",
+     "business time from a PO's delivery to the supplier's 997 or 855 (e.g. 24h); later is "
+     "late"},
+    {"ship", "duration", "none",
+     "business time from a PO's delivery to its first shipment arriving in orderd (e.g. 2d)"},
+    {"business_days", "list", "[Mon, Tue, Wed, Thu, Fri]",
+     "the days deadlines count (the machine's local days); other days are skipped"},
 };
 constexpr KeySpec kAlerts[] = {
     {"window", "duration", "5m",
@@ -35,7 +47,7 @@ constexpr KeySpec kAlerts[] = {
 constexpr KeySpec kAlertSink[] = {
     {"events", "list", "every kind",
      "the alert kinds this sink takes: delivery_failed, rejected, outage, recovered, "
-     "quarantined, unmatched_tracking, channel_change, needs_resolve, pull_failed, "
+     "quarantined, unmatched_tracking, channel_change, needs_resolve, late, pull_failed, "
      "reload_refused"},
     {"transport", "map", "required",
      "an email transport (to the operators; subject defaults to {title}, body to body), an http "
@@ -72,6 +84,8 @@ constexpr KeySpec kSupplier[] = {
     {"tracking", "map", "csv defaults", "how the supplier's tracking files are read"},
     {"tracking_sync", "duration", "schedule.tracking_sync",
      "this supplier's tracking sync interval"},
+    {"deadlines", "map", "the top-level deadlines",
+     "this supplier's ack, ship and business_days (as the top-level deadlines)"},
     {"shipping", "map", "none",
      "the supplier's carrier and service for each shipping method the buyer can choose; with it, "
      "an order whose method is not mapped waits in needs_resolve"},
@@ -164,6 +178,8 @@ constexpr Section kSections[] = {
     {"suppliers.<id>.shipping.map.<method>", kShipMethod},
     {"suppliers.<id>.tracking", kTracking},
     {"suppliers.<id>.tracking.columns", kTrackingColumns},
+    {"deadlines", kDeadlines},
+    {"suppliers.<id>.deadlines", kDeadlines},
     {"alerts", kAlerts},
     {"alerts.sinks.<name>", kAlertSink},
 };

@@ -33,6 +33,8 @@ constexpr AlertKind kKinds[] = {
      "an order in needs_resolve longer than alerts.resolve_after (open until it leaves "
      "needs_resolve)",
      true},
+    {"late", "late POs",
+     "a PO not acknowledged or not shipped by its supplier's deadlines (open until it is)", true},
     {"pull_failed", "pulls failing",
      "a channel's source or a supplier's tracking.pull failed (open until a pull succeeds)", true},
     {"reload_refused", "configuration reloads refused",

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/deadlines.h"
+
 using namespace orderd;
 
 namespace {
@@ -24,10 +26,10 @@ TEST_CASE("alert kinds: names are unique, each has a heading, conditions are mar
     bool condition;
   };
   const Row rows[] = {
-      {"delivery_failed", true}, {"rejected", false},     {"outage", true},
-      {"recovered", false},      {"quarantined", false},  {"unmatched_tracking", false},
-      {"channel_change", false}, {"needs_resolve", true}, {"pull_failed", true},
-      {"reload_refused", true},  {"test", false}};
+      {"delivery_failed", true}, {"rejected", false},      {"outage", true},
+      {"recovered", false},      {"quarantined", false},   {"unmatched_tracking", false},
+      {"channel_change", false}, {"needs_resolve", true},  {"late", true},
+      {"pull_failed", true},     {"reload_refused", true}, {"test", false}};
   for (const auto& r : rows) {
     CAPTURE(r.name);
     const AlertKind* k = find_alert_kind(r.name);
@@ -161,4 +163,37 @@ TEST_CASE(
   CHECK(j["alerts"][0]["action"] == many[0].action);
   CHECK(j["alerts"][0]["raised_at"] == "2026-09-21T14:13:20Z");
   CHECK(alert_message({}, "x").text.empty());
+}
+
+TEST_CASE("business_deadline: only business days count") {
+  constexpr std::int64_t kFri = 1'790'294'400;  // Friday 2026-09-25 00:00:00 UTC
+  constexpr std::int64_t h = 3600, d = 86400;
+  struct Row {
+    const char* name;
+    std::int64_t from, span;
+    std::uint8_t days;
+    std::int64_t offset, want;
+  };
+  const Row rows[] = {
+      {"Friday 15:00 + 24h is Monday 15:00", kFri + 15 * h, 24 * h, kMondayToFriday, 0,
+       kFri + 3 * d + 15 * h},
+      {"Friday 15:00 + 2d is Tuesday 15:00", kFri + 15 * h, 48 * h, kMondayToFriday, 0,
+       kFri + 4 * d + 15 * h},
+      {"Saturday starts counting on Monday 00:00", kFri + d + 10 * h, 5 * h, kMondayToFriday, 0,
+       kFri + 3 * d + 5 * h},
+      {"Monday 10:00 + 24h is Tuesday 10:00", kFri + 3 * d + 10 * h, 24 * h, kMondayToFriday, 0,
+       kFri + 4 * d + 10 * h},
+      {"ending at midnight", kFri + 15 * h, 9 * h, kMondayToFriday, 0, kFri + d},
+      {"every day", kFri + 15 * h, 24 * h, 0x7f, 0, kFri + d + 15 * h},
+      {"no day named: every day", kFri + 15 * h, 24 * h, 0, 0, kFri + d + 15 * h},
+      // At UTC-5, Friday 22:00 UTC is Friday 17:00 local: 7 hours left of it.
+      {"local days", kFri + 22 * h, 8 * h, kMondayToFriday, -5 * h, kFri + 3 * d + 5 * h + h},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.name);
+    CHECK(business_deadline(r.from, r.span, r.days, r.offset) == r.want);
+  }
+  CHECK(weekday_bit("Mon") == 1);
+  CHECK(weekday_bit("Sun") == 0);
+  CHECK_FALSE(weekday_bit("Monday"));
 }

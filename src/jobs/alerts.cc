@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/deadlines.h"
 #include "jobs/jobs.h"
 #include "util/hash.h"
 
@@ -84,6 +85,7 @@ class Raiser {
     for (const auto& o :
          st_.waiting_orders(OrderStatus::kNeedsResolve, now - rt_.cfg->alerts.resolve_after, 1000))
       raise(waiting_alert(o, now));
+    late(now);
   }
 
  private:
@@ -124,6 +126,32 @@ class Raiser {
         g.orders.push_back(st_.order_ref(id));
       }
     raise(given_up_alert(g, now));
+  }
+
+  // POs past their supplier's deadlines alert once each (ack, ship); the
+  // alert clears when the acknowledgment or shipment comes, or the PO is no
+  // longer out (canceled, rejected).
+  void late(std::int64_t now) {
+    for (const auto& d : st_.newly_late(now, 1000)) {
+      if (d.po_state != PoState::kSent) {
+        st_.end_deadlines(d.po_id);
+        continue;
+      }
+      const bool ack = d.ack_due > 0 && d.ack_due <= now && d.acked_at == 0 && d.ack_late_at == 0;
+      const bool ship =
+          d.ship_due > 0 && d.ship_due <= now && d.shipped_at == 0 && d.ship_late_at == 0;
+      st_.mark_late(d.po_id, ack, ship, now);
+      LatePo p{d.po_id, d.po, d.supplier, d.order, d.delivered_at, d.ack_due};
+      if (ack) raise(late_alert(p, "ack", now));
+      p.due = d.ship_due;
+      if (ship) raise(late_alert(p, "ship", now));
+    }
+    for (const auto& a : st_.open_alerts("late")) {
+      const auto d = st_.po_deadline(a.subject_id);
+      const bool ack = a.ref.ends_with("/ack");
+      if (!d || d->po_state != PoState::kSent || (ack ? d->acked_at : d->shipped_at) > 0)
+        st_.clear_alert(a.kind, a.ref, now);
+    }
   }
 
   Runtime& rt_;

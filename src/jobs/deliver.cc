@@ -42,6 +42,15 @@ void settle(Runtime& rt, const Document& d, bool ok, const std::string& error) {
     // Sending and sent count alike in an order's status: nothing to refresh.
     rt.store->set_document_pos_state(d.id, po_state_after(d.kind, ok), rt.actor,
                                      fmt::format("delivered to {} as {}", d.party, d.name), now);
+    // From now the supplier's deadlines run.
+    if (const auto* s = rt.cfg->supplier(d.party); s && s->deadlines.any()) {
+      const auto& dl = s->deadlines;
+      const std::int64_t offset = local_utc_offset(now);
+      auto due = [&](std::int64_t span) {
+        return span > 0 ? business_deadline(now, span, dl.business_days, offset) : 0;
+      };
+      rt.store->add_po_deadlines(d.id, now, due(dl.ack), due(dl.ship));
+    }
     return;
   }
   if (d.kind == "po" || d.kind == "cancel") {

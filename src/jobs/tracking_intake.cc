@@ -105,6 +105,7 @@ void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std
   sh.tracking_number = row.tracking_number;
   sh.ship_date = row.ship_date;
   rt.store->add_shipment(sh, file_id, now);
+  if (s.deadlines.any()) rt.store->set_po_shipped(po->id, now);
   rt.store->add_event(
       po->order_id, po->id, fmt::format("supplier:{}", s.id), "shipped", "", "",
       fmt::format("{} x {} via {} {} ({})", qty, row.sku, row.carrier, row.tracking_number, file),
@@ -143,6 +144,7 @@ void apply_notice(Runtime& rt, const SupplierConfig& s, const PoNotice& n, std::
     if (next) rt.store->set_po_state(po.id, *next, n.message);
     rt.store->add_event(po.order_id, po.id, actor, reject ? "rejected" : "acknowledged", "", "",
                         fmt::format("PO {}: {} ({})", po.number, n.message, file), rt.now());
+    if (s.deadlines.any()) rt.store->set_po_acked(po.id, rt.now());
     touched.insert(po.order_id);
     ++c.recorded;
   }

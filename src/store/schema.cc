@@ -306,10 +306,32 @@ CREATE TABLE alert_sends(
   PRIMARY KEY(alert_id, sink));
 )";
 
+// Supplier deadlines (core/deadlines.h): one row per PO delivered to a
+// supplier that has them, when it was due and when it was acknowledged,
+// shipped or found late. The open rows are found by partial indexes.
+const char* kV8 = R"(
+CREATE TABLE po_deadlines(
+  po_id INTEGER PRIMARY KEY REFERENCES pos(id),
+  supplier TEXT NOT NULL,
+  delivered_at INTEGER NOT NULL,
+  ack_due INTEGER NOT NULL,   -- 0: no acknowledgment deadline
+  ship_due INTEGER NOT NULL,  -- 0: no ship deadline
+  acked_at INTEGER NOT NULL DEFAULT 0,
+  shipped_at INTEGER NOT NULL DEFAULT 0,  -- its first shipment arrived
+  ack_late_at INTEGER NOT NULL DEFAULT 0,
+  ship_late_at INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX po_deadlines_ack ON po_deadlines(ack_due)
+  WHERE ack_due > 0 AND acked_at = 0 AND ack_late_at = 0;
+CREATE INDEX po_deadlines_ship ON po_deadlines(ship_due)
+  WHERE ship_due > 0 AND shipped_at = 0 AND ship_late_at = 0;
+CREATE INDEX po_deadlines_late ON po_deadlines(po_id)
+  WHERE (ack_late_at > 0 AND acked_at = 0) OR (ship_late_at > 0 AND shipped_at = 0);
+)";
+
 }  // namespace
 
 std::span<const std::string> migrations() {
-  static const std::vector<std::string> all = {v1(), kV2, kV3, kV4, kV5, v6(), kV7};
+  static const std::vector<std::string> all = {v1(), kV2, kV3, kV4, kV5, v6(), kV7, kV8};
   return all;
 }
 

@@ -32,6 +32,7 @@ struct OrderQuery {
   std::string customer;  // text in a name, e-mail or phone
   std::string order;     // the channel's id, with or without '#'
   bool changed_after_processing = false;
+  bool late = false;  // orders with a PO past its supplier's deadline
   int limit = 1000;
 };
 
@@ -82,6 +83,27 @@ struct SyncRun {
   int read = 0, changed = 0, failed = 0;
   int repeats = 0;  // empty runs folded into this one (it is empty too)
   bool empty() const { return read == 0 && changed == 0 && failed == 0 && summary.empty(); }
+};
+
+// A delivered PO's deadlines (store_deadlines.cc); times 0 when not (yet).
+struct PoDeadline {
+  std::int64_t po_id = 0;
+  std::string po, supplier, order;  // order as channel:id
+  std::int64_t delivered_at = 0, ack_due = 0, ship_due = 0;
+  std::int64_t acked_at = 0, shipped_at = 0, ack_late_at = 0, ship_late_at = 0;
+  PoState po_state = PoState::kSent;
+  bool late_ack() const { return ack_late_at > 0 && acked_at == 0; }
+  bool late_ship() const { return ship_late_at > 0 && shipped_at == 0; }
+};
+
+// One supplier's record over a time (orderctl suppliers).
+struct SupplierScore {
+  std::string supplier;
+  std::int64_t sent = 0;                         // POs delivered
+  std::int64_t ack_kept = 0, acked_on_time = 0;  // of those with an ack deadline
+  std::int64_t ship_kept = 0, shipped_on_time = 0;
+  std::vector<double> hours_to_ship;  // delivery to first shipment, each shipped PO
+  std::int64_t rejections = 0, failed_deliveries = 0;
 };
 
 class Stmt;
@@ -310,6 +332,23 @@ class Store {
   std::optional<DocState> document_state(std::int64_t id);
   // "channel:ext_id", or "" if there is no such order.
   std::string order_ref(std::int64_t order_id);
+
+  // --- deadlines (store_deadlines.cc) ---
+  // Deadline rows for every PO of document `doc_id` (delivered now).
+  void add_po_deadlines(std::int64_t doc_id, std::int64_t delivered_at, std::int64_t ack_due,
+                        std::int64_t ship_due);
+  void set_po_acked(std::int64_t po_id, std::int64_t at);    // the first time only
+  void set_po_shipped(std::int64_t po_id, std::int64_t at);  // the first time only
+  // POs past a deadline at `now` not yet found late (with their PO state).
+  std::vector<PoDeadline> newly_late(std::int64_t now, int limit);
+  void mark_late(std::int64_t po_id, bool ack, bool ship, std::int64_t now);
+  // A PO no longer out at its supplier (canceled, rejected): the deadlines
+  // it has not met are no longer kept.
+  void end_deadlines(std::int64_t po_id);
+  std::optional<PoDeadline> po_deadline(std::int64_t po_id);
+  std::int64_t late_po_count();
+  // Per supplier, POs delivered since `since` and how the supplier kept up.
+  std::vector<SupplierScore> supplier_scores(std::int64_t since);
 
   // --- the state itself ---
   // The database's identity and the highest ids it has handed out (or

@@ -272,6 +272,12 @@ std::string order_filter(const OrderQuery& q) {
         "order_counts)";
   if (q.changed_after_processing)
     where += " AND orders.id IN (SELECT order_id FROM events WHERE kind='channel_change_ignored')";
+  // By po_deadlines_late: only the POs late now are read.
+  if (q.late)
+    where +=
+        " AND orders.id IN (SELECT p.order_id FROM po_deadlines d JOIN pos p ON p.id=d.po_id "
+        "WHERE (d.ack_late_at > 0 AND d.acked_at = 0) OR (d.ship_late_at > 0 AND d.shipped_at = "
+        "0))";
   return where;
 }
 
@@ -305,7 +311,7 @@ std::vector<Order> Store::query_orders(const OrderQuery& q) {
 Store::OrderCounts Store::count_orders(const OrderQuery& q, std::int64_t cap) {
   OrderCounts out;
   const bool by_count_table = q.supplier.empty() && q.sku.empty() && q.customer.empty() &&
-                              q.order.empty() && !q.changed_after_processing;
+                              q.order.empty() && !q.changed_after_processing && !q.late;
   if (by_count_table) {
     auto c = stmt(
         "SELECT status, sum(n) FROM order_counts WHERE (?1='' OR status=?1) AND (?2='' OR "

@@ -18,3 +18,14 @@ const Clock& system_clock() {
 }
 
 }  // namespace orderd
+
+namespace orderd {
+
+std::int64_t local_utc_offset(std::int64_t unix_seconds) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm local{};
+  if (!::localtime_r(&t, &local)) return 0;
+  return local.tm_gmtoff;
+}
+
+}  // namespace orderd

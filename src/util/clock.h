@@ -15,4 +15,8 @@ class Clock {
 // The process-wide real clock.
 const Clock& system_clock();
 
+// Seconds east of UTC of the machine's local time at `unix_seconds` (its
+// TZ, daylight saving included): what a local day is for deadlines.
+std::int64_t local_utc_offset(std::int64_t unix_seconds);
+
 }  // namespace orderd
