@@ -436,3 +436,66 @@ TEST_CASE(
   CHECK(j[0]["shipped"] == 1);
   CHECK(j[0]["hours_to_ship_avg"] == doctest::Approx(4 * 24 + 300.0 / 3600 + 1));
 }
+
+TEST_CASE(
+    "digest: at its time each day, the day's counts and what waits; the supplier "
+    "scorecards on Mondays; a day missed is one digest") {
+  SKIP_WITHOUT_AIOSMTPD();
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+  Rig rig("ok");
+  auto cfg_text = slurp(rig.dir / "orderd.yaml");
+  cfg_text.replace(cfg_text.find("    ops:\n"), 9, "    ops:\n      digest: \"08:00\"\n");
+  spit(rig.dir / "orderd.yaml", cfg_text);
+  rig.open();
+  rig.cycle(false);  // Monday 14:13: the first digest is Tuesday's
+  std::string csv = orders_csv(7001, 2);
+  csv += shopify_row("#7003", "ACME-1", 1, "Ada Lovelace", "617-555-0101", "");
+  rig.drop("orders.csv", csv);
+  rig.cycle();
+  spit(rig.rt->spool.inbound("tracking", "acme") / "ship.csv",
+       acme_tracking_csv("PO000001") + "PO999999,ACME-1,1,UPS,1Z0000000000000000\r\n");
+  rig.clock.t += 3600;
+  rig.tracking_cycle();
+  rig.clock.t += 40;
+  rig.cycle(false);
+  const std::int64_t tuesday_8 = 1'790'000'000 - (14 * 3600 + 13 * 60 + 20) + 86400 + 8 * 3600;
+  rig.clock.t = tuesday_8 - 1;
+  rig.cycle(false);
+  auto digests = [&] {
+    std::vector<nlohmann::json> out;
+    for (const auto& m : rig.mails())
+      if (subject(m).starts_with("orderd digest")) out.push_back(m);
+    return out;
+  };
+  CHECK(digests().empty());
+  rig.clock.t = tuesday_8;
+  rig.cycle(false);
+  rig.cycle(false);
+  auto got = digests();
+  REQUIRE(got.size() == 1);
+  CHECK(subject(got[0]) ==
+        "orderd digest for 2026-09-21: 3 in, 2 processed, 1 shipped; 1 waiting, 0 failed, 0 late");
+  const std::string text = got[0]["text"];
+  CHECK(text.find("From 2026-09-21T08:00:00Z to 2026-09-22T08:00:00Z:") != std::string::npos);
+  // The unknown PO, and one more than the line ordered of PO000001.
+  CHECK_MESSAGE(text.find("  tracking matching no PO: 2\n") != std::string::npos, text);
+  CHECK(text.find("Waiting in needs_resolve now: 1") != std::string::npos);
+  CHECK(text.find("  shop:#7003: ") != std::string::npos);
+  CHECK(text.find("Sync health: ") != std::string::npos);
+  CHECK(text.find("Suppliers over the last 7 days") == std::string::npos);  // not a Monday
+  CHECK(rig.hooks().empty());  // the hook has no digest
+  // The service was down from Tuesday to Monday: one digest, with the scorecards.
+  rig.clock.t = tuesday_8 + 6 * 86400 + 60;
+  rig.open();
+  rig.cycle(false);
+  rig.cycle(false);
+  got = digests();
+  REQUIRE(got.size() == 2);
+  CHECK(subject(got[1]).starts_with("orderd digest for 2026-09-27: 0 in, "));
+  const std::string weekly = got[1]["text"];
+  CHECK(weekly.find("Suppliers over the last 7 days (orderctl suppliers --since 7d):\n  acme: 2 "
+                    "POs sent; acknowledged on time no deadline; shipped on time no deadline; "
+                    "hours to ship avg 1.0, p90 1.0 (1 shipped); 0 rejected, 0 deliveries given "
+                    "up\n") != std::string::npos);
+}

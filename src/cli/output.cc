@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -465,31 +464,11 @@ std::string alerts_list(Runtime& rt, bool as_json, bool open_only, int limit) {
 namespace orderd {
 
 std::string suppliers_report(Runtime& rt, std::int64_t since, bool as_json) {
-  auto scores = rt.store->supplier_scores(since);
-  // Every configured supplier, those with nothing in the time too.
-  for (const auto& s : rt.cfg->suppliers)
-    if (std::none_of(scores.begin(), scores.end(),
-                     [&](const SupplierScore& sc) { return sc.supplier == s.id; }))
-      scores.emplace_back().supplier = s.id;
-  std::sort(scores.begin(), scores.end(),
-            [](const SupplierScore& a, const SupplierScore& b) { return a.supplier < b.supplier; });
-  std::map<std::string, std::string> outages;
-  for (const auto& a : rt.store->open_alerts("outage"))
-    if (a.ref.starts_with("supplier/")) outages[a.party] = iso_time(a.raised_at);
-  auto stats = [](std::vector<double> h) -> std::pair<double, double> {
-    if (h.empty()) return {0, 0};
-    std::sort(h.begin(), h.end());
-    double sum = 0;
-    for (const double x : h) sum += x;
-    // The nearest rank: the smallest value at or above 90% of them.
-    const auto rank = static_cast<std::size_t>(std::ceil(0.9 * static_cast<double>(h.size())));
-    return {sum / static_cast<double>(h.size()), h[std::max<std::size_t>(rank, 1) - 1]};
-  };
+  const auto scores = supplier_scores(rt, since);
   if (as_json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& sc : scores) {
-      const auto [avg, p90] = stats(sc.hours_to_ship);
-      const auto outage = outages.find(sc.supplier);
+      const auto [avg, p90] = hours_stats(sc.hours_to_ship);
       out.push_back({{"supplier", sc.supplier},
                      {"since", iso_time(since)},
                      {"pos_sent", sc.sent},
@@ -502,30 +481,12 @@ std::string suppliers_report(Runtime& rt, std::int64_t since, bool as_json) {
                      {"hours_to_ship_p90", p90},
                      {"rejections", sc.rejections},
                      {"failed_deliveries", sc.failed_deliveries},
-                     {"outage_since", outage == outages.end() ? "" : outage->second}});
+                     {"outage_since", sc.outage_since}});
     }
     return json_text(out, 2) + "\n";
   }
   std::string out = fmt::format("Suppliers since {}:\n", iso_time(since));
-  auto share = [](std::int64_t n, std::int64_t of) {
-    return of ? fmt::format("{}/{} ({:.0f}%)", n, of,
-                            100.0 * static_cast<double>(n) / static_cast<double>(of))
-              : std::string("no deadline");
-  };
-  for (const auto& sc : scores) {
-    const auto [avg, p90] = stats(sc.hours_to_ship);
-    const auto outage = outages.find(sc.supplier);
-    out += fmt::format(
-        "  {}: {} sent; acknowledged on time {}; shipped on time {}; hours to ship {}; {} "
-        "rejected, {} deliveries given up{}\n",
-        sc.supplier, count_of(sc.sent, "PO"), share(sc.acked_on_time, sc.ack_kept),
-        share(sc.shipped_on_time, sc.ship_kept),
-        sc.hours_to_ship.empty()
-            ? std::string("none shipped")
-            : fmt::format("avg {:.1f}, p90 {:.1f} ({} shipped)", avg, p90, sc.hours_to_ship.size()),
-        sc.rejections, sc.failed_deliveries,
-        outage == outages.end() ? "" : "; IN OUTAGE since " + outage->second);
-  }
+  for (const auto& sc : scores) out += "  " + score_line(sc) + "\n";
   return out;
 }
 

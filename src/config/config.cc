@@ -12,6 +12,7 @@
 #include "channels/formats.h"
 #include "config/schema.h"
 #include "core/alerts.h"
+#include "core/digest.h"
 #include "mappers/mappers.h"
 #include "transport/transport.h"
 #include "util/fs.h"
@@ -769,6 +770,12 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
             w.error(kv.second["events"][i], fmt::format("{}.events[{}]", path, i),
                     fmt::format("unknown alert kind '{}' (known: {})", sink.events[i],
                                 known_alert_kinds()));
+        if (const auto at = w.str(kv.second, path, "digest", ""); !at.empty()) {
+          sink.digest = parse_time_of_day(at);
+          if (sink.digest < 0)
+            w.error(kv.second["digest"], path + ".digest",
+                    fmt::format("'{}' is not a time of day: write HH:MM, e.g. \"08:00\"", at));
+        }
         sink.transport = w.transport(kv.second["transport"], path + ".transport");
         auto& t = sink.transport;
         if (t.type == "email") {

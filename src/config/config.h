@@ -113,6 +113,7 @@ struct AlertSinkConfig {
   Where where;
   std::string name;
   std::vector<std::string> events;  // empty: every kind
+  int digest = -1;                  // the daily digest's minute of the local day; -1: none
   TransportConfig transport;
   // Whether this sink takes alerts of `kind` (test messages always).
   bool wants(std::string_view kind) const;

@@ -49,6 +49,9 @@ constexpr KeySpec kAlertSink[] = {
      "the alert kinds this sink takes: delivery_failed, rejected, outage, recovered, "
      "quarantined, unmatched_tracking, channel_change, needs_resolve, late, pull_failed, "
      "reload_refused"},
+    {"digest", "time", "none",
+     "HH:MM (the machine's local time): a daily digest of the day before, with the supplier "
+     "scorecards on Mondays"},
     {"transport", "map", "required",
      "an email transport (to the operators; subject defaults to {title}, body to body), an http "
      "one (a webhook: the JSON body of docs/operations.md, \"Alerts\") or a dir"},

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/deadlines.h"
+#include "core/digest.h"
 
 using namespace orderd;
 
@@ -196,4 +197,34 @@ TEST_CASE("business_deadline: only business days count") {
   CHECK(weekday_bit("Mon") == 1);
   CHECK(weekday_bit("Sun") == 0);
   CHECK_FALSE(weekday_bit("Monday"));
+}
+
+TEST_CASE("digest times: the next time of day after a moment, local days") {
+  constexpr std::int64_t kMon = 1'789'948'800;  // Monday 2026-09-21 00:00:00 UTC
+  constexpr std::int64_t h = 3600;
+  CHECK(next_daily(kMon + 7 * h, 480, 0) == kMon + 8 * h);
+  CHECK(next_daily(kMon + 8 * h, 480, 0) == kMon + 8 * h + 86400);  // strictly after
+  CHECK(next_daily(kMon + 9 * h, 480, 0) == kMon + 8 * h + 86400);
+  CHECK(next_daily(kMon + 9 * h, 480, -5 * h) == kMon + 13 * h);  // 08:00 at UTC-5
+  CHECK(parse_time_of_day("08:00") == 480);
+  CHECK(parse_time_of_day("23:59") == 1439);
+  for (const char* bad : {"8:00", "24:00", "08:60", "0800", "ab:cd", ""}) {
+    CAPTURE(bad);
+    CHECK(parse_time_of_day(bad) == -1);
+  }
+  DigestFacts f;
+  f.from = kMon;
+  f.to = kMon + 86400;
+  f.orders_in = 3;
+  f.waiting = 12;
+  for (int i = 0; i < 10; ++i)
+    f.waiting_list.emplace_back("shop:#" + std::to_string(i), "needs zip");
+  const auto m = digest_message(f, "/etc/orderd/orderd.yaml");
+  CHECK(m.title ==
+        "orderd digest for 2026-09-21: 3 in, 0 processed, 0 shipped; 12 waiting, 0 failed, 0 late");
+  CHECK(m.text.find("  shop:#9: needs zip\n  ... and 2 more\n") != std::string::npos);
+  const auto j = nlohmann::json::parse(m.json);
+  CHECK(j["kind"] == "digest");
+  CHECK(j["waiting"] == 12);
+  CHECK(j["waiting_orders"].size() == 10);
 }

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "util/text.h"
 
@@ -34,6 +36,35 @@ std::int64_t business_deadline(std::int64_t from, std::int64_t span, std::uint8_
     t = day_end;
   }
   return t + left;
+}
+
+std::pair<double, double> hours_stats(std::vector<double> h) {
+  if (h.empty()) return {0, 0};
+  std::sort(h.begin(), h.end());
+  double sum = 0;
+  for (const double x : h) sum += x;
+  // The nearest rank: the smallest value at or above 90% of them.
+  const auto rank = static_cast<std::size_t>(std::ceil(0.9 * static_cast<double>(h.size())));
+  return {sum / static_cast<double>(h.size()), h[std::max<std::size_t>(rank, 1) - 1]};
+}
+
+std::string score_line(const SupplierScore& sc) {
+  auto share = [](std::int64_t n, std::int64_t of) {
+    return of ? fmt::format("{}/{} ({:.0f}%)", n, of,
+                            100.0 * static_cast<double>(n) / static_cast<double>(of))
+              : std::string("no deadline");
+  };
+  const auto [avg, p90] = hours_stats(sc.hours_to_ship);
+  return fmt::format(
+      "{}: {} sent; acknowledged on time {}; shipped on time {}; hours to ship {}; {} rejected, "
+      "{} deliveries given up{}",
+      sc.supplier, count_of(sc.sent, "PO"), share(sc.acked_on_time, sc.ack_kept),
+      share(sc.shipped_on_time, sc.ship_kept),
+      sc.hours_to_ship.empty()
+          ? std::string("none shipped")
+          : fmt::format("avg {:.1f}, p90 {:.1f} ({} shipped)", avg, p90, sc.hours_to_ship.size()),
+      sc.rejections, sc.failed_deliveries,
+      sc.outage_since.empty() ? "" : "; IN OUTAGE since " + sc.outage_since);
 }
 
 Alert late_alert(const LatePo& p, std::string_view which, std::int64_t now) {

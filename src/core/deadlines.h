@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/alerts.h"
 
@@ -34,6 +36,21 @@ std::optional<int> weekday_bit(std::string_view name);
 // counted on every day.
 std::int64_t business_deadline(std::int64_t from, std::int64_t span, std::uint8_t days,
                                std::int64_t utc_offset);
+
+// One supplier's record over a time (orderctl suppliers, the digest).
+struct SupplierScore {
+  std::string supplier;
+  std::int64_t sent = 0;                         // POs delivered
+  std::int64_t ack_kept = 0, acked_on_time = 0;  // of those with an ack deadline
+  std::int64_t ship_kept = 0, shipped_on_time = 0;
+  std::vector<double> hours_to_ship;  // delivery to first shipment, each shipped PO
+  std::int64_t rejections = 0, failed_deliveries = 0;
+  std::string outage_since;  // an outage open now: since when
+};
+// The average and the 90th percentile (nearest rank) of `hours`; 0 if none.
+std::pair<double, double> hours_stats(std::vector<double> hours);
+// "acme: 12 POs sent; acknowledged on time 11/12 (92%); ..." for people.
+std::string score_line(const SupplierScore& s);
 
 // A PO past a deadline: `which` is "ack" or "ship".
 struct LatePo {

@@ -222,6 +222,7 @@ RunReport raise_alerts(Runtime& rt) {
       Raiser raiser(rt, report);
       raiser.run();
       queue_batches(rt, first_new, false, report);
+      queue_digests(rt, report);
       s = txn.commit();
     }
     if (!s) report.problem(fmt::format("alerts not raised: {}", s.error().message()));

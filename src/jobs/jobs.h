@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "core/deadlines.h"
 #include "core/verify.h"
 #include "spool/spool.h"
 #include "store/store.h"
@@ -119,6 +120,13 @@ std::optional<std::int64_t> next_alert_batch(Runtime& rt);
 // `orderctl alerts test`: a test alert queued at once for every sink (with
 // whatever else each has waiting); refused without sinks.
 Result<RunReport> queue_test_alert(Runtime& rt);
+
+// The daily digest of each sink that has `digest:` set, once its time of
+// day has passed (jobs/digest.cc); called by raise_alerts() in its
+// transaction. A day the service missed is one digest, of the day before.
+void queue_digests(Runtime& rt, RunReport& report);
+// Per supplier (every configured one) since `since`, with a current outage.
+std::vector<SupplierScore> supplier_scores(Runtime& rt, std::int64_t since);
 
 // One cycle: `work` (syncs, processing, an operator's action; may be
 // empty), then one delivery pass over every document due. The one place

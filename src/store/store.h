@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/alerts.h"
+#include "core/deadlines.h"
 #include "core/order.h"
 #include "core/state_check.h"
 #include "core/transitions.h"
@@ -94,16 +95,6 @@ struct PoDeadline {
   PoState po_state = PoState::kSent;
   bool late_ack() const { return ack_late_at > 0 && acked_at == 0; }
   bool late_ship() const { return ship_late_at > 0 && shipped_at == 0; }
-};
-
-// One supplier's record over a time (orderctl suppliers).
-struct SupplierScore {
-  std::string supplier;
-  std::int64_t sent = 0;                         // POs delivered
-  std::int64_t ack_kept = 0, acked_on_time = 0;  // of those with an ack deadline
-  std::int64_t ship_kept = 0, shipped_on_time = 0;
-  std::vector<double> hours_to_ship;  // delivery to first shipment, each shipped PO
-  std::int64_t rejections = 0, failed_deliveries = 0;
 };
 
 class Stmt;
@@ -333,6 +324,17 @@ class Store {
   // "channel:ext_id", or "" if there is no such order.
   std::string order_ref(std::int64_t order_id);
 
+  // What happened in [from, to): orders imported, orders reaching each
+  // status, unmatched tracking lines, runs with failures (the digest).
+  struct DayCounts {
+    std::int64_t orders_in = 0, unmatched = 0, failed_runs = 0;
+    std::vector<std::pair<std::string, std::int64_t>> status_changes;  // to status -> orders
+  };
+  DayCounts day_counts(std::int64_t from, std::int64_t to);
+  // The first id of `table` whose `column` (a time, growing with the id)
+  // is at or after `t`; one past the last id if none.
+  std::int64_t first_id_at(std::string_view table, std::string_view column, std::int64_t t);
+
   // --- deadlines (store_deadlines.cc) ---
   // Deadline rows for every PO of document `doc_id` (delivered now).
   void add_po_deadlines(std::int64_t doc_id, std::int64_t delivered_at, std::int64_t ack_due,
@@ -347,6 +349,7 @@ class Store {
   void end_deadlines(std::int64_t po_id);
   std::optional<PoDeadline> po_deadline(std::int64_t po_id);
   std::int64_t late_po_count();
+  std::vector<PoDeadline> late_pos(int limit);  // late now, oldest first
   // Per supplier, POs delivered since `since` and how the supplier kept up.
   std::vector<SupplierScore> supplier_scores(std::int64_t since);
 

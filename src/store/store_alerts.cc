@@ -200,3 +200,60 @@ std::string Store::order_ref(std::int64_t order_id) {
 }
 
 }  // namespace orderd
+
+namespace orderd {
+using namespace store_detail;
+
+std::int64_t Store::first_id_at(std::string_view table, std::string_view column, std::int64_t t) {
+  // Ids follow time in these tables (rows are written with the time of
+  // writing), so the first row at or after `t` is found by bisection.
+  auto probe =
+      stmt(fmt::format("SELECT id, {1} FROM {0} WHERE id >= ? ORDER BY id LIMIT 1", table, column));
+  auto top = stmt(fmt::format("SELECT coalesce(max(id), 0) FROM {}", table));
+  top.step();
+  std::int64_t lo = 1, hi = top.i64(0) + 1;  // the answer is in [lo, hi]
+  while (lo < hi) {
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    probe << mid;
+    if (!probe.step()) {
+      hi = mid;
+    } else if (probe.i64(1) >= t) {
+      hi = std::min(mid, probe.i64(0));
+    } else {
+      lo = probe.i64(0) + 1;
+    }
+    probe.reset();
+  }
+  return lo;
+}
+
+Store::DayCounts Store::day_counts(std::int64_t from, std::int64_t to) {
+  DayCounts c;
+  const std::int64_t o1 = first_id_at("orders", "imported_at", from),
+                     o2 = first_id_at("orders", "imported_at", to);
+  {
+    auto s = stmt("SELECT count(*) FROM orders WHERE id >= ? AND id < ?");
+    s << o1 << o2;
+    s.step();
+    c.orders_in = s.i64(0);
+  }
+  const std::int64_t e1 = first_id_at("events", "at", from), e2 = first_id_at("events", "at", to);
+  auto s = stmt(
+      "SELECT to_status, count(DISTINCT order_id) FROM events WHERE id >= ? AND id < ? AND "
+      "kind='status' GROUP BY to_status");
+  s << e1 << e2;
+  while (s.step()) c.status_changes.emplace_back(s.text(0), s.i64(1));
+  s.reset();
+  const std::int64_t u1 = first_id_at("unmatched_tracking", "at", from),
+                     u2 = first_id_at("unmatched_tracking", "at", to);
+  c.unmatched = u2 - u1;
+  auto r = stmt(
+      "SELECT count(*) FROM sync_runs WHERE started_at >= ? AND started_at < ? AND "
+      "failed > 0");
+  r << from << to;
+  r.step();
+  c.failed_runs = r.i64(0);
+  return c;
+}
+
+}  // namespace orderd

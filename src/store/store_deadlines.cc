@@ -154,3 +154,18 @@ std::vector<SupplierScore> Store::supplier_scores(std::int64_t since) {
 }
 
 }  // namespace orderd
+
+namespace orderd {
+using namespace store_detail;
+
+std::vector<PoDeadline> Store::late_pos(int limit) {
+  auto s = stmt(fmt::format(
+      "SELECT {} FROM po_deadlines d JOIN pos p ON p.id=d.po_id JOIN orders o ON o.id=p.order_id "
+      "WHERE (d.ack_late_at > 0 AND d.acked_at = 0) OR (d.ship_late_at > 0 AND d.shipped_at = 0) "
+      "ORDER BY d.po_id LIMIT ?",
+      kDeadlineCols));
+  s << limit;
+  return collect(s, read_deadline);
+}
+
+}  // namespace orderd
