@@ -11,6 +11,7 @@
 
 #include "daemon.h"
 #include "store/store.h"
+#include "test_servers.h"
 
 using namespace orderd::test;
 
@@ -170,4 +171,32 @@ TEST_CASE("state: a backup is a whole database that opens on its own") {
   REQUIRE(store);
   CHECK((*store)->quick_check() == "ok");
   CHECK((*store)->state_facts().po == 6);
+}
+
+TEST_CASE("state: a service that refuses to start alerts each sink directly, once per refusal") {
+  SKIP_WITHOUT_PYTHON();
+  HttpServer hook;
+  Install in("auto");
+  spit(in.config, slurp(in.config) + fmt::format(R"(alerts:
+  sinks:
+    hook:
+      transport: {{type: http, url: "http://127.0.0.1:{}/ok"}}
+)",
+                                                 hook.port));
+  in.drop_orders("shop", "a.csv", export_with({"#1"}, "1"));
+  REQUIRE(in.once().code == 0);
+  remove_db(in);
+  spit(in.path("state/orderd.db"), "");
+  for (int i = 0; i < 3; ++i) {  // systemd would not restart it (exit 2); an operator might
+    auto r = run({bin("orderd"), "-c", in.config});
+    CHECK(r.code == 2);
+    CHECK(r.err.find("SERVICE_START_FAILED") != std::string::npos);
+  }
+  const auto reqs = hook.requests();
+  REQUIRE(reqs.size() == 1);
+  const auto body = nlohmann::json::parse(reqs[0]["body"].get<std::string>());
+  CHECK(body["kind"] == "start_refused");
+  CHECK(body["title"].get<std::string>().starts_with("orderd: the orderd service for "));
+  CHECK(body["text"].get<std::string>().find("is not the one the spool's mark records") !=
+        std::string::npos);
 }

@@ -48,7 +48,7 @@ constexpr KeySpec kAlertSink[] = {
     {"events", "list", "every kind",
      "the alert kinds this sink takes: delivery_failed, rejected, outage, recovered, "
      "quarantined, unmatched_tracking, channel_change, needs_resolve, late, pull_failed, "
-     "reload_refused"},
+     "reload_refused, start_refused"},
     {"digest", "time", "none",
      "HH:MM (the machine's local time): a daily digest of the day before, with the supplier "
      "scorecards on Mondays"},

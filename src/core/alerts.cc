@@ -41,6 +41,10 @@ constexpr AlertKind kKinds[] = {
      "the service refused a new configuration and runs the previous one (open until a reload "
      "succeeds)",
      true},
+    {"start_refused", "starts refused",
+     "the service cannot start (its state is refused, or another service runs on it); sent "
+     "directly, once for the same refusal",
+     false},
     {"test", "test messages", "`orderctl alerts test`", false},
 };
 
@@ -187,6 +191,12 @@ Alert reload_refused_alert(std::string_view file, std::string_view why, std::int
                   file, why),
       fmt::format("correct it (`orderd --check-config {}`), then `systemctl reload orderd`", file),
       now);
+}
+
+Alert start_refused_alert(std::string_view file, std::string_view why, std::int64_t now) {
+  return make("start_refused", std::string(file), "",
+              fmt::format("the orderd service for {} cannot start:\n{}", file, why),
+              "do what the message says (docs/operations.md), then `systemctl start orderd`", now);
 }
 
 Alert test_alert(std::string_view who, std::int64_t now) {

@@ -86,6 +86,9 @@ Alert waiting_alert(const WaitingOrder& o, std::int64_t now);
 Alert pull_failed_alert(std::string_view kind, std::string_view source, std::string_view error,
                         std::int64_t now);
 Alert reload_refused_alert(std::string_view file, std::string_view why, std::int64_t now);
+// The service refusing to start: it has no state to queue this in, so it
+// is sent directly (service.cc).
+Alert start_refused_alert(std::string_view file, std::string_view why, std::int64_t now);
 Alert test_alert(std::string_view who, std::int64_t now);
 
 // --- Outages: failures in a row at one party's transport ---

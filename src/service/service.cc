@@ -24,7 +24,9 @@
 #include "jobs/state.h"
 #include "service/control.h"
 #include "service/schedule.h"
+#include "transport/transport.h"
 #include "util/fs.h"
+#include "util/hash.h"
 #include "util/json_out.h"
 #include "util/lifecycle.h"
 #include "util/text.h"
@@ -399,12 +401,47 @@ void Service::serve_control() {
   }
 }
 
+// The service cannot start: the state it would queue an alert in is what
+// was refused, so each sink that takes it is sent one message directly, and
+// a marker in state_dir keeps a restart loop from sending the same refusal
+// again. Without a configuration there is no sink: the journal has it.
+void alert_start_refused(const std::filesystem::path& file, const std::string& why) {
+  auto cfg = load_config(file);
+  if (!cfg || (*cfg)->alerts.sinks.empty()) return;
+  const auto marker = (*cfg)->state_dir / "alert.start-refused";
+  const std::string sha = sha256_hex(why);
+  if (auto sent = read_file(marker); sent && *sent == sha) return;
+  const std::vector<Alert> alert = {start_refused_alert(file.string(), why, system_clock().now())};
+  const AlertMessage m = alert_message(alert, file.string());
+  bool all = true;
+  for (const auto& sink : (*cfg)->alerts.sinks) {
+    if (!sink.wants("start_refused")) continue;
+    const bool as_json = sink.transport.type == "http";
+    const std::string name =
+        fmt::format("alert-start-{}.{}", sha.substr(0, 12), as_json ? "json" : "txt");
+    auto t = make_transport(sink.transport);
+    Result<Delivered> sent = t ? (*t)->deliver(name, as_json ? m.json : m.text)
+                               : Result<Delivered>(std::unexpected(t.error()));
+    if (!sent) {
+      all = false;
+      log(kErr, "SYNC_FAILURES",
+          fmt::format("the alert that orderd cannot start was not sent to sink {}: {}", sink.name,
+                      sent.error().message()));
+    }
+  }
+  // Sent (or tried by every sink that could not be made to take it): once.
+  if (all) (void)write_file_atomic(marker, sha);
+}
+
 int Service::run() {
   started_at_ = system_clock().now();
   if (auto why = load(); !why.empty()) {
     log(kErr, "SERVICE_START_FAILED", fmt::format("orderd cannot start: {}", why));
+    alert_start_refused(file_, why);
     return 2;
   }
+  // Started: a refusal that comes back later is news again.
+  std::filesystem::remove(rt_->cfg->state_dir / "alert.start-refused");
   reschedule(false);
   if (::pipe2(g_wake, O_NONBLOCK | O_CLOEXEC) != 0) {
     log(kErr, "INTERNAL_ERROR", fmt::format("pipe: {}", std::strerror(errno)));
