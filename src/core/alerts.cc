@@ -216,9 +216,13 @@ Alert outage_alert(std::string_view party_type, std::string_view party, int fail
   return make("outage", fmt::format("{}/{}", party_type, party), std::string(party),
               fmt::format("{} {}: {} deliveries in a row failed; the last: {}", party_type, party,
                           failures, last_error),
-              fmt::format("check {}'s server and orderd's {}s.{}.transport; documents are retried "
-                          "on their own (`orderctl sync status` lists them)",
-                          party, party_type, party),
+              fmt::format("check {}'s server and {}; documents still waiting are retried on "
+                          "their own, those given up need `orderctl retry ORDER` (`orderctl sync "
+                          "status` lists both)",
+                          party,
+                          party_type == "channel"
+                              ? fmt::format("channels.{}.tracking_push.transport", party)
+                              : fmt::format("{}s.{}.transport", party_type, party)),
               now);
 }
 

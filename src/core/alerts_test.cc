@@ -131,6 +131,9 @@ TEST_CASE("each source's alert names what it is about and the command that deals
   const Alert o = outage_alert("supplier", "acme", 3, "connection refused", kNow);
   CHECK(o.ref == "supplier/acme");
   CHECK(o.message == "supplier acme: 3 deliveries in a row failed; the last: connection refused");
+  CHECK(o.action.starts_with("check acme's server and suppliers.acme.transport; "));
+  CHECK(outage_alert("channel", "shop", 3, "refused", kNow)
+            .action.starts_with("check shop's server and channels.shop.tracking_push.transport; "));
   CHECK(!recovered_alert("supplier", "acme", kNow).open());
 }
 
