@@ -296,6 +296,9 @@ CREATE TABLE alerts(
   cleared_at INTEGER NOT NULL DEFAULT 0);
 CREATE UNIQUE INDEX alerts_open ON alerts(kind, ref) WHERE cleared_at = 0;
 CREATE INDEX alerts_subject ON alerts(kind, subject_id) WHERE cleared_at = 0;
+-- The events that alert, found without reading the others: a partial
+-- index costs an insert of any other event nothing but its test.
+CREATE INDEX events_alerting ON events(id) WHERE kind IN ('rejected', 'channel_change_ignored');
 CREATE TABLE alert_marks(
   name TEXT PRIMARY KEY,  -- events | attempts | inbound | unmatched | sink:<name> | streak:<party>
   value INTEGER NOT NULL);
