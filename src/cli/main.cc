@@ -229,6 +229,26 @@ int main(int argc, char** argv) {
       return *id;
     };
 
+    // An operator's action, in a recorded cycle (delivery included); one
+    // refused before anything was done says why, exit 1.
+    auto act = [&](std::string_view kind, const std::function<Result<RunReport>()>& action) {
+      std::optional<Error> refused;
+      auto r = recorded_run(rt, kind, rt.actor, [&](RunReport& out) {
+        out.add(run_cycle(rt, [&](RunReport& in) {
+          if (auto done = action())
+            in.add(std::move(*done));
+          else
+            refused = done.error();
+        }));
+      });
+      if (refused) {
+        std::cerr << refused->message() << "\n";
+        return 1;
+      }
+      print_report(r);
+      return r.failed ? 1 : 0;
+    };
+
     try {
       if (*backup) {
         if (auto s = rt.store->backup_to(backup_file); !s) {
@@ -386,57 +406,15 @@ int main(int argc, char** argv) {
       if (*cancel) {
         auto id = lookup(ref);
         if (!id) return 1;
-        std::optional<Error> refused;
-        auto r = recorded_run(rt, "cancel", rt.actor, [&](RunReport& out) {
-          out.add(run_cycle(rt, [&](RunReport& in) {
-            if (auto c = cancel_order(rt, *id, reason))
-              in.add(std::move(*c));
-            else
-              refused = c.error();
-          }));
-        });
-        if (refused) {
-          std::cerr << refused->message() << "\n";
-          return 1;
-        }
-        print_report(r);
-        return r.failed ? 1 : 0;
+        return act("cancel", [&] { return cancel_order(rt, *id, reason); });
       }
       if (*retry) {
         auto id = lookup(ref);
         if (!id) return 1;
-        std::optional<Error> refused;
-        auto r = recorded_run(rt, "retry", rt.actor, [&](RunReport& out) {
-          out.add(run_cycle(rt, [&](RunReport& in) {
-            if (auto t = retry_order(rt, *id))
-              in.add(std::move(*t));
-            else
-              refused = t.error();
-          }));
-        });
-        if (refused) {
-          std::cerr << refused->message() << "\n";
-          return 1;
-        }
-        print_report(r);
-        return r.failed ? 1 : 0;
+        return act("retry", [&] { return retry_order(rt, *id); });
       }
       if (*alerts_test_cmd) {
-        std::optional<Error> refused;
-        auto r = recorded_run(rt, "alerts", rt.actor, [&](RunReport& out) {
-          out.add(run_cycle(rt, [&](RunReport& in) {
-            if (auto t = queue_test_alert(rt))
-              in.add(std::move(*t));
-            else
-              refused = t.error();
-          }));
-        });
-        if (refused) {
-          std::cerr << refused->message() << "\n";
-          return 1;
-        }
-        print_report(r);
-        return r.failed ? 1 : 0;
+        return act("alerts", [&] { return queue_test_alert(rt); });
       }
       if (*suppliers_cmd) {
         const auto secs = parse_span(since);

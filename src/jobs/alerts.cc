@@ -160,27 +160,12 @@ class Raiser {
   int raised_ = 0;
 };
 
-std::string alert_document_name(const Document& d, std::int64_t id) {
-  return fmt::format("alert-{:06}.{}", id, d.format == "json" ? "json" : "txt");
-}
-
 // One document to `sink` listing `alerts` (one kind), recorded as sent to it.
 void queue_message(Runtime& rt, const AlertSinkConfig& sink, std::span<const Alert> alerts,
                    RunReport& report) {
-  const AlertMessage m = alert_message(alerts, rt.cfg->file.string());
-  Document d;
-  d.kind = "alert";
-  d.party_type = "sink";
-  d.party = sink.name;
-  d.format = sink.transport.type == "http" ? "json" : "text";
-  d.content = d.format == "json" ? m.json : m.text;
-  d.sha256 = sha256_hex(d.content);
-  d.state = kNewDocumentState;
-  d.created_at = rt.now();
-  rt.store->insert_document(d, alert_document_name);
-  for (const auto& a : alerts) rt.store->add_alert_send(a.id, sink.name, d.id);
-  report.lines.push_back(
-      fmt::format("{} queued for alert sink {}: {}", d.name, sink.name, m.title));
+  const std::int64_t id =
+      queue_for_sink(rt, sink, "alert", alert_message(alerts, rt.cfg->file.string()), report);
+  for (const auto& a : alerts) rt.store->add_alert_send(a.id, sink.name, id);
 }
 
 // Per sink: its unsent alerts by kind; a kind whose oldest has waited the
@@ -209,7 +194,28 @@ void queue_batches(Runtime& rt, std::int64_t first_new, bool now_all, RunReport&
   }
 }
 
+std::string sink_document_name(const Document& d, std::int64_t id) {
+  return fmt::format("{}-{:06}.{}", d.kind, id, d.format == "json" ? "json" : "txt");
+}
+
 }  // namespace
+
+std::int64_t queue_for_sink(Runtime& rt, const AlertSinkConfig& sink, std::string_view kind,
+                            const AlertMessage& m, RunReport& report) {
+  Document d;
+  d.kind = kind;
+  d.party_type = "sink";
+  d.party = sink.name;
+  d.format = sink.transport.type == "http" ? "json" : "text";
+  d.content = d.format == "json" ? m.json : m.text;
+  d.sha256 = sha256_hex(d.content);
+  d.state = kNewDocumentState;
+  d.created_at = rt.now();
+  rt.store->insert_document(d, sink_document_name);
+  report.lines.push_back(
+      fmt::format("{} queued for alert sink {}: {}", d.name, sink.name, m.title));
+  return d.id;
+}
 
 RunReport raise_alerts(Runtime& rt) {
   RunLock lock(rt);

@@ -7,7 +7,6 @@
 #include <algorithm>
 
 #include "jobs/jobs.h"
-#include "util/hash.h"
 #include "util/text.h"
 
 namespace orderd {
@@ -67,10 +66,6 @@ DigestFacts gather(Runtime& rt, std::int64_t from, std::int64_t to, bool weekly)
   return f;
 }
 
-std::string digest_name(const Document& d, std::int64_t id) {
-  return fmt::format("digest-{:06}.{}", id, d.format == "json" ? "json" : "txt");
-}
-
 }  // namespace
 
 std::vector<SupplierScore> supplier_scores(Runtime& rt, std::int64_t since) {
@@ -107,19 +102,8 @@ void queue_digests(Runtime& rt, RunReport& report) {
     const bool monday = ((local / 86400) % 7 + 7 + 4) % 7 == 1;
     const AlertMessage m =
         digest_message(gather(rt, latest - 86400, latest, monday), rt.cfg->file.string());
-    Document d;
-    d.kind = "digest";
-    d.party_type = "sink";
-    d.party = sink.name;
-    d.format = sink.transport.type == "http" ? "json" : "text";
-    d.content = d.format == "json" ? m.json : m.text;
-    d.sha256 = sha256_hex(d.content);
-    d.state = kNewDocumentState;
-    d.created_at = now;
-    rt.store->insert_document(d, digest_name);
+    queue_for_sink(rt, sink, "digest", m, report);
     rt.store->set_alert_mark(key, latest);
-    report.lines.push_back(
-        fmt::format("{} queued for alert sink {}: {}", d.name, sink.name, m.title));
   }
 }
 

@@ -121,6 +121,11 @@ std::optional<std::int64_t> next_alert_batch(Runtime& rt);
 // whatever else each has waiting); refused without sinks.
 Result<RunReport> queue_test_alert(Runtime& rt);
 
+// `m` queued as a document of `kind` (alert, digest) to `sink`, JSON for
+// an http sink and text otherwise, named KIND-<id>.json/.txt; its id. In
+// the caller's transaction.
+std::int64_t queue_for_sink(Runtime& rt, const AlertSinkConfig& sink, std::string_view kind,
+                            const AlertMessage& m, RunReport& report);
 // The daily digest of each sink that has `digest:` set, once its time of
 // day has passed (jobs/digest.cc); called by raise_alerts() in its
 // transaction. A day the service missed is one digest, of the day before.
