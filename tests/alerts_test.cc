@@ -90,6 +90,7 @@ suppliers:
     REQUIRE_MESSAGE(made, (made ? "" : made.error().message()));
     rt = std::move(*made);
     rt->clock = &clock;
+    rt->digests = true;  // as the service's runtime
   }
   RunReport cycle(bool sync = true) {
     return run_cycle(*rt, [&](RunReport& r) {
@@ -279,6 +280,9 @@ TEST_CASE("alerts: an order left in needs_resolve alerts once, and clears when i
   CHECK(rig.alerts().empty());
   rig.clock.t += 1;
   rig.cycle(false);
+  CHECK(rig.alerts().empty());  // waiting orders are looked at every ten minutes
+  rig.clock.t += 600;
+  rig.cycle(false);
   auto open = rig.alerts(true);
   REQUIRE(open.size() == 1);
   CHECK(open[0].alert.kind == "needs_resolve");
@@ -298,6 +302,7 @@ TEST_CASE("alerts: an order left in needs_resolve alerts once, and clears when i
   REQUIRE(id);
   auto resolved = resolve_order(*rig.rt, *id, {{"ship_to.address1", "12 Analytical Way"}});
   REQUIRE(resolved);
+  rig.clock.t += 600;
   rig.cycle(false);
   CHECK(rig.alerts(true).empty());
   REQUIRE(rig.alerts().size() == 1);
@@ -498,4 +503,37 @@ TEST_CASE(
                     "POs sent; acknowledged on time no deadline; shipped on time no deadline; "
                     "hours to ship avg 1.0, p90 1.0 (1 shipped); 0 rejected, 0 deliveries given "
                     "up\n") != std::string::npos);
+}
+
+TEST_CASE("alerts: a message a sink gave up is sent again after that sink's next success") {
+  SKIP_WITHOUT_AIOSMTPD();
+  Rig rig("refuse");
+  rig.smtp.server.stop();  // the mail relay is down
+  rig.drop("orders.csv", orders_csv(8001, 1));
+  rig.cycle();
+  rig.cycle(false);
+  rig.clock.t += 300;
+  for (int i = 0; i < 12; ++i) {  // 10 attempts, backing off from a minute
+    rig.cycle(false);
+    rig.clock.t += 86400;
+  }
+  auto rows = rig.alerts();
+  REQUIRE(rows.size() == 1);
+  REQUIRE(rows[0].sends.size() == 2);
+  CHECK(rows[0].sends[1].sink == "ops");
+  CHECK(rows[0].sends[1].state == DocState::kFailed);
+  CHECK(rows[0].sends[0].state == DocState::kDelivered);  // the webhook had it at once
+  rig.smtp.server.restart();
+  rig.drop("more.csv", orders_csv(8002, 1));  // another PO given up: a new alert
+  rig.cycle();
+  rig.cycle(false);
+  rig.clock.t += 300;
+  rig.cycle(false);  // the new message goes out...
+  rig.cycle(false);  // ...and, seen delivered, the one given up is queued again
+  rig.cycle(false);
+  const auto mails = rig.mails();
+  REQUIRE(mails.size() == 2);
+  CHECK(std::string(mails[0]["text"]).find("shop:#8002") != std::string::npos);
+  CHECK(std::string(mails[1]["text"]).find("shop:#8001") != std::string::npos);
+  CHECK(rig.alerts()[1].sends[1].state == DocState::kDelivered);
 }

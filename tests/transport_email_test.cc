@@ -67,6 +67,24 @@ TEST_CASE("email: a document goes out by SMTP with STARTTLS and login as an atta
   CHECK(t->check("PO-1.csv", sha256_hex(po)) == Presence::kAbsent);
 }
 
+TEST_CASE(
+    "email: the subject's placeholders are filled once each; a long non-ASCII one arrives "
+    "whole") {
+  SKIP_WITHOUT_AIOSMTPD();
+  SmtpSink sink;
+  auto cfg = sink.config();
+  // {title} is the document's first line (an alert's), cut at a character.
+  cfg.set("subject", "{title} [{name}] {party} {nope}");
+  cfg.set("body", "body");
+  auto t = make(cfg);
+  std::string title = "Bestellung für Müller & Söhne: {name} ";
+  for (int i = 0; i < 40; ++i) title += "ü";  // 80 bytes of two-byte characters
+  REQUIRE(t->deliver("alert-000001.txt", title + "\nthe rest\n"));
+  const auto got = sink.received();
+  REQUIRE(got.size() == 1);
+  CHECK(got[0]["headers"]["Subject"] == title + " [alert-000001.txt] acme {nope}");
+}
+
 TEST_CASE("email: body and both put the document in the text") {
   SKIP_WITHOUT_AIOSMTPD();
   SmtpSink sink;

@@ -297,7 +297,7 @@ std::string sync_status(Runtime& rt, bool as_json, const std::optional<std::stri
     for (const auto& r : runs) hist.push_back(run_json(r));
     j["service"] = svc;
     j["late_pos"] = rt.store->late_po_count();
-    j["open_alerts"] = rt.store->recent_alerts(1000, true).size();
+    j["open_alerts"] = rt.store->open_alert_count();
     j["last"] = last;
     j["history"] = hist;
     json deliveries = json::array();
@@ -357,7 +357,7 @@ std::string sync_status(Runtime& rt, bool as_json, const std::optional<std::stri
   }
   if (const auto late = rt.store->late_po_count())
     out += fmt::format("Late POs: {} (`orderctl orders --late`)\n", late);
-  if (const auto open = rt.store->recent_alerts(1000, true).size())
+  if (const auto open = rt.store->open_alert_count())
     out += fmt::format("Open alerts: {} (`orderctl alerts --open`)\n", open);
   out += "Last runs:\n";
   for (const auto& r : last_runs)

@@ -778,7 +778,16 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
         }
         sink.transport = w.transport(kv.second["transport"], path + ".transport");
         auto& t = sink.transport;
+        // Alerts keep trying for longer than POs: 10 attempts from 1m,
+        // doubling, is about 17 hours (and the sink's next success
+        // queues what it had given up again).
+        if (const auto tn = kv.second["transport"]; tn && tn.IsMap() && !tn["attempts"])
+          t.attempts = 10;
         if (t.type == "email") {
+          for (const char* key : {"smtp_url", "from", "to"})
+            if (!t.option(key))
+              w.error(kv.second["transport"], path + ".transport." + key,
+                      "an email sink needs smtp_url, from and to (the operators' addresses)");
           // To people: the alert as the text, its first line as the subject.
           if (!t.option("subject")) t.set("subject", "{title}");
           if (!t.option("body")) t.set("body", "body");

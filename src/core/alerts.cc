@@ -50,7 +50,7 @@ constexpr AlertKind kKinds[] = {
 
 // The first line of `s`, at most 200 bytes.
 std::string first_line(std::string_view s) {
-  return std::string(s.substr(0, std::min(s.find('\n'), std::size_t{200})));
+  return std::string(utf8_prefix(s.substr(0, s.find('\n')), 200));
 }
 
 std::string list(const std::vector<std::string>& items, std::size_t most = 5) {
@@ -109,10 +109,17 @@ Alert given_up_alert(const GivenUp& g, std::int64_t now) {
                               : fmt::format("orderctl retry {}", g.orders.front());
   } else {
     what = fmt::format("{} {} for {} {}", g.doc_kind, g.name, g.party_type, g.party);
-    action = "orderctl alerts";
+    action = "orderctl sync status";  // it shows the document and its last error
   }
-  return make("delivery_failed", g.name, g.party, fmt::format("{} was given up: {}", what, g.error),
-              fmt::format("mend what the error names, then `{}`", action), now, g.document_id);
+  Alert a =
+      make("delivery_failed", g.name, g.party, fmt::format("{} was given up: {}", what, g.error),
+           fmt::format("mend what the error names, then `{}`", action), now, g.document_id);
+  if (g.doc_kind != "po" && g.doc_kind != "cancel" && g.doc_kind != "tracking_push") {
+    // Nothing the operator can retry (a 997 to a supplier): said once.
+    a.condition = false;
+    a.cleared_at = now;
+  }
+  return a;
 }
 
 std::optional<Alert> event_alert(const AlertingEvent& e, std::int64_t now) {
@@ -120,14 +127,13 @@ std::optional<Alert> event_alert(const AlertingEvent& e, std::int64_t now) {
     return make("rejected", e.po.empty() ? e.order : e.po, e.supplier,
                 fmt::format("supplier {} rejected PO {} of order {}: {}", e.supplier, e.po, e.order,
                             e.message),
-                fmt::format("ask {} why; then `orderctl cancel {}` or correct the order and "
-                            "`orderctl retry {}` (see `orderctl show {}`)",
-                            e.supplier, e.order, e.order, e.order),
+                fmt::format("ask {} why (`orderctl show {}` has its answer); if it cannot be "
+                            "filled, `orderctl cancel {}`",
+                            e.supplier, e.order, e.order),
                 now);
   if (e.kind == "channel_change_ignored")
     return make("channel_change", e.order, e.supplier,
-                fmt::format("order {} changed in the channel after its POs went out: {}", e.order,
-                            e.message),
+                fmt::format("order {}: {}", e.order, e.message),
                 fmt::format("tell the supplier if it matters, or `orderctl cancel {}`; "
                             "`orderctl orders --changed-after-processing` lists them all",
                             e.order),
@@ -146,6 +152,13 @@ Alert quarantined_alert(const QuarantinedFile& f, std::int64_t now) {
 }
 
 Alert unmatched_alert(const UnmatchedLine& u, std::int64_t now) {
+  if (u.sku.empty() && u.tracking_number.empty())  // an 855 or 997/999 answering no PO
+    return make(
+        "unmatched_tracking", fmt::format("{}/{}/ack/{}", u.supplier, u.po_number, u.file),
+        u.supplier,
+        fmt::format("an acknowledgment from supplier {} (in {}) answers no PO orderd sent: {}",
+                    u.supplier, u.file, u.reason),
+        fmt::format("ask {} which PO it meant (`orderctl sync status` lists it)", u.supplier), now);
   return make("unmatched_tracking",
               fmt::format("{}/{}/{}/{}", u.supplier, u.po_number, u.sku, u.tracking_number),
               u.supplier,
@@ -206,9 +219,12 @@ Alert test_alert(std::string_view who, std::int64_t now) {
 }
 
 OutageStep outage_step(int streak, bool delivered, int threshold) {
-  if (delivered) return {0, false, streak >= threshold};
+  // At or past the threshold, not only at it: a threshold lowered during a
+  // streak still opens the outage (an open one is not raised twice), and
+  // any delivery after failures ends one (only an open one is cleared).
+  if (delivered) return {0, false, streak > 0};
   const int next = streak + 1;
-  return {next, next == threshold, false};
+  return {next, next >= threshold, false};
 }
 
 Alert outage_alert(std::string_view party_type, std::string_view party, int failures,

@@ -49,12 +49,17 @@ TEST_CASE("outage_step: failures in a row open an outage once; a delivery ends i
     OutageStep want;
   };
   const Row rows[] = {
-      {0, false, 3, {1, false, false}},  {1, false, 3, {2, false, false}},
-      {2, false, 3, {3, true, false}},   // the third in a row opens it
-      {3, false, 3, {4, false, false}},  // and a fourth does not again
-      {9, false, 3, {10, false, false}}, {4, true, 3, {0, false, true}},   // ended
-      {3, true, 3, {0, false, true}},    {2, true, 3, {0, false, false}},  // none was open
-      {0, true, 3, {0, false, false}},   {0, false, 1, {1, true, false}},
+      {0, false, 3, {1, false, false}},
+      {1, false, 3, {2, false, false}},
+      {2, false, 3, {3, true, false}},  // the third in a row opens it
+      {3, false, 3, {4, true, false}},  // past it too (a threshold lowered mid-streak);
+                                        // an outage open already is not raised twice
+      {9, false, 3, {10, true, false}},
+      {4, true, 3, {0, false, true}},  // ended
+      {3, true, 3, {0, false, true}},
+      {2, true, 3, {0, false, true}},  // clears one if open
+      {0, true, 3, {0, false, false}},
+      {0, false, 1, {1, true, false}},
   };
   for (const auto& r : rows) {
     CAPTURE(r.streak);

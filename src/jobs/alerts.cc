@@ -79,12 +79,18 @@ class Raiser {
     for (const auto& a : st_.open_alerts("delivery_failed"))
       if (st_.document_state(a.subject_id) != DocState::kFailed)
         st_.clear_alert(a.kind, a.ref, now);
-    for (const auto& a : st_.open_alerts("needs_resolve"))
-      if (st_.order_status(a.subject_id) != OrderStatus::kNeedsResolve)
-        st_.clear_alert(a.kind, a.ref, now);
-    for (const auto& o :
-         st_.waiting_orders(OrderStatus::kNeedsResolve, now - rt_.cfg->alerts.resolve_after, 1000))
-      raise(waiting_alert(o, now));
+    // Orders left waiting: every orders_status entry in needs_resolve is
+    // read, so at most once every ten minutes (resolve_after is hours).
+    constexpr std::int64_t kWaitingLook = 600;
+    if (const auto last = st_.alert_mark("waiting"); !last || now - *last >= kWaitingLook) {
+      for (const auto& a : st_.open_alerts("needs_resolve"))
+        if (st_.order_status(a.subject_id) != OrderStatus::kNeedsResolve)
+          st_.clear_alert(a.kind, a.ref, now);
+      for (const auto& o : st_.waiting_orders(OrderStatus::kNeedsResolve,
+                                              now - rt_.cfg->alerts.resolve_after, 1000))
+        raise(waiting_alert(o, now));
+      st_.set_alert_mark("waiting", now);
+    }
     late(now);
   }
 
@@ -96,8 +102,14 @@ class Raiser {
   void attempt(const Store::AttemptSeen& r, std::int64_t now) {
     if (r.party_type == "sink") {
       if (r.outcome == to_string(DocState::kFailed))
-        report_.problem(
-            fmt::format("alert message {} to sink {} was given up: {}", r.name, r.party, r.error));
+        report_.problem(fmt::format(
+            "alert message {} to sink {} was given up: {}; it is sent again after the sink's "
+            "next success",
+            r.name, r.party, r.error));
+      // The sink works again: what it had given up goes out again.
+      if (r.outcome == "delivered")
+        for (const auto id : st_.failed_documents("sink", r.party))
+          st_.set_document_state(id, retry_document(), now);
       return;
     }
     const bool delivered = r.outcome == "delivered";
@@ -149,8 +161,13 @@ class Raiser {
     for (const auto& a : st_.open_alerts("late")) {
       const auto d = st_.po_deadline(a.subject_id);
       const bool ack = a.ref.ends_with("/ack");
-      if (!d || d->po_state != PoState::kSent || (ack ? d->acked_at : d->shipped_at) > 0)
-        st_.clear_alert(a.kind, a.ref, now);
+      // No longer out (canceled, rejected), or its supplier keeps no
+      // deadlines any more (its acks and shipments are not recorded): the
+      // deadlines it has not met end with the alert.
+      const auto* s = d ? rt_.cfg->supplier(d->supplier) : nullptr;
+      const bool ended = !d || d->po_state != PoState::kSent || !s || !s->deadlines.any();
+      if (d && ended) st_.end_deadlines(d->po_id);
+      if (ended || (ack ? d->acked_at : d->shipped_at) > 0) st_.clear_alert(a.kind, a.ref, now);
     }
   }
 
@@ -228,7 +245,15 @@ RunReport raise_alerts(Runtime& rt) {
       Raiser raiser(rt, report);
       raiser.run();
       queue_batches(rt, first_new, false, report);
-      queue_digests(rt, report);
+      // A digest that cannot be written (its queries, a full disk) does not
+      // hold back the alerts of this look.
+      try {
+        Savepoint sp(*rt.store);
+        queue_digests(rt, report);
+        sp.release();
+      } catch (const StoreError& e) {
+        report.problem(fmt::format("daily digest not queued: state database error: {}", e.what()));
+      }
       s = txn.commit();
     }
     if (!s) report.problem(fmt::format("alerts not raised: {}", s.error().message()));

@@ -69,7 +69,7 @@ DigestFacts gather(Runtime& rt, std::int64_t from, std::int64_t to, bool weekly)
 }  // namespace
 
 std::vector<SupplierScore> supplier_scores(Runtime& rt, std::int64_t since) {
-  auto scores = rt.store->supplier_scores(since);
+  auto scores = rt.store->supplier_scores(since, rt.now());
   // Every configured supplier, those with nothing in the time too.
   for (const auto& s : rt.cfg->suppliers)
     if (std::none_of(scores.begin(), scores.end(),
@@ -84,6 +84,7 @@ std::vector<SupplierScore> supplier_scores(Runtime& rt, std::int64_t since) {
 }
 
 void queue_digests(Runtime& rt, RunReport& report) {
+  if (!rt.digests) return;
   const std::int64_t now = rt.now();
   const std::int64_t offset = local_utc_offset(now);
   for (const auto& sink : rt.cfg->alerts.sinks) {
@@ -92,18 +93,21 @@ void queue_digests(Runtime& rt, RunReport& report) {
     // The last time of day it was due at or before now: a day missed while
     // the service was down is one digest, not several.
     const std::int64_t latest = next_daily(now, sink.digest, offset) - 86400;
+    // Marked by the local day it was due on, not by its instant: a clock
+    // change (daylight saving) moves the instant, never the day.
+    const std::int64_t day = (latest + offset) / 86400;
     const auto mark = rt.store->alert_mark(key);
     if (!mark) {  // a new digest starts with the next day
-      rt.store->set_alert_mark(key, latest);
+      rt.store->set_alert_mark(key, day);
       continue;
     }
-    if (latest <= *mark) continue;
+    if (day <= *mark) continue;
     const std::int64_t local = latest + offset;
     const bool monday = ((local / 86400) % 7 + 7 + 4) % 7 == 1;
     const AlertMessage m =
         digest_message(gather(rt, latest - 86400, latest, monday), rt.cfg->file.string());
     queue_for_sink(rt, sink, "digest", m, report);
-    rt.store->set_alert_mark(key, latest);
+    rt.store->set_alert_mark(key, day);
   }
 }
 

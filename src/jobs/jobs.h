@@ -36,6 +36,9 @@ struct Runtime {
   // What the spool's state mark last said (jobs/state.h), to write it only
   // when the database has handed out more.
   std::optional<StateFacts> marked;
+  // Whether this process's cycles queue the daily digests: the service's
+  // and `orderd --once`'s do, orderctl's do not (its TZ may be another).
+  bool digests = false;
 
   std::int64_t now() const { return clock->now(); }
   ~Runtime();

@@ -19,8 +19,16 @@ Runtime::~Runtime() {
 Result<std::unique_ptr<Runtime>> open_runtime(std::shared_ptr<const Config> cfg) {
   auto store = Store::open(cfg->state_dir);
   if (!store) return std::unexpected(store.error());
-  auto rt = std::unique_ptr<Runtime>(new Runtime{
-      cfg, std::move(*store), Spool(cfg->spool_dir), {}, &system_clock(), "orderd", -1, 0, {}});
+  auto rt = std::unique_ptr<Runtime>(new Runtime{cfg,
+                                                 std::move(*store),
+                                                 Spool(cfg->spool_dir),
+                                                 {},
+                                                 &system_clock(),
+                                                 "orderd",
+                                                 -1,
+                                                 0,
+                                                 {},
+                                                 false});
   rt->rules.require = cfg->require;
   for (const auto& s : cfg->suppliers)
     rt->rules.suppliers.push_back({s.id, s.skus, s.require, s.shipping});

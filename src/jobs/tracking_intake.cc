@@ -144,7 +144,7 @@ void apply_notice(Runtime& rt, const SupplierConfig& s, const PoNotice& n, std::
     if (next) rt.store->set_po_state(po.id, *next, n.message);
     rt.store->add_event(po.order_id, po.id, actor, reject ? "rejected" : "acknowledged", "", "",
                         fmt::format("PO {}: {} ({})", po.number, n.message, file), rt.now());
-    if (s.deadlines.any()) rt.store->set_po_acked(po.id, rt.now());
+    if (s.deadlines.any() && !reject) rt.store->set_po_acked(po.id, rt.now());
     touched.insert(po.order_id);
     ++c.recorded;
   }

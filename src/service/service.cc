@@ -139,6 +139,7 @@ std::string Service::load() {
   auto rt = open_runtime(*cfg);
   if (!rt) return rt.error().message();
   (*rt)->actor = "orderd";
+  (*rt)->digests = true;
   // The state must be the one the spool knows, and whole (checked in full
   // at start; a reload keeps the database it runs on unless state_dir moved).
   if (auto s = check_state(**rt, !rt_ || state_dir_ != (*cfg)->state_dir); !s)
@@ -413,7 +414,6 @@ void alert_start_refused(const std::filesystem::path& file, const std::string& w
   if (auto sent = read_file(marker); sent && *sent == sha) return;
   const std::vector<Alert> alert = {start_refused_alert(file.string(), why, system_clock().now())};
   const AlertMessage m = alert_message(alert, file.string());
-  bool all = true;
   for (const auto& sink : (*cfg)->alerts.sinks) {
     if (!sink.wants("start_refused")) continue;
     const bool as_json = sink.transport.type == "http";
@@ -423,14 +423,14 @@ void alert_start_refused(const std::filesystem::path& file, const std::string& w
     Result<Delivered> sent = t ? (*t)->deliver(name, as_json ? m.json : m.text)
                                : Result<Delivered>(std::unexpected(t.error()));
     if (!sent) {
-      all = false;
       log(kErr, "SYNC_FAILURES",
           fmt::format("the alert that orderd cannot start was not sent to sink {}: {}", sink.name,
                       sent.error().message()));
     }
   }
-  // Sent (or tried by every sink that could not be made to take it): once.
-  if (all) (void)write_file_atomic(marker, sha);
+  // Tried once at every sink: a sink that failed is in the journal, and a
+  // restart loop does not send the others the same message again.
+  (void)write_file_atomic(marker, sha);
 }
 
 int Service::run() {
@@ -441,7 +441,8 @@ int Service::run() {
     return 2;
   }
   // Started: a refusal that comes back later is news again.
-  std::filesystem::remove(rt_->cfg->state_dir / "alert.start-refused");
+  std::error_code ignored;
+  std::filesystem::remove(rt_->cfg->state_dir / "alert.start-refused", ignored);
   reschedule(false);
   if (::pipe2(g_wake, O_NONBLOCK | O_CLOEXEC) != 0) {
     log(kErr, "INTERNAL_ERROR", fmt::format("pipe: {}", std::strerror(errno)));

@@ -282,6 +282,9 @@ class Store {
   bool clear_alert(std::string_view kind, std::string_view ref, std::int64_t now);
   std::vector<Alert> open_alerts(std::string_view kind);
   std::int64_t last_alert_id();
+  std::int64_t open_alert_count();
+  // The documents to `party` given up (state failed), oldest first.
+  std::vector<std::int64_t> failed_documents(std::string_view party_type, std::string_view party);
   // Alerts after `after_id` that `sink` has not been sent, oldest first
   // (at most 5,000).
   std::vector<Alert> unsent_alerts(std::string_view sink, std::int64_t after_id);
@@ -351,7 +354,8 @@ class Store {
   std::int64_t late_po_count();
   std::vector<PoDeadline> late_pos(int limit);  // late now, oldest first
   // Per supplier, POs delivered since `since` and how the supplier kept up.
-  std::vector<SupplierScore> supplier_scores(std::int64_t since);
+  // A deadline still running at `now` counts neither way.
+  std::vector<SupplierScore> supplier_scores(std::int64_t since, std::int64_t now);
 
   // --- the state itself ---
   // The database's identity and the highest ids it has handed out (or

@@ -89,11 +89,11 @@ void Store::add_alert_send(std::int64_t alert_id, std::string_view sink, std::in
 }
 
 std::vector<Store::AlertRow> Store::recent_alerts(int limit, bool open_only) {
-  auto s =
-      stmt(fmt::format("SELECT {} FROM alerts a WHERE (? = 0 OR (a.condition=1 AND "
-                       "a.cleared_at=0)) ORDER BY a.id DESC LIMIT ?",
-                       kAlertCols));
-  s << static_cast<std::int64_t>(open_only) << limit;
+  // Open ones through the partial index of open conditions (few); all of
+  // them newest first by id.
+  auto s = stmt(fmt::format("SELECT {} FROM alerts a {} ORDER BY a.id DESC LIMIT ?", kAlertCols,
+                            open_only ? "WHERE a.cleared_at=0 AND a.condition=1" : ""));
+  s << limit;
   std::vector<AlertRow> out;
   while (s.step()) out.push_back({read_alert(s), {}});
   s.reset();
@@ -254,6 +254,24 @@ Store::DayCounts Store::day_counts(std::int64_t from, std::int64_t to) {
   r.step();
   c.failed_runs = r.i64(0);
   return c;
+}
+
+}  // namespace orderd
+
+namespace orderd {
+using namespace store_detail;
+
+std::vector<std::int64_t> Store::failed_documents(std::string_view party_type,
+                                                  std::string_view party) {
+  auto s = stmt("SELECT id FROM documents WHERE state=? AND party_type=? AND party=? ORDER BY id");
+  s << to_string(DocState::kFailed) << party_type << party;
+  return collect(s, first_id);
+}
+
+std::int64_t Store::open_alert_count() {
+  auto s = stmt("SELECT count(*) FROM alerts WHERE condition=1 AND cleared_at=0");
+  s.step();
+  return s.i64(0);
 }
 
 }  // namespace orderd

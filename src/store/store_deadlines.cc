@@ -74,7 +74,9 @@ void Store::mark_late(std::int64_t po_id, bool ack, bool ship, std::int64_t now)
 void Store::end_deadlines(std::int64_t po_id) {
   auto s = stmt(
       "UPDATE po_deadlines SET ack_due=CASE WHEN acked_at=0 THEN 0 ELSE ack_due END, "
-      "ship_due=CASE WHEN shipped_at=0 THEN 0 ELSE ship_due END WHERE po_id=?");
+      "ack_late_at=CASE WHEN acked_at=0 THEN 0 ELSE ack_late_at END, "
+      "ship_due=CASE WHEN shipped_at=0 THEN 0 ELSE ship_due END, "
+      "ship_late_at=CASE WHEN shipped_at=0 THEN 0 ELSE ship_late_at END WHERE po_id=?");
   s << po_id;
   s.run();
 }
@@ -97,7 +99,7 @@ std::int64_t Store::late_po_count() {
   return s.i64(0);
 }
 
-std::vector<SupplierScore> Store::supplier_scores(std::int64_t since) {
+std::vector<SupplierScore> Store::supplier_scores(std::int64_t since, std::int64_t now) {
   // POs delivered since `since`, each with its deadline row (if its
   // supplier keeps deadlines) and its first shipment.
   auto s = stmt(
@@ -119,11 +121,13 @@ std::vector<SupplierScore> Store::supplier_scores(std::int64_t since) {
     if (shipped > 0) sc.hours_to_ship.push_back(static_cast<double>(shipped - delivered) / 3600.0);
     const std::int64_t ack_due = s.i64(4), acked = s.i64(5), ship_due = s.i64(6),
                        ship_at = s.i64(7);
-    if (ack_due > 0) {
+    // A deadline counts once it is met or has passed: one still running is
+    // neither kept nor missed yet.
+    if (ack_due > 0 && (acked > 0 || ack_due <= now)) {
       ++sc.ack_kept;
       if (acked > 0 && acked <= ack_due) ++sc.acked_on_time;
     }
-    if (ship_due > 0) {
+    if (ship_due > 0 && (ship_at > 0 || ship_due <= now)) {
       ++sc.ship_kept;
       if (ship_at > 0 && ship_at <= ship_due) ++sc.shipped_on_time;
     }

@@ -302,22 +302,31 @@ std::string header_text(std::string_view s) {
   if (ascii) return std::string(s);
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string b64;
-  for (std::size_t i = 0; i < s.size(); i += 3) {
-    unsigned v = static_cast<unsigned char>(s[i]) << 16;
-    if (i + 1 < s.size()) v |= static_cast<unsigned char>(s[i + 1]) << 8;
-    if (i + 2 < s.size()) v |= static_cast<unsigned char>(s[i + 2]);
-    b64 += kAlphabet[(v >> 18) & 63];
-    b64 += kAlphabet[(v >> 12) & 63];
-    b64 += i + 1 < s.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    b64 += i + 2 < s.size() ? kAlphabet[v & 63] : '=';
+  // Words of at most 45 bytes (60 base64 characters, 72 with the marks,
+  // within RFC 2047's 75), each holding whole characters; a reader joins
+  // adjacent encoded words without the space between them.
+  std::string out;
+  while (!s.empty()) {
+    const std::string_view part = utf8_prefix(s, 45).empty() ? s.substr(0, 1) : utf8_prefix(s, 45);
+    s.remove_prefix(part.size());
+    std::string b64;
+    for (std::size_t i = 0; i < part.size(); i += 3) {
+      unsigned v = static_cast<unsigned char>(part[i]) << 16;
+      if (i + 1 < part.size()) v |= static_cast<unsigned char>(part[i + 1]) << 8;
+      if (i + 2 < part.size()) v |= static_cast<unsigned char>(part[i + 2]);
+      b64 += kAlphabet[(v >> 18) & 63];
+      b64 += kAlphabet[(v >> 12) & 63];
+      b64 += i + 1 < part.size() ? kAlphabet[(v >> 6) & 63] : '=';
+      b64 += i + 2 < part.size() ? kAlphabet[v & 63] : '=';
+    }
+    out += (out.empty() ? "" : " ") + std::string("=?UTF-8?B?") + b64 + "?=";
   }
-  return "=?UTF-8?B?" + b64 + "?=";
+  return out;
 }
 
 // The partner id from the config place ("...: suppliers.acme.transport").
 std::string party_of(const TransportConfig& cfg) {
-  for (const std::string_view key : {"suppliers.", "channels."}) {
+  for (const std::string_view key : {"suppliers.", "channels.", "alerts.sinks."}) {
     const auto at = cfg.where.text.find(key);
     if (at == std::string::npos) continue;
     const auto start = at + key.size();
@@ -432,7 +441,7 @@ class EmailTransport final : public Transport {
     for (const auto& t : o_.to) rcpt.add("<" + one_line(t) + ">");
     // Each placeholder replaced once, left to right: a value holding a
     // placeholder's text (a file named "{name}") is not expanded again.
-    const std::string title(content.substr(0, std::min(content.find('\n'), std::size_t{200})));
+    const std::string title(utf8_prefix(content.substr(0, content.find('\n')), 200));
     const std::pair<std::string_view, std::string> values[] = {
         {"{name}", std::string(name)}, {"{party}", party_of(cfg_)}, {"{title}", title}};
     std::string subject;

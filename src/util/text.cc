@@ -258,3 +258,15 @@ std::string iso_time(std::int64_t unix_seconds) {
 }
 
 }  // namespace orderd
+
+namespace orderd {
+
+std::string_view utf8_prefix(std::string_view s, std::size_t most) {
+  if (s.size() <= most) return s;
+  std::size_t end = most;
+  // Back off over continuation bytes (10xxxxxx) to the start of a character.
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end);
+}
+
+}  // namespace orderd

@@ -1,8 +1,8 @@
 // String helpers shared by readers, config and CLI.
 #pragma once
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -43,6 +43,10 @@ bool valid_utf8(std::string_view s);
 std::vector<std::size_t> invalid_utf8(std::string_view s, std::size_t limit = SIZE_MAX);
 // `s` with each sequence that is not UTF-8 replaced by U+FFFD.
 std::string to_valid_utf8(std::string_view s);
+
+// The longest start of `s` of at most `most` bytes that does not end inside
+// a UTF-8 character.
+std::string_view utf8_prefix(std::string_view s, std::size_t most);
 // U+FFFD as UTF-8: what a byte that was not UTF-8 became.
 inline constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";
 // The 1-based line and column (in bytes) of `offset` in `text`.
