@@ -368,3 +368,33 @@ TEST_CASE("x12 out: every invalid conformance file gets a rejection that is itse
   MESSAGE(answered << " of " << files << " invalid files get a TA1 or a rejecting 997");
   CHECK(answered * 2 > files);
 }
+
+TEST_CASE("x12 in: a TA1 rejecting our interchange fails every PO in it, and alerts") {
+  Install in("auto");
+  in.drop_orders(
+      "shop", "a.csv",
+      std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2) + shopify_row("#2", "IN-3", 5));
+  REQUIRE(in.once().code == 0);
+  const auto sent = in.files("out/supplier/initech");
+  REQUIRE(sent.size() == 1);  // one interchange (batch: run) with both 850s
+  const auto isa = segments_of(slurp(sent[0]))[0];
+  const std::string isa13 = isa.substr(isa.size() - 15, 9);  // ...*000000001*0*P*>
+  in.drop_tracking("initech", "ta1.edi",
+                   "ISA*00*          *00*          *ZZ*INITECH        *ZZ*MYSHOP         "
+                   "*261126*1300*U*00401*000000901*0*P*>~\nTA1*" +
+                       isa13 + "*261126*1300*R*022~\nIEA*0*000000901~\n");
+  auto r = in.once();
+  CHECK_MESSAGE(r.code == 0, (r.out + r.err));
+  for (const char* id : {"1", "2"}) {
+    auto o = in.order(id);
+    CHECK(o["status"] == "failed");
+    REQUIRE(o["messages"].size() == 1);
+    CHECK(o["messages"][0].get<std::string>().find("TA1 from the supplier: interchange " + isa13 +
+                                                   " rejected: invalid control structure (022)") !=
+          std::string::npos);
+  }
+  auto alerts = nlohmann::json::parse(in.ctl({"alerts", "--json"}).out);
+  int rejected = 0;
+  for (const auto& a : alerts) rejected += a["kind"] == "rejected";
+  CHECK(rejected == 2);
+}

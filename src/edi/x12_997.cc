@@ -159,3 +159,39 @@ void DocumentCollector::segment_ack(const Segment& s, const Delimiters& d) {
 }
 
 }  // namespace orderd::x12
+
+namespace orderd::x12 {
+
+std::string ta1_note_code(std::string_view c) {
+  return lookup({{"000", "no error"},
+                 {"001", "the interchange control numbers in ISA and IEA do not match"},
+                 {"002", "this control standard is not supported"},
+                 {"003", "this version of the controls is not supported"},
+                 {"004", "the segment terminator is invalid"},
+                 {"005", "invalid interchange id qualifier for the sender"},
+                 {"006", "invalid interchange sender id"},
+                 {"007", "invalid interchange id qualifier for the receiver"},
+                 {"008", "invalid interchange receiver id"},
+                 {"009", "unknown interchange receiver id"},
+                 {"010", "invalid authorization information qualifier"},
+                 {"011", "invalid authorization information"},
+                 {"012", "invalid security information qualifier"},
+                 {"013", "invalid security information"},
+                 {"014", "invalid interchange date"},
+                 {"015", "invalid interchange time"},
+                 {"016", "invalid interchange standards identifier"},
+                 {"017", "invalid interchange version id"},
+                 {"018", "invalid interchange control number"},
+                 {"019", "invalid acknowledgment requested value"},
+                 {"020", "invalid test indicator"},
+                 {"021", "invalid number of included groups"},
+                 {"022", "invalid control structure"},
+                 {"023", "improper (premature) end of file"},
+                 {"024", "invalid interchange content (e.g. an invalid GS segment)"},
+                 {"025", "duplicate interchange control number"},
+                 {"026", "invalid data element separator"},
+                 {"027", "invalid component element separator"}},
+                c);
+}
+
+}  // namespace orderd::x12

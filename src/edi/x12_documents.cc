@@ -122,6 +122,9 @@ FileReport check_stream(std::unique_ptr<Source> source, bool collect, std::size_
     }
     if (!*more) break;
     v.segment(seg, r.delimiters());
+    if (collect && seg.code == "TA1"_tag && !v.interchange_headers().empty())
+      out.interchange_acks.push_back({v.interchange_headers().back(), std::string(seg.at(1)),
+                                      std::string(seg.at(4)), std::string(seg.at(5)), seg.line});
   }
   v.finish();
   out.problems = v.problems();

@@ -217,8 +217,19 @@ std::string line_ack_code(std::string_view code);   // ACK01
 // Reads and checks a whole file (streaming): the validator's problems, the
 // content problems of every set, and if `collect` the sets understood (for a
 // huge file, collect=false keeps memory bounded).
+// A TA1 received: the partner's verdict on one of our interchanges.
+struct InterchangeAck {
+  Envelope env;         // the interchange the TA1 came in
+  std::string control;  // TA101: the ISA13 it answers
+  std::string code;     // TA104: A accepted, E accepted with errors, R rejected
+  std::string note;     // TA105: the note code (000 no error)
+  std::uint64_t line = 0;
+};
+std::string ta1_note_code(std::string_view code);  // TA105 in words
+
 struct FileReport {
   std::vector<Problem> problems;
+  std::vector<InterchangeAck> interchange_acks;  // if `collect`
   std::vector<TransactionSet> sets;
   std::uint64_t interchanges = 0, groups = 0, set_count = 0, segments = 0, bytes = 0;
   std::vector<GroupSummary> groups_seen;

@@ -120,13 +120,16 @@ void apply_notice(Runtime& rt, const SupplierConfig& s, const PoNotice& n, std::
   std::vector<Po> pos;
   if (!n.po_number.empty()) {
     if (auto po = rt.store->find_po(n.po_number); po && po->supplier == s.id) pos.push_back(*po);
+  } else if (!n.interchange_control.empty()) {
+    pos = rt.store->pos_sent_in_interchange(s.id, n.interchange_control);
   } else {
     pos = rt.store->pos_sent_in(s.id, n.group, n.set);
   }
   if (pos.empty()) {
     const std::string what =
-        !n.po_number.empty()
-            ? fmt::format("PO {}", n.po_number)
+        !n.po_number.empty() ? fmt::format("PO {}", n.po_number)
+        : !n.interchange_control.empty()
+            ? fmt::format("interchange {}", n.interchange_control)
             : fmt::format("group {}{}", n.group, n.set.empty() ? "" : " set " + n.set);
     rt.store->add_unmatched(
         {rt.now(), s.id, n.po_number, "", "",

@@ -93,9 +93,10 @@ struct PoNotice {
   std::size_t line = 0;
   std::string po_number;  // 855: BAK03
   std::string group,
-      set;               // 997/999: the GS06 and ST02 it acknowledges (set empty: the whole group)
-  std::string message;   // in words, for the history and the failure reason
-  int interchange = -1;  // X12: index into TrackingBatch::interchanges
+      set;  // 997/999: the GS06 and ST02 it acknowledges (set empty: the whole group)
+  std::string interchange_control;  // TA1: the ISA13 of ours it answers
+  std::string message;              // in words, for the history and the failure reason
+  int interchange = -1;             // X12: index into TrackingBatch::interchanges
 };
 
 // An X12 interchange's identity: applied once, whatever file carries it.

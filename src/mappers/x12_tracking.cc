@@ -44,6 +44,22 @@ Result<TrackingBatch> read_x12_tracking(const TrackingConfig& cfg, std::string_v
     batch.interchanges.push_back({env.sender, env.receiver, env.isa13});
     return static_cast<int>(batch.interchanges.size() - 1);
   };
+  // A TA1 answers one of our interchanges as a whole: every PO in it.
+  for (const auto& ta : report.interchange_acks) {
+    PoNotice n;
+    n.line = ta.line;
+    n.interchange_control = ta.control;
+    n.kind = ta.code == "R" ? PoNotice::Kind::kRejected : PoNotice::Kind::kAccepted;
+    n.message = fmt::format("TA1 from the supplier: interchange {} {}{}", ta.control,
+                            ta.code == "R"   ? "rejected"
+                            : ta.code == "E" ? "accepted with errors"
+                                             : "accepted",
+                            ta.note.empty() || ta.note == "000"
+                                ? ""
+                                : fmt::format(": {} ({})", x12::ta1_note_code(ta.note), ta.note));
+    n.interchange = interchange_of(ta.env);
+    batch.notices.push_back(std::move(n));
+  }
   for (const auto& set : report.sets) {
     const int ix = interchange_of(set.env);
     // Acknowledgments are never acknowledged: FA groups get no 997 back.

@@ -327,6 +327,8 @@ CREATE INDEX po_deadlines_ack ON po_deadlines(ack_due)
   WHERE ack_due > 0 AND acked_at = 0 AND ack_late_at = 0;
 CREATE INDEX po_deadlines_ship ON po_deadlines(ship_due)
   WHERE ship_due > 0 AND shipped_at = 0 AND ship_late_at = 0;
+-- A TA1 answers an interchange: its POs found by the ISA13 they went in.
+CREATE INDEX x12_sent_isa ON x12_sent(isa13);
 CREATE INDEX po_deadlines_late ON po_deadlines(po_id)
   WHERE (ack_late_at > 0 AND acked_at = 0) OR (ship_late_at > 0 AND shipped_at = 0);
 )";

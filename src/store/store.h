@@ -247,6 +247,8 @@ class Store {
   // group when st02 is empty).
   std::vector<Po> pos_sent_in(std::string_view supplier, std::string_view gs06,
                               std::string_view st02);
+  // POs of `supplier` sent in interchange `isa13` (a TA1 answers it).
+  std::vector<Po> pos_sent_in_interchange(std::string_view supplier, std::string_view isa13);
   void add_x12_sent(std::int64_t po_id, std::string_view kind, std::string_view isa13,
                     std::string_view gs06, std::string_view st02);
 

@@ -210,6 +210,14 @@ std::vector<Po> Store::pos_sent_in(std::string_view supplier, std::string_view g
   return collect(s, read_po);
 }
 
+std::vector<Po> Store::pos_sent_in_interchange(std::string_view supplier, std::string_view isa13) {
+  auto s = stmt(std::string(kPoCols) +
+                " WHERE supplier=?1 AND id IN (SELECT po_id FROM x12_sent WHERE isa13=?2) ORDER "
+                "BY id");
+  s << supplier << isa13;
+  return collect(s, read_po);
+}
+
 std::optional<std::int64_t> Store::x12_received(std::string_view sender, std::string_view receiver,
                                                 std::string_view control) {
   auto s = stmt("SELECT file_id FROM x12_received WHERE sender=? AND receiver=? AND control=?");
