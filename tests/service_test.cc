@@ -148,7 +148,7 @@ TEST_CASE("service: SIGHUP with a broken configuration keeps the old one running
   CHECK(notify.wait_for("RELOADING=1", 2s));
   CHECK(notify.wait_for("reload refused", 2s));
   // Alerted once, as a condition open until a reload succeeds.
-  CHECK(d.log().find("ALERT_RAISED the service refused the configuration in") != std::string::npos);
+  CHECK(d.wait_log("ALERT_RAISED the service refused the configuration in"));
   // Still alive, still working with the old configuration.
   in.drop_orders("shop", "after-hup.csv", one_order("#601"));
   REQUIRE(wait_until([&] { return !in.files("out/supplier/acme").empty(); }, 5s));

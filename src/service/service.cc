@@ -131,6 +131,7 @@ class Service {
   std::int64_t started_at_ = 0;
   std::string last_run_;
   std::int64_t operator_runs_seen_ = -1;  // sync_runs id up to which orderctl's runs were logged
+  std::int64_t alerts_logged_ = -1;       // alerts id up to which ALERT_RAISED was logged
 };
 
 std::string Service::load() {
@@ -233,19 +234,10 @@ void Service::read_inotify() {
     dirty_at_ = Steady::now() + std::chrono::milliseconds(150);
 }
 
-// Each alert a run raised on its own line of the journal, with an id to
-// alert on (jobs/alerts.cc reports them as "alert raised: ...").
-void log_alerts(const RunReport& r) {
-  constexpr std::string_view kRaised = "alert raised: ";
-  for (const auto& l : r.lines)
-    if (l.text.starts_with(kRaised)) log(kWarning, "ALERT_RAISED", l.text.substr(kRaised.size()));
-}
-
 void Service::report(std::string_view what, std::string_view trigger, const RunReport& r) {
   const std::int64_t now = rt_->now();
   last_run_ = fmt::format("{} {} ({}): {} files, {} changed, {} failed", iso_time(now), what,
                           trigger, r.files, r.changed, r.failed);
-  log_alerts(r);
   if (r.files || r.changed || r.failed || !r.lines.empty()) {
     std::string text = fmt::format("{} sync ({}): {} files, {} changed, {} failed", what, trigger,
                                    r.files, r.changed, r.failed);
@@ -310,18 +302,24 @@ void Service::deliveries() {
 // alerting sees it: orderctl records its runs with trigger "operator:NAME".
 void Service::log_operator_failures() {
   try {
-    if (operator_runs_seen_ < 0) {
-      operator_runs_seen_ = rt_->store->last_run_id();
-      return;
-    }
+    // The first look (at start) begins at what the state holds now.
+    if (operator_runs_seen_ < 0) operator_runs_seen_ = rt_->store->last_run_id();
+    if (alerts_logged_ < 0) alerts_logged_ = rt_->store->last_alert_id();
     for (const auto& r : rt_->store->runs_after(operator_runs_seen_, "operator:")) {
       operator_runs_seen_ = r.id;
       if (r.failed)
         log(kWarning, "SYNC_FAILURES",
             fmt::format("orderctl {} ({}): {} failed\n{}", r.kind, r.trigger, r.failed, r.summary));
     }
+    // Every alert raised, by this service or by orderctl, on its own line
+    // of the journal with an id to alert on.
+    for (const auto& a : rt_->store->alerts_after(alerts_logged_, 1000)) {
+      alerts_logged_ = a.id;
+      if (a.kind != "test")
+        log(kWarning, "ALERT_RAISED", fmt::format("{} ({})", a.message, a.action));
+    }
   } catch (const StoreError&) {
-    // The next loop looks again; the runs stay in the history.
+    // The next loop looks again; the runs and alerts stay in the state.
   }
 }
 
@@ -444,6 +442,7 @@ int Service::run() {
   std::error_code ignored;
   std::filesystem::remove(rt_->cfg->state_dir / "alert.start-refused", ignored);
   reschedule(false);
+  log_operator_failures();  // where the journal's look at runs and alerts starts
   if (::pipe2(g_wake, O_NONBLOCK | O_CLOEXEC) != 0) {
     log(kErr, "INTERNAL_ERROR", fmt::format("pipe: {}", std::strerror(errno)));
     return 1;
@@ -472,7 +471,7 @@ int Service::run() {
                         why));
         RunReport alert;
         raise_alert_now(*rt_, reload_refused_alert(file_.string(), why, rt_->now()), alert);
-        log_alerts(alert);
+        log_operator_failures();  // the alert's ALERT_RAISED line, now
         for (const auto& l : alert.lines)
           if (l.problem) log(kWarning, "SYNC_FAILURES", l.text);
         notify(

@@ -284,6 +284,7 @@ class Store {
   bool clear_alert(std::string_view kind, std::string_view ref, std::int64_t now);
   std::vector<Alert> open_alerts(std::string_view kind);
   std::int64_t last_alert_id();
+  std::vector<Alert> alerts_after(std::int64_t after_id, int limit);  // oldest first
   std::int64_t open_alert_count();
   // The documents to `party` given up (state failed), oldest first.
   std::vector<std::int64_t> failed_documents(std::string_view party_type, std::string_view party);

@@ -67,6 +67,13 @@ std::vector<Alert> Store::open_alerts(std::string_view kind) {
   return collect(s, read_alert);
 }
 
+std::vector<Alert> Store::alerts_after(std::int64_t after_id, int limit) {
+  auto s =
+      stmt(fmt::format("SELECT {} FROM alerts a WHERE a.id > ? ORDER BY a.id LIMIT ?", kAlertCols));
+  s << after_id << limit;
+  return collect(s, read_alert);
+}
+
 std::int64_t Store::last_alert_id() {
   auto s = stmt("SELECT coalesce(max(id), 0) FROM alerts");
   s.step();
