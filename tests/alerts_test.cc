@@ -440,6 +440,28 @@ TEST_CASE(
   CHECK(j[0]["shipped_on_time"] == 0);
   CHECK(j[0]["shipped"] == 1);
   CHECK(j[0]["hours_to_ship_avg"] == doctest::Approx(4 * 24 + 300.0 / 3600 + 1));
+  // A late PO canceled is no longer out at the supplier, so no longer late.
+  rig.drop("more.csv", orders_csv(6002, 1));
+  rig.cycle();
+  auto second = rig.rt->store->find_po("PO000002");
+  REQUIRE(second);
+  rig.clock.t = rig.rt->store->po_deadline(second->id)->ack_due;
+  rig.cycle(false);
+  REQUIRE(rig.alerts(true).size() == 2);
+  CHECK(rig.rt->store->late_po_count() == 2);
+  auto id = find_order(*rig.rt, "#6002");
+  REQUIRE(id);
+  run_cycle(*rig.rt, [&](RunReport& r) {
+    auto c = cancel_order(*rig.rt, *id, "test");
+    REQUIRE_MESSAGE(c, (c ? "" : c.error().message()));
+    r.add(std::move(*c));
+  });
+  rig.cycle(false);
+  open = rig.alerts(true);
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].alert.ref == "PO000001/ack");
+  CHECK(rig.rt->store->late_po_count() == 1);
+  CHECK(rig.rt->store->query_orders(late).size() == 1);
 }
 
 TEST_CASE(

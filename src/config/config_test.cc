@@ -274,6 +274,11 @@ TEST_CASE("config: alerts, their sinks and what each takes") {
                   "not sftp") != std::string::npos);
   CHECK(alerts("  windw: 5m\n").find("alerts.windw: unknown key; did you mean 'window'?") !=
         std::string::npos);
+  CHECK(alerts("  sinks:\n    ops:\n      transport: {type: email, smtp_url: \"smtp://h:25\", "
+               "from: a@b.example}\n")
+            .find("alerts.sinks.ops.transport.to: an email sink needs smtp_url, from and to") !=
+        std::string::npos);
+  CHECK(a.sink("ops")->transport.attempts == 10);  // alerts keep trying longer than POs
   CHECK(alerts("  sinks:\n    ops: {events: [outage]}\n")
             .find("alerts.sinks.ops.transport: a transport is required") != std::string::npos);
 }

@@ -17,13 +17,14 @@
 namespace orderd {
 namespace {
 
-constexpr std::size_t kEventScan = 1000, kAttemptScan = 5000, kRowScan = 1000;
+// Rows read by one scan at the most; the rest wait for the next look.
+constexpr int kEventScan = 1000, kAttemptScan = 5000, kRowScan = 1000;
 
 // A scan over rows with ids after its mark, up to the highest id now. The
 // first look (no mark yet) starts at that highest id: history already in
 // the state does not alert all at once.
 template <class Rows, class Id, class Each>
-void scan(Store& st, const char* name, std::int64_t high, std::size_t most, Rows rows, Id id_of,
+void scan(Store& st, const char* name, std::int64_t high, int most, Rows rows, Id id_of,
           Each each) {
   const auto mark = st.alert_mark(name);
   if (!mark) {
@@ -31,9 +32,9 @@ void scan(Store& st, const char* name, std::int64_t high, std::size_t most, Rows
     return;
   }
   if (*mark >= high) return;
-  auto found = rows(*mark, high);
+  auto found = rows(*mark, high, most);
   std::int64_t upto = high;
-  if (found.size() >= most) upto = id_of(found.back());  // the rest at the next look
+  if (found.size() >= static_cast<std::size_t>(most)) upto = id_of(found.back());
   for (auto& row : found) each(row);
   st.set_alert_mark(name, upto);
 }
@@ -43,36 +44,33 @@ class Raiser {
   Raiser(Runtime& rt, RunReport& report) : rt_(rt), st_(*rt.store), report_(report) {}
 
   void raise(const Alert& a) {
-    if (const auto id = st_.add_alert(a)) {
+    if (st_.add_alert(a))
       report_.lines.push_back(fmt::format("alert raised: {} ({})", a.message, a.action));
-      ++raised_;
-    }
   }
-  int raised() const { return raised_; }
 
   void run() {
     const std::int64_t now = rt_.now();
     const auto highs = st_.alert_source_highs();
     scan(
         st_, "events", highs.event, kEventScan,
-        [&](std::int64_t a, std::int64_t b) { return st_.alerting_events_after(a, b); },
+        [&](std::int64_t a, std::int64_t b, int n) { return st_.alerting_events_after(a, b, n); },
         [](const auto& r) { return r.first; },
         [&](const auto& r) {
           if (auto a = event_alert(r.second, now)) raise(*a);
         });
     scan(
         st_, "attempts", highs.attempt, kAttemptScan,
-        [&](std::int64_t a, std::int64_t b) { return st_.attempts_after(a, b); },
+        [&](std::int64_t a, std::int64_t b, int n) { return st_.attempts_after(a, b, n); },
         [](const Store::AttemptSeen& r) { return r.id; },
         [&](const Store::AttemptSeen& r) { attempt(r, now); });
     scan(
         st_, "inbound", highs.inbound, kRowScan,
-        [&](std::int64_t a, std::int64_t b) { return st_.quarantined_after(a, b); },
+        [&](std::int64_t a, std::int64_t b, int n) { return st_.quarantined_after(a, b, n); },
         [](const QuarantinedFile& f) { return f.id; },
         [&](const QuarantinedFile& f) { raise(quarantined_alert(f, now)); });
     scan(
         st_, "unmatched", highs.unmatched, kRowScan,
-        [&](std::int64_t a, std::int64_t b) { return st_.unmatched_after(a, b); },
+        [&](std::int64_t a, std::int64_t b, int n) { return st_.unmatched_after(a, b, n); },
         [](const UnmatchedLine& u) { return u.id; },
         [&](const UnmatchedLine& u) { raise(unmatched_alert(u, now)); });
     // Conditions watched through a row: cleared once it has moved on.
@@ -107,12 +105,12 @@ class Raiser {
             "next success",
             r.name, r.party, r.error));
       // The sink works again: what it had given up goes out again.
-      if (r.outcome == "delivered")
+      if (r.outcome == to_string(DocState::kDelivered))
         for (const auto id : st_.failed_documents("sink", r.party))
           st_.set_document_state(id, retry_document(), now);
       return;
     }
-    const bool delivered = r.outcome == "delivered";
+    const bool delivered = r.outcome == to_string(DocState::kDelivered);
     const std::string key = fmt::format("streak:{}/{}", r.party_type, r.party);
     const int streak = static_cast<int>(st_.alert_mark(key).value_or(0));
     const OutageStep step = outage_step(streak, delivered, rt_.cfg->alerts.outage_after);
@@ -174,7 +172,6 @@ class Raiser {
   Runtime& rt_;
   Store& st_;
   RunReport& report_;
-  int raised_ = 0;
 };
 
 // One document to `sink` listing `alerts` (one kind), recorded as sent to it.
@@ -183,6 +180,18 @@ void queue_message(Runtime& rt, const AlertSinkConfig& sink, std::span<const Ale
   const std::int64_t id =
       queue_for_sink(rt, sink, "alert", alert_message(alerts, rt.cfg->file.string()), report);
   for (const auto& a : alerts) rt.store->add_alert_send(a.id, sink.name, id);
+}
+
+// The alerts `sink` has not been sent since its mark (`after`), of the
+// kinds it takes, by kind, oldest first; and the last id read.
+std::pair<std::map<std::string, std::vector<Alert>>, std::int64_t> unsent_by_kind(
+    Store& st, const AlertSinkConfig& sink, std::int64_t after) {
+  auto unsent = st.unsent_alerts(sink.name, after);
+  const std::int64_t last = unsent.empty() ? after : unsent.back().id;
+  std::map<std::string, std::vector<Alert>> by_kind;
+  for (auto& a : unsent)
+    if (sink.wants(a.kind)) by_kind[a.kind].push_back(std::move(a));
+  return {std::move(by_kind), last};
 }
 
 // Per sink: its unsent alerts by kind; a kind whose oldest has waited the
@@ -196,11 +205,7 @@ void queue_batches(Runtime& rt, std::int64_t first_new, bool now_all, RunReport&
     const auto mark = st.alert_mark(key);
     // A sink new to the state takes what is raised from now on.
     const std::int64_t after = mark ? *mark : first_new;
-    auto unsent = st.unsent_alerts(sink.name, after);
-    std::map<std::string, std::vector<Alert>> by_kind;
-    std::int64_t upto = unsent.empty() ? after : unsent.back().id;
-    for (auto& a : unsent)
-      if (sink.wants(a.kind)) by_kind[a.kind].push_back(std::move(a));
+    auto [by_kind, upto] = unsent_by_kind(st, sink, after);
     for (auto& [kind, alerts] : by_kind) {
       if (now_all || batch_due(alerts.front().raised_at, rt.cfg->alerts.window, now))
         queue_message(rt, sink, alerts, report);
@@ -300,11 +305,8 @@ std::optional<std::int64_t> next_alert_batch(Runtime& rt) {
   for (const auto& sink : rt.cfg->alerts.sinks) {
     const auto mark = rt.store->alert_mark("sink:" + sink.name);
     if (!mark) continue;
-    std::map<std::string, std::int64_t> oldest;
-    for (const auto& a : rt.store->unsent_alerts(sink.name, *mark))
-      if (sink.wants(a.kind)) oldest.try_emplace(a.kind, a.raised_at);
-    for (const auto& [kind, at] : oldest) {
-      const std::int64_t due = at + rt.cfg->alerts.window;
+    for (const auto& [kind, alerts] : unsent_by_kind(*rt.store, sink, *mark).first) {
+      const std::int64_t due = alerts.front().raised_at + rt.cfg->alerts.window;
       next = next ? std::min(*next, due) : due;
     }
   }

@@ -308,20 +308,22 @@ class Store {
   std::vector<AlertRow> recent_alerts(int limit, bool open_only);
 
   // What the alert scans read: the highest ids now, and the rows after a
-  // mark up to such a high (each scan reads at most 1,000 or 5,000 rows).
+  // mark up to such a high, at most `limit` of them (the caller's mark
+  // moves only past what it was given).
   struct AlertSources {
     std::int64_t event = 0, attempt = 0, inbound = 0, unmatched = 0;
   };
   AlertSources alert_source_highs();
   std::vector<std::pair<std::int64_t, AlertingEvent>> alerting_events_after(std::int64_t id,
-                                                                            std::int64_t upto);
+                                                                            std::int64_t upto,
+                                                                            int limit);
   struct AttemptSeen {
     std::int64_t id = 0, document_id = 0;
     std::string doc_kind, party_type, party, name, outcome, error;
   };
-  std::vector<AttemptSeen> attempts_after(std::int64_t id, std::int64_t upto);
-  std::vector<QuarantinedFile> quarantined_after(std::int64_t id, std::int64_t upto);
-  std::vector<UnmatchedLine> unmatched_after(std::int64_t id, std::int64_t upto);
+  std::vector<AttemptSeen> attempts_after(std::int64_t id, std::int64_t upto, int limit);
+  std::vector<QuarantinedFile> quarantined_after(std::int64_t id, std::int64_t upto, int limit);
+  std::vector<UnmatchedLine> unmatched_after(std::int64_t id, std::int64_t upto, int limit);
   // Orders in `status` unchanged since `before`, without an open
   // needs_resolve alert.
   std::vector<WaitingOrder> waiting_orders(OrderStatus status, std::int64_t before, int limit);
@@ -337,9 +339,6 @@ class Store {
     std::vector<std::pair<std::string, std::int64_t>> status_changes;  // to status -> orders
   };
   DayCounts day_counts(std::int64_t from, std::int64_t to);
-  // The first id of `table` whose `column` (a time, growing with the id)
-  // is at or after `t`; one past the last id if none.
-  std::int64_t first_id_at(std::string_view table, std::string_view column, std::int64_t t);
 
   // --- deadlines (store_deadlines.cc) ---
   // Deadline rows for every PO of document `doc_id` (delivered now).
@@ -396,6 +395,9 @@ class Store {
 
  private:
   explicit Store(sqlite3* db);
+  // The first id of `table` whose `column` (a time, growing with the id)
+  // is at or after `t`; one past the last id if none.
+  std::int64_t first_id_at(std::string_view table, std::string_view column, std::int64_t t);
   static Result<std::unique_ptr<Store>> open_at(const std::filesystem::path& state_dir);
   Query stmt(std::string_view sql);  // cached; reset when the Query ends
   void insert_lines(Order& order);   // the order's lines, given their ids

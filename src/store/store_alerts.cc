@@ -127,47 +127,50 @@ Store::AlertSources Store::alert_source_highs() {
   return {s.i64(0), s.i64(1), s.i64(2), s.i64(3)};
 }
 
-std::vector<std::pair<std::int64_t, AlertingEvent>> Store::alerting_events_after(
-    std::int64_t id, std::int64_t upto) {
+std::vector<std::pair<std::int64_t, AlertingEvent>> Store::alerting_events_after(std::int64_t id,
+                                                                                 std::int64_t upto,
+                                                                                 int limit) {
   auto s = stmt(
       "SELECT e.id, e.kind, o.channel || ':' || o.ext_id, coalesce(p.number, ''), "
       "coalesce(p.supplier, ''), e.message FROM events e JOIN orders o ON o.id=e.order_id LEFT "
       "JOIN pos p ON p.id=e.po_id WHERE e.id > ? AND e.id <= ? AND e.kind IN ('rejected', "
-      "'channel_change_ignored') ORDER BY e.id LIMIT 1000");
-  s << id << upto;
+      "'channel_change_ignored') ORDER BY e.id LIMIT ?");
+  s << id << upto << limit;
   return collect(s, [](Stmt& r) {
     return std::pair{r.i64(0),
                      AlertingEvent{r.text(1), r.text(2), r.text(3), r.text(4), r.text(5)}};
   });
 }
 
-std::vector<Store::AttemptSeen> Store::attempts_after(std::int64_t id, std::int64_t upto) {
+std::vector<Store::AttemptSeen> Store::attempts_after(std::int64_t id, std::int64_t upto,
+                                                      int limit) {
   auto s = stmt(
       "SELECT a.id, a.document_id, d.kind, d.party_type, d.party, d.name, a.outcome, a.error "
       "FROM attempts a JOIN documents d ON d.id=a.document_id WHERE a.id > ? AND a.id <= ? "
-      "ORDER BY a.id LIMIT 5000");
-  s << id << upto;
+      "ORDER BY a.id LIMIT ?");
+  s << id << upto << limit;
   return collect(s, [](Stmt& r) {
     return AttemptSeen{r.i64(0),  r.i64(1),  r.text(2), r.text(3),
                        r.text(4), r.text(5), r.text(6), r.text(7)};
   });
 }
 
-std::vector<QuarantinedFile> Store::quarantined_after(std::int64_t id, std::int64_t upto) {
+std::vector<QuarantinedFile> Store::quarantined_after(std::int64_t id, std::int64_t upto,
+                                                      int limit) {
   auto s = stmt(
       "SELECT id, kind, source, name, error FROM inbound_files WHERE id > ? AND id <= ? AND "
-      "state='quarantined' ORDER BY id LIMIT 1000");
-  s << id << upto;
+      "state='quarantined' ORDER BY id LIMIT ?");
+  s << id << upto << limit;
   return collect(s, [](Stmt& r) {
     return QuarantinedFile{r.i64(0), r.text(1), r.text(2), r.text(3), r.text(4)};
   });
 }
 
-std::vector<UnmatchedLine> Store::unmatched_after(std::int64_t id, std::int64_t upto) {
+std::vector<UnmatchedLine> Store::unmatched_after(std::int64_t id, std::int64_t upto, int limit) {
   auto s = stmt(
       "SELECT id, supplier, po_number, sku, tracking_number, reason, file FROM "
-      "unmatched_tracking WHERE id > ? AND id <= ? ORDER BY id LIMIT 1000");
-  s << id << upto;
+      "unmatched_tracking WHERE id > ? AND id <= ? ORDER BY id LIMIT ?");
+  s << id << upto << limit;
   return collect(s, [](Stmt& r) {
     return UnmatchedLine{r.i64(0),  r.text(1), r.text(2), r.text(3),
                          r.text(4), r.text(5), r.text(6)};
