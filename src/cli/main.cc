@@ -2,6 +2,7 @@
 // 2 usage or configuration error.
 #include <fmt/format.h>
 #include <pwd.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +14,7 @@
 #include "cli/output.h"
 #include "cli/trust_host.h"
 #include "cli/x12_commands.h"
+#include "console/users.h"
 #include "jobs/history.h"
 #include "jobs/jobs.h"
 #include "jobs/state.h"
@@ -65,6 +67,61 @@ std::string operator_name() {
     return fmt::format("operator:{}", pw->pw_name);
   if (const char* u = std::getenv("USER"); u && *u) return fmt::format("operator:{}", u);
   return fmt::format("operator:uid{}", ::getuid());
+}
+
+// A password from the terminal (asked twice, not echoed) or, when stdin is
+// not a terminal, its first line (scripts: `echo "$PW" | orderctl user add NAME`).
+std::optional<std::string> read_password() {
+  auto line = [] {
+    std::string s;
+    std::getline(std::cin, s);
+    if (!s.empty() && s.back() == '\r') s.pop_back();
+    return s;
+  };
+  if (!::isatty(STDIN_FILENO)) return line();
+  termios old{};
+  ::tcgetattr(STDIN_FILENO, &old);
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  std::cerr << "password: " << std::flush;
+  const std::string first = line();
+  std::cerr << "\nagain: " << std::flush;
+  const std::string second = line();
+  std::cerr << "\n";
+  ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  if (first != second) {
+    std::cerr << "the two passwords differ; nothing was changed\n";
+    return std::nullopt;
+  }
+  return first;
+}
+
+int user_command(const Config& cfg, const std::string& verb, const std::string& name) {
+  const auto file = cfg.console.enabled ? cfg.console.users_file : cfg.state_dir / "console.users";
+  Status done;
+  if (verb == "remove") {
+    done = remove_user(file, name);
+  } else {
+    if (auto why = check_user_name(name)) {
+      std::cerr << *why << "\n";
+      return 2;
+    }
+    auto pw = read_password();
+    if (!pw) return 1;
+    done = verb == "add" ? add_user(file, name, *pw) : set_password(file, name, *pw);
+  }
+  if (!done) {
+    std::cerr << done.error().message() << "\n";
+    return done.error().kind() == ErrorKind::kInvalid ? 2 : 1;
+  }
+  std::cout << fmt::format(
+      "user {} {} in {}{}\n", name,
+      verb == "add"      ? "added"
+      : verb == "passwd" ? "has a new password"
+                         : "removed",
+      file.string(), verb == "remove" ? " (their console sessions end at their next page)" : "");
+  return 0;
 }
 
 }  // namespace
@@ -176,6 +233,16 @@ int main(int argc, char** argv) {
   trust->add_option("PARTY", party, "supplier (or channel) id")->required();
   trust->add_option("--fingerprint", fingerprint, "SHA256:... as checked with the supplier");
 
+  std::string user_name;
+  auto* user = app.add_subcommand("user", "the console's users (README, \"Console\")");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand(
+      "add", "add a user; the password is asked twice (or read from stdin's first line)");
+  auto* user_passwd = user->add_subcommand("passwd", "give a user a new password");
+  auto* user_remove = user->add_subcommand("remove", "remove a user");
+  for (auto* c : {user_add, user_passwd, user_remove})
+    c->add_option("NAME", user_name, "the user's name")->required();
+
   std::vector<std::string> x12_files;
   auto* x12 = app.add_subcommand("x12", "check and read X12 files (no configuration needed)");
   x12->require_subcommand(1);
@@ -202,6 +269,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (*trust) return trust_host(**cfg, party, fingerprint);
+  if (*user)
+    return user_command(**cfg, *user_add ? "add" : *user_passwd ? "passwd" : "remove", user_name);
   auto opened = open_runtime(*cfg);
   if (!opened) {
     std::cerr << opened.error().message() << "\n";

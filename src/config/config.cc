@@ -19,6 +19,29 @@
 #include "util/text.h"
 
 namespace orderd {
+std::optional<ListenAddress> parse_listen(std::string_view text) {
+  ListenAddress a;
+  std::string_view port;
+  if (text.starts_with('[')) {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || text.substr(close + 1, 1) != ":") return std::nullopt;
+    a.host = std::string(text.substr(1, close - 1));
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || text.find(':') != colon) return std::nullopt;
+    a.host = std::string(text.substr(0, colon));
+    port = text.substr(colon + 1);
+  }
+  if (a.host.empty() || port.empty() || port.size() > 5) return std::nullopt;
+  for (char ch : port)
+    if (ch < '0' || ch > '9') return std::nullopt;
+  a.port = std::stoi(std::string(port));
+  if (a.port < 1 || a.port > 65535) return std::nullopt;
+  a.loopback = a.host == "localhost" || a.host == "::1" || a.host.starts_with("127.");
+  return a;
+}
+
 namespace {
 
 // "flag|move" as {"flag", "move"}.
@@ -797,6 +820,38 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
         }
         a.sinks.push_back(std::move(sink));
       }
+  }
+  if (auto cn = root.IsMap() ? root["console"] : YAML::Node();
+      cn && w.check_keys(cn, "console", "console")) {
+    auto& c = cfg->console;
+    c.enabled = true;
+    c.listen = w.str(cn, "console", "listen", "");
+    c.users_file = w.path_of(cn, "console", "users_file", "");
+    if (c.users_file.empty()) c.users_file = cfg->state_dir / "console.users";
+    c.session_idle = w.duration(cn, "console", "session_idle", c.session_idle, 60);
+    if (auto tls = cn["tls"]; tls && w.check_keys(tls, "console.tls", "console.tls")) {
+      c.cert_file = w.path_of(tls, "console.tls", "cert_file", "");
+      c.key_file = w.path_of(tls, "console.tls", "key_file", "");
+      if (c.cert_file.empty() || c.key_file.empty())
+        w.error(tls, "console.tls", "tls needs both cert_file and key_file (PEM files)");
+    }
+    if (c.listen.empty()) {
+      w.error(cn, "console.listen",
+              "the console needs listen: host:port (127.0.0.1:8080) or a Unix socket's path");
+    } else if (!c.unix_socket()) {
+      const auto where = parse_listen(c.listen);
+      if (!where)
+        w.error(cn["listen"], "console.listen",
+                fmt::format("'{}' is not host:port (127.0.0.1:8080, [::1]:8080) nor a socket path "
+                            "starting with /",
+                            c.listen));
+      else if (!where->loopback && !c.tls())
+        w.error(cn["listen"], "console.listen",
+                fmt::format("{} is reachable from other machines: the console serves it only over "
+                            "HTTPS (add console.tls: {{cert_file, key_file}}) or listen on "
+                            "127.0.0.1 or a Unix socket",
+                            c.listen));
+    }
   }
   // A key whose default is a file beside the state (sftp's known_hosts).
   auto state_defaults = [&](TransportConfig& t) {

@@ -127,6 +127,26 @@ struct AlertsConfig {
   const AlertSinkConfig* sink(std::string_view name) const;
 };
 
+// The console (README, "Console"): where it listens, who may log in.
+struct ConsoleConfig {
+  bool enabled = false;
+  std::string listen;  // "host:port", or a Unix socket's path (starts with '/')
+  std::filesystem::path users_file;
+  std::int64_t session_idle = 8 * 3600;       // seconds
+  std::filesystem::path cert_file, key_file;  // both or neither
+  bool tls() const { return !cert_file.empty(); }
+  bool unix_socket() const { return listen.starts_with('/'); }
+};
+
+// "127.0.0.1:8080", "localhost:8080", "[::1]:8080", "0.0.0.0:443": the host
+// (without brackets), the port, and whether only this machine can reach it.
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+  bool loopback = false;
+};
+std::optional<ListenAddress> parse_listen(std::string_view text);
+
 struct ScheduleConfig {
   std::int64_t order_sync = 3600;     // seconds
   std::int64_t tracking_sync = 7200;  // seconds
@@ -143,6 +163,7 @@ struct Config {
   std::vector<SupplierConfig> suppliers;
   AlertsConfig alerts;
   Deadlines deadlines;  // the default of every supplier's
+  ConsoleConfig console;
   // What is valid but unwise (a schedule below a minute), each naming its
   // place; `--check-config` prints them and the service logs them.
   std::vector<std::string> warnings;

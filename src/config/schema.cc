@@ -26,6 +26,21 @@ constexpr KeySpec kTop[] = {
     {"alerts", "map", "none",
      "failure alerts and where they go (README, \"Alerts\"); without sinks they are still "
      "recorded (`orderctl alerts`)"},
+    {"console", "map", "none",
+     "the operator's console in a browser, served by the service (README, \"Console\")"},
+};
+constexpr KeySpec kConsole[] = {
+    {"listen", "string", "required",
+     "host:port (127.0.0.1:8080) or the path of a Unix socket; an address other than loopback "
+     "needs tls"},
+    {"users_file", "path", "<state_dir>/console.users",
+     "the console's users and their password hashes (`orderctl user add NAME`)"},
+    {"session_idle", "duration", "8h", "a login ends after this long without a page"},
+    {"tls", "map", "none", "cert_file and key_file (PEM): the console speaks HTTPS"},
+};
+constexpr KeySpec kConsoleTls[] = {
+    {"cert_file", "path", "required", "the certificate chain, PEM"},
+    {"key_file", "path", "required", "its private key, PEM"},
 };
 constexpr KeySpec kDeadlines[] = {
     {"ack", "duration", "none",
@@ -185,6 +200,8 @@ constexpr Section kSections[] = {
     {"suppliers.<id>.deadlines", kDeadlines},
     {"alerts", kAlerts},
     {"alerts.sinks.<name>", kAlertSink},
+    {"console", kConsole},
+    {"console.tls", kConsoleTls},
 };
 
 }  // namespace

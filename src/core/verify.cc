@@ -16,16 +16,17 @@ const SupplierRule* route_sku(const RoutingRules& rules, std::string_view sku) {
   return nullptr;
 }
 
-std::vector<std::string> verify_order(Order& order, const RoutingRules& rules) {
-  std::vector<std::string> msgs;
+std::vector<Missing> verify_order_detailed(Order& order, const RoutingRules& rules) {
+  std::vector<Missing> msgs;
   // Bytes that were not UTF-8 in the channel's file were replaced by U+FFFD
   // where they entered; a person must say what the field really holds.
   const auto garbled = [&](std::string_view field, std::string_view value) {
     if (value.find(kReplacementChar) == std::string_view::npos) return;
-    msgs.push_back(fmt::format(
-        "{} holds bytes that were not UTF-8 in the channel's file (shown as '{}'): set it with "
-        "`orderctl resolve {} --set {}=...`",
-        field, kReplacementChar, order.ext_id, field));
+    msgs.push_back({fmt::format("{} holds bytes that were not UTF-8 in the channel's file (shown "
+                                "as '{}'): set it with `orderctl resolve {} --set {}=...`",
+                                field, kReplacementChar, order.ext_id, field),
+                    std::string(field),
+                    {}});
   };
   for (std::size_t i = 0; i < kOrderFieldCount; ++i) garbled(all_fields()[i].name, order.f[i]);
   for (const auto& line : order.lines) {
@@ -35,8 +36,10 @@ std::vector<std::string> verify_order(Order& order, const RoutingRules& rules) {
   std::vector<const SupplierRule*> used;
   for (auto& line : order.lines) {
     if (line.sku.empty()) {
-      msgs.push_back(fmt::format("line {} ({}) has no SKU: set it with --set line.{}.sku=SKU",
-                                 line.seq, line.name, line.seq));
+      msgs.push_back({fmt::format("line {} ({}) has no SKU: set it with --set line.{}.sku=SKU",
+                                  line.seq, line.name, line.seq),
+                      fmt::format("line.{}.sku", line.seq),
+                      {}});
       continue;
     }
     const SupplierRule* rule = nullptr;
@@ -44,24 +47,30 @@ std::vector<std::string> verify_order(Order& order, const RoutingRules& rules) {
       for (const auto& s : rules.suppliers)
         if (s.id == line.supplier) rule = &s;
       if (!rule) {
-        msgs.push_back(fmt::format("line {}: supplier '{}' is not in the configuration", line.seq,
-                                   line.supplier));
+        msgs.push_back({fmt::format("line {}: supplier '{}' is not in the configuration", line.seq,
+                                    line.supplier),
+                        fmt::format("line.{}.supplier", line.seq),
+                        {}});
         continue;
       }
     } else {
       rule = route_sku(rules, line.sku);
       if (!rule) {
         msgs.push_back(
-            fmt::format("SKU {} (line {}) matches no supplier's skus patterns: add a pattern to a "
-                        "supplier or set line.{}.supplier",
-                        line.sku, line.seq, line.seq));
+            {fmt::format("SKU {} (line {}) matches no supplier's skus patterns: add a pattern to a "
+                         "supplier or set line.{}.supplier",
+                         line.sku, line.seq, line.seq),
+             fmt::format("line.{}.supplier", line.seq),
+             {}});
         continue;
       }
       line.supplier = rule->id;
     }
     if (line.quantity <= 0)
       msgs.push_back(
-          fmt::format("line {} (SKU {}) has quantity {}", line.seq, line.sku, line.quantity));
+          {fmt::format("line {} (SKU {}) has quantity {}", line.seq, line.sku, line.quantity),
+           {},
+           {}});
     if (std::find(used.begin(), used.end(), rule) == used.end()) used.push_back(rule);
   }
   auto missing = [&](FieldId id) {
@@ -69,32 +78,42 @@ std::vector<std::string> verify_order(Order& order, const RoutingRules& rules) {
     return of && trim(order.at(*of)).empty();
   };
   for (FieldId id : rules.require)
-    if (missing(id)) msgs.push_back(fmt::format("{} is missing", field_def(id).name));
+    if (missing(id))
+      msgs.push_back(
+          {fmt::format("{} is missing", field_def(id).name), std::string(field_def(id).name), {}});
   // The buyer's shipping method needs a counterpart at each supplier that
   // has a shipping block: orderd must not guess the carrier.
   const std::string& method = order.at(OrderField::kShippingMethod);
   for (const SupplierRule* s : used)
     if (s->shipping.configured && !s->shipping.find(method))
       msgs.push_back(
-          method.empty()
-              ? fmt::format("the order has no shipping method and supplier {} has no "
-                            "shipping.default: add suppliers.{}.shipping.default, or set one with "
-                            "`orderctl resolve {} --set shipping.method=...`",
-                            s->id, s->id, order.ext_id)
-              : fmt::format("shipping method '{}' has no counterpart at supplier {}: add it under "
-                            "suppliers.{}.shipping.map (or a default) and run `orderctl resolve "
-                            "{}`, or set another with `orderctl resolve {} --set "
-                            "shipping.method=...`",
-                            method, s->id, s->id, order.ext_id, order.ext_id));
+          {method.empty()
+               ? fmt::format("the order has no shipping method and supplier {} has no "
+                             "shipping.default: add suppliers.{}.shipping.default, or set one with "
+                             "`orderctl resolve {} --set shipping.method=...`",
+                             s->id, s->id, order.ext_id)
+               : fmt::format("shipping method '{}' has no counterpart at supplier {}: add it under "
+                             "suppliers.{}.shipping.map (or a default) and run `orderctl resolve "
+                             "{}`, or set another with `orderctl resolve {} --set "
+                             "shipping.method=...`",
+                             method, s->id, s->id, order.ext_id, order.ext_id),
+           "shipping.method", s->id});
   for (const SupplierRule* s : used)
     for (FieldId id : s->require) {
       if (std::find(rules.require.begin(), rules.require.end(), id) != rules.require.end())
         continue;
       if (missing(id))
         msgs.push_back(
-            fmt::format("{} is missing (required by supplier {})", field_def(id).name, s->id));
+            {fmt::format("{} is missing (required by supplier {})", field_def(id).name, s->id),
+             std::string(field_def(id).name), s->id});
     }
   return msgs;
+}
+
+std::vector<std::string> verify_order(Order& order, const RoutingRules& rules) {
+  std::vector<std::string> out;
+  for (auto& m : verify_order_detailed(order, rules)) out.push_back(std::move(m.message));
+  return out;
 }
 
 std::vector<std::string> order_changes(const Order& before, const Order& after) {

@@ -26,6 +26,16 @@ struct RoutingRules {
 // The supplier whose patterns match `sku` first, or nullptr.
 const SupplierRule* route_sku(const RoutingRules& rules, std::string_view sku);
 
+// One thing an order lacks: the message, and where a person can fill it
+// in, the field (`orderctl resolve --set FIELD=...`: "ship_to.phone",
+// "line.2.sku", "line.2.supplier", "shipping.method") and the supplier
+// that needs it (empty: every order needs it).
+struct Missing {
+  std::string message, field, supplier;
+};
+// verify_order(), with each message's field and supplier.
+std::vector<Missing> verify_order_detailed(Order& order, const RoutingRules& rules);
+
 // Routes every line without an explicit supplier and lists what is missing,
 // one message per missing thing, naming the field and the supplier.
 // An empty result means the order is ready.

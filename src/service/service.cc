@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "console/console.h"
 #include "jobs/history.h"
 #include "jobs/jobs.h"
 #include "jobs/state.h"
@@ -116,9 +117,11 @@ class Service {
   void report(std::string_view what, std::string_view trigger, const RunReport& r);
   int timeout_ms();
   json status_json();
+  ConsoleOutcome console_action(const ConsoleAction& a);
 
   std::filesystem::path file_;
   std::unique_ptr<Runtime> rt_;
+  std::unique_ptr<Console> console_;
   int inotify_ = -1, control_ = -1, service_lock_ = -1;
   std::filesystem::path state_dir_;
   std::map<int, std::pair<std::string, std::string>> watches_;  // wd -> kind, source
@@ -165,7 +168,33 @@ std::string Service::load() {
     service_lock_ = fd;
     state_dir_ = (*cfg)->state_dir;
   }
+  // The console: started, kept across a reload that leaves where it
+  // listens as it was (its logins stay), or started again where it moved.
+  const ConsoleConfig& want = (*cfg)->console;
+  const ConsoleConfig* had = rt_ ? &rt_->cfg->console : nullptr;
+  const bool same_place = had && had->enabled == want.enabled && had->listen == want.listen &&
+                          had->cert_file == want.cert_file && had->key_file == want.key_file;
+  if (console_ && same_place) {
+    console_->set_config(*cfg);
+  } else {
+    console_.reset();  // before another may take its address
+    if (want.enabled) {
+      auto started = Console::start(*cfg);
+      if (!started) return started.error().message();
+      console_ = std::move(*started);
+      std::error_code ec;
+      if (!std::filesystem::exists(want.users_file, ec))
+        log(kWarning, "CONFIG_WARNING",
+            fmt::format("console: no user can log in yet: add one with `orderctl user add NAME` "
+                        "(writes {})",
+                        want.users_file.string()));
+    }
+  }
   rt_ = std::move(*rt);
+  if (console_)
+    log(kInfo, "CONSOLE_LISTENING",
+        fmt::format("console on {}{}", rt_->cfg->console.listen,
+                    rt_->cfg->console.tls() ? " (HTTPS)" : ""));
   for (const auto& w : rt_->cfg->warnings) log(kWarning, "CONFIG_WARNING", w);
   arm_watches();
   return {};
@@ -367,6 +396,68 @@ json Service::status_json() {
           {"next_delivery_check", iso_time(next_delivery_check_)}};
 }
 
+// A console user's action, run here in the loop like orderctl's: in a
+// recorded run, delivery included, the user named in the audit trail.
+ConsoleOutcome Service::console_action(const ConsoleAction& a) {
+  ConsoleOutcome out;
+  const std::string actor = "console:" + a.user;
+  const std::string saved = rt_->actor;
+  rt_->actor = actor;
+  struct Restore {
+    Runtime& rt;
+    const std::string& saved;
+    ~Restore() { rt.actor = saved; }
+  } restore{*rt_, saved};
+  auto act = [&](std::string_view kind, const std::function<Result<RunReport>()>& action) {
+    std::optional<Error> refused;
+    out.report = recorded_run(*rt_, kind, actor, [&](RunReport& r) {
+      r.add(cycle([&](RunReport& in) {
+        if (auto done = action())
+          in.add(std::move(*done));
+        else
+          refused = done.error();
+      }));
+    });
+    if (refused) out.refused = refused->message();
+  };
+  switch (a.verb) {
+    case ConsoleAction::kSyncOrders:
+      out.report = orders({}, actor);
+      break;
+    case ConsoleAction::kSyncTracking:
+      out.report = tracking({}, actor);
+      break;
+    case ConsoleAction::kResolve:
+      if (auto r = resolve_order(*rt_, a.order_id, a.sets))
+        out.report = std::move(*r);
+      else
+        out.refused = r.error().message();
+      break;
+    case ConsoleAction::kProcess:
+    case ConsoleAction::kProcessAllReady: {
+      const auto ids = a.verb == ConsoleAction::kProcess
+                           ? std::vector<std::int64_t>{a.order_id}
+                           : rt_->store->order_ids_with_status(OrderStatus::kReady);
+      if (ids.empty()) {
+        out.refused = "no order is ready";
+        break;
+      }
+      out.report = recorded_run(*rt_, "process", actor, [&](RunReport& r) {
+        r.add(cycle([&](RunReport& in) { in.add(process_orders(*rt_, ids)); }));
+      });
+      break;
+    }
+    case ConsoleAction::kCancel:
+      act("cancel", [&] { return cancel_order(*rt_, a.order_id, a.reason); });
+      break;
+    case ConsoleAction::kRetry:
+      act("retry", [&] { return retry_order(*rt_, a.order_id); });
+      break;
+  }
+  if (out.report.failed) report("console", actor, out.report);
+  return out;
+}
+
 void Service::serve_control() {
   for (;;) {
     int fd = ::accept4(control_, nullptr, nullptr, SOCK_CLOEXEC);
@@ -488,9 +579,13 @@ int Service::run() {
     run_due();
     log_operator_failures();
     ping_watchdog();
+    if (console_) console_->set_service_status(json_text(status_json()));
     if (stop_requested()) break;
-    pollfd fds[3] = {{g_wake[0], POLLIN, 0}, {inotify_, POLLIN, 0}, {control_, POLLIN, 0}};
-    int n = ::poll(fds, 3, timeout_ms());
+    pollfd fds[4] = {{g_wake[0], POLLIN, 0},
+                     {inotify_, POLLIN, 0},
+                     {control_, POLLIN, 0},
+                     {console_ ? console_->wake_fd() : -1, POLLIN, 0}};
+    int n = ::poll(fds, 4, timeout_ms());
     if (n < 0 && errno != EINTR) {
       log(kErr, "INTERNAL_ERROR", fmt::format("poll: {}", std::strerror(errno)));
       break;
@@ -503,11 +598,14 @@ int Service::run() {
     }
     if (fds[1].revents) read_inotify();
     if (fds[2].revents) serve_control();
+    if (fds[3].revents && console_)
+      console_->run_actions([&](const ConsoleAction& a) { return console_action(a); });
   }
   notify("STOPPING=1");
   log(kInfo, "SERVICE_STOPPING",
       "orderd stopping: the work in hand is finished, the rest waits for the next start");
   ::unlink(control_socket_path(*rt_->cfg).c_str());
+  console_.reset();
   rt_.reset();  // closes the database: its last checkpoint meets the disk too
   RunReport closing;
   add_disk_errors(closing);

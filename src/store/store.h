@@ -33,7 +33,8 @@ struct OrderQuery {
   std::string customer;  // text in a name, e-mail or phone
   std::string order;     // the channel's id, with or without '#'
   bool changed_after_processing = false;
-  bool late = false;  // orders with a PO past its supplier's deadline
+  bool late = false;        // orders with a PO past its supplier's deadline
+  std::int64_t before = 0;  // only orders older than the one of this id (the next page)
   int limit = 1000;
 };
 
@@ -231,6 +232,13 @@ class Store {
   // (failed), the oldest first, without content; and how many there are.
   std::vector<Document> undelivered_documents(int limit);
   std::int64_t undelivered_count();
+  // Per party (supplier or channel) with documents not delivered: how many
+  // wait and how many were given up (/metrics).
+  struct PartyDocuments {
+    std::string party_type, party;
+    std::int64_t waiting = 0, failed = 0;
+  };
+  std::vector<PartyDocuments> undelivered_by_party();
 
   // --- X12 ---
   // The next interchange (ISA13) and group (GS06) control numbers from

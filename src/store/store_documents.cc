@@ -168,4 +168,13 @@ std::int64_t Store::undelivered_count() {
   return s.i64(0);
 }
 
+std::vector<Store::PartyDocuments> Store::undelivered_by_party() {
+  auto s = stmt(
+      "SELECT party_type, party, sum(state!='failed'), sum(state='failed') FROM documents WHERE "
+      "state IN ('pending','sending','failed') GROUP BY party_type, party ORDER BY party");
+  std::vector<PartyDocuments> out;
+  while (s.step()) out.push_back({s.text(0), s.text(1), s.i64(2), s.i64(3)});
+  return out;
+}
+
 }  // namespace orderd

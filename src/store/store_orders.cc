@@ -278,6 +278,7 @@ std::string order_filter(const OrderQuery& q) {
         " AND orders.id IN (SELECT p.order_id FROM po_deadlines d JOIN pos p ON p.id=d.po_id "
         "WHERE (d.ack_late_at > 0 AND d.acked_at = 0) OR (d.ship_late_at > 0 AND d.shipped_at = "
         "0))";
+  if (q.before > 0) where += " AND " + order_key(q) + " < ?10";
   return where;
 }
 
@@ -289,7 +290,7 @@ void bind_order_filter(Stmt& s, const OrderQuery& q, std::int64_t limit) {
   phrase += '"';
   s << (q.status ? to_string(*q.status) : "") << q.channel << q.supplier << q.sku
     << ("%" + q.customer + "%") << std::move(hashed) << std::move(bare) << limit
-    << std::move(phrase);
+    << std::move(phrase) << q.before;
 }
 
 }  // namespace
