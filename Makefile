@@ -11,7 +11,7 @@ DEB_PACKAGES := g++ cmake ninja-build pkg-config python3 \
   systemd openssh-server openssh-client python3-pyftpdlib python3-openssl python3-aiosmtpd \
   dovecot-imapd dpkg-dev
 
-.PHONY: all deps build demo test bench soak asan fuzz package clean
+.PHONY: all deps console-deps build demo test bench soak asan fuzz package clean
 
 all: build
 
@@ -22,6 +22,17 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+# The console's browser tests (tests/console): Debian's chromium, node and
+# npm (kept if another node is installed), and playwright-core from the
+# lockfile.
+console-deps: deps
+	@dpkg-query -W -f='$${Status}' chromium 2>/dev/null | grep -q 'install ok installed' || \
+	  (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium)
+	@command -v node >/dev/null && command -v npm >/dev/null || \
+	  (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm)
+	@[ -f tests/console/node_modules/playwright-core/package.json ] || \
+	  (cd tests/console && npm ci --no-audit --no-fund --silent)
+
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
 
@@ -31,7 +42,7 @@ build: deps $(BUILD)/build.ninja
 demo: build
 	examples/demo/run.sh $(BUILD)/bin
 
-test: build
+test: build console-deps
 	cd $(BUILD) && ctest --output-on-failure -j2
 
 bench: build
