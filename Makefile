@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PACKAGES := g++ cmake ninja-build pkg-config python3 \
   libsqlite3-dev libyaml-cpp-dev libpugixml-dev libfmt-dev libcli11-dev \
   nlohmann-json3-dev doctest-dev libssl-dev libssh2-1-dev libcurl4-openssl-dev libsystemd-dev \
-  libmicrohttpd-dev libkainjow-mustache-dev \
+  libmicrohttpd-dev libkainjow-mustache-dev openssl \
   systemd openssh-server openssh-client python3-pyftpdlib python3-openssl python3-aiosmtpd \
   dovecot-imapd dpkg-dev
 

@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <random>
 
+#include "bench_console.h"
 #include "config/config.h"
 #include "floor.h"
 #include "jobs/jobs.h"
@@ -307,6 +308,7 @@ int scale(int orders, const fs::path& bindir) {
   };
   for (const auto& [what, args] : queries)
     fmt::print("    {}: {:.0f} ms (target < 50 ms)\n", what, orderctl_ms(ctl, cfg, args));
+  in_child([&] { return bench::console_pages(dir, some); });
   // 1,000 new orders into the full state and into an empty one.
   int n = 0;
   const std::string small = renumbered(make_export(1000, n), 5000000);
