@@ -308,6 +308,7 @@ int scale(int orders, const fs::path& bindir) {
   };
   for (const auto& [what, args] : queries)
     fmt::print("    {}: {:.0f} ms (target < 50 ms)\n", what, orderctl_ms(ctl, cfg, args));
+  std::fflush(stdout);  // not copied into the child
   in_child([&] { return bench::console_pages(dir, some); });
   // 1,000 new orders into the full state and into an empty one.
   int n = 0;
