@@ -465,8 +465,17 @@ HttpResponse Console::Impl::resolve_page(Session& s, const std::string& ref,
         if (auto of = as_order_field(*f)) value = check.at(*of);
       fields.push_back({{"field", m.field}, {"supplier", m.supplier}, {"value", value}});
     }
-    json j{{"id", o->ext_id},         {"channel", o->channel}, {"status", to_string(o->status)},
-           {"messages", o->messages}, {"fields", fields},      {"csrf", s.csrf}};
+    json j{{"locked", can_resolve(o->status)
+                          ? std::string()
+                          : fmt::format("Order {} is {}; only orders in needs_resolve or ready "
+                                        "can be changed.",
+                                        o->ext_id, to_string(o->status))},
+           {"id", o->ext_id},
+           {"channel", o->channel},
+           {"status", to_string(o->status)},
+           {"messages", o->messages},
+           {"fields", fields},
+           {"csrf", s.csrf}};
     add_refs(j);
     return j;
   });

@@ -176,19 +176,22 @@ std::string Service::load() {
                           had->cert_file == want.cert_file && had->key_file == want.key_file;
   if (console_ && same_place) {
     console_->set_config(*cfg);
+  } else if (!want.enabled) {
+    console_.reset();
   } else {
-    console_.reset();  // before another may take its address
-    if (want.enabled) {
-      auto started = Console::start(*cfg);
-      if (!started) return started.error().message();
-      console_ = std::move(*started);
-      std::error_code ec;
-      if (!std::filesystem::exists(want.users_file, ec))
-        log(kWarning, "CONFIG_WARNING",
-            fmt::format("console: no user can log in yet: add one with `orderctl user add NAME` "
-                        "(writes {})",
-                        want.users_file.string()));
-    }
+    // Where it moved, the new one starts first, so that a refusal (the
+    // port taken) leaves the old one serving with the old configuration;
+    // on the same address the old one must let go of it first.
+    if (had && had->listen == want.listen) console_.reset();
+    auto started = Console::start(*cfg);
+    if (!started) return started.error().message();
+    console_ = std::move(*started);
+    std::error_code ec;
+    if (!std::filesystem::exists(want.users_file, ec))
+      log(kWarning, "CONFIG_WARNING",
+          fmt::format("console: no user can log in yet: add one with `orderctl user add NAME` "
+                      "(writes {})",
+                      want.users_file.string()));
   }
   rt_ = std::move(*rt);
   if (console_)
