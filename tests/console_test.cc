@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -286,4 +287,45 @@ TEST_CASE("console http: on a Unix socket, and over TLS") {
   auto r = c.post("/login", "user=ana&password=correct-horse-1");
   CHECK(r.code == 303);
   CHECK(r.headers.find("SameSite=Strict; Max-Age=28800; Secure") != std::string::npos);
+}
+
+TEST_CASE(
+    "console http: pages answer while the service is busy: a writer's open transaction, "
+    "an action waiting") {
+  const int port = free_port();
+  Site site(fmt::format("127.0.0.1:{}", port));
+  Client ana(fmt::format("http://127.0.0.1:{}", port));
+  REQUIRE(ana.post("/login", "user=ana&password=correct-horse-1").code == 303);
+  // The service's loop in a long run: it holds the write lock and takes no action.
+  auto writer = open_runtime(site.cfg);
+  REQUIRE(writer);
+  Txn txn(*(*writer)->store);
+  REQUIRE(txn.begin());
+  (*writer)->store->set_alert_mark("busy", 1);
+  std::atomic<long> posted{0};
+  std::thread press([&] {
+    Client other(fmt::format("http://127.0.0.1:{}", port));
+    REQUIRE(other.post("/login", "user=ana&password=correct-horse-1").code == 303);
+    const std::string token = csrf_of(other.get("/").body);
+    posted = other.post("/sync", "csrf=" + token + "&what=orders").code;
+  });
+  for (const char* page : {"/", "/orders", "/orders?sku=A-%2A", "/sync", "/alerts", "/metrics"}) {
+    CAPTURE(page);
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK(ana.get(page).code == 200);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+  }
+  CHECK(posted == 0);  // still waiting for the loop
+  REQUIRE(txn.commit());
+  int ran = 0;
+  for (int i = 0; i < 200 && !ran; ++i) {
+    site.console->run_actions([&](const ConsoleAction&) {
+      ++ran;
+      return ConsoleOutcome{};
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  press.join();
+  CHECK(ran == 1);
+  CHECK(posted == 303);
 }
