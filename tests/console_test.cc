@@ -248,6 +248,43 @@ TEST_CASE("console http: login, the token on every POST, a login flood, a remove
   CHECK(seen[0].user == "ana");
   CHECK(ana.get("/sync").body.find("synced for the test") != std::string::npos);
 
+  // Sent back only to a path of this site, whatever the browser drops from a URL.
+  Client tab(base);
+  r = tab.post("/login", "user=ana&password=correct-horse-1&next=%2F%09%2Fevil.example");
+  CHECK(r.headers.find("Location: /\r\n") != std::string::npos);
+  // A POST from another site's page is refused, token or not.
+  CHECK(tab.post("/logout", "csrf=" + csrf_of(tab.get("/").body)).code ==
+        303);  // no Origin: a script
+  {
+    CURL* h = curl_easy_init();
+    std::string ignored;
+    curl_slist* hdr = curl_slist_append(nullptr, "Origin: http://evil.example");
+    curl_easy_setopt(h, CURLOPT_URL, (base + "/logout").c_str());
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, "csrf=x");
+    curl_easy_setopt(
+        h, CURLOPT_WRITEFUNCTION, +[](char*, size_t s, size_t n, void*) { return s * n; });
+    REQUIRE(curl_easy_perform(h) == CURLE_OK);
+    long code = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+    CHECK(code == 403);
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(h);
+  }
+
+  // A new password ends the sessions of the old one; a removed user's too.
+  Client second(base);
+  REQUIRE(second.post("/login", "user=ana&password=correct-horse-1").code == 303);
+  REQUIRE(second.get("/").code == 200);
+  REQUIRE(set_password(site.cfg->console.users_file, "ana", "correct-horse-2"));
+  CHECK(ana.get("/").code == 303);
+  CHECK(second.get("/").code == 303);
+
+  REQUIRE(second.post("/login", "user=ana&password=correct-horse-2").code == 303);
+  CHECK(second.get("/").code == 200);
+  REQUIRE(remove_user(site.cfg->console.users_file, "ana"));
+  CHECK(second.get("/").code == 303);
+
   // Five wrong passwords from one place: the right one is refused too, for a while.
   Client flood(base);
   for (int i = 0; i < 5; ++i)
@@ -255,10 +292,6 @@ TEST_CASE("console http: login, the token on every POST, a login flood, a remove
   r = flood.post("/login", "user=ana&password=correct-horse-1");
   CHECK(r.code == 429);
   CHECK(r.body.find("Too many failed logins") != std::string::npos);
-
-  // A removed user's session ends at their next page.
-  REQUIRE(remove_user(site.cfg->console.users_file, "ana"));
-  CHECK(ana.get("/").code == 303);
 }
 
 TEST_CASE("console http: on a Unix socket, and over TLS") {

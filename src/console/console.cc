@@ -55,15 +55,29 @@ std::int64_t mono_now() {
 }
 
 struct Session {
-  std::string user, csrf;
+  std::string user, hash, csrf;  // hash: the user's when they logged in (passwd ends it)
   std::int64_t last_seen = 0;
   std::vector<json> flash;  // {text, problem}, shown once on the next page
 };
 
 struct Job {
   ConsoleAction action;
+  std::string session;     // whose: an outcome no page waited for is their next flash
+  bool abandoned = false;  // the page stopped waiting (under Impl::mu)
   std::promise<ConsoleOutcome> done;
 };
+
+// An action's outcome as the line shown on the next page.
+json outcome_flash(const ConsoleAction& a, const ConsoleOutcome& out) {
+  if (!out.refused.empty()) return {{"text", out.refused}, {"problem", true}};
+  std::string lines;
+  for (const auto& l : out.report.lines) lines += (lines.empty() ? "" : "\n") + l.text;
+  if (lines.empty()) lines = "done";
+  if (a.verb == ConsoleAction::kSyncOrders || a.verb == ConsoleAction::kSyncTracking)
+    lines += fmt::format("\n{} files read, {} changed, {} failed", out.report.files,
+                         out.report.changed, out.report.failed);
+  return {{"text", lines}, {"problem", out.report.failed > 0}};
+}
 
 // An order's reference in links and forms: "channel:#1001".
 std::string order_ref(const json& o) {
@@ -152,9 +166,10 @@ struct Console::Impl {
   // ---- actions: handed to the service's loop, which runs them one by one.
   // Its outcome, or nothing if the service did not get to it in time (it
   // is in a long run): the action still waits and runs when that ends.
-  std::optional<ConsoleOutcome> submit(ConsoleAction a) {
+  std::optional<ConsoleOutcome> submit(ConsoleAction a, const std::string& session) {
     auto job = std::make_shared<Job>();
     job->action = std::move(a);
+    job->session = session;
     auto fut = job->done.get_future();
     {
       std::lock_guard lock(mu);
@@ -163,11 +178,21 @@ struct Console::Impl {
     }
     const std::uint64_t one = 1;
     [[maybe_unused]] auto n = ::write(wake, &one, sizeof one);
-    if (fut.wait_for(kActionWait) != std::future_status::ready) return std::nullopt;
+    if (fut.wait_for(kActionWait) != std::future_status::ready) {
+      std::lock_guard lock(mu);
+      if (fut.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        job->abandoned = true;  // its outcome goes to the session's next page
+        return std::nullopt;
+      }
+    }
     return fut.get();
   }
 
   // ---- sessions
+  static std::string token_of(const HttpRequest& req) {
+    auto it = req.cookies.find(kCookie);
+    return it == req.cookies.end() ? std::string() : it->second;
+  }
   Session* session_of(const HttpRequest& req) {
     auto it = req.cookies.find(kCookie);
     if (it == req.cookies.end()) return nullptr;
@@ -220,7 +245,9 @@ struct Console::Impl {
   HttpResponse handle(const HttpRequest& req);
   HttpResponse login(const HttpRequest& req);
   HttpResponse process_page(Session& s);
-  HttpResponse resolve_page(Session& s, const std::string& ref, const std::string& error);
+  // `typed`: the form as sent, when it was refused (what the person typed stays).
+  HttpResponse resolve_page(Session& s, const std::string& ref, const std::string& error,
+                            const std::map<std::string, std::string>* typed = nullptr);
   HttpResponse history_page(Session& s, const HttpRequest& req);
   HttpResponse order_page(Session& s, const std::string& ref);
   HttpResponse document(const HttpRequest& req);
@@ -228,7 +255,13 @@ struct Console::Impl {
   HttpResponse suppliers_page(Session& s);
   HttpResponse alerts_page(Session& s, bool open_only);
   HttpResponse metrics();
-  HttpResponse act(Session& s, const HttpRequest& req);
+  HttpResponse act(Session& s, const HttpRequest& req, const std::string& token);
+  // A POST's Origin (sent by every current browser) names this site.
+  bool same_origin(const HttpRequest& req) const {
+    const std::string origin = req.header("origin");
+    if (origin.empty()) return req.header("sec-fetch-site") != "cross-site";
+    return origin == (req.tls ? "https://" : "http://") + req.header("host");
+  }
 };
 
 namespace {
@@ -253,8 +286,13 @@ HttpResponse text(int status, std::string body) {
 
 // Where a login may send its user back to: a path of this site only.
 std::string safe_next(const std::string& next) {
-  if (next.starts_with('/') && !next.starts_with("//") && next.find('\\') == std::string::npos &&
-      !next.starts_with("/login") && !next.starts_with("/logout"))
+  // Browsers drop tabs and newlines from a URL ("/\t/evil" is "//evil"):
+  // nothing below a space, nor DEL, nor a backslash.
+  const bool plain = std::none_of(next.begin(), next.end(), [](char c) {
+    return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '\\';
+  });
+  if (plain && next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/login") &&
+      !next.starts_with("/logout"))
     return next;
   return "/";
 }
@@ -276,13 +314,17 @@ HttpResponse Console::Impl::handle(const HttpRequest& req) {
     if (req.path == "/metrics" && req.method == "GET") return metrics();
     if (req.path == "/login") return login(req);
     if (req.method != "GET" && req.method != "POST") return text(405, "GET or POST only\n");
-    // A user removed (orderctl user remove) is logged out at once.
+    if (req.method == "POST" && !same_origin(req))
+      return text(403, "refused: the form was sent from another site\n");
+    // A user removed or given a new password (orderctl user) is logged out
+    // at their next page. A file that cannot be read now logs no one out.
     auto users = read_users(cfg_now()->console.users_file);
     std::unique_lock lock(mu);
     Session* s = session_of(req);
-    if (s && (!users || std::none_of(users->begin(), users->end(),
-                                     [&](const ConsoleUser& u) { return u.name == s->user; }))) {
-      sessions.erase(req.cookies.at(kCookie));
+    if (s && users && std::none_of(users->begin(), users->end(), [&](const ConsoleUser& u) {
+          return u.name == s->user && u.hash == s->hash;
+        })) {
+      sessions.erase(token_of(req));
       s = nullptr;
     }
     if (!s) {
@@ -292,9 +334,14 @@ HttpResponse Console::Impl::handle(const HttpRequest& req) {
       std::string back = req.path;
       for (const auto& [k, v] : req.query)
         back += fmt::format("{}{}={}", back == req.path ? "?" : "&", url_encode(k), url_encode(v));
-      HttpResponse go = HttpResponse::redirect("/login?next=" + url_encode(back));
-      if (!req.header("hx-request").empty()) go.headers.emplace_back("HX-Redirect", "/login");
-      return go;
+      const std::string to = "/login?next=" + url_encode(back);
+      // htmx follows a 303 inside its request: it is told to go instead.
+      if (!req.header("hx-request").empty()) {
+        HttpResponse go = text(200, "");
+        go.headers.emplace_back("HX-Redirect", to);
+        return go;
+      }
+      return HttpResponse::redirect(to);
     }
     if (req.method == "POST") {
       // Every POST carries the session's token: another site's form cannot
@@ -304,20 +351,25 @@ HttpResponse Console::Impl::handle(const HttpRequest& req) {
                     "the form's security token is missing or old: reload the page and try "
                     "again\n");
       if (req.path == "/logout") {
-        std::string token = req.cookies.at(kCookie);
-        sessions.erase(token);
+        sessions.erase(token_of(req));
         HttpResponse out = HttpResponse::redirect("/login");
         out.headers.emplace_back("Set-Cookie", cookie("", 0));
         return out;
       }
     }
     // The rest reads the state or waits for the service: not under the lock.
+    // Sync Status's own refresh (htmx, every 15 s) shows no flash: it
+    // replaces only its part of the page, and would lose them.
     Session copy = *s;
-    s->flash.clear();
+    if (req.header("hx-trigger") == "live")
+      copy.flash.clear();
+    else
+      s->flash.clear();
+    const std::string token = token_of(req);
     lock.unlock();
     HttpResponse out;
     if (req.method == "POST") {
-      out = act(copy, req);
+      out = act(copy, req, token);
     } else if (req.path == "/") {
       out = process_page(copy);
     } else if (req.path == "/resolve") {
@@ -347,6 +399,8 @@ HttpResponse Console::Impl::handle(const HttpRequest& req) {
       if (auto* still = session_of(req))
         for (auto& f : copy.flash) still->flash.push_back(std::move(f));
     }
+    // The login lasts session_idle from the last page, in the browser too.
+    out.headers.emplace_back("Set-Cookie", cookie(token, cfg_now()->console.session_idle));
     return out;
   }();
   secure_headers(r);
@@ -370,11 +424,15 @@ HttpResponse Console::Impl::login(const HttpRequest& req) {
   if (req.method != "POST") return text(405, "GET or POST only\n");
   const std::string user = req.arg("user"), password = req.arg("password");
   {
+    // Counted as failed before the hash is checked (and taken back if it
+    // matches): many connections at once get no more tries than one.
     std::lock_guard lock(mu);
     if (limited("client:" + req.client) || limited("user:" + user))
       return form(
           fmt::format("Too many failed logins: wait {} minutes and try again.", kLoginWindow / 60),
           429);
+    failed_login("client:" + req.client);
+    failed_login("user:" + user);
   }
   std::shared_ptr<const Config> c;
   {
@@ -382,10 +440,15 @@ HttpResponse Console::Impl::login(const HttpRequest& req) {
     c = cfg;
   }
   auto users = read_users(c->console.users_file);
-  if (!users) return form(users.error().message(), 500);
+  if (!users)  // the details are for the operator's shell, not the login page
+    return form("The console's users file cannot be read: see `orderctl user` on the server.", 500);
   bool ok = false;
+  std::string hash;
   for (const auto& u : *users)
-    if (u.name == user) ok = password_matches(password, u.hash);
+    if (u.name == user) {
+      ok = password_matches(password, u.hash);
+      hash = u.hash;
+    }
   // Without such a user the hash still costs its time: timing tells nothing.
   if (!ok && std::none_of(users->begin(), users->end(),
                           [&](const ConsoleUser& u) { return u.name == user; }))
@@ -394,16 +457,16 @@ HttpResponse Console::Impl::login(const HttpRequest& req) {
                            "0000000000000000000000000000000000000000000");
   std::lock_guard lock(mu);
   if (!ok) {
-    failed_login("client:" + req.client);
-    failed_login("user:" + user);
     return form(users->empty() ? "No user may log in yet: add one with `orderctl user add NAME`."
                                : "That user and password do not match.",
                 403);
   }
-  failures.erase("client:" + req.client);
-  failures.erase("user:" + user);
+  // Success takes back this try's count; earlier failures stay counted.
+  for (const std::string& key : {"client:" + req.client, "user:" + user})
+    if (auto it = failures.find(key); it != failures.end() && --it->second.first <= 0)
+      failures.erase(it);
   const std::string token = random_hex(32);
-  sessions[token] = {user, random_hex(32), mono_now(), {}};
+  sessions[token] = {user, hash, random_hex(32), mono_now(), {}};
   HttpResponse r = HttpResponse::redirect(safe_next(req.arg("next")));
   r.headers.emplace_back("Set-Cookie", cookie(token, cfg->console.session_idle));
   return r;
@@ -440,13 +503,14 @@ HttpResponse Console::Impl::process_page(Session& s) {
                 {"shown", all.size()},
                 {"csrf", s.csrf}};
   });
-  if (data["ready_count"] == "0") data["ready_count"] = "";
+  data["has_ready"] = data["ready_count"] != "0";
   const std::string content = render_template("process", data);
   return page("Process Orders", "process", content, &s);
 }
 
 HttpResponse Console::Impl::resolve_page(Session& s, const std::string& ref,
-                                         const std::string& error) {
+                                         const std::string& error,
+                                         const std::map<std::string, std::string>* typed) {
   std::optional<json> data = with_reader([&](Runtime& rt) -> std::optional<json> {
     auto id = find_order(rt, ref);
     if (!id) return std::nullopt;
@@ -463,7 +527,11 @@ HttpResponse Console::Impl::resolve_page(Session& s, const std::string& ref,
       std::string value;
       if (auto f = find_field(m.field))
         if (auto of = as_order_field(*f)) value = check.at(*of);
-      fields.push_back({{"field", m.field}, {"supplier", m.supplier}, {"value", value}});
+      std::string shown = value;
+      if (typed)
+        if (auto t = typed->find("set." + m.field); t != typed->end()) shown = t->second;
+      fields.push_back(
+          {{"field", m.field}, {"supplier", m.supplier}, {"value", shown}, {"was", value}});
     }
     json j{{"locked", can_resolve(o->status)
                           ? std::string()
@@ -726,7 +794,7 @@ HttpResponse Console::Impl::metrics() {
   return r;
 }
 
-HttpResponse Console::Impl::act(Session& s, const HttpRequest& req) {
+HttpResponse Console::Impl::act(Session& s, const HttpRequest& req, const std::string& token) {
   ConsoleAction a;
   a.user = s.user;
   std::string back = "/";
@@ -764,8 +832,14 @@ HttpResponse Console::Impl::act(Session& s, const HttpRequest& req) {
       }
     } else {
       a.verb = ConsoleAction::kResolve;
-      for (const auto& [k, v] : req.form)
-        if (k.starts_with("set.") && !trim(v).empty()) a.sets.emplace_back(k.substr(4), trim(v));
+      // Only what the person changed: a value shown and left as it was
+      // must not become an override that hides the channel's next fix.
+      for (const auto& [k, v] : req.form) {
+        if (!k.starts_with("set.") || trim(v).empty()) continue;
+        const auto was = req.form.find("was." + k.substr(4));
+        if (was != req.form.end() && trim(was->second) == trim(v)) continue;
+        a.sets.emplace_back(k.substr(4), trim(v));
+      }
     }
   } else if (req.path == "/process-all") {
     a.verb = ConsoleAction::kProcessAllReady;
@@ -776,7 +850,7 @@ HttpResponse Console::Impl::act(Session& s, const HttpRequest& req) {
   } else {
     return text(404, "no such action\n");
   }
-  const auto done = submit(a);
+  const auto done = submit(a, token);
   if (!done) {
     s.flash.push_back(
         {{"text", "the service is busy with a run: this waits and is done when the run ends"},
@@ -785,19 +859,12 @@ HttpResponse Console::Impl::act(Session& s, const HttpRequest& req) {
   }
   const ConsoleOutcome& out = *done;
   if (!out.refused.empty()) {
-    if (a.verb == ConsoleAction::kResolve) return resolve_page(s, ref, out.refused);
-    s.flash.push_back({{"text", out.refused}, {"problem", true}});
+    if (a.verb == ConsoleAction::kResolve) return resolve_page(s, ref, out.refused, &req.form);
+    s.flash.push_back(outcome_flash(a, out));
     return HttpResponse::redirect(back);
   }
-  std::string lines;
-  bool problem = out.report.failed > 0;
-  for (const auto& l : out.report.lines) lines += (lines.empty() ? "" : "\n") + l.text;
-  if (lines.empty()) lines = "done";
-  if (a.verb == ConsoleAction::kSyncOrders || a.verb == ConsoleAction::kSyncTracking)
-    lines += fmt::format("\n{} files read, {} changed, {} failed", out.report.files,
-                         out.report.changed, out.report.failed);
-  s.flash.push_back({{"text", lines}, {"problem", problem}});
-  if (a.verb == ConsoleAction::kResolve && problem)
+  s.flash.push_back(outcome_flash(a, out));
+  if (a.verb == ConsoleAction::kResolve && out.report.failed > 0)
     return HttpResponse::redirect("/resolve?ref=" + url_encode(ref));
   return HttpResponse::redirect(back);
 }
@@ -848,6 +915,10 @@ void Console::run_actions(const ConsoleRunner& run) {
     } catch (const std::exception& e) {
       out.refused = fmt::format("state database error: {}", e.what());
     }
+    std::lock_guard lock(impl_->mu);
+    if (job->abandoned)
+      if (auto it = impl_->sessions.find(job->session); it != impl_->sessions.end())
+        it->second.flash.push_back(outcome_flash(job->action, out));
     job->done.set_value(std::move(out));
   }
 }

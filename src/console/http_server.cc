@@ -99,10 +99,19 @@ struct HttpServer::Impl {
   std::string cert, key;
   std::filesystem::path socket_path;
 
+  // No exception may cross into libmicrohttpd's C: one ends the connection.
   static MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char* method,
-                               const char*, const char* upload, size_t* upload_size,
+                               const char* version, const char* upload, size_t* upload_size,
                                void** con_cls) {
-    auto* self = static_cast<Impl*>(cls);
+    try {
+      return serve(static_cast<Impl*>(cls), c, url, method, version, upload, upload_size, con_cls);
+    } catch (...) {
+      return MHD_NO;
+    }
+  }
+
+  static MHD_Result serve(Impl* self, MHD_Connection* c, const char* url, const char* method,
+                          const char*, const char* upload, size_t* upload_size, void** con_cls) {
     if (!*con_cls) {
       *con_cls = new Pending;
       return MHD_YES;
@@ -162,8 +171,20 @@ struct HttpServer::Impl {
     MHD_Response* r =
         MHD_create_response_from_buffer(res.body.size(), res.body.data(), MHD_RESPMEM_MUST_COPY);
     if (!r) return MHD_NO;
-    MHD_add_response_header(r, "Content-Type", res.content_type.c_str());
-    for (const auto& [k, v] : res.headers) MHD_add_response_header(r, k.c_str(), v.c_str());
+    // A header MHD refuses (a newline in it) must not leave, say, a
+    // redirect without its Location: nothing is sent but an error.
+    bool headers_ok =
+        MHD_add_response_header(r, "Content-Type", res.content_type.c_str()) == MHD_YES;
+    for (const auto& [k, v] : res.headers)
+      headers_ok = headers_ok && MHD_add_response_header(r, k.c_str(), v.c_str()) == MHD_YES;
+    if (!headers_ok) {
+      MHD_destroy_response(r);
+      static constexpr char kBad[] = "internal error: a response header was refused\n";
+      r = MHD_create_response_from_buffer(sizeof kBad - 1, const_cast<char*>(kBad),
+                                          MHD_RESPMEM_PERSISTENT);
+      if (!r) return MHD_NO;
+      res.status = 500;
+    }
     const MHD_Result ok = MHD_queue_response(c, static_cast<unsigned>(res.status), r);
     MHD_destroy_response(r);
     return ok;
@@ -186,7 +207,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const ConsoleConfig& cfg,
                                                       HttpHandler handler) {
   auto impl = std::make_unique<Impl>();
   impl->handler = std::move(handler);
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
+  // poll(), not select(): a service with many files open has descriptors past 1023.
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
   if (cfg.tls()) {
     auto cert = read_file(cfg.cert_file, 1 << 20);
     if (!cert) return std::unexpected(cert.error());
@@ -248,7 +270,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const ConsoleConfig& cfg,
   impl->daemon = MHD_start_daemon(flags, 0, nullptr, nullptr, &Impl::on_request, impl.get(),
                                   MHD_OPTION_ARRAY, opts.data(), MHD_OPTION_END);
   if (!impl->daemon) {
-    if (fd >= 0) ::close(fd);
+    // A socket handed over with MHD_OPTION_LISTEN_SOCKET is closed by MHD
+    // when it fails to start; closing it again could close another file.
     return fail(ErrorKind::kIo,
                 fmt::format("console: cannot listen on {} ({}): is another program on that "
                             "port, or the certificate or key not PEM?",

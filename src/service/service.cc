@@ -182,7 +182,13 @@ std::string Service::load() {
     // Where it moved, the new one starts first, so that a refusal (the
     // port taken) leaves the old one serving with the old configuration;
     // on the same address the old one must let go of it first.
-    if (had && had->listen == want.listen) console_.reset();
+    if (had && had->listen == want.listen) {
+      // What the new one needs is checked before the old one lets go.
+      for (const auto& f : {want.cert_file, want.key_file})
+        if (!f.empty())
+          if (auto pem = read_file(f, 1 << 20); !pem) return pem.error().message();
+      console_.reset();
+    }
     auto started = Console::start(*cfg);
     if (!started) return started.error().message();
     console_ = std::move(*started);
