@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "../tests/servers.h"
 #include "config/config.h"
 #include "console/console.h"
 #include "console/users.h"
@@ -19,18 +20,6 @@
 
 namespace orderd::bench {
 namespace {
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 size_t sink(char*, size_t size, size_t n, void* body) {
   static_cast<std::string*>(body)->append(size * n, ' ');
@@ -40,7 +29,7 @@ size_t sink(char*, size_t size, size_t n, void* body) {
 }  // namespace
 
 int console_pages(const std::filesystem::path& dir, const std::string& some_order) {
-  const int port = free_port();
+  const int port = orderd::test::servers::free_port();
   auto text = read_file(dir / "orderd.yaml");
   if (!text) return 1;
   (void)write_file_atomic(dir / "console.yaml",

@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "console/http_server.h"
 #include "console/users.h"
+#include "servers.h"
 #include "test_util.h"
 
 using namespace orderd;
@@ -40,18 +41,6 @@ suppliers:
 std::string config_error(const std::string& console) {
   auto c = parse_config(std::string(kMinimal) + console, "/etc/orderd/orderd.yaml");
   return c ? "" : c.error().message();
-}
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
 }
 
 struct Reply {
@@ -196,7 +185,7 @@ TEST_CASE("console: listen addresses and the config's refusals") {
 }
 
 TEST_CASE("console http: login, the token on every POST, a login flood, a removed user") {
-  const int port = free_port();
+  const int port = orderd::test::servers::free_port();
   Site site(fmt::format("127.0.0.1:{}", port));
   const std::string base = fmt::format("http://127.0.0.1:{}", port);
   Client anon(base);
@@ -313,7 +302,7 @@ TEST_CASE("console http: on a Unix socket, and over TLS") {
                                        "-nodes", "-keyout", key.string(), "-out", cert.string(),
                                        "-days", "1", "-subj", "/CN=localhost"});
   REQUIRE_MESSAGE(made.code == 0, made.err);
-  const int port = free_port();
+  const int port = orderd::test::servers::free_port();
   Site site(fmt::format("0.0.0.0:{}", port),
             fmt::format("  tls: {{cert_file: {}, key_file: {}}}\n", cert.string(), key.string()));
   Client c(fmt::format("https://127.0.0.1:{}", port));
@@ -325,7 +314,7 @@ TEST_CASE("console http: on a Unix socket, and over TLS") {
 TEST_CASE(
     "console http: pages answer while the service is busy: a writer's open transaction, "
     "an action waiting") {
-  const int port = free_port();
+  const int port = orderd::test::servers::free_port();
   Site site(fmt::format("127.0.0.1:{}", port));
   Client ana(fmt::format("http://127.0.0.1:{}", port));
   REQUIRE(ana.post("/login", "user=ana&password=correct-horse-1").code == 303);

@@ -242,6 +242,14 @@ struct Console::Impl {
     return r;
   }
 
+  HttpResponse no_such_order(Session& s, const std::string& ref, std::string_view nav,
+                             std::string_view back) {
+    return page("Not found", nav,
+                render_template("message", {{"title", "No such order"},
+                                            {"text", fmt::format("No order {} here.", ref)},
+                                            {"back", back}}),
+                &s, 404);
+  }
   HttpResponse handle(const HttpRequest& req);
   HttpResponse login(const HttpRequest& req);
   HttpResponse process_page(Session& s);
@@ -548,11 +556,7 @@ HttpResponse Console::Impl::resolve_page(Session& s, const std::string& ref,
     return j;
   });
   if (!data)
-    return page("Not found", "process",
-                render_template("message", {{"title", "No such order"},
-                                            {"text", fmt::format("No order {} here.", ref)},
-                                            {"back", "/"}}),
-                &s, 404);
+    return no_such_order(s, ref, "process", "/");
   (*data)["error"] = error;
   return page("Resolve", "process", render_template("resolve", *data), &s);
 }
@@ -651,11 +655,7 @@ HttpResponse Console::Impl::order_page(Session& s, const std::string& ref) {
     return page_data;
   });
   if (!data)
-    return page("Not found", "history",
-                render_template("message", {{"title", "No such order"},
-                                            {"text", fmt::format("No order {} here.", ref)},
-                                            {"back", "/orders"}}),
-                &s, 404);
+    return no_such_order(s, ref, "history", "/orders");
   return page(fmt::format("Order {}", (*data)["o"].value("id", "")), "history",
               render_template("order", *data), &s);
 }
@@ -808,11 +808,7 @@ HttpResponse Console::Impl::act(Session& s, const HttpRequest& req, const std::s
       req.path == "/resolve") {
     auto id = order_id();
     if (!id)
-      return page("Not found", "process",
-                  render_template("message", {{"title", "No such order"},
-                                              {"text", fmt::format("No order {} here.", ref)},
-                                              {"back", "/"}}),
-                  &s, 404);
+      return no_such_order(s, ref, "process", "/");
     a.order_id = *id;
     back = "/order?ref=" + url_encode(ref);
     if (req.path == "/process") {
