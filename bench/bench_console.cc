@@ -55,6 +55,7 @@ int console_pages(const std::filesystem::path& dir, const std::string& some_orde
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, "user=bench&password=bench-password-1&next=/");
   curl_easy_perform(c);
   curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  double first = 0;
   auto get_ms = [&](const std::string& path, long& code) {
     std::vector<double> ms;
     for (int i = 0; i < 5; ++i) {
@@ -66,6 +67,7 @@ int console_pages(const std::filesystem::path& dir, const std::string& some_orde
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
       curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     }
+    first = ms[0];
     std::sort(ms.begin(), ms.end());
     return ms[2];
   };
@@ -89,8 +91,8 @@ int console_pages(const std::filesystem::path& dir, const std::string& some_orde
   for (const auto& [what, path] : pages) {
     long code = 0;
     const double ms = get_ms(path, code);
-    fmt::print("    {}: {:.0f} ms (target < 100 ms){}\n", what, ms,
-               code == 200 ? "" : fmt::format(" HTTP {}", code));
+    fmt::print("    {}: {:.0f} ms (target < 100 ms; the first of the five {:.0f} ms){}\n", what, ms,
+               first, code == 200 ? "" : fmt::format(" HTTP {}", code));
   }
   curl_easy_cleanup(c);
   std::fflush(stdout);  // a child's output, before it exits

@@ -98,14 +98,15 @@ struct Site {
   TempDir dir;
   std::shared_ptr<const Config> cfg;
   std::unique_ptr<Console> console;
-  explicit Site(const std::string& listen, const std::string& extra = "") {
+  explicit Site(const std::string& listen, const std::string& extra = "",
+                std::chrono::milliseconds action_wait = std::chrono::seconds(60)) {
     auto c = parse_config(std::string(kMinimal) + "console:\n  listen: " + listen + "\n" + extra,
                           dir / "orderd.yaml");
     REQUIRE_MESSAGE(c, (c ? "" : c.error().message()));
     cfg = *c;
     REQUIRE(open_runtime(cfg));
     REQUIRE(add_user(cfg->console.users_file, "ana", "correct-horse-1"));
-    auto started = Console::start(cfg);
+    auto started = Console::start(cfg, action_wait);
     REQUIRE_MESSAGE(started, (started ? "" : started.error().message()));
     console = std::move(*started);
   }
@@ -350,4 +351,26 @@ TEST_CASE(
   press.join();
   CHECK(ran == 1);
   CHECK(posted == 303);
+}
+
+TEST_CASE("console http: an action the loop takes later than the page waits is the next flash") {
+  const int port = orderd::test::servers::free_port();
+  Site site(fmt::format("127.0.0.1:{}", port), "", std::chrono::milliseconds(200));
+  Client ana(fmt::format("http://127.0.0.1:{}", port));
+  REQUIRE(ana.post("/login", "user=ana&password=correct-horse-1").code == 303);
+  const std::string csrf = csrf_of(ana.get("/").body);
+  CHECK(ana.post("/sync", "csrf=" + csrf + "&what=orders").code == 303);
+  auto r = ana.get("/sync");
+  CHECK(r.body.find("the service is busy with a run") != std::string::npos);
+  site.console->run_actions([](const ConsoleAction&) {
+    ConsoleOutcome out;
+    out.report.files = 4;
+    out.report.lines.emplace_back(std::string("the late outcome"));
+    return out;
+  });
+  r = ana.get("/sync");
+  CHECK(r.body.find("the late outcome") != std::string::npos);
+  CHECK(r.body.find("4 files read") != std::string::npos);
+  // Shown once.
+  CHECK(ana.get("/sync").body.find("the late outcome") == std::string::npos);
 }

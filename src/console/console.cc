@@ -9,11 +9,13 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <future>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cli/output.h"
 #include "console/http_server.h"
@@ -30,10 +32,11 @@ using json = nlohmann::json;
 using Steady = std::chrono::steady_clock;
 
 constexpr char kCookie[] = "orderd_session";
+constexpr int kScoreDays = 30;
+constexpr std::int64_t kScoresAge = 60;  // seconds a scorecard snapshot is shown
 constexpr int kPageSize = 50;
 constexpr int kLoginTries = 5;                 // failures per client or user ...
 constexpr std::int64_t kLoginWindow = 5 * 60;  // ... in this many seconds
-constexpr auto kActionWait = std::chrono::seconds(60);
 
 std::string random_hex(std::size_t bytes) {
   std::string raw(bytes, '\0');
@@ -113,6 +116,19 @@ struct Console::Impl {
   std::deque<std::shared_ptr<Job>> jobs;
   bool stopping = false;
   std::string service_status;
+  // The Suppliers page's scorecards: reading every PO of 30 days takes a
+  // second with half a million of them, so a thread of the console's keeps
+  // a snapshot at most kScoresAge old; an action taken (process, cancel,
+  // ...) makes it stale, and the next page computes it afresh.
+  struct Scores {
+    std::int64_t at = 0;  // steady seconds
+    bool stale = false;
+    json list;
+  };
+  std::optional<Scores> scores;
+  std::condition_variable scores_cv;
+  std::thread scorer;
+  std::chrono::milliseconds action_wait{60000};
   int wake = -1;
   std::unique_ptr<HttpServer> server;
 
@@ -123,6 +139,8 @@ struct Console::Impl {
       for (auto& j : jobs) j->done.set_value({"the service is stopping: nothing was done", {}});
       jobs.clear();
     }
+    scores_cv.notify_all();
+    if (scorer.joinable()) scorer.join();
     server.reset();  // joins the connection threads
     if (wake >= 0) ::close(wake);
   }
@@ -178,7 +196,7 @@ struct Console::Impl {
     }
     const std::uint64_t one = 1;
     [[maybe_unused]] auto n = ::write(wake, &one, sizeof one);
-    if (fut.wait_for(kActionWait) != std::future_status::ready) {
+    if (fut.wait_for(action_wait) != std::future_status::ready) {
       std::lock_guard lock(mu);
       if (fut.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
         job->abandoned = true;  // its outcome goes to the session's next page
@@ -206,9 +224,9 @@ struct Console::Impl {
     return &s->second;
   }
 
-  std::string cookie(const std::string& value, std::int64_t max_age) const {
+  static std::string cookie(const Config& c, const std::string& value, std::int64_t max_age) {
     return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", kCookie, value,
-                       max_age, cfg->console.tls() ? "; Secure" : "");
+                       max_age, c.console.tls() ? "; Secure" : "");
   }
 
   bool limited(const std::string& key) {
@@ -261,6 +279,8 @@ struct Console::Impl {
   HttpResponse document(const HttpRequest& req);
   HttpResponse sync_page(Session& s);
   HttpResponse suppliers_page(Session& s);
+  json compute_scores();  // and keeps them as the snapshot
+  void keep_scores();     // the scorer thread
   HttpResponse alerts_page(Session& s, bool open_only);
   HttpResponse metrics();
   HttpResponse act(Session& s, const HttpRequest& req, const std::string& token);
@@ -361,7 +381,7 @@ HttpResponse Console::Impl::handle(const HttpRequest& req) {
       if (req.path == "/logout") {
         sessions.erase(token_of(req));
         HttpResponse out = HttpResponse::redirect("/login");
-        out.headers.emplace_back("Set-Cookie", cookie("", 0));
+        out.headers.emplace_back("Set-Cookie", cookie(*cfg, "", 0));
         return out;
       }
     }
@@ -408,7 +428,8 @@ HttpResponse Console::Impl::handle(const HttpRequest& req) {
         for (auto& f : copy.flash) still->flash.push_back(std::move(f));
     }
     // The login lasts session_idle from the last page, in the browser too.
-    out.headers.emplace_back("Set-Cookie", cookie(token, cfg_now()->console.session_idle));
+    const auto now_cfg = cfg_now();
+    out.headers.emplace_back("Set-Cookie", cookie(*now_cfg, token, now_cfg->console.session_idle));
     return out;
   }();
   secure_headers(r);
@@ -476,7 +497,7 @@ HttpResponse Console::Impl::login(const HttpRequest& req) {
   const std::string token = random_hex(32);
   sessions[token] = {user, hash, random_hex(32), mono_now(), {}};
   HttpResponse r = HttpResponse::redirect(safe_next(req.arg("next")));
-  r.headers.emplace_back("Set-Cookie", cookie(token, cfg->console.session_idle));
+  r.headers.emplace_back("Set-Cookie", cookie(*cfg, token, cfg->console.session_idle));
   return r;
 }
 
@@ -555,8 +576,7 @@ HttpResponse Console::Impl::resolve_page(Session& s, const std::string& ref,
     add_refs(j);
     return j;
   });
-  if (!data)
-    return no_such_order(s, ref, "process", "/");
+  if (!data) return no_such_order(s, ref, "process", "/");
   (*data)["error"] = error;
   return page("Resolve", "process", render_template("resolve", *data), &s);
 }
@@ -654,8 +674,7 @@ HttpResponse Console::Impl::order_page(Session& s, const std::string& ref) {
     page_data["ref_url"] = r["ref_url"];
     return page_data;
   });
-  if (!data)
-    return no_such_order(s, ref, "history", "/orders");
+  if (!data) return no_such_order(s, ref, "history", "/orders");
   return page(fmt::format("Order {}", (*data)["o"].value("id", "")), "history",
               render_template("order", *data), &s);
 }
@@ -696,6 +715,13 @@ HttpResponse Console::Impl::sync_page(Session& s) {
     data["service"] = service;
   }
   data["runs"] = st["history"];
+  json last = json::array();
+  for (const auto& [kind, run] : st["last"].items()) {
+    json r = run;
+    r["kind"] = kind;
+    last.push_back(r);
+  }
+  data["last"] = last;
   data["documents"] = st["deliveries"]["documents"];
   data["unmatched"] = st["unmatched_tracking"];
   json files = json::array();
@@ -705,11 +731,40 @@ HttpResponse Console::Impl::sync_page(Session& s) {
   return page("Sync Status", "sync", render_template("sync", data), &s);
 }
 
-HttpResponse Console::Impl::suppliers_page(Session& s) {
-  constexpr int kDays = 30;
+json Console::Impl::compute_scores() {
   json list = with_reader([&](Runtime& rt) {
-    return json::parse(suppliers_report(rt, rt.now() - kDays * 86400, true));
+    return json::parse(suppliers_report(rt, rt.now() - kScoreDays * 86400, true));
   });
+  std::lock_guard lock(mu);
+  scores = Scores{mono_now(), false, list};
+  return list;
+}
+
+void Console::Impl::keep_scores() {
+  for (;;) {
+    try {
+      compute_scores();
+    } catch (...) {
+      // the page computes it itself, and says what failed
+    }
+    std::unique_lock lock(mu);
+    scores_cv.wait_for(lock, std::chrono::seconds(kScoresAge / 2), [&] { return stopping; });
+    if (stopping) return;
+  }
+}
+
+HttpResponse Console::Impl::suppliers_page(Session& s) {
+  constexpr int kDays = kScoreDays;
+  std::optional<json> snapshot;
+  std::int64_t age = 0;
+  {
+    std::lock_guard lock(mu);
+    if (scores && !scores->stale && mono_now() - scores->at <= kScoresAge) {
+      snapshot = scores->list;
+      age = mono_now() - scores->at;
+    }
+  }
+  json list = snapshot ? std::move(*snapshot) : compute_scores();
   for (auto& sc : list) {
     auto of = [&](const char* kept, const char* on_time) {
       const auto n = sc.value(kept, 0);
@@ -725,7 +780,9 @@ HttpResponse Console::Impl::suppliers_page(Session& s) {
       sc[k] = std::to_string(sc.value(k, 0));
   }
   return page("Suppliers", "suppliers",
-              render_template("suppliers", {{"suppliers", list}, {"days", std::to_string(kDays)}}),
+              render_template("suppliers", {{"suppliers", list},
+                                            {"days", std::to_string(kDays)},
+                                            {"age", std::to_string(age)}}),
               &s);
 }
 
@@ -807,8 +864,7 @@ HttpResponse Console::Impl::act(Session& s, const HttpRequest& req, const std::s
   if (req.path == "/process" || req.path == "/retry" || req.path == "/cancel" ||
       req.path == "/resolve") {
     auto id = order_id();
-    if (!id)
-      return no_such_order(s, ref, "process", "/");
+    if (!id) return no_such_order(s, ref, "process", "/");
     a.order_id = *id;
     back = "/order?ref=" + url_encode(ref);
     if (req.path == "/process") {
@@ -868,9 +924,11 @@ HttpResponse Console::Impl::act(Session& s, const HttpRequest& req, const std::s
 Console::Console(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Console::~Console() = default;
 
-Result<std::unique_ptr<Console>> Console::start(std::shared_ptr<const Config> cfg) {
+Result<std::unique_ptr<Console>> Console::start(std::shared_ptr<const Config> cfg,
+                                                std::chrono::milliseconds action_wait) {
   auto impl = std::make_unique<Impl>();
   impl->cfg = cfg;
+  impl->action_wait = action_wait;
   impl->wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (impl->wake < 0) return fail(ErrorKind::kIo, "console: eventfd failed");
   Impl* self = impl.get();
@@ -887,6 +945,7 @@ Result<std::unique_ptr<Console>> Console::start(std::shared_ptr<const Config> cf
   });
   if (!server) return std::unexpected(server.error());
   impl->server = std::move(*server);
+  impl->scorer = std::thread([self] { self->keep_scores(); });
   return std::unique_ptr<Console>(new Console(std::move(impl)));
 }
 
@@ -912,6 +971,7 @@ void Console::run_actions(const ConsoleRunner& run) {
       out.refused = fmt::format("state database error: {}", e.what());
     }
     std::lock_guard lock(impl_->mu);
+    if (impl_->scores) impl_->scores->stale = true;
     if (job->abandoned)
       if (auto it = impl_->sessions.find(job->session); it != impl_->sessions.end())
         it->second.flash.push_back(outcome_flash(job->action, out));

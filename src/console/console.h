@@ -6,6 +6,7 @@
 // their outcome.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -38,8 +39,11 @@ using ConsoleRunner = std::function<ConsoleOutcome(const ConsoleAction&)>;
 class Console {
  public:
   // Listens where cfg->console says; refused with why (the address taken,
-  // the certificate unreadable).
-  static Result<std::unique_ptr<Console>> start(std::shared_ptr<const Config> cfg);
+  // the certificate unreadable). A page waits `action_wait` for an
+  // action's outcome; one that comes later is the user's next flash.
+  static Result<std::unique_ptr<Console>> start(
+      std::shared_ptr<const Config> cfg,
+      std::chrono::milliseconds action_wait = std::chrono::seconds(60));
   ~Console();
   Console(const Console&) = delete;
   Console& operator=(const Console&) = delete;

@@ -188,6 +188,7 @@ test('the demo day in the browser', { skip: why || false }, async (t) => {
     await page.waitForSelector('.flash');
     assert.match(await page.textContent('.flash'), /files read/);
     assert.match(await page.textContent('#runs'), /orders\s*console:ana/);
+    assert.match(await page.textContent('#last'), /orders\s*\S+\s*\S+\s*console:ana/);
     await shot('sync-status');
   });
 
