@@ -118,14 +118,17 @@ struct Console::Impl {
   std::string service_status;
   // The Suppliers page's scorecards: reading every PO of 30 days takes a
   // second with half a million of them, so a thread of the console's keeps
-  // a snapshot at most kScoresAge old; an action taken (process, cancel,
-  // ...) makes it stale, and the next page computes it afresh.
+  // a snapshot, counted again every kScoresAge / 2 and at once after an
+  // action (process, cancel, ...); a page shows the snapshot it has and
+  // says whether a newer one is being counted. Only a page before the
+  // first snapshot waits for one.
   struct Scores {
     std::int64_t at = 0;  // steady seconds
     bool stale = false;
     json list;
   };
   std::optional<Scores> scores;
+  std::uint64_t changes = 0;  // actions run: a count begun before one is stale at its end
   std::condition_variable scores_cv;
   std::thread scorer;
   std::chrono::milliseconds action_wait{60000};
@@ -732,23 +735,30 @@ HttpResponse Console::Impl::sync_page(Session& s) {
 }
 
 json Console::Impl::compute_scores() {
+  std::uint64_t before = 0;
+  {
+    std::lock_guard lock(mu);
+    before = changes;
+  }
   json list = with_reader([&](Runtime& rt) {
     return json::parse(suppliers_report(rt, rt.now() - kScoreDays * 86400, true));
   });
   std::lock_guard lock(mu);
-  scores = Scores{mono_now(), false, list};
+  scores = Scores{mono_now(), changes != before, list};
   return list;
 }
 
 void Console::Impl::keep_scores() {
   for (;;) {
+    bool failed = false;
     try {
       compute_scores();
     } catch (...) {
-      // the page computes it itself, and says what failed
+      failed = true;  // the page counts itself, and says what failed; no retry at once
     }
     std::unique_lock lock(mu);
-    scores_cv.wait_for(lock, std::chrono::seconds(kScoresAge / 2), [&] { return stopping; });
+    scores_cv.wait_for(lock, std::chrono::seconds(kScoresAge / 2),
+                       [&] { return stopping || (!failed && scores && scores->stale); });
     if (stopping) return;
   }
 }
@@ -757,13 +767,17 @@ HttpResponse Console::Impl::suppliers_page(Session& s) {
   constexpr int kDays = kScoreDays;
   std::optional<json> snapshot;
   std::int64_t age = 0;
+  bool recounting = false;
   {
     std::lock_guard lock(mu);
-    if (scores && !scores->stale && mono_now() - scores->at <= kScoresAge) {
+    if (scores) {
       snapshot = scores->list;
       age = mono_now() - scores->at;
+      recounting = scores->stale || age > kScoresAge;
+      if (recounting) scores->stale = true;
     }
   }
+  if (recounting) scores_cv.notify_all();  // the scorer counts again now
   json list = snapshot ? std::move(*snapshot) : compute_scores();
   for (auto& sc : list) {
     auto of = [&](const char* kept, const char* on_time) {
@@ -782,7 +796,8 @@ HttpResponse Console::Impl::suppliers_page(Session& s) {
   return page("Suppliers", "suppliers",
               render_template("suppliers", {{"suppliers", list},
                                             {"days", std::to_string(kDays)},
-                                            {"age", std::to_string(age)}}),
+                                            {"age", std::to_string(age)},
+                                            {"recounting", recounting}}),
               &s);
 }
 
@@ -971,7 +986,11 @@ void Console::run_actions(const ConsoleRunner& run) {
       out.refused = fmt::format("state database error: {}", e.what());
     }
     std::lock_guard lock(impl_->mu);
-    if (impl_->scores) impl_->scores->stale = true;
+    ++impl_->changes;
+    if (impl_->scores) {  // what the action changed is counted again now
+      impl_->scores->stale = true;
+      impl_->scores_cv.notify_all();
+    }
     if (job->abandoned)
       if (auto it = impl_->sessions.find(job->session); it != impl_->sessions.end())
         it->second.flash.push_back(outcome_flash(job->action, out));
