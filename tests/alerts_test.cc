@@ -449,6 +449,9 @@ TEST_CASE(
   rig.cycle(false);
   REQUIRE(rig.alerts(true).size() == 2);
   CHECK(rig.rt->store->late_po_count() == 2);
+  auto by_supplier = rig.rt->store->late_pos_by_supplier();  // /metrics
+  REQUIRE(by_supplier.size() == 1);
+  CHECK(by_supplier[0].second == 2);
   auto id = find_order(*rig.rt, "#6002");
   REQUIRE(id);
   run_cycle(*rig.rt, [&](RunReport& r) {
@@ -461,6 +464,9 @@ TEST_CASE(
   REQUIRE(open.size() == 1);
   CHECK(open[0].alert.ref == "PO000001/ack");
   CHECK(rig.rt->store->late_po_count() == 1);
+  by_supplier = rig.rt->store->late_pos_by_supplier();
+  REQUIRE(by_supplier.size() == 1);
+  CHECK(by_supplier[0].second == 1);
   CHECK(rig.rt->store->query_orders(late).size() == 1);
 }
 

@@ -836,6 +836,9 @@ HttpResponse Console::Impl::metrics() {
     }
     metric("orderd_late_pos", "gauge", "POs past their supplier's deadline");
     out += fmt::format("orderd_late_pos {}\n", rt.store->late_po_count());
+    metric("orderd_late_pos_by_supplier", "gauge", "POs past their deadline, per supplier");
+    for (const auto& [supplier, n] : rt.store->late_pos_by_supplier())
+      out += fmt::format("orderd_late_pos_by_supplier{{supplier=\"{}\"}} {}\n", label(supplier), n);
     metric("orderd_open_alerts", "gauge", "alert conditions open now");
     out += fmt::format("orderd_open_alerts {}\n", rt.store->open_alert_count());
     const std::int64_t now = rt.now();

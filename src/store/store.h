@@ -362,6 +362,8 @@ class Store {
   void end_deadlines(std::int64_t po_id);
   std::optional<PoDeadline> po_deadline(std::int64_t po_id);
   std::int64_t late_po_count();
+  // The same per supplier (/metrics); suppliers with none are left out.
+  std::vector<std::pair<std::string, std::int64_t>> late_pos_by_supplier();
   std::vector<PoDeadline> late_pos(int limit);  // late now, oldest first
   // Per supplier, POs delivered since `since` and how the supplier kept up.
   // A deadline still running at `now` counts neither way.

@@ -99,6 +99,16 @@ std::int64_t Store::late_po_count() {
   return s.i64(0);
 }
 
+std::vector<std::pair<std::string, std::int64_t>> Store::late_pos_by_supplier() {
+  auto s = stmt(
+      "SELECT p.supplier, count(*) FROM po_deadlines d JOIN pos p ON p.id=d.po_id WHERE "
+      "(d.ack_late_at > 0 AND d.acked_at = 0) OR (d.ship_late_at > 0 AND d.shipped_at = 0) "
+      "GROUP BY p.supplier ORDER BY p.supplier");
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  while (s.step()) out.emplace_back(s.text(0), s.i64(1));
+  return out;
+}
+
 std::vector<SupplierScore> Store::supplier_scores(std::int64_t since, std::int64_t now) {
   // POs delivered since `since`, each with its deadline row (if its
   // supplier keeps deadlines) and its first shipment.
