@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "../tests/servers.h"
 #include "config/config.h"
@@ -87,6 +88,27 @@ int console_pages(const std::filesystem::path& dir, const std::string& some_orde
       {"Suppliers (30 days of scorecards)", "/suppliers"},
       {"/metrics", "/metrics"},
   };
+  // The Suppliers page's first scorecard count, which a page just after
+  // a start shows as being counted.
+  const auto t0 = std::chrono::steady_clock::now();
+  for (;;) {
+    body.clear();
+    curl_easy_setopt(c, CURLOPT_URL, (base + "/suppliers").c_str());
+    std::string page;
+    curl_easy_setopt(
+        c, CURLOPT_WRITEFUNCTION, +[](char* p, size_t s, size_t n, void* to) {
+          static_cast<std::string*>(to)->append(p, s * n);
+          return s * n;
+        });
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &page);
+    curl_easy_perform(c);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    if (page.find("id=\"counting\"") == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const double first_count =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   fmt::print("  console pages (server and loopback, median of 5):\n");
   for (const auto& [what, path] : pages) {
     long code = 0;
@@ -94,6 +116,10 @@ int console_pages(const std::filesystem::path& dir, const std::string& some_orde
     fmt::print("    {}: {:.0f} ms (target < 100 ms; the first of the five {:.0f} ms){}\n", what, ms,
                first, code == 200 ? "" : fmt::format(" HTTP {}", code));
   }
+  fmt::print(
+      "    (the scorecards' first count after the start: {:.0f} ms, shown meanwhile as being "
+      "counted)\n",
+      first_count);
   curl_easy_cleanup(c);
   std::fflush(stdout);  // a child's output, before it exits
   return 0;

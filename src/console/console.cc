@@ -745,6 +745,7 @@ json Console::Impl::compute_scores() {
   });
   std::lock_guard lock(mu);
   scores = Scores{mono_now(), changes != before, list};
+  scores_cv.notify_all();
   return list;
 }
 
@@ -778,7 +779,19 @@ HttpResponse Console::Impl::suppliers_page(Session& s) {
     }
   }
   if (recounting) scores_cv.notify_all();  // the scorer counts again now
-  json list = snapshot ? std::move(*snapshot) : compute_scores();
+  if (!snapshot) {
+    // Before the first count (just after a start): a small state is counted
+    // in this moment; a big one is said to be counting, and the page asks
+    // again by itself (htmx) or by a reload.
+    std::unique_lock lock(mu);
+    scores_cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return scores.has_value(); });
+    if (!scores)
+      return page(
+          "Suppliers", "suppliers",
+          render_template("suppliers", {{"counting", true}, {"days", std::to_string(kDays)}}), &s);
+    snapshot = scores->list;
+  }
+  json list = std::move(*snapshot);
   for (auto& sc : list) {
     auto of = [&](const char* kept, const char* on_time) {
       const auto n = sc.value(kept, 0);
