@@ -333,10 +333,21 @@ CREATE INDEX po_deadlines_late ON po_deadlines(po_id)
   WHERE (ack_late_at > 0 AND acked_at = 0) OR (ship_late_at > 0 AND shipped_at = 0);
 )";
 
+// SKU search by an index in which each block of 4,096 orders has its own
+// range of SKUs. lines_sku took each new line into a random leaf: 1,000
+// orders imported into a million rewrote 2,100 of its pages, nine in ten of
+// the pages the import wrote. Now the newest orders' lines share the last
+// block's few leaves, and a search reads the glob's fixed prefix as a range
+// in each block (store_orders.cc).
+const char* kV9 = R"(
+DROP INDEX lines_sku;
+CREATE INDEX lines_sku_block ON lines(order_id / 4096, sku);
+)";
+
 }  // namespace
 
 std::span<const std::string> migrations() {
-  static const std::vector<std::string> all = {v1(), kV2, kV3, kV4, kV5, v6(), kV7, kV8};
+  static const std::vector<std::string> all = {v1(), kV2, kV3, kV4, kV5, v6(), kV7, kV8, kV9};
   return all;
 }
 

@@ -1,6 +1,7 @@
 // The store: orders, their lines and the operator's overrides; the
 // listing and its counts.
 #include "store/store_internal.h"
+#include "util/text.h"
 
 namespace orderd {
 using namespace store_detail;
@@ -231,9 +232,24 @@ namespace {
 // Whether a customer search can use the trigram index: three characters
 // or more (a shorter text is looked for row by row).
 bool by_text_index(const OrderQuery& q) {
-  std::size_t chars = 0;
-  for (const char c : q.customer) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return chars >= 3;
+  return utf8_chars(q.customer) >= 3;
+}
+
+// The range of SKUs that start with `prefix`: [prefix, prefix's successor).
+std::string after_prefix(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xFF) end.pop_back();
+  if (end.empty()) return "\xFF";  // not reached: SKUs are UTF-8, which has no 0xFF
+  end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  return end;
+}
+
+// Text as one FTS5 phrase: a substring of a trigram-indexed column.
+std::string fts_phrase(std::string_view text) {
+  std::string phrase = "\"";
+  for (const char c : text) phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
+  phrase += '"';
+  return phrase;
 }
 
 // The rows an order query reads, and the key its newest-first order follows:
@@ -254,11 +270,20 @@ std::string order_filter(const OrderQuery& q) {
   if (q.status) where += " AND orders.status=?1";
   if (!q.channel.empty()) where += " AND orders.channel=?2";
   // Newest first, each checked by lines_order: a common supplier fills a
-  // page after a few orders. A SKU glob uses lines_sku.
+  // page after a few orders.
   if (!q.supplier.empty())
     where += " AND EXISTS (SELECT 1 FROM lines WHERE order_id=orders.id AND supplier=?3)";
-  // The same glob syntax as a supplier's skus: patterns (case-sensitive).
-  if (!q.sku.empty()) where += " AND orders.id IN (SELECT order_id FROM lines WHERE sku GLOB ?4)";
+  // A SKU glob (case-sensitive) with a fixed prefix: its range in each block
+  // of 4,096 orders of lines_sku_block (schema.cc, v9).
+  // One without: every line read.
+  if (!q.sku.empty() && !glob_prefix(q.sku).empty())
+    where +=
+        " AND orders.id IN (WITH RECURSIVE block(n) AS (SELECT (SELECT coalesce(max(id), 0) FROM "
+        "orders) / 4096 UNION ALL SELECT n - 1 FROM block WHERE n > 0) SELECT l.order_id FROM "
+        "block JOIN lines l ON l.order_id / 4096 = block.n WHERE l.sku >= ?11 AND l.sku < ?12 AND "
+        "l.sku GLOB ?4)";
+  else if (!q.sku.empty())
+    where += " AND orders.id IN (SELECT order_id FROM lines WHERE sku GLOB ?4)";
   if (by_text_index(q))
     where += " AND order_text MATCH ?9";
   else if (!q.customer.empty())
@@ -285,12 +310,9 @@ std::string order_filter(const OrderQuery& q) {
 void bind_order_filter(Stmt& s, const OrderQuery& q, std::int64_t limit) {
   std::string hashed = q.order.starts_with('#') ? q.order : "#" + q.order;
   std::string bare = q.order.starts_with('#') ? q.order.substr(1) : q.order;
-  std::string phrase = "\"";  // the text as one FTS5 phrase: a substring
-  for (const char c : q.customer) phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
-  phrase += '"';
   s << (q.status ? to_string(*q.status) : "") << q.channel << q.supplier << q.sku
     << ("%" + q.customer + "%") << std::move(hashed) << std::move(bare) << limit
-    << std::move(phrase) << q.before;
+    << fts_phrase(q.customer) << q.before << glob_prefix(q.sku) << after_prefix(glob_prefix(q.sku));
 }
 
 }  // namespace

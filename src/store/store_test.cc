@@ -172,6 +172,52 @@ TEST_CASE("store: the counts beside a listing follow every insert and status cha
   CHECK(two[1].ext_id == "#1028");
 }
 
+TEST_CASE("store: a SKU search finds exactly the orders the glob matches, in every block") {
+  TempDir dir;
+  auto s = Store::open(dir.path());
+  REQUIRE(s);
+  Store& st = **s;
+  REQUIRE(st.begin());
+  const char* skus[] = {"GX-0001",     "gx-0001", "GX-00012", "AB-GX-0001",
+                        "GX-0002-RED", "ÄÖÜ-1",   "[X]-9",    "GX-0001"};
+  for (int i = 0; i < 8; ++i) add_order(st, "shop", fmt::format("#{}", 100 + i), skus[i]);
+  // More than a block of 4,096 orders: the newest is in the second block.
+  for (int i = 0; i < 4200; ++i) add_order(st, "shop", fmt::format("#F{}", i), "FILL");
+  REQUIRE(add_order(st, "shop", "#9000", "GX-0001-LATE") > 4096);
+  // A line changed in the channel before processing: the old SKU is gone.
+  Order changed = *st.load_order(st.find_order_key("shop", "#107")->id);
+  changed.lines[0].sku = "INI-7";
+  st.replace_order(changed, "fp2", 2);
+  REQUIRE(st.commit());
+  struct Case {
+    const char* glob;
+    std::vector<std::string> want;  // newest first
+  } cases[] = {
+      {"GX-0001", {"#100"}},  // case-sensitive, whole SKU; #107's line was replaced
+      {"GX-0001*", {"#9000", "#102", "#100"}},
+      {"*GX-0001", {"#103", "#100"}},
+      {"gx-*", {"#101"}},
+      {"*-RED", {"#104"}},
+      {"GX-000[2-9]*", {"#104"}},
+      {"ÄÖÜ*", {"#105"}},
+      {"[[]X]*", {"#106"}},
+      {"INI-7", {"#107"}},
+      {"?X-0001", {"#100"}},
+      {"G?-0?01", {"#100"}},  // no run of three characters: order by order
+      {"*1", {"#105", "#103", "#101", "#100"}},
+      {"NONE-*", {}},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.glob);
+    OrderQuery q;
+    q.sku = c.glob;
+    std::vector<std::string> got;
+    for (const auto& o : st.query_orders(q)) got.push_back(o.ext_id);
+    CHECK(got == c.want);
+    CHECK(st.count_orders(q).by_status == counted(st, q));
+  }
+}
+
 TEST_CASE("store: a customer search by the text index finds what a scan finds, newest first") {
   TempDir dir;
   auto s = Store::open(dir.path());

@@ -20,6 +20,9 @@ bool iequals(std::string_view a, std::string_view b);
 
 // Shell-style glob: '*' any run, '?' one character, '[...]' a class. Case-sensitive.
 bool glob_match(std::string_view pattern, std::string_view text);
+// What every text the glob matches starts with: "GX-00*-[AB]" -> "GX-00",
+// "*-RED" -> "".
+std::string_view glob_prefix(std::string_view pattern);
 
 // Edit distance, for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
@@ -47,6 +50,8 @@ std::string to_valid_utf8(std::string_view s);
 // The longest start of `s` of at most `most` bytes that does not end inside
 // a UTF-8 character.
 std::string_view utf8_prefix(std::string_view s, std::size_t most);
+// How many UTF-8 characters `s` holds (continuation bytes not counted).
+std::size_t utf8_chars(std::string_view s);
 // U+FFFD as UTF-8: what a byte that was not UTF-8 became.
 inline constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";
 // The 1-based line and column (in bytes) of `offset` in `text`.

@@ -34,6 +34,20 @@ TEST_CASE("glob_match") {
   }
 }
 
+TEST_CASE("glob_prefix: what every text the glob matches starts with") {
+  struct Case {
+    const char* pattern;
+    const char* want;
+  } cases[] = {
+      {"GX-0001*", "GX-0001"}, {"GX-0001", "GX-0001"}, {"*-RED", ""},   {"AB?D", "AB"},
+      {"SKU-[12]*", "SKU-"},   {"[AB]-1", ""},         {"ÄÖÜ*", "ÄÖÜ"}, {"", ""},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.pattern);
+    CHECK(glob_prefix(c.pattern) == c.want);
+  }
+}
+
 TEST_CASE("clean_cell undoes spreadsheet damage") {
   CHECK(clean_cell("'02134") == "02134");
   CHECK(clean_cell("=\"02134\"") == "02134");
