@@ -2,11 +2,13 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <cctype>
 #include <map>
 #include <thread>
 
+#include "store/schema.h"
 #include "test_util.h"
 
 using namespace orderd;
@@ -216,6 +218,34 @@ TEST_CASE("store: a SKU search finds exactly the orders the glob matches, in eve
     CHECK(got == c.want);
     CHECK(st.count_orders(q).by_status == counted(st, q));
   }
+}
+
+TEST_CASE("store: a state of schema 8 takes migration 9, its lines found by SKU after it") {
+  TempDir dir;
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir.path() / "orderd.db").c_str(), &db) == SQLITE_OK);
+    const auto all = migrations();
+    REQUIRE(all.size() >= 9);
+    for (std::size_t i = 0; i < 8; ++i) {
+      CAPTURE(i);
+      REQUIRE(sqlite3_exec(db, all[i].c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    }
+    const char* rows =
+        "PRAGMA user_version=8;"
+        "INSERT INTO orders(id, channel, ext_id, state, status, fingerprint, imported_at, "
+        "updated_at) VALUES(1, 'shop', '#1', 'ready', 'ready', 'fp', 1, 1);"
+        "INSERT INTO lines(order_id, seq, sku, quantity) VALUES(1, 1, 'GX-0001', 1);";
+    REQUIRE(sqlite3_exec(db, rows, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto s = Store::open(dir.path());
+  REQUIRE_MESSAGE(s, s.error().message());
+  OrderQuery q;
+  q.sku = "GX-*";
+  const auto found = (*s)->query_orders(q);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].ext_id == "#1");
 }
 
 TEST_CASE("store: a customer search by the text index finds what a scan finds, newest first") {
