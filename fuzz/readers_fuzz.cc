@@ -32,7 +32,7 @@ struct Numbers final : ControlNumbers {
                std::string_view) override {}
 };
 
-std::size_t render(OrderBatch& batch) {
+[[maybe_unused]] std::size_t render(OrderBatch& batch) {
   RoutingRules rules;
   rules.suppliers.push_back({"any", {"*"}, {}, {}});
   PoConfig csv, xml, x12;

@@ -274,3 +274,25 @@ TEST_CASE("hardening: a file past the documented limits is quarantined with the 
     CHECK(nlohmann::json::parse(in.ctl({"orders", "--json"}).out).empty());
   }
 }
+
+TEST_CASE("hardening: a JSON order file with a yes/no member of another type is quarantined") {
+  // It used to throw out of the reader and take the service down, and the
+  // file, still in inbound, took it down again at every start.
+  Install in;
+  replace_in_config(in, "format: amazon-tsv", "format: orders-json");
+  in.drop_orders("amz", "bad.json",
+                 R"({"orders": [{"id": "W-1", "canceled": "no",
+                     "lines": [{"sku": "ACME-1", "quantity": 1}]}]})");
+  in.drop_orders("amz", "good.json",
+                 R"({"orders": [{"id": "W-2", "lines": [{"sku": "ACME-1", "quantity": 1}]}]})");
+  auto r = in.once();
+  CHECK(r.code == 1);
+  const std::string reason = "bad.json: orders[0].canceled: expected true or false, not \"no\"";
+  CHECK_MESSAGE(r.err.find(reason) != std::string::npos, r.err);
+  REQUIRE(std::filesystem::exists(in.path("spool/quarantine/orders/amz/bad.json.error")));
+  CHECK(slurp(in.path("spool/quarantine/orders/amz/bad.json.error")).find(reason) !=
+        std::string::npos);
+  const auto orders = nlohmann::json::parse(in.ctl({"orders", "--json"}).out);
+  REQUIRE(orders.size() == 1);
+  CHECK(orders[0]["id"] == "W-2");
+}

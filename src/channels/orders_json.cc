@@ -34,6 +34,18 @@ std::string text(const json& obj, const char* key) {
   return {};
 }
 
+// A yes/no member: absent or null is `absent`; anything but a boolean is an
+// error naming the member and what it holds.
+Result<bool> flag(const json& obj, const char* key, bool absent, std::string_view where) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return absent;
+  if (it->is_boolean()) return it->get<bool>();
+  std::string held = it->dump(-1, ' ', false, json::error_handler_t::replace);
+  if (held.size() > 40) held = held.substr(0, 37) + "...";
+  return fail(ErrorKind::kInvalid,
+              fmt::format("{}.{}: expected true or false, not {}", where, key, held));
+}
+
 constexpr std::string_view kAddr[9] = {"name",     "company", "address1", "address2", "city",
                                        "province", "zip",     "country",  "phone"};
 
@@ -48,6 +60,10 @@ Result<OrderBatch> read_orders_json(std::string_view data) {
     if (auto p = what.find(": "); p != std::string::npos) what = what.substr(p + 2);
     return fail(ErrorKind::kInvalid,
                 fmt::format("{}: not valid JSON ({})", place(data, e.byte ? e.byte - 1 : 0), what));
+  } catch (const json::exception& e) {  // a number out of range (1e999)
+    std::string what = e.what();
+    if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    return fail(ErrorKind::kInvalid, fmt::format("not valid JSON ({})", what));
   }
   const json* list = &doc;
   if (doc.is_object() && doc.contains("orders")) list = &doc["orders"];
@@ -66,7 +82,9 @@ Result<OrderBatch> read_orders_json(std::string_view data) {
     o.at(OrderField::kCurrency) = text(j, "currency");
     o.at(OrderField::kTotal) = text(j, "total");
     o.at(OrderField::kNote) = text(j, "note");
-    o.canceled_in_channel = j.value("canceled", false);
+    auto canceled = flag(j, "canceled", false, fmt::format("orders[{}]", i));
+    if (!canceled) return std::unexpected(canceled.error());
+    o.canceled_in_channel = *canceled;
     if (auto c = j.find("customer"); c != j.end() && c->is_object()) {
       o.at(OrderField::kCustomerName) = text(*c, "name");
       o.at(OrderField::kCustomerEmail) = text(*c, "email");
@@ -93,7 +111,9 @@ Result<OrderBatch> read_orders_json(std::string_view data) {
       const std::string lw = fmt::format("orders[{}].lines[{}]", i, k);
       if (!lj.is_object())
         return fail(ErrorKind::kInvalid, fmt::format("{}: expected an object", lw));
-      if (!lj.value("requires_shipping", true)) {
+      auto ships = flag(lj, "requires_shipping", true, lw);
+      if (!ships) return std::unexpected(ships.error());
+      if (!*ships) {
         batch.notes.push_back(
             fmt::format("{}: order {} line needs no shipping; skipped", lw, o.ext_id));
         continue;

@@ -184,6 +184,41 @@ TEST_CASE("orders-json: canonical orders and their errors") {
   CHECK(qty.error().message() == "orders[0].lines[0].quantity: 'x' is not a whole number");
 }
 
+TEST_CASE("orders-json: a yes/no field of another type is named, not thrown") {
+  // nlohmann's value() throws on a type mismatch; the fuzzer found it.
+  struct Case {
+    std::string doc;
+    std::string error;
+  } cases[] = {
+      {R"([{"id": "1", "canceled": "yes", "lines": [{"sku": "A", "quantity": 1}]}])",
+       "orders[0].canceled: expected true or false, not \"yes\""},
+      {R"([{"id": "1", "canceled": 1, "lines": [{"sku": "A", "quantity": 1}]}])",
+       "orders[0].canceled: expected true or false, not 1"},
+      {R"([{"id": "1", "lines": [{"sku": "A", "quantity": 1, "requires_shipping": "no"}]}])",
+       "orders[0].lines[0].requires_shipping: expected true or false, not \"no\""},
+      {R"([{"id": "1", "lines": [{"sku": "A", "quantity": 1, "requires_shipping": [true]}]}])",
+       "orders[0].lines[0].requires_shipping: expected true or false, not [true]"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.doc);
+    Result<OrderBatch> b = fail(ErrorKind::kInvalid, "not run");
+    CHECK_NOTHROW(b = read_orders_json(c.doc));
+    REQUIRE_FALSE(b.has_value());
+    CHECK(b.error().message() == c.error);
+  }
+  Result<OrderBatch> huge = fail(ErrorKind::kInvalid, "not run");
+  CHECK_NOTHROW(huge = read_orders_json(R"([{"id": 1e999, "lines": []}])"));
+  REQUIRE_FALSE(huge.has_value());
+  CHECK(huge.error().message().starts_with("not valid JSON (number overflow"));
+  auto null_is_default =
+      read_orders_json(R"([{"id": "1", "canceled": null, "lines": [{"sku": "A", "quantity": 1,
+                            "requires_shipping": null}]}])");
+  REQUIRE_MESSAGE(null_is_default.has_value(),
+                  (null_is_default ? "" : null_is_default.error().message()));
+  CHECK_FALSE(null_is_default->orders[0].canceled_in_channel);
+  CHECK(null_is_default->orders[0].lines.size() == 1);
+}
+
 TEST_CASE("tracking writers") {
   PushLine l{"#1001", "22222222222222", "ACME-1", 2, "UPS", "1Z999", "2026-11-26"};
   PushLine other{"#1001", "33", "GX-1", 1, "Speedy Freight", "SF1", "2026-11-26"};
