@@ -57,6 +57,36 @@ const char* kTrackingPoints[] = {
     "deliver.before_send",  "deliver.after_send",  "deliver.after_commit",
 };
 
+// Runs orderd twice more; every order must then be processed and each of its
+// POs be in the supplier's folder exactly once, nothing left half-taken.
+void check_each_po_once(Install& in) {
+  auto r = in.once();
+  CHECK_MESSAGE(r.code == 0, (r.out + r.err));
+  r = in.once();  // a further run changes nothing
+  CHECK(r.code == 0);
+
+  auto orders = in.orders();
+  REQUIRE(orders.size() == kOrders);
+  std::set<std::string> numbers;
+  for (const auto& o : orders) {
+    CHECK(o["status"] == "processed");
+    for (const auto& p : o["pos"]) numbers.insert(p["number"].get<std::string>());
+  }
+  CHECK(numbers.size() == kOrders + kOrders / 2);
+  auto delivered = in.files("out/supplier");
+  auto seen = files_mentioning(delivered, std::regex("PO[0-9]{6}"));
+  CHECK(seen.size() == numbers.size());
+  for (const auto& n : numbers) {
+    CAPTURE(n);
+    CHECK(seen[n] == 1);
+  }
+  // The export is archived once, nothing is left half-taken.
+  CHECK(in.files("spool/inbound").empty());
+  CHECK(in.files("spool/claimed").empty());
+  CHECK(in.files("spool/archive/orders/shop").size() >= 1);
+  CHECK(in.files("spool/quarantine").empty());
+}
+
 }  // namespace
 
 TEST_CASE("crash: killed anywhere between import and delivery - each PO is delivered once") {
@@ -67,32 +97,47 @@ TEST_CASE("crash: killed anywhere between import and delivery - each PO is deliv
     in.drop_orders("shop", "export.csv", export_csv());
     auto crashed = in.once({fmt::format("ORDERD_CRASHPOINT={}", point)});
     CHECK(crashed.code == 128 + 9);  // SIGKILL
-    auto r = in.once();
-    CHECK_MESSAGE(r.code == 0, (r.out + r.err));
-    r = in.once();  // a further run changes nothing
-    CHECK(r.code == 0);
-
-    auto orders = in.orders();
-    REQUIRE(orders.size() == kOrders);
-    std::set<std::string> numbers;
-    for (const auto& o : orders) {
-      CHECK(o["status"] == "processed");
-      for (const auto& p : o["pos"]) numbers.insert(p["number"].get<std::string>());
-    }
-    CHECK(numbers.size() == kOrders + kOrders / 2);
-    auto delivered = in.files("out/supplier");
-    auto seen = files_mentioning(delivered, std::regex("PO[0-9]{6}"));
-    CHECK(seen.size() == numbers.size());
-    for (const auto& n : numbers) {
-      CAPTURE(n);
-      CHECK(seen[n] == 1);
-    }
-    // The export is archived once, nothing is left half-taken.
-    CHECK(in.files("spool/inbound").empty());
-    CHECK(in.files("spool/claimed").empty());
-    CHECK(in.files("spool/archive/orders/shop").size() >= 1);
-    CHECK(in.files("spool/quarantine").empty());
+    check_each_po_once(in);
   }
+}
+
+TEST_CASE("crash: a defect thrown anywhere between import and delivery stops the run, not orderd") {
+  // The same points with an exception, as a defect in orderd would throw,
+  // instead of SIGKILL: the run is reported as failed with the reason, its
+  // transaction rolls back, and the next run completes the work once.
+  for (const char* point : kPoPoints) {
+    const std::string where = std::string(point) + ":throw";
+    CAPTURE(where);
+    Install in("auto");
+    in.drop_orders("shop", "export.csv", export_csv());
+    auto failed = in.once({"ORDERD_CRASHPOINT=" + where});
+    CHECK(failed.code == 1);
+    const std::string name = std::string(point).substr(0, std::string(point).find(':'));
+    CHECK_MESSAGE(
+        failed.err.find("internal error: injected defect at " + name) != std::string::npos,
+        failed.err);
+    CHECK(failed.err.find("defect in orderd") != std::string::npos);
+    check_each_po_once(in);
+  }
+}
+
+TEST_CASE("crash: a reader that throws quarantines its file with the reason; others go on") {
+  Install in("auto");
+  in.drop_orders("shop", "export.csv", export_csv());
+  auto r = in.once({"ORDERD_CRASHPOINT=order_sync.read:throw"});
+  CHECK(r.code == 1);
+  const std::string reason =
+      "export.csv: orderd failed to read it (injected defect at order_sync.read); this is a "
+      "defect in orderd";
+  CHECK_MESSAGE(r.err.find(reason) != std::string::npos, r.err);
+  const auto kept = in.path("spool/quarantine/orders/shop/export.csv");
+  REQUIRE(std::filesystem::exists(kept.string() + ".error"));
+  CHECK(slurp(kept.string() + ".error").find(reason) != std::string::npos);
+  CHECK(in.orders().empty());
+  // Once orderd is fixed, the operator puts the file back: it is read as new.
+  std::filesystem::rename(kept, in.path("spool/inbound/orders/shop/export.csv"));
+  std::filesystem::remove(kept.string() + ".error");
+  check_each_po_once(in);
 }
 
 TEST_CASE(

@@ -6,6 +6,7 @@
 
 #include "core/status.h"
 #include "core/transitions.h"
+#include "jobs/history.h"
 #include "jobs/jobs.h"
 
 namespace orderd {
@@ -70,6 +71,8 @@ RunReport run_cycle(Runtime& rt, const std::function<void(RunReport&)>& work) {
     r.add(deliver_due(rt));
   } catch (const StoreError& e) {
     r.problem(fmt::format("state database error: {}", e.what()));
+  } catch (const std::exception& e) {
+    r.problem(internal_error(e));
   }
   return r;
 }

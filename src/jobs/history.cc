@@ -4,6 +4,14 @@
 
 namespace orderd {
 
+std::string internal_error(const std::exception& e) {
+  return fmt::format(
+      "internal error: {}; the work stopped here and nothing of its open transaction was saved; "
+      "the next run does it again; this is a defect in orderd: report it with the log and "
+      "`orderctl sync status`",
+      e.what());
+}
+
 void add_disk_errors(RunReport& report) {
   for (auto& e : Store::take_disk_errors()) {
     report.problem(fmt::format(
@@ -48,6 +56,8 @@ RunReport recorded_run(Runtime& rt, std::string_view kind, std::string_view trig
         "state database error: {}; the run stopped here and the rest is done by the next one "
         "(if it repeats, check the disk and `orderctl sync status`)",
         e.what()));
+  } catch (const std::exception& e) {
+    report.problem(internal_error(e));
   }
   add_disk_errors(report);
   run.finished_at = rt.now();

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <new>
+
 #include "jobs/state.h"
 #include "util/crashpoint.h"
 #include "util/fs.h"
@@ -102,6 +104,15 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
       applied = apply(name, *data, file_id, local);
     } catch (const StoreError& e) {
       applied = fail(ErrorKind::kIo, e.what());
+    } catch (const std::bad_alloc&) {
+      applied = fail(ErrorKind::kIo, "out of memory while reading it");
+    } catch (const std::exception& e) {
+      // A reader that throws is a defect in orderd; the file must not take
+      // the service down at every start, so it is quarantined like bad input.
+      applied = fail(ErrorKind::kInvalid,
+                     fmt::format("orderd failed to read it ({}); this is a defect in orderd: "
+                                 "report it with this file, then fix or remove the file",
+                                 e.what()));
     }
     if (!applied) {
       rt.store->rollback();

@@ -8,6 +8,7 @@
 #include "core/transitions.h"
 #include "jobs/history.h"
 #include "jobs/intake.h"
+#include "util/crashpoint.h"
 #include "util/text.h"
 
 namespace orderd {
@@ -105,6 +106,7 @@ RunReport sync_orders(Runtime& rt, std::string_view trigger, Scope only) {
                   name, where, bad.size() > 5 ? " and more" : "", kReplacementChar));
               data = to_valid_utf8(data);
             }
+            crashpoint("order_sync.read");
             auto batch = fmt_->read(data);
             if (!batch) return std::unexpected(batch.error());
             std::vector<std::string> too_big;

@@ -4,20 +4,42 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 
 namespace orderd {
+namespace {
+
+struct Spec {
+  std::string point;
+  long nth = 1;
+  bool throws = false;
+};
+
+Spec parse(std::string s) {
+  Spec spec;
+  constexpr std::string_view kThrow = ":throw";
+  if (s.ends_with(kThrow)) {
+    spec.throws = true;
+    s.resize(s.size() - kThrow.size());
+  }
+  const auto colon = s.find(':');
+  spec.point = s.substr(0, colon);
+  if (colon != std::string::npos) spec.nth = std::atol(s.c_str() + colon + 1);
+  return spec;
+}
+
+}  // namespace
 
 void crashpoint(const char* name) {
-  static const char* spec = std::getenv("ORDERD_CRASHPOINT");
-  if (!spec || !*spec) return;
-  static const std::string s(spec);
-  static const std::string point = s.substr(0, s.find(':'));
-  static const long nth =
-      s.find(':') == std::string::npos ? 1 : std::atol(s.c_str() + s.find(':') + 1);
+  static const char* env = std::getenv("ORDERD_CRASHPOINT");
+  if (!env || !*env) return;
+  static const Spec spec = parse(env);
   static long hits = 0;
-  if (point != name) return;
-  if (++hits >= nth) ::kill(::getpid(), SIGKILL);
+  if (spec.point != name) return;
+  if (++hits < spec.nth) return;
+  if (spec.throws) throw std::logic_error(std::string("injected defect at ") + name);
+  ::kill(::getpid(), SIGKILL);
 }
 
 }  // namespace orderd
