@@ -10,7 +10,7 @@
 
 namespace orderd {
 
-Result<OrderBatch> read_amazon_tsv(std::string_view data) {
+Result<ReadSummary> read_amazon_tsv(std::string_view data, const OrderSink& sink) {
   CsvReader reader(data, '\t', false);
   auto header = read_header(reader);
   if (!header) return std::unexpected(header.error());
@@ -43,8 +43,8 @@ Result<OrderBatch> read_amazon_tsv(std::string_view data) {
             ship_phone = h.find({"ship-phone-number"});
   const int note = h.find({"delivery-instructions"});
 
-  OrderBatch batch;
-  OrderRows orders(batch);
+  ReadSummary summary;
+  OrderRows orders;
   RowErrors bad;
   for (;;) {
     auto more = reader.next(row);
@@ -61,10 +61,18 @@ Result<OrderBatch> read_amazon_tsv(std::string_view data) {
       bad.add(fmt::format("line {}, column 'order-id': empty", line));
       continue;
     }
-    const auto found = orders.order(std::move(id));
-    Order& o = found.order;
-    if (found.first) {
-      auto set = [&](OrderField f, int col) { o.at(f) = clean_cell(cell(row, col)); };
+    if (!parse_quantity(cell(row, qty_col))) {
+      bad.add(fmt::format("line {}, column 'quantity-purchased': '{}' is not a whole number", line,
+                          cell(row, qty_col).substr(0, 40)));
+      continue;
+    }
+    orders.add(std::move(id), reader);
+  }
+  if (!bad.empty()) return std::unexpected(bad.error());
+
+  auto build = [&](Order& o, std::span<const std::string_view> cells, bool first, bool) {
+    if (first) {
+      auto set = [&](OrderField f, int col) { o.at(f) = clean_cell(cell(cells, col)); };
       set(OrderField::kCreatedAt, created);
       set(OrderField::kCurrency, currency);
       set(OrderField::kCustomerName, buyer);
@@ -80,28 +88,24 @@ Result<OrderBatch> read_amazon_tsv(std::string_view data) {
       set(OrderField::kShippingMethod, level);
       set(OrderField::kShippingPrice, ship_price);
       set(OrderField::kNote, note);
-      std::string addr2 = clean_cell(cell(row, a2));
-      std::string addr3 = clean_cell(cell(row, a3));
+      std::string addr2 = clean_cell(cell(cells, a2));
+      std::string addr3 = clean_cell(cell(cells, a3));
       if (!addr3.empty()) addr2 = addr2.empty() ? addr3 : addr2 + ", " + addr3;
       o.at(OrderField::kShipAddress2) = std::move(addr2);
     }
-    auto q = parse_quantity(cell(row, qty_col));
-    if (!q) {
-      bad.add(fmt::format("line {}, column 'quantity-purchased': '{}' is not a whole number", line,
-                          cell(row, qty_col).substr(0, 40)));
-      continue;
-    }
     Line l;
     l.seq = static_cast<int>(o.lines.size()) + 1;
-    l.channel_line_id = clean_cell(cell(row, item_id));
-    l.sku = clean_cell(cell(row, *sku));
-    l.name = clean_cell(cell(row, name));
-    l.price = clean_cell(cell(row, price));
-    l.quantity = *q;
+    l.channel_line_id = clean_cell(cell(cells, item_id));
+    l.sku = clean_cell(cell(cells, *sku));
+    l.name = clean_cell(cell(cells, name));
+    l.price = clean_cell(cell(cells, price));
+    l.quantity = parse_quantity(cell(cells, qty_col)).value_or(0);  // checked in the first pass
     o.lines.push_back(std::move(l));
-  }
-  if (!bad.empty()) return std::unexpected(bad.error());
-  return batch;
+  };
+  auto handed = orders.each(reader, build, sink, summary.notes);
+  if (!handed) return std::unexpected(handed.error());
+  summary.orders = *handed;
+  return summary;
 }
 
 }  // namespace orderd

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,10 +20,25 @@ struct OrderBatch {
   std::vector<std::string> notes;  // lines skipped and why (gift cards, already fulfilled)
 };
 
-// Reads a whole export. `data` must outlive the call only. Orders come with
-// channel-level fields and lines (seq numbered from 1); channel is set by the
-// caller. Errors name line and column; any error rejects the whole file.
-using ReadOrders = Result<OrderBatch> (*)(std::string_view data);
+// Receives the orders of an export one at a time; an error it returns stops
+// the reading and is the reader's result.
+using OrderSink = std::function<Status(Order& order)>;
+
+struct ReadSummary {
+  std::size_t orders = 0;          // how many reached the sink
+  std::vector<std::string> notes;  // lines skipped and why (gift cards, already fulfilled)
+};
+
+// Reads a whole export and hands each order to `sink`, in the order of the
+// export, with channel-level fields and lines (seq numbered from 1); channel
+// is set by the caller. `data` must outlive the call only. Errors name line
+// and column; any error rejects the whole file (the row-per-line readers
+// check every row before the first order reaches the sink; the caller rolls
+// back what its sink did when the result is an error).
+using ReadOrders = Result<ReadSummary> (*)(std::string_view data, const OrderSink& sink);
+
+// Every order of `data` at once, for tests, fuzzing and small files.
+Result<OrderBatch> read_all_orders(ReadOrders read, std::string_view data);
 
 // One shipped line to report to the channel.
 struct PushLine {
@@ -55,10 +71,19 @@ const TrackingPushFormat* find_push_format(std::string_view name);
 std::string known_order_formats();
 std::string known_push_formats();
 
-// The formats (each defined in its own file).
-Result<OrderBatch> read_shopify_csv(std::string_view data);
-Result<OrderBatch> read_amazon_tsv(std::string_view data);
-Result<OrderBatch> read_orders_json(std::string_view data);
+// The formats (each defined in its own file), and each whole at once.
+Result<ReadSummary> read_shopify_csv(std::string_view data, const OrderSink& sink);
+Result<ReadSummary> read_amazon_tsv(std::string_view data, const OrderSink& sink);
+Result<ReadSummary> read_orders_json(std::string_view data, const OrderSink& sink);
+inline Result<OrderBatch> read_shopify_csv(std::string_view data) {
+  return read_all_orders(read_shopify_csv, data);
+}
+inline Result<OrderBatch> read_amazon_tsv(std::string_view data) {
+  return read_all_orders(read_amazon_tsv, data);
+}
+inline Result<OrderBatch> read_orders_json(std::string_view data) {
+  return read_all_orders(read_orders_json, data);
+}
 std::string write_shopify_fulfillment_csv(std::span<const PushLine> lines);
 std::string write_amazon_ship_confirm(std::span<const PushLine> lines);
 std::string write_tracking_json(std::span<const PushLine> lines);

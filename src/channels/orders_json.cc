@@ -51,7 +51,7 @@ constexpr std::string_view kAddr[9] = {"name",     "company", "address1", "addre
 
 }  // namespace
 
-Result<OrderBatch> read_orders_json(std::string_view data) {
+Result<ReadSummary> read_orders_json(std::string_view data, const OrderSink& sink) {
   json doc;
   try {
     doc = json::parse(data.begin(), data.end());
@@ -69,7 +69,7 @@ Result<OrderBatch> read_orders_json(std::string_view data) {
   if (doc.is_object() && doc.contains("orders")) list = &doc["orders"];
   if (!list->is_array())
     return fail(ErrorKind::kInvalid, "expected {\"orders\": [...]} or an array of orders");
-  OrderBatch batch;
+  ReadSummary batch;
   for (std::size_t i = 0; i < list->size(); ++i) {
     const json& j = (*list)[i];
     auto where = [&](std::string_view key) { return fmt::format("orders[{}].{}", i, key); };
@@ -135,7 +135,8 @@ Result<OrderBatch> read_orders_json(std::string_view data) {
       batch.notes.push_back(fmt::format("order {} has no line to ship; not imported", o.ext_id));
       continue;
     }
-    batch.orders.push_back(std::move(o));
+    if (auto s = sink(o); !s) return std::unexpected(s.error());
+    ++batch.orders;
   }
   return batch;
 }

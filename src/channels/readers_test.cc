@@ -118,6 +118,57 @@ TEST_CASE("shopify-csv: damaged files are rejected with their place") {
   }
 }
 
+TEST_CASE("row readers: every row is checked before the first order reaches the sink") {
+  const std::string good = shopify_header() +
+                           "#1,a@x,2026-01-01,1,A,1,ACME-1,true,,A,A,1 St,X,1,US,\r\n" +
+                           "#2,b@x,2026-01-01,1,B,1,ACME-2,true,,B,B,2 St,X,2,US,\r\n" +
+                           "#1,,,2,C,1,ACME-3,true,,,,,,,,\r\n";
+  struct Case {
+    std::string what;
+    ReadOrders read;
+    std::string data;
+    std::size_t handed;  // orders the sink saw
+    std::string error;   // "" when the read succeeds
+  } cases[] = {
+      {"shopify, rows of #1 apart", read_shopify_csv, good, 2, ""},
+      {"shopify, the last row bad", read_shopify_csv, good + "#3,,,x,D,1,ACME-4,true,,,,,,,,\r\n",
+       0, "line 5, column 'Lineitem quantity': 'x' is not a whole number"},
+      {"amazon, the last row bad", read_amazon_tsv,
+       "order-id\tsku\tquantity-purchased\n1\tA\t1\n2\tB\t1\n3\tC\t\n", 0,
+       "line 4, column 'quantity-purchased': '' is not a whole number"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.what);
+    std::vector<std::string> seen;
+    auto r = c.read(c.data, [&](Order& o) -> Status {
+      std::string skus;
+      for (const auto& l : o.lines) skus += l.sku + " ";
+      seen.push_back(o.ext_id + ": " + skus);
+      return {};
+    });
+    CHECK(seen.size() == c.handed);
+    if (c.error.empty()) {
+      REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().message()));
+      CHECK(r->orders == c.handed);
+      REQUIRE(seen.size() == 2);
+      CHECK(seen[0] == "#1: ACME-1 ACME-3 ");
+      CHECK(seen[1] == "#2: ACME-2 ");
+    } else {
+      REQUIRE_FALSE(r.has_value());
+      CHECK(r.error().message() == c.error);
+    }
+  }
+  // The sink's error stops the reading there and is the reader's.
+  int calls = 0;
+  auto stopped = read_shopify_csv(good, [&](Order&) -> Status {
+    ++calls;
+    return fail(ErrorKind::kInvalid, "no more");
+  });
+  REQUIRE_FALSE(stopped.has_value());
+  CHECK(stopped.error().message() == "no more");
+  CHECK(calls == 1);
+}
+
 TEST_CASE("amazon-tsv: the conformance order report") {
   auto dir = test::conformance_dir();
   if (!dir) {

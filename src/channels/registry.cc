@@ -22,6 +22,17 @@ constexpr TrackingPushFormat kPushFormats[] = {
 
 }  // namespace
 
+Result<OrderBatch> read_all_orders(ReadOrders read, std::string_view data) {
+  OrderBatch batch;
+  auto summary = read(data, [&](Order& o) -> Status {
+    batch.orders.push_back(std::move(o));
+    return {};
+  });
+  if (!summary) return std::unexpected(summary.error());
+  batch.notes = std::move(summary->notes);
+  return batch;
+}
+
 const OrderFormat* find_order_format(std::string_view name) {
   return find_named(kOrderFormats, name);
 }

@@ -58,7 +58,7 @@ Result<Columns> find_columns(const HeaderMap& h) {
 
 }  // namespace
 
-Result<OrderBatch> read_shopify_csv(std::string_view data) {
+Result<ReadSummary> read_shopify_csv(std::string_view data, const OrderSink& sink) {
   CsvReader reader(data, ',', true);
   auto header = read_header(reader);
   if (!header) return std::unexpected(header.error());
@@ -67,8 +67,8 @@ Result<OrderBatch> read_shopify_csv(std::string_view data) {
   const Columns& c = *cols;
   std::vector<std::string_view> row;
 
-  OrderBatch batch;
-  OrderRows orders(batch);
+  ReadSummary summary;
+  OrderRows orders;
   RowErrors bad;
   for (;;) {
     auto more = reader.next(row);
@@ -87,10 +87,32 @@ Result<OrderBatch> read_shopify_csv(std::string_view data) {
       bad.add(fmt::format("line {}, column 'Name': the order name is empty", line));
       continue;
     }
-    const auto found = orders.order(id);
-    Order& o = found.order;
-    if (found.first) {
-      auto set = [&](OrderField f, int col) { o.at(f) = clean_cell(cell(row, col)); };
+    // A skipped row still gives its order the order's fields if it is first.
+    auto skip = [&](std::string_view why) {
+      summary.notes.push_back(fmt::format("line {}: order {} item '{}' {}; skipped", line, id,
+                                          clean_cell(cell(row, c.lname)), why));
+      orders.add(std::move(id), reader, false);
+    };
+    if (iequals(clean_cell(cell(row, c.requires_shipping)), "false")) {
+      skip("needs no shipping (gift card or digital)");
+      continue;
+    }
+    if (iequals(clean_cell(cell(row, c.fulfillment)), "fulfilled")) {
+      skip("is already fulfilled in the channel");
+      continue;
+    }
+    if (!parse_quantity(cell(row, c.qty))) {
+      bad.add(fmt::format("line {}, column 'Lineitem quantity': '{}' is not a whole number", line,
+                          cell(row, c.qty).substr(0, 40)));
+      continue;
+    }
+    orders.add(std::move(id), reader);
+  }
+  if (!bad.empty()) return std::unexpected(bad.error());
+
+  auto build = [&](Order& o, std::span<const std::string_view> cells, bool first, bool ships) {
+    if (first) {
+      auto set = [&](OrderField f, int col) { o.at(f) = clean_cell(cell(cells, col)); };
       set(OrderField::kCreatedAt, c.created);
       set(OrderField::kCurrency, c.currency);
       set(OrderField::kTotal, c.total);
@@ -106,45 +128,21 @@ Result<OrderBatch> read_shopify_csv(std::string_view data) {
       o.at(OrderField::kCustomerName) = !o.at(OrderField::kBillName).empty()
                                             ? o.at(OrderField::kBillName)
                                             : o.at(OrderField::kShipName);
-      o.canceled_in_channel = !clean_cell(cell(row, c.cancelled)).empty();
+      o.canceled_in_channel = !clean_cell(cell(cells, c.cancelled)).empty();
     }
-    const int seq = static_cast<int>(o.lines.size()) + 1;
-    std::string lname = clean_cell(cell(row, c.lname));
-    if (iequals(clean_cell(cell(row, c.requires_shipping)), "false")) {
-      batch.notes.push_back(
-          fmt::format("line {}: order {} item '{}' needs no shipping (gift card "
-                      "or digital); skipped",
-                      line, id, lname));
-      continue;
-    }
-    if (iequals(clean_cell(cell(row, c.fulfillment)), "fulfilled")) {
-      batch.notes.push_back(
-          fmt::format("line {}: order {} item '{}' is already fulfilled in the channel; skipped",
-                      line, id, lname));
-      continue;
-    }
-    auto qty = parse_quantity(cell(row, c.qty));
-    if (!qty) {
-      bad.add(fmt::format("line {}, column 'Lineitem quantity': '{}' is not a whole number", line,
-                          cell(row, c.qty).substr(0, 40)));
-      continue;
-    }
+    if (!ships) return;
     Line l;
-    l.seq = seq;
-    l.sku = clean_cell(cell(row, c.sku));
-    l.name = std::move(lname);
-    l.price = clean_cell(cell(row, c.price));
-    l.quantity = *qty;
+    l.seq = static_cast<int>(o.lines.size()) + 1;
+    l.sku = clean_cell(cell(cells, c.sku));
+    l.name = clean_cell(cell(cells, c.lname));
+    l.price = clean_cell(cell(cells, c.price));
+    l.quantity = parse_quantity(cell(cells, c.qty)).value_or(0);  // checked in the first pass
     o.lines.push_back(std::move(l));
-  }
-  if (!bad.empty()) return std::unexpected(bad.error());
-  // Orders whose every line was skipped need nothing from a supplier.
-  std::erase_if(batch.orders, [&](const Order& o) {
-    if (!o.lines.empty()) return false;
-    batch.notes.push_back(fmt::format("order {} has no line to ship; not imported", o.ext_id));
-    return true;
-  });
-  return batch;
+  };
+  auto handed = orders.each(reader, build, sink, summary.notes);
+  if (!handed) return std::unexpected(handed.error());
+  summary.orders = *handed;
+  return summary;
 }
 
 }  // namespace orderd

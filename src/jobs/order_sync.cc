@@ -107,28 +107,29 @@ RunReport sync_orders(Runtime& rt, std::string_view trigger, Scope only) {
               data = to_valid_utf8(data);
             }
             crashpoint("order_sync.read");
-            auto batch = fmt_->read(data);
-            if (!batch) return std::unexpected(batch.error());
+            // One order at a time, as the reader hands them on: the file's
+            // transaction rolls back should a later one be refused.
             std::vector<std::string> too_big;
-            for (const auto& o : batch->orders)
+            ImportCounts n;
+            auto read = fmt_->read(data, [&](Order& o) -> Status {
               for (auto& why : order_limits(o)) too_big.push_back(std::move(why));
+              if (!too_big.empty()) return {};  // the file is refused: only the limits now
+              o.channel = ch.id;
+              import_one(rt, o, name, n);
+              return {};
+            });
+            if (!read) return std::unexpected(read.error());
             if (!too_big.empty())
               return fail(ErrorKind::kInvalid,
                           fmt::format("{} (docs/formats.md, \"Limits\"); fix the export and drop "
                                       "it again",
                                       fmt::join(too_big, "; ")));
-            std::string().swap(data);  // the orders own their text now
-            ImportCounts n;
-            for (auto& o : batch->orders) {
-              o.channel = ch.id;
-              import_one(rt, o, name, n);
-            }
             r.changed += n.added + n.updated;
-            for (auto& note : batch->notes) r.lines.push_back(std::move(note));
+            for (auto& note : read->notes) r.lines.push_back(std::move(note));
             return fmt::format(
                 "{} orders: {} new, {} updated, {} unchanged, {} changed after processing (not "
                 "applied)",
-                batch->orders.size(), n.added, n.updated, n.unchanged, n.ignored);
+                read->orders, n.added, n.updated, n.unchanged, n.ignored);
           },
           report);
     }

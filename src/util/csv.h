@@ -33,6 +33,13 @@ class CsvReader {
 
   // 1-based line on which the record last returned starts.
   std::size_t line() const { return record_line_; }
+  // Byte offset in the buffer at which the record last returned starts.
+  std::size_t offset() const { return record_start_; }
+  // Goes to a record start that offset() and line() gave, to read it again.
+  void seek(std::size_t offset, std::size_t line) {
+    pos_ = line_start_ = offset;
+    line_ = line;
+  }
 
  private:
   Result<bool> read_record(std::vector<std::string_view>& fields);
