@@ -315,9 +315,9 @@ TEST_CASE("e2e: a shipped order cannot be canceled") {
 
 TEST_CASE("e2e: cancel of an order with one shipped PO cancels the others and keeps it") {
   Install in("auto");
-  in.drop_orders("shop", "a.csv",
-                 std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 2) +
-                     shopify_row("#1", "GX-1", 1));
+  in.drop_orders(
+      "shop", "a.csv",
+      std::string(kShopifyHeader) + shopify_row("#1", "ACME-1", 2) + shopify_row("#1", "GX-1", 1));
   REQUIRE(in.once().code == 0);
   in.drop_tracking("acme", "t.csv",
                    fmt::format("PO Number,SKU,Qty Shipped,Carrier,Tracking\n{},ACME-1,1,UPS,1Z\n",
@@ -471,4 +471,28 @@ TEST_CASE("e2e: a damaged X12 file is quarantined with the segment at fault") {
                       "0001), segment 12 SE "
                       "(line 14), element SE01: says 15 segments, the set has 12 (ST to SE)"));
   CHECK(in.order("9")["status"] == "processed");
+}
+
+TEST_CASE("e2e: a damaged X12 file is quarantined even when its rejection cannot be written") {
+  Install in("auto");
+  in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#9", "IN-100", 2));
+  REQUIRE(in.once().code == 0);
+  const std::string po = po_of(in.order("9"), "initech");
+  in.drop_tracking("initech", "bad.edi", asn_856(po, "IN-100", 2, "15"));
+  auto r = in.once({"ORDERD_CRASHPOINT=intake.rejected:throw"});
+  CHECK(r.code == 1);
+  CHECK_MESSAGE(r.err.find("bad.edi: no rejection sent back for it: internal error: injected "
+                           "defect at intake.rejected") != std::string::npos,
+                r.err);
+  CHECK(std::filesystem::exists(in.path("spool/quarantine/tracking/initech/bad.edi.error")));
+  CHECK(in.files("spool/inbound/tracking/initech").empty());
+  // Without the fault, the next damaged file gets its 997 as before.
+  in.drop_tracking("initech", "bad2.edi", asn_856(po, "IN-100", 2, "15"));
+  r = in.once();
+  CHECK_MESSAGE(r.err.find("the set has 12 (ST to SE) (`orderctl x12 check FILE` lists every "
+                           "problem) -> quarantined") != std::string::npos,
+                r.err);
+  CHECK_MESSAGE(
+      r.out.find("bad2.edi: a 997 rejecting it is queued for initech") != std::string::npos,
+      (r.out + r.err));
 }

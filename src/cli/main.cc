@@ -124,9 +124,7 @@ int user_command(const Config& cfg, const std::string& verb, const std::string& 
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"orderctl - operate orderd: order history, resolve, process, cancel, retry, sync"};
   app.require_subcommand(1);
   std::string config = default_config();
@@ -555,4 +553,18 @@ int main(int argc, char** argv) {
   add_disk_errors(closing);
   for (const auto& l : closing.lines) std::cerr << l.text << "\n";
   return code == 0 && closing.failed ? 1 : code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    // A defect in orderctl: said as such, with no core dump of the shell's.
+    std::cerr << "internal error: " << e.what()
+              << "; nothing of the open transaction was saved; this is a defect in orderd: "
+                 "report it with the command you ran\n";
+    return 1;
+  }
 }

@@ -998,8 +998,13 @@ void Console::run_actions(const ConsoleRunner& run) {
     ConsoleOutcome out;
     try {
       out = run(job->action);
-    } catch (const std::exception& e) {
+    } catch (const StoreError& e) {
       out.refused = fmt::format("state database error: {}", e.what());
+    } catch (const std::exception& e) {
+      out.refused = fmt::format(
+          "internal error: {}; nothing of it was saved; this is a defect in orderd: report it "
+          "with the log",
+          e.what());
     }
     std::lock_guard lock(impl_->mu);
     ++impl_->changes;

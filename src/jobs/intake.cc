@@ -4,6 +4,7 @@
 
 #include <new>
 
+#include "jobs/history.h"
 #include "jobs/state.h"
 #include "util/crashpoint.h"
 #include "util/fs.h"
@@ -63,7 +64,19 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
       f.state = std::move(state);
       f.summary = std::move(summary);
       auto id = rt.store->add_inbound_file(f);
-      if (f.state == "quarantined" && rejected) rejected(name, *data, report);
+      if (f.state == "quarantined" && rejected) {
+        // The rejection for the partner is a courtesy: a failure to write
+        // it never keeps the file from its quarantine.
+        try {
+          crashpoint("intake.rejected");
+          rejected(name, *data, report);
+        } catch (const StoreError&) {
+          throw;
+        } catch (const std::exception& e) {
+          problem(report,
+                  fmt::format("{}: no rejection sent back for it: {}", name, internal_error(e)));
+        }
+      }
       if (auto s = txn.commit(); !s) {
         problem(report,
                 fmt::format("{}: not recorded as {}: {}", name, f.state, s.error().message()));
