@@ -101,10 +101,12 @@ TEST_CASE("crash: killed anywhere between import and delivery - each PO is deliv
   }
 }
 
-TEST_CASE("crash: a defect thrown anywhere between import and delivery stops the run, not orderd") {
+TEST_CASE(
+    "crash: a defect thrown anywhere between import and delivery fails that work, not orderd") {
   // The same points with an exception, as a defect in orderd would throw,
-  // instead of SIGKILL: the run is reported as failed with the reason, its
-  // transaction rolls back, and the next run completes the work once.
+  // instead of SIGKILL: the run (or, in delivery, that document) is reported
+  // as failed with the reason, its transaction rolls back, and the next run
+  // completes the work once.
   for (const char* point : kPoPoints) {
     const std::string where = std::string(point) + ":throw";
     CAPTURE(where);

@@ -121,7 +121,7 @@ class Group {
   void run(std::vector<Attempt>& group) {
     for (auto& a : group) {
       heartbeat();
-      prepare(a);
+      guarded(a, "it is tried again at the next run", [&] { prepare(a); });
     }
     start(group);
     for (auto& a : group) {
@@ -129,13 +129,33 @@ class Group {
       // Stopping: the rest of the group stays `sending`, and the next start
       // asks the destination (or finds the copy) before sending any of it.
       if (stop_requested()) break;
-      send(a);
+      guarded(a,
+              "it stays `sending`, and the next run asks the destination (or finds orderd's "
+              "copy) before it sends it again",
+              [&] { send(a); });
     }
     sync_copies(group);
     record(group);
   }
 
  private:
+  // Runs one step for `a`; an exception a step did not expect (a defect)
+  // leaves `a` without an outcome, as a kill there would, and the rest of
+  // the group goes on. A state database error is the caller's.
+  template <class F>
+  void guarded(Attempt& a, std::string_view next, F step) {
+    try {
+      step();
+    } catch (const StoreError&) {
+      throw;
+    } catch (const std::exception& e) {
+      a.send = false;
+      a.outcome.reset();
+      report_.problem(
+          fmt::format("{} for {}: {}; {}", a.doc.name, a.doc.party, internal_error(e), next));
+    }
+  }
+
   // A failure no attempt can mend (the configuration, a refusal).
   void give_up(Attempt& a, std::string error, std::string where) {
     a.outcome =
