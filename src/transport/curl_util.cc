@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "util/limits.h"
 #include "util/text.h"
 
 namespace orderd::curl {
@@ -33,6 +34,7 @@ void Easy::prepare(const Link& link, const char* protocols, const std::string& u
   curl_easy_reset(h);  // keeps the live connection, the TLS session and DNS caches
   errbuf_[0] = '\0';
   body_.clear();
+  too_big_ = false;
   replies_.clear();
   upload_ = {};
   upload_pos_ = 0;
@@ -72,8 +74,21 @@ CURLcode Easy::perform() {
 }
 
 std::size_t Easy::on_body(char* p, std::size_t size, std::size_t n, void* self) {
-  static_cast<Easy*>(self)->body_.append(p, size * n);
-  return size * n;
+  // Nothing may throw through libcurl: a body past the limit, or memory
+  // that runs out, ends the transfer (CURLE_WRITE_ERROR) instead.
+  auto* e = static_cast<Easy*>(self);
+  const std::size_t k = size * n;
+  if (e->body_.size() + k > limits::kFileBytes) {
+    e->too_big_ = true;
+    return 0;
+  }
+  try {
+    e->body_.append(p, k);
+  } catch (const std::exception&) {
+    e->too_big_ = true;
+    return 0;
+  }
+  return k;
 }
 
 std::size_t Easy::on_reply(char* p, std::size_t size, std::size_t n, void* self) {
@@ -183,6 +198,11 @@ Error failure(const Easy& easy, CURLcode rc, const Place& place, std::string_vie
   // server's reply code tells it from a lost connection.
   const bool refused = (rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR) &&
                        easy.response_code() >= 400 && easy.response_code() < 600;
+  if (easy.body_too_big())
+    return Error(ErrorKind::kPermanent,
+                 fmt::format("{}: {}: it is more than {} MiB, the most orderd reads in one file; "
+                             "split it, or move it away at the source",
+                             place.where, doing, limits::kFileBytes >> 20));
   for (const auto& row : kRows) {
     if (refused) break;
     if (row.code != rc) continue;

@@ -89,6 +89,9 @@ class Easy {
   long response_code() const;
   // libcurl's detail for the last failure ("" if none).
   std::string detail() const { return errbuf_; }
+  // Whether the last request was stopped because its body passed
+  // limits::kFileBytes (a remote file, or a reply, orderd will not hold).
+  bool body_too_big() const { return too_big_; }
 
  private:
   static std::size_t on_body(char* p, std::size_t size, std::size_t n, void* self);
@@ -101,6 +104,7 @@ class Easy {
   std::unique_ptr<CURL, Free> handle_;
   char errbuf_[CURL_ERROR_SIZE] = {};
   std::string body_;
+  bool too_big_ = false;
   std::vector<std::string> replies_;
   std::string_view upload_;
   std::size_t upload_pos_ = 0;

@@ -31,6 +31,7 @@
 #include "transport/transport.h"
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/limits.h"
 
 namespace orderd {
 namespace {
@@ -618,6 +619,11 @@ Result<std::string> download(Connection& c, const std::string& path, std::string
     const auto n = libssh2_sftp_read(h.get(), buf.data(), buf.size());
     if (n < 0) return std::unexpected(c.error(static_cast<int>(n), doing));
     if (n == 0) break;
+    if (out.size() + static_cast<std::size_t>(n) > limits::kFileBytes)
+      return fail(ErrorKind::kPermanent,
+                  fmt::format("{}: {}: it is more than {} MiB, the most orderd reads in one "
+                              "file; split it, or move it away at the source",
+                              c.where(), doing, limits::kFileBytes >> 20));
     out.append(buf.data(), static_cast<std::size_t>(n));
   }
   return out;
