@@ -37,23 +37,17 @@ RunReport push_tracking(Runtime& rt, std::string_view trigger) {
         // One channel; a state database error leaves this channel's
         // tracking for the next run and the others go on.
         auto one = [&] {
-          auto shipments = rt.store->unpushed_shipments(ch.id);
-          if (shipments.empty()) return;
           std::set<std::int64_t> orders;
           std::vector<PushLine> lines;
-          lines.reserve(shipments.size());
-          for (const auto& sh : shipments) {
+          const std::string today = iso_time(rt.now()).substr(0, 10);
+          rt.store->each_unpushed_shipment(ch.id, [&](Shipment& sh) {
             orders.insert(sh.order_id);
-            PushLine pl;
-            pl.order_id = sh.order_ext_id;
-            pl.channel_line_id = sh.channel_line_id;
-            pl.sku = sh.sku;
-            pl.quantity = sh.quantity;
-            pl.carrier = sh.carrier;
-            pl.tracking_number = sh.tracking_number;
-            pl.ship_date = sh.ship_date.empty() ? iso_time(rt.now()).substr(0, 10) : sh.ship_date;
-            lines.push_back(std::move(pl));
-          }
+            lines.push_back({std::move(sh.order_ext_id), std::move(sh.channel_line_id),
+                             std::move(sh.sku), sh.quantity, std::move(sh.carrier),
+                             std::move(sh.tracking_number),
+                             sh.ship_date.empty() ? today : std::move(sh.ship_date)});
+          });
+          if (lines.empty()) return;
           Document d;
           d.state = kNewDocumentState;
           d.kind = "tracking_push";
@@ -67,7 +61,7 @@ RunReport push_tracking(Runtime& rt, std::string_view trigger) {
           rt.store->insert_document(d, push_name);
           rt.store->link_unpushed_shipments(ch.id, d.id);
           report.lines.push_back(fmt::format("{}: tracking for {} shipped lines of {} orders",
-                                             d.name, shipments.size(), orders.size()));
+                                             d.name, lines.size(), orders.size()));
         };
         try {
           Savepoint sp(*rt.store);

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -268,9 +269,11 @@ class Store {
   void add_shipment(const Shipment& s, std::int64_t file_id, std::int64_t now);
   void add_unmatched(const Unmatched& u);
   std::vector<Unmatched> recent_unmatched(int limit);
-  std::vector<Shipment> unpushed_shipments(std::string_view channel);
+  // Each shipment of `channel` not yet pushed, oldest first, one at a time
+  // (a push of 200,000 is never 200,000 Shipments at once).
+  void each_unpushed_shipment(std::string_view channel, const std::function<void(Shipment&)>& each);
   // Links every unpushed shipment of `channel` to `doc_id`; the same set
-  // unpushed_shipments() returned within the transaction.
+  // each_unpushed_shipment() gave within the transaction.
   void link_unpushed_shipments(std::string_view channel, std::int64_t doc_id);
   std::vector<Shipment> shipments_of_order(std::int64_t order_id);
   // Ids of the orders whose shipments a push document carries.

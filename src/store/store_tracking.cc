@@ -84,11 +84,15 @@ Shipment read_shipment(Stmt& s) {
 
 }  // namespace
 
-std::vector<Shipment> Store::unpushed_shipments(std::string_view channel) {
+void Store::each_unpushed_shipment(std::string_view channel,
+                                   const std::function<void(Shipment&)>& each) {
   auto s = stmt(std::string(kShipCols) +
                 " WHERE s.push_document_id IS NULL AND o.channel=? ORDER BY s.id");
   s << channel;
-  return collect(s, read_shipment);
+  while (s.step()) {
+    Shipment sh = read_shipment(s);
+    each(sh);
+  }
 }
 
 void Store::link_unpushed_shipments(std::string_view channel, std::int64_t doc_id) {
