@@ -427,21 +427,6 @@ TEST_CASE("ftp: e2e killed between download and archive - the file is applied on
 TEST_CASE("ftp: pull refuses a remote file past the limit and leaves it there") {
   SKIP_WITHOUT_PYFTPDLIB();
   FtpServer srv;
-  const auto big = srv.root / "out" / "huge.csv";
-  spit(big, "");
-  fs::resize_file(big, (std::uintmax_t{257}) << 20);  // sparse: 257 MiB of zeros
   auto t = make(srv.config());
-  auto got = t->fetch({"huge.csv", -1, 0});
-  REQUIRE_FALSE(got);
-  CHECK_MESSAGE(got.error().message().find("it is more than 256 MiB, the most orderd reads in "
-                                           "one file; split it, or move it away at the source") !=
-                    std::string::npos,
-                got.error().message());
-  CHECK(got.error().message().find("huge.csv") != std::string::npos);
-  CHECK(fs::exists(big));
-  // The connection serves the next file.
-  spit(srv.root / "out" / "small.csv", "PO Number,Tracking Number\n");
-  auto small = t->fetch({"small.csv", -1, 0});
-  REQUIRE_MESSAGE(small, (small ? "" : small.error().message()));
-  CHECK((*small)[0].content == "PO Number,Tracking Number\n");
+  check_pull_limit(*t, srv.root / "out");
 }
