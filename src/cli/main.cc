@@ -562,9 +562,7 @@ int main(int argc, char** argv) {
     return run(argc, argv);
   } catch (const std::exception& e) {
     // A defect in orderctl: said as such, with no core dump of the shell's.
-    std::cerr << "internal error: " << e.what()
-              << "; nothing of the open transaction was saved; this is a defect in orderd: "
-                 "report it with the command you ran\n";
+    std::cerr << internal_error(e, "the command stopped here") << "\n";
     return 1;
   }
 }

@@ -1001,10 +1001,7 @@ void Console::run_actions(const ConsoleRunner& run) {
     } catch (const StoreError& e) {
       out.refused = fmt::format("state database error: {}", e.what());
     } catch (const std::exception& e) {
-      out.refused = fmt::format(
-          "internal error: {}; nothing of it was saved; this is a defect in orderd: report it "
-          "with the log",
-          e.what());
+      out.refused = internal_error(e, "the action was not done");
     }
     std::lock_guard lock(impl_->mu);
     ++impl_->changes;

@@ -152,7 +152,7 @@ class Group {
       a.send = false;
       a.outcome.reset();
       report_.problem(
-          fmt::format("{} for {}: {}; {}", a.doc.name, a.doc.party, internal_error(e), next));
+          fmt::format("{} for {}: {}", a.doc.name, a.doc.party, internal_error(e, next)));
     }
   }
 

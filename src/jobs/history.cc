@@ -5,11 +5,7 @@
 namespace orderd {
 
 std::string internal_error(const std::exception& e) {
-  return fmt::format(
-      "internal error: {}; the work stopped here and nothing of its open transaction was saved; "
-      "the next run does it again; this is a defect in orderd: report it with the log and "
-      "`orderctl sync status`",
-      e.what());
+  return internal_error(e, "the work stopped here and the next run does it again");
 }
 
 void add_disk_errors(RunReport& report) {

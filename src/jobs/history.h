@@ -21,9 +21,9 @@ namespace orderd {
 RunReport recorded_run(Runtime& rt, std::string_view kind, std::string_view trigger,
                        const std::function<void(RunReport&)>& body);
 
-// The report line for an exception a job did not expect (a defect in orderd,
-// or memory exhausted): the work stops there, its open transaction rolls
-// back, and the service goes on with the next run instead of dying.
+// The report line for an exception a job did not expect (internal_error in
+// util/error.h): the work stops there, its open transaction rolls back, and
+// the service goes on with the next run instead of dying.
 std::string internal_error(const std::exception& e);
 
 // Adds what SQLite said about the disk since the last call to `report`, as

@@ -73,8 +73,8 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
         } catch (const StoreError&) {
           throw;
         } catch (const std::exception& e) {
-          problem(report,
-                  fmt::format("{}: no rejection sent back for it: {}", name, internal_error(e)));
+          problem(report, fmt::format("{}: no rejection sent back for it: {}", name,
+                                      internal_error(e, "the file is quarantined all the same")));
         }
       }
       if (auto s = txn.commit(); !s) {

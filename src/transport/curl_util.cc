@@ -85,8 +85,7 @@ std::size_t Easy::on_body(char* p, std::size_t size, std::size_t n, void* self) 
   try {
     e->body_.append(p, k);
   } catch (const std::exception&) {
-    e->too_big_ = true;
-    return 0;
+    return 0;  // CURLE_WRITE_ERROR: libcurl's own words
   }
   return k;
 }
@@ -198,11 +197,7 @@ Error failure(const Easy& easy, CURLcode rc, const Place& place, std::string_vie
   // server's reply code tells it from a lost connection.
   const bool refused = (rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR) &&
                        easy.response_code() >= 400 && easy.response_code() < 600;
-  if (easy.body_too_big())
-    return Error(ErrorKind::kPermanent,
-                 fmt::format("{}: {}: it is more than {} MiB, the most orderd reads in one file; "
-                             "split it, or move it away at the source",
-                             place.where, doing, limits::kFileBytes >> 20));
+  if (easy.body_too_big()) return file_too_big(place.where, doing);
   for (const auto& row : kRows) {
     if (refused) break;
     if (row.code != rc) continue;

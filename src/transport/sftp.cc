@@ -620,10 +620,7 @@ Result<std::string> download(Connection& c, const std::string& path, std::string
     if (n < 0) return std::unexpected(c.error(static_cast<int>(n), doing));
     if (n == 0) break;
     if (out.size() + static_cast<std::size_t>(n) > limits::kFileBytes)
-      return fail(ErrorKind::kPermanent,
-                  fmt::format("{}: {}: it is more than {} MiB, the most orderd reads in one "
-                              "file; split it, or move it away at the source",
-                              c.where(), doing, limits::kFileBytes >> 20));
+      return std::unexpected(file_too_big(c.where(), doing));
     out.append(buf.data(), static_cast<std::size_t>(n));
   }
   return out;

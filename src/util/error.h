@@ -3,8 +3,10 @@
 // segment or setting concerned and says what to do.
 #pragma once
 
+#include <exception>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <version>
 #if defined(__cpp_lib_expected)
 #include <expected>
@@ -51,5 +53,13 @@ inline std::unexpected<Error> fail(ErrorKind kind, std::string message) {
 }
 
 const char* to_string(ErrorKind kind);
+
+// The words for an exception nothing expected (a defect in orderd, or memory
+// exhausted): "internal error: WHAT; nothing of its open transaction was
+// saved; NEXT; this is a defect in orderd: report it with ...".
+std::string internal_error(const std::exception& e, std::string_view next);
+
+// A file (or a reply) past limits::kFileBytes, found at `where` while `doing`.
+Error file_too_big(std::string_view where, std::string_view doing);
 
 }  // namespace orderd
