@@ -207,7 +207,10 @@ int loop(int orders) {
   auto done = rt->store->order_ids_with_status(OrderStatus::kCompleted).size();
   fmt::print("orders completed: {} of {}\n", done, orders);
   rt.reset();
-  fs::remove_all(dir);
+  if (std::getenv("ORDERD_BENCH_KEEP"))
+    fmt::print("kept {}\n", dir.string());
+  else
+    fs::remove_all(dir);
   return static_cast<int>(done) == orders ? 0 : 1;
 }
 

@@ -199,7 +199,7 @@ Floor measure_floor(const fs::path& before, const fs::path& after, const fs::pat
   // orderd's own settings (store.cc).
   exec(db,
        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-       "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;");
+       "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-8192;");
   Floor f;
   const auto t0 = std::chrono::steady_clock::now();
   exec(db, "BEGIN IMMEDIATE");
