@@ -51,7 +51,14 @@ struct PushLine {
   std::string ship_date;  // YYYY-MM-DD
 };
 
-using WriteTracking = std::string (*)(std::span<const PushLine> lines);
+// A tracking file, written one shipped line at a time so that a push of
+// every line of 100,000 orders never holds them all: `start`, `line` for
+// each (`n` counting from 0), then `end` with how many there were.
+struct TrackingWriter {
+  void (*start)(std::string& out);
+  void (*line)(std::string& out, const PushLine& l, std::size_t n);
+  void (*end)(std::string& out, std::size_t count);
+};
 
 struct OrderFormat {
   std::string_view name;
@@ -61,7 +68,7 @@ struct OrderFormat {
 
 struct TrackingPushFormat {
   std::string_view name;
-  WriteTracking write;
+  const TrackingWriter* write;
   std::string_view extension;  // ".csv"
 };
 
@@ -84,6 +91,9 @@ inline Result<OrderBatch> read_amazon_tsv(std::string_view data) {
 inline Result<OrderBatch> read_orders_json(std::string_view data) {
   return read_all_orders(read_orders_json, data);
 }
+extern const TrackingWriter kShopifyFulfillmentCsv, kAmazonShipConfirm, kTrackingJson;
+// A whole file of `lines`.
+std::string write_tracking(const TrackingWriter& w, std::span<const PushLine> lines);
 std::string write_shopify_fulfillment_csv(std::span<const PushLine> lines);
 std::string write_amazon_ship_confirm(std::span<const PushLine> lines);
 std::string write_tracking_json(std::span<const PushLine> lines);

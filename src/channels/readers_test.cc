@@ -1,7 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "channels/formats.h"
 #include "test_util.h"
+#include "util/json_out.h"
+#include "util/text.h"
 
 using namespace orderd;
 
@@ -283,6 +287,28 @@ TEST_CASE("tracking writers") {
         "number\tship-method\r\n"
         "#1001\t22222222222222\t2\t2026-11-26\tUPS\t\t1Z999\t\r\n"
         "#1001\t33\t1\t2026-11-26\tOther\tSpeedy Freight\tSF1\t\r\n");
+}
+
+TEST_CASE("tracking-json: written one line at a time, the same text as the whole document dumped") {
+  // Text needing escapes, non-ASCII, bytes that are not UTF-8 (U+FFFD out).
+  const PushLine l{"#1001 \"quoted\"\n", "L/1", "SKU-\xc3\xa9", 2, "UPS", "1Z\xff", "2026-11-26"};
+  const PushLine other{"#1002", "", "GX-1", 1, "Speedy Freight", "SF1", "2026-11-27"};
+  for (const std::vector<PushLine>& lines :
+       {std::vector<PushLine>{}, std::vector<PushLine>{l}, std::vector<PushLine>{l, other}}) {
+    CAPTURE(lines.size());
+    const std::string text = write_tracking_json(lines);
+    const auto parsed = nlohmann::json::parse(text);
+    CHECK(text == json_text(parsed, 2) + "\n");
+    REQUIRE(parsed["shipments"].size() == lines.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      CHECK(parsed["shipments"][i]["order_id"] == to_valid_utf8(lines[i].order_id));
+      CHECK(parsed["shipments"][i]["line_id"] == lines[i].channel_line_id);
+      CHECK(parsed["shipments"][i]["quantity"] == lines[i].quantity);
+      CHECK(parsed["shipments"][i]["tracking_number"] == to_valid_utf8(lines[i].tracking_number));
+      CHECK(parsed["shipments"][i]["ship_date"] == lines[i].ship_date);
+    }
+  }
+  CHECK(write_tracking_json({}) == "{\n  \"shipments\": []\n}\n");
 }
 
 TEST_CASE("shopify-csv: every bad row is named, not only the first") {

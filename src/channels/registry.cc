@@ -15,9 +15,9 @@ constexpr OrderFormat kOrderFormats[] = {
 };
 
 constexpr TrackingPushFormat kPushFormats[] = {
-    {"shopify-fulfillment-csv", write_shopify_fulfillment_csv, ".csv"},
-    {"amazon-ship-confirm", write_amazon_ship_confirm, ".txt"},
-    {"tracking-json", write_tracking_json, ".json"},
+    {"shopify-fulfillment-csv", &kShopifyFulfillmentCsv, ".csv"},
+    {"amazon-ship-confirm", &kAmazonShipConfirm, ".txt"},
+    {"tracking-json", &kTrackingJson, ".json"},
 };
 
 }  // namespace

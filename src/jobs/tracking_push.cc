@@ -37,31 +37,37 @@ RunReport push_tracking(Runtime& rt, std::string_view trigger) {
         // One channel; a state database error leaves this channel's
         // tracking for the next run and the others go on.
         auto one = [&] {
+          // Written as the shipments come from the store, never all held.
           std::set<std::int64_t> orders;
-          std::vector<PushLine> lines;
+          std::size_t lines = 0;
           const std::string today = iso_time(rt.now()).substr(0, 10);
+          Document d;
+          f->write->start(d.content);
           rt.store->each_unpushed_shipment(ch.id, [&](Shipment& sh) {
             orders.insert(sh.order_id);
-            lines.push_back({std::move(sh.order_ext_id), std::move(sh.channel_line_id),
-                             std::move(sh.sku), sh.quantity, std::move(sh.carrier),
+            const PushLine l{std::move(sh.order_ext_id),
+                             std::move(sh.channel_line_id),
+                             std::move(sh.sku),
+                             sh.quantity,
+                             std::move(sh.carrier),
                              std::move(sh.tracking_number),
-                             sh.ship_date.empty() ? today : std::move(sh.ship_date)});
+                             sh.ship_date.empty() ? today : std::move(sh.ship_date)};
+            f->write->line(d.content, l, lines++);
           });
-          if (lines.empty()) return;
-          Document d;
+          if (lines == 0) return;
+          f->write->end(d.content, lines);
           d.state = kNewDocumentState;
           d.kind = "tracking_push";
           d.party_type = "channel";
           d.party = ch.id;
           d.format = std::string(fmt_name);
-          d.content = f->write(lines);
           d.sha256 = sha256_hex(d.content);
           d.created_at = rt.now();
           d.name = std::string(f->extension);
           rt.store->insert_document(d, push_name);
           rt.store->link_unpushed_shipments(ch.id, d.id);
           report.lines.push_back(fmt::format("{}: tracking for {} shipped lines of {} orders",
-                                             d.name, lines.size(), orders.size()));
+                                             d.name, lines, orders.size()));
         };
         try {
           Savepoint sp(*rt.store);
