@@ -36,14 +36,14 @@ Result<std::int64_t> find_order(Runtime& rt, std::string_view ref) {
 
 namespace {
 
-void apply_status(Runtime& rt, std::int64_t order_id, const Store::StatusInputs& in,
-                  std::string_view reason) {
+// Up to this many orders' inputs are held at once.
+constexpr std::size_t kStatusChunk = 1024;
+
+void add_change(std::vector<Store::StatusChange>& out, std::int64_t order_id,
+                const Store::StatusInputs& in) {
   auto [next, msgs] = order_status_view(in.state, in.messages, in.pos, in.lines);
   if (next == in.status && msgs == in.messages) return;
-  rt.store->set_order_status(order_id, next, msgs);
-  if (next != in.status)
-    rt.store->add_event(order_id, 0, rt.actor, "status", to_string(in.status), to_string(next),
-                        reason, rt.now());
+  out.push_back({order_id, in.status, next, std::move(msgs)});
 }
 
 }  // namespace
@@ -51,12 +51,20 @@ void apply_status(Runtime& rt, std::int64_t order_id, const Store::StatusInputs&
 Status refresh_status(Runtime& rt, std::int64_t order_id, std::string_view reason) {
   auto in = rt.store->status_inputs(order_id);
   if (!in) return fail(ErrorKind::kNotFound, fmt::format("order id {} vanished", order_id));
-  apply_status(rt, order_id, *in, reason);
+  std::vector<Store::StatusChange> change;
+  add_change(change, order_id, *in);
+  rt.store->set_order_statuses(change, rt.actor, reason, rt.now());
   return {};
 }
 
 void refresh_statuses(Runtime& rt, std::span<const std::int64_t> ids, std::string_view reason) {
-  for (const auto& [id, in] : rt.store->status_inputs(ids)) apply_status(rt, id, in, reason);
+  std::vector<Store::StatusChange> changes;
+  for (std::size_t at = 0; at < ids.size(); at += kStatusChunk) {
+    changes.clear();
+    const auto chunk = ids.subspan(at, std::min(kStatusChunk, ids.size() - at));
+    for (const auto& [id, in] : rt.store->status_inputs(chunk)) add_change(changes, id, in);
+    rt.store->set_order_statuses(changes, rt.actor, reason, rt.now());
+  }
 }
 
 bool in_scope(Scope only, std::string_view id) {

@@ -144,8 +144,17 @@ class Store {
   std::vector<Order> load_orders(std::span<const std::int64_t> ids);
   void set_order_state(std::int64_t id, OrderState state, OrderStatus status,
                        const std::vector<std::string>& messages);
-  void set_order_status(std::int64_t id, OrderStatus status,
-                        const std::vector<std::string>& messages);
+  // A status decided for an order (core/status.h), to be stored.
+  struct StatusChange {
+    std::int64_t order_id = 0;
+    OrderStatus from = OrderStatus::kNeedsResolve, to = OrderStatus::kNeedsResolve;
+    std::vector<std::string> messages;
+  };
+  // Sets each order's status and messages, and records a "status" event
+  // (by `actor`, saying `reason`) for each whose status is not `from`: the
+  // changes are staged, then applied with one statement per table.
+  void set_order_statuses(std::span<const StatusChange> changes, std::string_view actor,
+                          std::string_view reason, std::int64_t at);
   // What the channel last sent for the order (Order::fingerprint).
   void set_order_fingerprint(std::int64_t id, std::string_view fingerprint);
   std::vector<std::int64_t> order_ids_with_status(OrderStatus s);

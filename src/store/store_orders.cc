@@ -191,11 +191,36 @@ void Store::set_order_state(std::int64_t id, OrderState state, OrderStatus statu
   s.run();
 }
 
-void Store::set_order_status(std::int64_t id, OrderStatus status,
-                             const std::vector<std::string>& messages) {
-  auto s = stmt("UPDATE orders SET status=?, messages=? WHERE id=?");
-  s << to_string(status) << join_lines(messages) << id;
-  s.run();
+void Store::set_order_statuses(std::span<const StatusChange> changes, std::string_view actor,
+                               std::string_view reason, std::int64_t at) {
+  if (changes.empty()) return;
+  // A connection's own table in memory (temp_store=MEMORY), emptied after
+  // each use; the statements below touch each order row once.
+  stmt(
+      "CREATE TEMP TABLE IF NOT EXISTS status_stage(order_id INTEGER PRIMARY KEY, from_status "
+      "TEXT NOT NULL, status TEXT NOT NULL, messages TEXT NOT NULL)")
+      .run();
+  // Empty already, unless a statement below failed outside a transaction.
+  stmt("DELETE FROM temp.status_stage").run();
+  auto stage = stmt("INSERT OR REPLACE INTO temp.status_stage VALUES(?,?,?,?)");
+  for (const auto& c : changes) {
+    stage << c.order_id << to_string(c.from) << to_string(c.to) << join_lines(c.messages);
+    stage.run();
+    stage.reset();
+  }
+  // `+s.order_id`: the stage is the outer loop, each order found by its id
+  // (without it the planner scans every order for each staged row).
+  auto update = stmt(
+      "UPDATE orders SET status=s.status, messages=s.messages FROM temp.status_stage s WHERE "
+      "orders.id=+s.order_id");
+  update.run();
+  auto events = stmt(
+      "INSERT INTO events(order_id, po_id, at, actor, kind, from_status, to_status, message) "
+      "SELECT order_id, NULL, ?, ?, 'status', from_status, status, ? FROM temp.status_stage "
+      "WHERE status<>from_status ORDER BY order_id");
+  events << at << actor << reason;
+  events.run();
+  stmt("DELETE FROM temp.status_stage").run();
 }
 
 void Store::set_order_fingerprint(std::int64_t id, std::string_view fingerprint) {

@@ -125,6 +125,46 @@ TEST_CASE("store: order history finds orders by id, with or without '#'") {
   }
 }
 
+TEST_CASE("store: statuses set together, with an event for each that changed") {
+  TempDir dir;
+  auto s = Store::open(dir.path());
+  REQUIRE(s);
+  Store& st = **s;
+  REQUIRE(st.begin());
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(add_order(st, "shop", fmt::format("#{}", i), "A-1"));
+  const auto was = st.load_order(ids[0])->status;
+  const std::vector<Store::StatusChange> changes = {
+      {ids[0], was, OrderStatus::kShipped, {}},
+      {ids[2], was, was, {"still waiting: PO 7 is sending"}},  // messages only
+  };
+  st.set_order_statuses(changes, "cli:ops", "tracking from t.csv", 42);
+  st.set_order_statuses({}, "cli:ops", "nothing", 43);
+  REQUIRE(st.commit());
+  const auto shipped = st.load_order(ids[0]);
+  CHECK(shipped->status == OrderStatus::kShipped);
+  const auto ev = st.events(ids[0]);
+  REQUIRE_FALSE(ev.empty());
+  CHECK(ev.back().kind == "status");
+  CHECK(ev.back().actor == "cli:ops");
+  CHECK(ev.back().from == to_string(was));
+  CHECK(ev.back().to == "shipped");
+  CHECK(ev.back().message == "tracking from t.csv");
+  CHECK(ev.back().at == 42);
+  CHECK(st.load_order(ids[1])->status == was);                  // not named: untouched
+  CHECK(st.events(ids[1]).size() == st.events(ids[2]).size());  // no event for messages only
+  CHECK(st.load_order(ids[2])->messages ==
+        std::vector<std::string>{"still waiting: PO 7 is sending"});
+  // The stage is empty again: a second round sets only its own orders.
+  REQUIRE(st.begin());
+  const Store::StatusChange back{ids[0], OrderStatus::kShipped, OrderStatus::kCompleted, {}};
+  st.set_order_statuses({&back, 1}, "svc", "pushed", 44);
+  REQUIRE(st.commit());
+  CHECK(st.load_order(ids[0])->status == OrderStatus::kCompleted);
+  CHECK(st.load_order(ids[2])->messages.size() == 1);
+  CHECK(st.status_counts() == counted(st, OrderQuery{}));
+}
+
 TEST_CASE("store: the counts beside a listing follow every insert and status change") {
   TempDir dir;
   auto s = Store::open(dir.path());
@@ -135,11 +175,15 @@ TEST_CASE("store: the counts beside a listing follow every insert and status cha
   for (int i = 0; i < 30; ++i)
     ids.push_back(add_order(st, i % 3 ? "shop" : "amazon", fmt::format("#{}", 1000 + i),
                             fmt::format("SKU-{}", i % 4)));
-  st.set_order_status(ids[0], OrderStatus::kProcessed, {});
-  st.set_order_status(ids[1], OrderStatus::kFailed, {"x"});
+  auto set = [&](std::int64_t id, OrderStatus to, std::vector<std::string> messages) {
+    const Store::StatusChange c{id, st.load_order(id)->status, to, std::move(messages)};
+    st.set_order_statuses({&c, 1}, "test", "", 1);
+  };
+  set(ids[0], OrderStatus::kProcessed, {});
+  set(ids[1], OrderStatus::kFailed, {"x"});
   st.set_order_state(ids[2], OrderState::kCanceled, OrderStatus::kCanceled, {"y"});
-  st.set_order_status(ids[1], OrderStatus::kProcessed, {});  // failed again processed
-  st.set_order_status(ids[3], OrderStatus::kReady, {});      // no change
+  set(ids[1], OrderStatus::kProcessed, {});  // failed again processed
+  set(ids[3], OrderStatus::kReady, {});      // no change
   REQUIRE(st.commit());
   for (const char* channel : {"", "shop", "amazon"}) {
     CAPTURE(channel);
