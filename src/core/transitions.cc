@@ -94,6 +94,16 @@ ShipmentSplit split_shipment(std::int64_t open, std::int64_t reported) {
   return {reported, 0};
 }
 
+std::size_t shipment_line(std::span<const Line> lines, std::string_view sku) {
+  std::size_t first = kNoLine;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].sku != sku) continue;
+    if (lines[i].shipped < lines[i].quantity) return i;
+    if (first == kNoLine) first = i;
+  }
+  return first;
+}
+
 CancelPlan plan_cancel(OrderStatus status, std::span<const Po> pos, std::span<const Line> lines) {
   CancelPlan plan;
   using V = CancelPlan::Verdict;

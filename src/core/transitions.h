@@ -100,6 +100,11 @@ struct ShipmentSplit {
   std::int64_t recorded = 0, excess = 0;
 };
 ShipmentSplit split_shipment(std::int64_t open, std::int64_t reported);
+// Which of a PO's lines (in seq order) a shipment of `sku` goes on: the
+// first with some still open, else the first with the SKU; kNoLine when
+// none has it.
+inline constexpr std::size_t kNoLine = static_cast<std::size_t>(-1);
+std::size_t shipment_line(std::span<const Line> lines, std::string_view sku);
 
 // --- Cancel ---
 

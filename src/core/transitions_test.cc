@@ -144,9 +144,9 @@ TEST_CASE("delivery: the wait before the next attempt") {
       {60, 1, 0.8, 48},
       {60, 1, 1.2, 72},
       {60, 17, 1.0, 60LL << 16},
-      {60, 40, 1.0, 60LL << 16},      // doubling stops at 2^16
+      {60, 40, 1.0, 60LL << 16},     // doubling stops at 2^16
       {86400, 40, 1.2, 6794772480},  // a day's backoff: no overflow
-      {60, 0, 1.0, 60},               // attempt 0 is treated as the first
+      {60, 0, 1.0, 60},              // attempt 0 is treated as the first
       {0, 5, 1.0, 0},
       {-5, 1, 1.0, 0},
   };
@@ -203,6 +203,40 @@ TEST_CASE("shipments: which POs take them and how much is recorded") {
     CHECK(s.recorded == r.recorded);
     CHECK(s.excess == r.excess);
   }
+}
+
+TEST_CASE("shipments: the line of a PO a shipment goes on") {
+  auto line = [](int seq, const char* sku, std::int64_t qty, std::int64_t shipped) {
+    Line l;
+    l.seq = seq;
+    l.sku = sku;
+    l.quantity = qty;
+    l.shipped = shipped;
+    return l;
+  };
+  // The PO's lines, by seq.
+  const std::vector<Line> lines = {line(1, "A", 2, 2), line(2, "B", 1, 0), line(3, "A", 1, 0),
+                                   line(4, "C", 1, 1), line(5, "A", 3, 1)};
+  constexpr std::size_t none = kNoLine;
+  struct Row {
+    const char* sku;
+    std::size_t want;
+  };
+  const Row rows[] = {
+      {"A", 2},     // the first A with some still open, not the first A
+      {"B", 1},     // the only B
+      {"C", 3},     // fully shipped, yet it is the C line (the excess is decided later)
+      {"D", none},  // not on the PO
+      {"a", none},  // SKUs match exactly
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.sku);
+    CHECK(shipment_line(lines, r.sku) == r.want);
+  }
+  CHECK(shipment_line({}, "A") == none);
+  // Every A shipped: the first A.
+  const std::vector<Line> done = {line(1, "A", 1, 1), line(2, "A", 1, 1)};
+  CHECK(shipment_line(done, "A") == 0);
 }
 
 TEST_CASE("cancel: what happens to each PO") {

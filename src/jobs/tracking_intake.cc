@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
 #include <set>
 
 #include "channels/formats.h"
@@ -55,18 +54,31 @@ void keep_unmatched(Runtime& rt, const SupplierConfig& s, const TrackingRow& row
   ++n.unmatched;
 }
 
+// The PO the rows are about, with its lines, loaded once for the rows that
+// follow it (a file lists a PO's rows together) and kept up to date as its
+// shipments are recorded.
+struct OpenPo {
+  bool loaded = false;
+  std::string number;
+  std::optional<Po> po;
+  Store::PoLines lines;
+};
+
 void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std::string_view file,
-               std::int64_t file_id, std::map<std::string, std::optional<Po>>& po_cache,
-               std::set<std::int64_t>& touched, Counts& n, RunReport& r) {
+               std::int64_t file_id, OpenPo& open_po, std::set<std::int64_t>& touched, Counts& n,
+               RunReport& r) {
   const std::int64_t now = rt.now();
   auto unmatched = [&](const std::string& reason) {
     keep_unmatched(rt, s, row, reason, file, n, r);
   };
   if (auto why = row_problem(row); !why.empty()) return unmatched(why);
-  auto it = po_cache.find(row.po_number);
-  if (it == po_cache.end())
-    it = po_cache.emplace(row.po_number, rt.store->find_po(row.po_number)).first;
-  const auto& po = it->second;
+  if (!open_po.loaded || open_po.number != row.po_number) {
+    open_po.loaded = true;
+    open_po.number = row.po_number;
+    open_po.po = rt.store->find_po(row.po_number);
+    open_po.lines = open_po.po ? rt.store->po_lines(*open_po.po) : Store::PoLines{};
+  }
+  const auto& po = open_po.po;
   if (!po) return unmatched(fmt::format("unknown PO {}", row.po_number));
   if (po->supplier != s.id)
     return unmatched(
@@ -74,10 +86,12 @@ void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std
   if (!accepts_shipment(po->state))
     return unmatched(
         fmt::format("PO {} was canceled, yet the supplier reports it shipped", row.po_number));
-  auto found = rt.store->find_po_line(*po, row.sku, row.tracking_number);
-  if (!found) return unmatched(fmt::format("SKU {} is not on PO {}", row.sku, row.po_number));
-  const Line* line = &found->first;
-  if (found->second) {
+  const std::size_t at = shipment_line(open_po.lines.lines, row.sku);
+  if (at == kNoLine)
+    return unmatched(fmt::format("SKU {} is not on PO {}", row.sku, row.po_number));
+  Line* line = &open_po.lines.lines[at];
+  auto& recorded = open_po.lines.tracking[at];
+  if (std::find(recorded.begin(), recorded.end(), row.tracking_number) != recorded.end()) {
     ++n.repeated;
     return;
   }
@@ -105,6 +119,8 @@ void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std
   sh.tracking_number = row.tracking_number;
   sh.ship_date = row.ship_date;
   rt.store->add_shipment(sh, file_id, now);
+  line->shipped += qty;
+  recorded.push_back(row.tracking_number);
   if (s.deadlines.any()) rt.store->set_po_shipped(po->id, now);
   rt.store->add_event(
       po->order_id, po->id, fmt::format("supplier:{}", s.id), "shipped", "", "",
@@ -209,7 +225,7 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger, Scope only) {
                           [&](const PoNotice& nt) { return skipped(nt.interchange); });
             const auto& rows = batch->rows;
             Counts n;
-            std::map<std::string, std::optional<Po>> po_cache;
+            OpenPo open_po;
             std::set<std::int64_t> touched;
             for (const auto& refused : batch->refused) {
               TrackingRow row;
@@ -217,7 +233,7 @@ RunReport sync_tracking(Runtime& rt, std::string_view trigger, Scope only) {
               keep_unmatched(rt, s, row, refused.reason, name, n, r);
             }
             for (const auto& row : rows)
-              apply_row(rt, s, row, name, file_id, po_cache, touched, n, r);
+              apply_row(rt, s, row, name, file_id, open_po, touched, n, r);
             for (const auto& notice : batch->notices)
               apply_notice(rt, s, notice, name, touched, n, r);
             if (s.po.x12.enabled && s.po.x12.send_ack != "none" && !batch->groups.empty()) {

@@ -271,10 +271,13 @@ class Store {
                     std::string_view gs06, std::string_view st02);
 
   // --- tracking ---
-  // Line of `po_id` with `sku` (the first not fully shipped), or nullopt; and
-  // whether it already has a shipment with `tracking_number`.
-  std::optional<std::pair<Line, bool>> find_po_line(const Po& po, std::string_view sku,
-                                                    std::string_view tracking_number);
+  // A PO's lines in seq order (id, seq, sku, quantity, shipped, pushed), and
+  // beside each the tracking numbers of the shipments it has.
+  struct PoLines {
+    std::vector<Line> lines;
+    std::vector<std::vector<std::string>> tracking;
+  };
+  PoLines po_lines(const Po& po);
   void add_shipment(const Shipment& s, std::int64_t file_id, std::int64_t now);
   void add_unmatched(const Unmatched& u);
   std::vector<Unmatched> recent_unmatched(int limit);

@@ -7,24 +7,30 @@ using namespace store_detail;
 
 // --- tracking ---
 
-std::optional<std::pair<Line, bool>> Store::find_po_line(const Po& po, std::string_view sku,
-                                                         std::string_view tracking_number) {
-  const std::int64_t po_id = po.id;
+Store::PoLines Store::po_lines(const Po& po) {
   auto s = stmt(
-      "SELECT id, seq, sku, quantity, shipped, pushed, EXISTS(SELECT 1 FROM shipments WHERE "
-      "line_id=lines.id AND tracking_number=?) FROM lines WHERE order_id=? AND po_id=? AND sku=? "
-      "ORDER BY shipped < quantity DESC, seq LIMIT 1");
-  s << tracking_number << po.order_id << po_id << sku;
-  if (!s.step()) return std::nullopt;
-  Line l;
-  l.id = s.i64(0);
-  l.seq = static_cast<int>(s.i64(1));
-  l.sku = s.text(2);
-  l.quantity = s.i64(3);
-  l.shipped = s.i64(4);
-  l.pushed = s.i64(5);
-  l.po_id = po_id;
-  return std::pair{l, s.i64(6) != 0};
+      "SELECT l.id, l.seq, l.sku, l.quantity, l.shipped, l.pushed, s.tracking_number FROM lines l "
+      "LEFT JOIN shipments s ON s.line_id=l.id WHERE l.order_id=? AND l.po_id=? ORDER BY l.seq, "
+      "s.id");
+  s << po.order_id << po.id;
+  PoLines out;
+  while (s.step()) {
+    const std::int64_t id = s.i64(0);
+    if (out.lines.empty() || out.lines.back().id != id) {
+      Line l;
+      l.id = id;
+      l.seq = static_cast<int>(s.i64(1));
+      l.sku = s.text(2);
+      l.quantity = s.i64(3);
+      l.shipped = s.i64(4);
+      l.pushed = s.i64(5);
+      l.po_id = po.id;
+      out.lines.push_back(std::move(l));
+      out.tracking.emplace_back();
+    }
+    if (!s.is_null(6)) out.tracking.back().push_back(s.text(6));
+  }
+  return out;
 }
 
 void Store::add_shipment(const Shipment& sh, std::int64_t file_id, std::int64_t now) {
