@@ -5,10 +5,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <set>
+#include <system_error>
+#include <thread>
 
 #include "core/transitions.h"
 #include "jobs/history.h"
@@ -97,7 +102,7 @@ using Transports = std::map<const TransportConfig*, std::unique_ptr<Transport>>;
 // fsyncs) for every document. A crash in between leaves the group
 // `sending`: the next run recognises each one from orderd's outbound copy
 // or asks the destination, as for a single interrupted document.
-constexpr std::size_t kGroupDocuments = 64;
+constexpr std::size_t kGroupDocuments = 256;
 constexpr std::size_t kGroupBytes = 16 << 20;
 
 // One document of a group, from its loading to its recorded outcome.
@@ -113,6 +118,94 @@ struct Attempt {
   bool copy_unsynced = false;  // its outbound copy waits for the group's syncfs
 };
 
+// The outbound copies of documents whose destination can be asked again
+// (Durable::kLater) are written by a thread of their own while the next
+// documents go out: creating a file costs this kind of disk about what a
+// round trip to the server does. finish() waits for every copy queued.
+class CopyWriter {
+ public:
+  explicit CopyWriter(const Spool& spool) : spool_(spool) {}
+  CopyWriter(const CopyWriter&) = delete;
+  CopyWriter& operator=(const CopyWriter&) = delete;
+  ~CopyWriter() { finish(); }
+
+  void add(Attempt& a) {
+    {
+      std::lock_guard lock(m_);
+      queue_.push_back(&a);
+    }
+    if (!thread_.joinable()) {
+      try {
+        thread_ = std::thread([this] { drain(); });
+      } catch (const std::system_error&) {
+        drain_here();  // no thread to be had: written here, as before
+        return;
+      }
+    }
+    cv_.notify_one();
+  }
+
+  void finish() {
+    {
+      std::lock_guard lock(m_);
+      done_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    drain_here();  // whatever a missing thread left
+    done_ = false;
+  }
+
+ private:
+  void drain() {
+    for (;;) {
+      Attempt* a = nullptr;
+      {
+        std::unique_lock lock(m_);
+        cv_.wait(lock, [&] { return done_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        a = queue_.front();
+        queue_.pop_front();
+      }
+      keep(*a);
+    }
+  }
+  void drain_here() {
+    std::deque<Attempt*> left;
+    {
+      std::lock_guard lock(m_);
+      left.swap(queue_);
+    }
+    for (Attempt* a : left) keep(*a);
+  }
+
+  void keep(Attempt& a) {
+    std::string problem;
+    try {
+      if (auto kept =
+              spool_.keep_delivered(a.doc.party, a.doc.name, a.doc.content, Durable::kLater);
+          kept)
+        a.copy_unsynced = true;
+      else
+        problem = kept.error().message();
+    } catch (const std::exception& e) {
+      problem = e.what();
+    }
+    if (!problem.empty())
+      a.warning += fmt::format(
+          "{}its copy in orderd's outbound archive could not be written "
+          "({}); the delivery stands",
+          a.warning.empty() ? "" : "; ", problem);
+  }
+
+  const Spool& spool_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<Attempt*> queue_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
 class Group {
  public:
   Group(Runtime& rt, Transports& transports, RunReport& report)
@@ -124,6 +217,7 @@ class Group {
       guarded(a, "it is tried again at the next run", [&] { prepare(a); });
     }
     start(group);
+    CopyWriter copies(rt_.spool);
     for (auto& a : group) {
       if (!a.send) continue;
       // Stopping: the rest of the group stays `sending`, and the next start
@@ -132,8 +226,9 @@ class Group {
       guarded(a,
               "it stays `sending`, and the next run asks the destination (or finds orderd's "
               "copy) before it sends it again",
-              [&] { send(a); });
+              [&] { send(a, copies); });
     }
+    copies.finish();
     sync_copies(group);
     record(group);
   }
@@ -266,7 +361,7 @@ class Group {
       if (group[i].send) group[i].spent = spent[i];
   }
 
-  void send(Attempt& a) {
+  void send(Attempt& a, CopyWriter& copies) {
     heartbeat();
     crashpoint("deliver.before_send");
     auto sent = a.t->deliver(a.doc.name, a.doc.content);
@@ -274,16 +369,16 @@ class Group {
     if (!sent) return give_up_or_retry(a, sent.error());
     a.warning = sent->warning;
     delivered(a, a.where);
-    // A destination that cannot be asked (http, email) leaves orderd's copy
-    // as the only witness: on disk before the next document leaves.
-    const Durable durable = a.t->can_check() ? Durable::kLater : Durable::kNow;
-    if (auto kept = rt_.spool.keep_delivered(a.doc.party, a.doc.name, a.doc.content, durable);
+    // A destination that can be asked: the copy is written beside the next
+    // sends, and on disk (sync_copies) before the outcome is recorded.
+    if (a.t->can_check()) return copies.add(a);
+    // One that cannot (http, email) leaves orderd's copy as the only
+    // witness: on disk before the next document leaves.
+    if (auto kept = rt_.spool.keep_delivered(a.doc.party, a.doc.name, a.doc.content, Durable::kNow);
         !kept)
       warn(a, fmt::format("its copy in orderd's outbound archive could not be written ({}); the "
                           "delivery stands",
                           kept.error().message()));
-    else
-      a.copy_unsynced = durable == Durable::kLater;
   }
 
   // The group's outbound copies on disk before their outcomes are recorded:
