@@ -344,11 +344,51 @@ DROP INDEX lines_sku;
 CREATE INDEX lines_sku_block ON lines(order_id / 4096, sku);
 )";
 
+// The customer index is filled in bulk. A trigger inserting into FTS5 made
+// each INSERT of an order flush FTS5's pending terms into a segment of its
+// own: 4.2 s of a 5.5 s insert of 100,000 orders, against 0.6 s for one
+// statement. New orders now wait in order_text_pending, and
+// Store::commit() moves them into order_text in one statement before
+// COMMIT (flush_order_text()). An order still waiting there is not in the
+// index: a change or a delete of it leaves the index alone.
+std::string v10() {
+  return fmt::format(R"(
+CREATE TABLE order_text_pending(id INTEGER PRIMARY KEY);
+DROP TRIGGER order_text_insert;
+DROP TRIGGER order_text_update;
+DROP TRIGGER order_text_delete;
+CREATE TRIGGER order_text_insert AFTER INSERT ON orders BEGIN
+  INSERT OR IGNORE INTO order_text_pending(id) VALUES(NEW.id);
+END;
+CREATE TRIGGER order_text_update AFTER UPDATE OF customer_name, customer_email, ship_to_name,
+  customer_phone, ship_to_phone ON orders WHEN ({1}) IS NOT ({0}) AND NOT EXISTS(SELECT 1 FROM
+  order_text_pending WHERE id=OLD.id) BEGIN
+  INSERT INTO order_text(order_text, rowid, text) VALUES('delete', OLD.id, {1});
+  INSERT INTO order_text(rowid, text) VALUES(NEW.id, {0});
+END;
+CREATE TRIGGER order_text_delete AFTER DELETE ON orders BEGIN
+  INSERT INTO order_text(order_text, rowid, text) SELECT 'delete', OLD.id, {1} WHERE NOT
+    EXISTS(SELECT 1 FROM order_text_pending WHERE id=OLD.id);
+  DELETE FROM order_text_pending WHERE id=OLD.id;
+END;
+)",
+                     order_text("NEW"), order_text("OLD"));
+}
+
 }  // namespace
 
 std::span<const std::string> migrations() {
-  static const std::vector<std::string> all = {v1(), kV2, kV3, kV4, kV5, v6(), kV7, kV8, kV9};
+  static const std::vector<std::string> all = {v1(), kV2, kV3, kV4, kV5,
+                                               v6(), kV7, kV8, kV9, v10()};
   return all;
+}
+
+const std::string& flush_order_text() {
+  static const std::string sql = fmt::format(
+      "INSERT INTO order_text(rowid, text) SELECT o.id, {} FROM order_text_pending p JOIN orders "
+      "o ON o.id=p.id ORDER BY o.id",
+      order_text("o"));
+  return sql;
 }
 
 }  // namespace orderd

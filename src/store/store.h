@@ -424,6 +424,7 @@ class Store {
   // is at or after `t`; one past the last id if none.
   std::int64_t first_id_at(std::string_view table, std::string_view column, std::int64_t t);
   static Result<std::unique_ptr<Store>> open_at(const std::filesystem::path& state_dir);
+  void index_order_text();
   Query stmt(std::string_view sql);  // cached; reset when the Query ends
   void insert_lines(Order& order);   // the order's lines, given their ids
 

@@ -362,6 +362,97 @@ TEST_CASE("store: a customer search by the text index finds what a scan finds, n
   CHECK(st.query_orders(q).size() == 1);
 }
 
+TEST_CASE("store: the customer index holds each order as it stands when its transaction commits") {
+  TempDir dir;
+  auto s = Store::open(dir.path());
+  REQUIRE(s);
+  Store& st = **s;
+  auto order = [](const char* id, const char* name) {
+    Order o;
+    o.channel = "shop";
+    o.ext_id = id;
+    o.state = OrderState::kReady;
+    o.status = OrderStatus::kReady;
+    o.at(OrderField::kCustomerName) = name;
+    return o;
+  };
+  auto found = [&](const std::string& text) {
+    OrderQuery q;
+    q.customer = text;
+    std::vector<std::string> out;
+    for (const auto& o : st.query_orders(q)) out.push_back(o.ext_id);
+    return out;
+  };
+  REQUIRE(st.begin());
+  Order a = order("#1", "Pending Pat");
+  st.insert_order(a, "fp", 1);
+  a.at(OrderField::kCustomerName) = "Renamed Ruth";  // changed before it was indexed
+  st.replace_order(a, "fp2", 1);
+  {
+    Savepoint sp(st);  // rolled back: never indexed
+    Order gone = order("#2", "Gone Gus");
+    st.insert_order(gone, "fp", 1);
+  }
+  REQUIRE(st.commit());
+  CHECK(found("ruth") == std::vector<std::string>{"#1"});
+  CHECK(found("pat").empty());
+  CHECK(found("gus").empty());
+  // A transaction rolled back leaves nothing waiting, and indexes nothing.
+  REQUIRE(st.begin());
+  Order b = order("#3", "Rolled Rob");
+  st.insert_order(b, "fp", 1);
+  st.rollback();
+  REQUIRE(st.begin());
+  Order c = order("#4", "Kept Kim");
+  st.insert_order(c, "fp", 1);
+  REQUIRE(st.commit());
+  CHECK(found("rob").empty());
+  CHECK(found("kim") == std::vector<std::string>{"#4"});
+  // Once indexed, a change replaces the old text.
+  REQUIRE(st.begin());
+  c.at(OrderField::kCustomerName) = "Kept Kay";
+  st.replace_order(c, "fp3", 2);
+  REQUIRE(st.commit());
+  CHECK(found("kim").empty());
+  CHECK(found("kay") == std::vector<std::string>{"#4"});
+}
+
+TEST_CASE("store: a state of schema 9 takes migration 10, its customers found by the index") {
+  TempDir dir;
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir.path() / "orderd.db").c_str(), &db) == SQLITE_OK);
+    const auto all = migrations();
+    REQUIRE(all.size() >= 10);
+    for (std::size_t i = 0; i < 9; ++i) {
+      CAPTURE(i);
+      REQUIRE(sqlite3_exec(db, all[i].c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    }
+    const char* rows =
+        "PRAGMA user_version=9;"
+        "INSERT INTO orders(id, channel, ext_id, state, status, fingerprint, imported_at, "
+        "updated_at, customer_name) VALUES(1, 'shop', '#1', 'ready', 'ready', 'fp', 1, 1, "
+        "'Old Olga');";
+    REQUIRE(sqlite3_exec(db, rows, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto s = Store::open(dir.path());
+  REQUIRE_MESSAGE(s, s.error().message());
+  Store& st = **s;
+  OrderQuery q;
+  q.customer = "olga";
+  REQUIRE(st.query_orders(q).size() == 1);
+  REQUIRE(st.begin());
+  auto olga = st.load_order(1);
+  REQUIRE(olga);
+  olga->at(OrderField::kCustomerName) = "Old Oona";
+  st.replace_order(*olga, "fp2", 2);
+  REQUIRE(st.commit());
+  CHECK(st.query_orders(q).empty());
+  q.customer = "oona";
+  CHECK(st.query_orders(q).size() == 1);
+}
+
 TEST_CASE("store: a document's bytes come back whole, kept apart from its record") {
   TempDir dir;
   auto s = Store::open(dir.path());
