@@ -383,10 +383,13 @@ std::span<const std::string> migrations() {
   return all;
 }
 
+// CROSS JOIN: the few waiting orders are the outer loop, each found by its
+// id (a plain JOIN, ordered by o.id, walked all the orders: 0.3 s for 1,000
+// new orders in a million).
 const std::string& flush_order_text() {
   static const std::string sql = fmt::format(
-      "INSERT INTO order_text(rowid, text) SELECT o.id, {} FROM order_text_pending p JOIN orders "
-      "o ON o.id=p.id ORDER BY o.id",
+      "INSERT INTO order_text(rowid, text) SELECT o.id, {} FROM order_text_pending p CROSS JOIN "
+      "orders o ON o.id=p.id ORDER BY p.id",
       order_text("o"));
   return sql;
 }
