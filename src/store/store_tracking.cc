@@ -102,9 +102,13 @@ void Store::each_unpushed_shipment(std::string_view channel,
 }
 
 void Store::link_unpushed_shipments(std::string_view channel, std::int64_t doc_id) {
+  // Each unpushed shipment's channel looked up by its line: the list of
+  // every line of the channel (`line_id IN (SELECT ...)`) read all of
+  // history on every push, 61 ms for 10 shipments among 100,000 orders.
   auto s = stmt(
-      "UPDATE shipments SET push_document_id=? WHERE push_document_id IS NULL AND line_id IN "
-      "(SELECT l.id FROM lines l JOIN orders o ON o.id=l.order_id WHERE o.channel=?)");
+      "UPDATE shipments SET push_document_id=? WHERE push_document_id IS NULL AND EXISTS(SELECT "
+      "1 FROM lines l JOIN orders o ON o.id=l.order_id WHERE l.id=shipments.line_id AND "
+      "o.channel=?)");
   s << doc_id << channel;
   s.run();
 }
