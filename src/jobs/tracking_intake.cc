@@ -60,8 +60,7 @@ void keep_unmatched(Runtime& rt, const SupplierConfig& s, const TrackingRow& row
 struct OpenPo {
   bool loaded = false;
   std::string number;
-  std::optional<Po> po;
-  Store::PoLines lines;
+  std::optional<Store::PoLines> po;
 };
 
 void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std::string_view file,
@@ -75,22 +74,21 @@ void apply_row(Runtime& rt, const SupplierConfig& s, const TrackingRow& row, std
   if (!open_po.loaded || open_po.number != row.po_number) {
     open_po.loaded = true;
     open_po.number = row.po_number;
-    open_po.po = rt.store->find_po(row.po_number);
-    open_po.lines = open_po.po ? rt.store->po_lines(*open_po.po) : Store::PoLines{};
+    open_po.po = rt.store->find_po_lines(row.po_number);
   }
-  const auto& po = open_po.po;
-  if (!po) return unmatched(fmt::format("unknown PO {}", row.po_number));
+  if (!open_po.po) return unmatched(fmt::format("unknown PO {}", row.po_number));
+  const Po* po = &open_po.po->po;
   if (po->supplier != s.id)
     return unmatched(
         fmt::format("PO {} belongs to supplier {}, not {}", row.po_number, po->supplier, s.id));
   if (!accepts_shipment(po->state))
     return unmatched(
         fmt::format("PO {} was canceled, yet the supplier reports it shipped", row.po_number));
-  const std::size_t at = shipment_line(open_po.lines.lines, row.sku);
+  const std::size_t at = shipment_line(open_po.po->lines, row.sku);
   if (at == kNoLine)
     return unmatched(fmt::format("SKU {} is not on PO {}", row.sku, row.po_number));
-  Line* line = &open_po.lines.lines[at];
-  auto& recorded = open_po.lines.tracking[at];
+  Line* line = &open_po.po->lines[at];
+  auto& recorded = open_po.po->tracking[at];
   if (std::find(recorded.begin(), recorded.end(), row.tracking_number) != recorded.end()) {
     ++n.repeated;
     return;

@@ -271,13 +271,15 @@ class Store {
                     std::string_view gs06, std::string_view st02);
 
   // --- tracking ---
-  // A PO's lines in seq order (id, seq, sku, quantity, shipped, pushed), and
-  // beside each the tracking numbers of the shipments it has.
+  // PO `number` with its lines in seq order (id, seq, sku, quantity,
+  // shipped, pushed) and, beside each, the tracking numbers of the
+  // shipments it has; nullopt if there is no such PO. One query.
   struct PoLines {
+    Po po;
     std::vector<Line> lines;
     std::vector<std::vector<std::string>> tracking;
   };
-  PoLines po_lines(const Po& po);
+  std::optional<PoLines> find_po_lines(std::string_view number);
   void add_shipment(const Shipment& s, std::int64_t file_id, std::int64_t now);
   void add_unmatched(const Unmatched& u);
   std::vector<Unmatched> recent_unmatched(int limit);

@@ -196,6 +196,10 @@ inline std::vector<std::string> split_lines(const std::string& s) {
   return out;
 }
 
+// A PO from columns 0-7 of `s`: id, order_id, supplier, number, state,
+// error, document_id (0 for none), created_at (store_pos.cc).
+Po read_po(Stmt& s);
+
 inline const std::string& order_columns() {
   static const std::string cols = [] {
     std::string c;

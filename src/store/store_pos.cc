@@ -80,7 +80,9 @@ constexpr const char* kPoCols =
     "SELECT id, order_id, supplier, number, state, error, coalesce(document_id, 0), created_at "
     "FROM pos";
 
-Po read_po(Stmt& s) {
+}  // namespace
+
+Po store_detail::read_po(Stmt& s) {
   Po p;
   p.id = s.i64(0);
   p.order_id = s.i64(1);
@@ -92,8 +94,6 @@ Po read_po(Stmt& s) {
   p.created_at = s.i64(7);
   return p;
 }
-
-}  // namespace
 
 std::vector<Po> Store::load_pos(std::int64_t order_id) {
   auto s = stmt(std::string(kPoCols) + " WHERE order_id=? ORDER BY id");

@@ -7,28 +7,31 @@ using namespace store_detail;
 
 // --- tracking ---
 
-Store::PoLines Store::po_lines(const Po& po) {
+std::optional<Store::PoLines> Store::find_po_lines(std::string_view number) {
   auto s = stmt(
-      "SELECT l.id, l.seq, l.sku, l.quantity, l.shipped, l.pushed, s.tracking_number FROM lines l "
-      "LEFT JOIN shipments s ON s.line_id=l.id WHERE l.order_id=? AND l.po_id=? ORDER BY l.seq, "
-      "s.id");
-  s << po.order_id << po.id;
-  PoLines out;
+      "SELECT p.id, p.order_id, p.supplier, p.number, p.state, p.error, coalesce(p.document_id, "
+      "0), p.created_at, l.id, l.seq, l.sku, l.quantity, l.shipped, l.pushed, s.tracking_number "
+      "FROM pos p LEFT JOIN lines l ON l.order_id=p.order_id AND l.po_id=p.id LEFT JOIN "
+      "shipments s ON s.line_id=l.id WHERE p.number=? ORDER BY l.seq, s.id");
+  s << number;
+  std::optional<PoLines> out;
   while (s.step()) {
-    const std::int64_t id = s.i64(0);
-    if (out.lines.empty() || out.lines.back().id != id) {
+    if (!out) out.emplace().po = read_po(s);
+    if (s.is_null(8)) continue;  // a PO without lines
+    const std::int64_t id = s.i64(8);
+    if (out->lines.empty() || out->lines.back().id != id) {
       Line l;
       l.id = id;
-      l.seq = static_cast<int>(s.i64(1));
-      l.sku = s.text(2);
-      l.quantity = s.i64(3);
-      l.shipped = s.i64(4);
-      l.pushed = s.i64(5);
-      l.po_id = po.id;
-      out.lines.push_back(std::move(l));
-      out.tracking.emplace_back();
+      l.seq = static_cast<int>(s.i64(9));
+      l.sku = s.text(10);
+      l.quantity = s.i64(11);
+      l.shipped = s.i64(12);
+      l.pushed = s.i64(13);
+      l.po_id = out->po.id;
+      out->lines.push_back(std::move(l));
+      out->tracking.emplace_back();
     }
-    if (!s.is_null(6)) out.tracking.back().push_back(s.text(6));
+    if (!s.is_null(14)) out->tracking.back().push_back(s.text(14));
   }
   return out;
 }
