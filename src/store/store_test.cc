@@ -163,6 +163,22 @@ TEST_CASE("store: statuses set together, with an event for each that changed") {
   CHECK(st.load_order(ids[0])->status == OrderStatus::kCompleted);
   CHECK(st.load_order(ids[2])->messages.size() == 1);
   CHECK(st.status_counts() == counted(st, OrderQuery{}));
+  // A new connection's first use rolled back (its stage with it): the next
+  // transaction still sets statuses.
+  s->reset();
+  s = Store::open(dir.path());
+  REQUIRE(s);
+  Store& again = **s;
+  REQUIRE(again.begin());
+  const Store::StatusChange undone{ids[1], was, OrderStatus::kFailed, {"x"}};
+  again.set_order_statuses({&undone, 1}, "svc", "undone", 45);
+  again.rollback();
+  CHECK(again.load_order(ids[1])->status == was);
+  REQUIRE(again.begin());
+  again.set_order_statuses({&undone, 1}, "svc", "kept", 46);
+  REQUIRE(again.commit());
+  CHECK(again.load_order(ids[1])->status == OrderStatus::kFailed);
+  CHECK(again.events(ids[1]).back().message == "kept");
 }
 
 TEST_CASE("store: the counts beside a listing follow every insert and status change") {
