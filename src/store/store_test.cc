@@ -280,25 +280,28 @@ TEST_CASE("store: a SKU search finds exactly the orders the glob matches, in eve
   }
 }
 
+// A state database in `dir` as schema `version` left it (the first
+// `version` migrations), holding `rows`.
+static void state_at_schema(const std::filesystem::path& dir, std::size_t version, const char* rows) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((dir / "orderd.db").c_str(), &db) == SQLITE_OK);
+  const auto all = migrations();
+  REQUIRE(all.size() > version);
+  for (std::size_t i = 0; i < version; ++i) {
+    CAPTURE(i);
+    REQUIRE(sqlite3_exec(db, all[i].c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  }
+  const std::string sql = fmt::format("PRAGMA user_version={};{}", version, rows);
+  REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+}
+
 TEST_CASE("store: a state of schema 8 takes migration 9, its lines found by SKU after it") {
   TempDir dir;
-  {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open((dir.path() / "orderd.db").c_str(), &db) == SQLITE_OK);
-    const auto all = migrations();
-    REQUIRE(all.size() >= 9);
-    for (std::size_t i = 0; i < 8; ++i) {
-      CAPTURE(i);
-      REQUIRE(sqlite3_exec(db, all[i].c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-    }
-    const char* rows =
-        "PRAGMA user_version=8;"
-        "INSERT INTO orders(id, channel, ext_id, state, status, fingerprint, imported_at, "
-        "updated_at) VALUES(1, 'shop', '#1', 'ready', 'ready', 'fp', 1, 1);"
-        "INSERT INTO lines(order_id, seq, sku, quantity) VALUES(1, 1, 'GX-0001', 1);";
-    REQUIRE(sqlite3_exec(db, rows, nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
-  }
+  state_at_schema(dir.path(), 8,
+                  "INSERT INTO orders(id, channel, ext_id, state, status, fingerprint, "
+                  "imported_at, updated_at) VALUES(1, 'shop', '#1', 'ready', 'ready', 'fp', 1, 1);"
+                  "INSERT INTO lines(order_id, seq, sku, quantity) VALUES(1, 1, 'GX-0001', 1);");
   auto s = Store::open(dir.path());
   REQUIRE_MESSAGE(s, s.error().message());
   OrderQuery q;
@@ -435,23 +438,10 @@ TEST_CASE("store: the customer index holds each order as it stands when its tran
 
 TEST_CASE("store: a state of schema 9 takes migration 10, its customers found by the index") {
   TempDir dir;
-  {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open((dir.path() / "orderd.db").c_str(), &db) == SQLITE_OK);
-    const auto all = migrations();
-    REQUIRE(all.size() >= 10);
-    for (std::size_t i = 0; i < 9; ++i) {
-      CAPTURE(i);
-      REQUIRE(sqlite3_exec(db, all[i].c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-    }
-    const char* rows =
-        "PRAGMA user_version=9;"
-        "INSERT INTO orders(id, channel, ext_id, state, status, fingerprint, imported_at, "
-        "updated_at, customer_name) VALUES(1, 'shop', '#1', 'ready', 'ready', 'fp', 1, 1, "
-        "'Old Olga');";
-    REQUIRE(sqlite3_exec(db, rows, nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
-  }
+  state_at_schema(dir.path(), 9,
+                  "INSERT INTO orders(id, channel, ext_id, state, status, fingerprint, "
+                  "imported_at, updated_at, customer_name) VALUES(1, 'shop', '#1', 'ready', "
+                  "'ready', 'fp', 1, 1, 'Old Olga');");
   auto s = Store::open(dir.path());
   REQUIRE_MESSAGE(s, s.error().message());
   Store& st = **s;
