@@ -282,7 +282,8 @@ TEST_CASE("store: a SKU search finds exactly the orders the glob matches, in eve
 
 // A state database in `dir` as schema `version` left it (the first
 // `version` migrations), holding `rows`.
-static void state_at_schema(const std::filesystem::path& dir, std::size_t version, const char* rows) {
+static void state_at_schema(const std::filesystem::path& dir, std::size_t version,
+                            const char* rows) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open((dir / "orderd.db").c_str(), &db) == SQLITE_OK);
   const auto all = migrations();
