@@ -118,6 +118,17 @@ struct Attempt {
   bool copy_unsynced = false;  // its outbound copy waits for the group's syncfs
 };
 
+// Adds `w` to what `a`'s delivery reports beside its success.
+void warn(Attempt& a, const std::string& w) {
+  a.warning = a.warning.empty() ? w : a.warning + "; " + w;
+}
+
+// The warning of a delivery whose outbound copy could not be written.
+std::string copy_not_written(std::string_view why) {
+  return fmt::format(
+      "its copy in orderd's outbound archive could not be written ({}); the delivery stands", why);
+}
+
 // The outbound copies of documents whose destination can be asked again
 // (Durable::kLater) are written by a thread of their own while the next
 // documents go out: creating a file costs this kind of disk about what a
@@ -191,11 +202,7 @@ class CopyWriter {
     } catch (const std::exception& e) {
       problem = e.what();
     }
-    if (!problem.empty())
-      a.warning += fmt::format(
-          "{}its copy in orderd's outbound archive could not be written "
-          "({}); the delivery stands",
-          a.warning.empty() ? "" : "; ", problem);
+    if (!problem.empty()) warn(a, copy_not_written(problem));
   }
 
   const Spool& spool_;
@@ -376,9 +383,7 @@ class Group {
     // witness: on disk before the next document leaves.
     if (auto kept = rt_.spool.keep_delivered(a.doc.party, a.doc.name, a.doc.content, Durable::kNow);
         !kept)
-      warn(a, fmt::format("its copy in orderd's outbound archive could not be written ({}); the "
-                          "delivery stands",
-                          kept.error().message()));
+      warn(a, copy_not_written(kept.error().message()));
   }
 
   // The group's outbound copies on disk before their outcomes are recorded:
@@ -393,10 +398,6 @@ class Group {
           warn(a, fmt::format("its copy in orderd's outbound archive may not survive a power "
                               "cut ({}); the delivery stands",
                               s.error().message()));
-  }
-
-  static void warn(Attempt& a, const std::string& w) {
-    a.warning = a.warning.empty() ? w : a.warning + "; " + w;
   }
 
   // Each outcome (and, for a final one, what it means for the POs and
