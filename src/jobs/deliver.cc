@@ -219,12 +219,12 @@ class Group {
       : rt_(rt), transports_(transports), report_(report) {}
 
   void run(std::vector<Attempt>& group) {
+    CopyWriter copies(rt_.spool);
     for (auto& a : group) {
       heartbeat();
-      guarded(a, "it is tried again at the next run", [&] { prepare(a); });
+      guarded(a, "it is tried again at the next run", [&] { prepare(a, copies); });
     }
     start(group);
-    CopyWriter copies(rt_.spool);
     for (auto& a : group) {
       if (!a.send) continue;
       // Stopping: the rest of the group stays `sending`, and the next start
@@ -278,7 +278,7 @@ class Group {
 
   // Decides what can be without sending: no transport, a delivery an
   // interrupted run already made, a transport that cannot be made.
-  void prepare(Attempt& a) {
+  void prepare(Attempt& a, CopyWriter& copies) {
     const Document& doc = a.doc;
     a.spent = doc.attempts;
     a.tc = transport_for(*rt_.cfg, doc);
@@ -319,6 +319,8 @@ class Group {
       }
       if (*present == Presence::kSame) {
         delivered(a, a.where + " (found after an interrupted run)");
+        // The interrupted run may have been killed before it wrote its copy.
+        copies.add(a);
         return;
       }
       if (*present == Presence::kDifferent) {
