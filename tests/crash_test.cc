@@ -83,8 +83,7 @@ void check_each_po_once(Install& in) {
   // orderd's outbound archive holds a copy of every delivered file, even one
   // the next run found at the destination instead of sending it again.
   std::map<std::string, std::string> copies;
-  for (const auto& f : in.files("spool/archive/outbound"))
-    copies[f.filename().string()] = slurp(f);
+  for (const auto& f : in.files("spool/archive/outbound")) copies[f.filename().string()] = slurp(f);
   for (const auto& f : delivered) {
     if (f.filename().string().starts_with(".")) continue;
     CAPTURE(f);
