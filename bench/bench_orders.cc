@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <random>
 
 #include "bench_console.h"
@@ -278,6 +279,44 @@ std::string renumbered(const std::string& csv, int offset) {
   return out;
 }
 
+// Seconds for one cycle (in a child) taking tracking for every line of
+// `n` processed orders of the state at `dir`, spread over it, and pushing it
+// to the channel. The files are written before the clock starts.
+double tracking_secs(const fs::path& dir, int n) {
+  in_child([&] {
+    auto rt = open_at(dir);
+    const auto done = rt->store->order_ids_with_status(OrderStatus::kProcessed);
+    if (done.size() < static_cast<std::size_t>(n)) return 1;
+    std::map<std::string, std::string> files;  // supplier -> tracking CSV
+    for (int k = 0; k < n; ++k) {
+      const auto id = done[static_cast<std::size_t>(k) * done.size() / n];
+      const auto order = rt->store->load_order(id);
+      std::map<std::int64_t, Po> pos;
+      for (auto& po : rt->store->load_pos(id)) pos[po.id] = po;
+      for (const auto& l : order->lines) {
+        const Po& po = pos.at(l.po_id);
+        auto& csv = files[po.supplier];
+        if (csv.empty()) csv = "PO Number,SKU,Quantity,Carrier,Tracking Number\n";
+        csv += fmt::format("{},{},{},UPS,1Z{}{}\n", po.number, l.sku, l.quantity, po.number, l.seq);
+      }
+    }
+    for (const auto& [supplier, csv] : files) {
+      (void)ensure_dir(dir / "spool/inbound/tracking" / supplier);
+      (void)write_file_atomic(dir / "spool/inbound/tracking" / supplier / "some.csv", csv);
+    }
+    return 0;
+  });
+  return in_child([&] {
+           auto rt = open_at(dir);
+           RunReport r = run_cycle(*rt, [&](RunReport& out) {
+             out.add(sync_tracking(*rt, "bench"));
+             out.add(push_tracking(*rt, "bench"));
+           });
+           return r.failed ? 1 : 0;
+         })
+      .first;
+}
+
 int scale(int orders, const fs::path& bindir) {
   const fs::path dir = make_site("scale");
   constexpr int kBatch = 100000;
@@ -339,6 +378,28 @@ int scale(int orders, const fs::path& bindir) {
       "    import 1,000 orders (median of 3): {:.3f} s into {} orders, {:.3f} s into none, ratio "
       "{:.2f} (target <= 1.2)\n",
       into_full, orders, into_empty, into_full / into_empty);
+  // Tracking for 10 orders and its push, into the full state and into the
+  // small one (its 3,000 orders processed): a push must find its own
+  // shipments without reading the rest of the history.
+  in_child([&] {
+    auto rt = open_at(empty);
+    RunReport r = run_cycle(*rt, [&](RunReport& out) {
+      out.add(process_orders(*rt, rt->store->order_ids_with_status(OrderStatus::kReady)));
+    });
+    return r.failed ? 1 : 0;
+  });
+  std::vector<double> push_full_s, push_small_s;  // orders taken once are completed
+  for (int k = 0; k < 3; ++k) {
+    push_full_s.push_back(tracking_secs(dir, 10));
+    push_small_s.push_back(tracking_secs(empty, 10));
+  }
+  std::sort(push_full_s.begin(), push_full_s.end());
+  std::sort(push_small_s.begin(), push_small_s.end());
+  const double push_full = push_full_s[1], push_small = push_small_s[1];
+  fmt::print(
+      "    tracking for 10 orders and its push (median of 3): {:.3f} s into {} orders, {:.3f} s "
+      "into 3,000, ratio {:.2f} (target <= 1.2)\n",
+      push_full, orders, push_small, push_full / push_small);
   if (std::getenv("ORDERD_BENCH_KEEP"))
     fmt::print("kept: {}\n", dir.string());
   else
