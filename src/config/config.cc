@@ -74,6 +74,14 @@ class Walker {
     errors.push_back(fmt::format("{}: {}", where(n, path), msg));
   }
 
+  // A key's text. A list or a map given as a key is refused here, where its
+  // place and path are known (yaml-cpp would throw "bad conversion").
+  std::optional<std::string> key(const YAML::Node& k, std::string_view path) {
+    if (k.IsScalar()) return k.Scalar();
+    error(k, path, "a key here must be a plain name, not a list or a map");
+    return std::nullopt;
+  }
+
   static std::string join(std::string_view a, std::string_view b) {
     return a.empty() ? std::string(b) : fmt::format("{}.{}", a, b);
   }
@@ -113,7 +121,9 @@ class Walker {
     std::vector<std::string_view> names;
     for (const auto& k : keys) names.push_back(k.key);
     for (const auto& kv : map) {
-      const auto key = kv.first.as<std::string>();
+      const auto name = this->key(kv.first, path);
+      if (!name) continue;
+      const std::string& key = *name;
       if (std::find(names.begin(), names.end(), key) != names.end()) continue;
       auto near = nearest(key, names);
       error(kv.first, join(path, key),
@@ -387,7 +397,9 @@ class Walker {
       for (const auto& k : pull_transport_keys()) names.push_back(k.key);
     for (const auto& k : kind->keys) names.push_back(k.key);
     for (const auto& kv : n) {
-      const auto key = kv.first.as<std::string>();
+      const auto name = this->key(kv.first, path);
+      if (!name) continue;
+      const std::string& key = *name;
       if (std::find(names.begin(), names.end(), key) != names.end()) continue;
       std::vector<std::string_view> owners;  // the transports that take it
       for (const auto* k : transport_kinds())
@@ -538,8 +550,15 @@ class Walker {
       else
         check_duplicates(t, join(path, "td5"));
       if (t.IsMap())
-        for (const auto& kv : t)
-          x.td5.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
+        for (const auto& kv : t) {
+          const auto method = key(kv.first, join(path, "td5"));
+          if (!method) continue;
+          if (!kv.second.IsScalar()) {
+            error(kv.second, join(join(path, "td5"), *method), "expected a SCAC, e.g. UPSN");
+            continue;
+          }
+          x.td5.emplace_back(*method, kv.second.Scalar());
+        }
     }
     return x;
   }
@@ -598,7 +617,9 @@ class Walker {
       } else {
         check_duplicates(m, mpath);
         for (const auto& kv : m) {
-          const std::string key = kv.first.as<std::string>();
+          const auto name = this->key(kv.first, mpath);
+          if (!name) continue;
+          const std::string& key = *name;
           const std::string kpath = fmt::format("{}.\"{}\"", mpath, key);
           if (std::any_of(r.map.begin(), r.map.end(), [&](const auto& e) {
                 return shipping_key(e.first) == shipping_key(key);
@@ -692,7 +713,9 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
     if (channels && channels.IsMap())
       for (const auto& kv : channels) {
         ChannelConfig c;
-        c.id = kv.first.as<std::string>();
+        const auto id = w.key(kv.first, "channels");
+        if (!id) continue;
+        c.id = *id;
         if (cfg->channel(c.id)) continue;  // given twice: refused above
         const std::string path = "channels." + c.id;
         c.where.text = w.where(kv.first, path);
@@ -736,7 +759,9 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
     if (suppliers && suppliers.IsMap())
       for (const auto& kv : suppliers) {
         SupplierConfig s;
-        s.id = kv.first.as<std::string>();
+        const auto id = w.key(kv.first, "suppliers");
+        if (!id) continue;
+        s.id = *id;
         if (cfg->supplier(s.id)) continue;  // given twice: refused above
         const std::string path = "suppliers." + s.id;
         s.where.text = w.where(kv.first, path);
@@ -780,7 +805,9 @@ Result<std::shared_ptr<const Config>> build(const YAML::Node& root,
     if (sinks && sinks.IsMap())
       for (const auto& kv : sinks) {
         AlertSinkConfig sink;
-        sink.name = kv.first.as<std::string>();
+        const auto name = w.key(kv.first, "alerts.sinks");
+        if (!name) continue;
+        sink.name = *name;
         if (a.sink(sink.name)) continue;  // given twice: refused above
         const std::string path = "alerts.sinks." + sink.name;
         sink.where.text = w.where(kv.first, path);
@@ -926,6 +953,12 @@ Result<std::shared_ptr<const Config>> parse_config(std::string_view yaml,
   }
   try {
     return build(root, file);
+  } catch (const YAML::BadConversion& e) {
+    // A place the walk above does not check yet: still said with its place.
+    return fail(ErrorKind::kConfig,
+                fmt::format("{}:{}:{}: expected a single value here (a name, text or a number), "
+                            "not a list or a map",
+                            file.string(), e.mark.line + 1, e.mark.column + 1));
   } catch (const YAML::Exception& e) {
     return fail(ErrorKind::kConfig, fmt::format("{}:{}:{}: {}", file.string(), e.mark.line + 1,
                                                 e.mark.column + 1, e.msg));

@@ -150,6 +150,22 @@ TEST_CASE("config: YAML syntax errors carry their place") {
   CHECK(error_of("") == "/etc/orderd/orderd.yaml: the file is empty");
 }
 
+TEST_CASE("config: a list or a map where a name or a value belongs says so, with its place") {
+  const std::string head = "state_dir: ./state\nspool_dir: ./spool\n";
+  const std::string suppliers =
+      "suppliers:\n  acme: {skus: [\"ACME-*\"], transport: {type: dir, path: ./out}}\n";
+  // A list as a key.
+  auto e =
+      error_of(head + "channels:\n  shop:\n    format: shopify-csv\n    [a, b]: 1\n" + suppliers);
+  CHECK_MESSAGE(e.starts_with("/etc/orderd/orderd.yaml:6:5: "), e);
+  CHECK_MESSAGE(e.find("a list or a map") != std::string::npos, e);
+  CHECK(e.find("bad conversion") == std::string::npos);
+  // A map as a channel's id.
+  e = error_of(head + "channels:\n  {x: 1}: {format: shopify-csv}\n" + suppliers);
+  CHECK_MESSAGE(e.starts_with("/etc/orderd/orderd.yaml:4:3: "), e);
+  CHECK_MESSAGE(e.find("a list or a map") != std::string::npos, e);
+}
+
 TEST_CASE("config: the operator docs hold every key and every field as the code declares them") {
   std::ifstream in(std::string(ORDERD_SOURCE_DIR) + "/docs/config.md");
   REQUIRE(in.good());
