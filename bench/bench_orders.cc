@@ -279,6 +279,19 @@ std::string renumbered(const std::string& csv, int offset) {
   return out;
 }
 
+// The medians of three calls each of `a(k)` and `b(k)`, taken in turn.
+template <class A, class B>
+std::pair<double, double> medians_of_3(A a, B b) {
+  std::vector<double> as, bs;
+  for (int k = 0; k < 3; ++k) {
+    as.push_back(a(k));
+    bs.push_back(b(k));
+  }
+  std::sort(as.begin(), as.end());
+  std::sort(bs.begin(), bs.end());
+  return {as[1], bs[1]};
+}
+
 // Seconds for one cycle (in a child) taking tracking for every line of
 // `n` processed orders of the state at `dir`, spread over it, and pushing it
 // to the channel. The files are written before the clock starts.
@@ -364,16 +377,13 @@ int scale(int orders, const fs::path& bindir) {
   const std::string small = make_export(1000, n);
   const fs::path empty = make_site("empty");
   open_at(empty);  // a state with its schema and nothing in it
-  std::vector<double> full_s, empty_s;
-  for (int k = 0; k < 3; ++k) {
-    const std::string csv = renumbered(small, 5000000 + k * 1000);
-    const std::string name = fmt::format("new-1000-{}.csv", k);
-    full_s.push_back(import_secs(dir, csv, name));
-    empty_s.push_back(import_secs(empty, csv, name));
-  }
-  std::sort(full_s.begin(), full_s.end());
-  std::sort(empty_s.begin(), empty_s.end());
-  const double into_full = full_s[1], into_empty = empty_s[1];
+  auto import_into = [&](const fs::path& site) {
+    return [&, site](int k) {
+      return import_secs(site, renumbered(small, 5000000 + k * 1000),
+                         fmt::format("new-1000-{}.csv", k));
+    };
+  };
+  const auto [into_full, into_empty] = medians_of_3(import_into(dir), import_into(empty));
   fmt::print(
       "    import 1,000 orders (median of 3): {:.3f} s into {} orders, {:.3f} s into none, ratio "
       "{:.2f} (target <= 1.2)\n",
@@ -388,14 +398,9 @@ int scale(int orders, const fs::path& bindir) {
     });
     return r.failed ? 1 : 0;
   });
-  std::vector<double> push_full_s, push_small_s;  // orders taken once are completed
-  for (int k = 0; k < 3; ++k) {
-    push_full_s.push_back(tracking_secs(dir, 10));
-    push_small_s.push_back(tracking_secs(empty, 10));
-  }
-  std::sort(push_full_s.begin(), push_full_s.end());
-  std::sort(push_small_s.begin(), push_small_s.end());
-  const double push_full = push_full_s[1], push_small = push_small_s[1];
+  // Each call takes other orders: those taken once are completed.
+  const auto [push_full, push_small] = medians_of_3([&](int) { return tracking_secs(dir, 10); },
+                                                    [&](int) { return tracking_secs(empty, 10); });
   fmt::print(
       "    tracking for 10 orders and its push (median of 3): {:.3f} s into {} orders, {:.3f} s "
       "into 3,000, ratio {:.2f} (target <= 1.2)\n",
