@@ -153,6 +153,38 @@ TEST_CASE("crash: a reader that throws quarantines its file with the reason; oth
 }
 
 TEST_CASE(
+    "crash: a file that kills orderd at every read is quarantined after three; the rest goes on") {
+  // Killed while reading it (out of memory, a defect): without a count of
+  // unfinished reads the service would restart into the same file forever.
+  Install in("auto");
+  in.drop_orders("shop", "export.csv", export_csv());
+  for (int i = 1; i <= 3; ++i) {
+    CAPTURE(i);
+    CHECK(in.once({"ORDERD_CRASHPOINT=order_sync.read"}).code == 128 + 9);
+    CHECK(std::filesystem::exists(in.path("spool/claimed/orders/shop/export.csv")));
+  }
+  in.drop_orders("shop", "later.csv", kShopifyHeader + shopify_row("#900", "ACME-9", 1));
+  // The fourth start does not read it again; the file after it is read.
+  auto r = in.once({"ORDERD_CRASHPOINT=order_sync.read:2"});
+  CHECK(r.code == 1);
+  const std::string reason =
+      "export.csv: orderd stopped 3 times while reading it and never finished";
+  CHECK_MESSAGE(r.err.find(reason) != std::string::npos, r.err);
+  const auto kept = in.path("spool/quarantine/orders/shop/export.csv");
+  REQUIRE(std::filesystem::exists(kept.string() + ".error"));
+  CHECK(slurp(kept.string() + ".error").find(reason) != std::string::npos);
+  REQUIRE(in.orders().size() == 1);
+  CHECK(in.orders()[0]["id"] == "#900");
+  CHECK(in.files("spool/claimed").empty());  // its count is gone with it
+  // Put back, it is read as any new file.
+  std::filesystem::rename(kept, in.path("spool/inbound/orders/shop/export.csv"));
+  std::filesystem::remove(kept.string() + ".error");
+  CHECK(in.once().code == 0);
+  CHECK(in.orders().size() == kOrders + 1);
+  CHECK(in.files("spool/claimed").empty());
+}
+
+TEST_CASE(
     "crash: killed anywhere in tracking intake and push - each shipment reaches the channel once") {
   for (const char* point : kTrackingPoints) {
     const std::string where = point;

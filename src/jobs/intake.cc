@@ -37,14 +37,33 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
     const std::string left =
         fmt::format("it stays in {} for the next run", path.parent_path().string());
     ++report.files;
-    auto data = read_file(path, limits::kFileBytes);
-    if (!data && data.error().kind() == ErrorKind::kInvalid) {
-      // Too big to read at once: quarantined with the reason, not retried.
-      const std::string reason = fmt::format("{}: {}", name, data.error().message());
+    // Quarantined with the reason, not read again.
+    auto set_aside = [&](const std::string& reason) {
       auto q = rt.spool.quarantine(path, kind, source, reason);
       problem(report, q ? fmt::format("{} -> quarantined ({})", reason, q->path.string())
                         : fmt::format("{}; it cannot be quarantined ({}); {}", reason,
                                       q.error().message(), left));
+    };
+    // A file whose reads never finish (orderd was killed each time) is set
+    // aside, so that it cannot stop the service at every start.
+    const int reads = rt.spool.begin_read(path);
+    struct Finished {
+      const Spool& spool;
+      const std::filesystem::path& path;
+      ~Finished() { spool.end_read(path); }
+    } finished{rt.spool, path};
+    if (reads > limits::kUnfinishedReads) {
+      const std::string reason = fmt::format(
+          "{}: orderd stopped {} times while reading it and never finished (killed: out of "
+          "memory, or a defect in orderd); it is not read again. Check its size and content "
+          "against the format (docs/formats.md), and report it if it looks right",
+          name, reads - 1);
+      set_aside(reason);
+      continue;
+    }
+    auto data = read_file(path, limits::kFileBytes);
+    if (!data && data.error().kind() == ErrorKind::kInvalid) {
+      set_aside(fmt::format("{}: {}", name, data.error().message()));  // too big to read at once
       continue;
     }
     if (!data) {

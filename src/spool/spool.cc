@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "util/fs.h"
 #include "util/text.h"
 
@@ -13,6 +15,34 @@ std::filesystem::path Spool::inbound(std::string_view kind, std::string_view sou
 
 Status Spool::prepare(std::string_view kind, std::string_view source) const {
   return ensure_dir(inbound(kind, source));
+}
+
+namespace {
+
+std::filesystem::path reading_mark(const std::filesystem::path& claimed) {
+  return claimed.parent_path() / fmt::format(".{}.reading", claimed.filename().string());
+}
+
+}  // namespace
+
+int Spool::begin_read(const std::filesystem::path& claimed) const {
+  int before = 0;
+  if (auto text = read_file(reading_mark(claimed), 64)) {
+    try {
+      before = std::max(0, std::stoi(*text));
+    } catch (const std::exception&) {
+      before = 0;  // unreadable: counted afresh
+    }
+  }
+  // Not fsynced: it only has to outlive the process, not a power cut. Were
+  // it not written, the file is still read; it is only not counted.
+  (void)write_file_atomic(reading_mark(claimed), std::to_string(before + 1), Durable::kLater);
+  return before + 1;
+}
+
+void Spool::end_read(const std::filesystem::path& claimed) const {
+  std::error_code ec;
+  std::filesystem::remove(reading_mark(claimed), ec);
 }
 
 Claimed Spool::claim(std::string_view kind, std::string_view source) const {
@@ -41,6 +71,9 @@ Claimed Spool::claim(std::string_view kind, std::string_view source) const {
   }
   for (const auto& p : *ready) {
     const auto to = claimed_dir / p.filename();
+    // A count left by an earlier file of that name (killed between its
+    // archiving and forgetting its count) is not this file's.
+    if (!std::filesystem::exists(to)) end_read(to);
     // no_replace: a same-named file still in claimed/ is read first; this one waits.
     auto moved = move_file(p, to, /*no_replace=*/true);
     if (moved) {

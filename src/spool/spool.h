@@ -50,6 +50,13 @@ class Spool {
   // named in `problems`.
   Claimed claim(std::string_view kind, std::string_view source) const;
 
+  // Reads of the claimed file that started and never finished, counting the
+  // one starting now (`.NAME.reading` beside it holds the count; a process
+  // killed while reading leaves it). end_read() forgets the count once the
+  // read has finished, whatever its outcome.
+  int begin_read(const std::filesystem::path& claimed) const;
+  void end_read(const std::filesystem::path& claimed) const;
+
   // Moves a claimed file to the archive.
   Result<Placed> archive(const std::filesystem::path& claimed, std::string_view kind,
                          std::string_view source, std::int64_t file_id, std::int64_t now) const;

@@ -10,6 +10,10 @@ namespace orderd::limits {
 
 // One inbound file (an export, a tracking file); larger ones are quarantined.
 inline constexpr std::size_t kFileBytes = std::size_t{256} << 20;  // 256 MiB
+// Reads of one inbound file that may start and never finish (orderd killed
+// while reading it: out of memory, a defect) before it is quarantined
+// instead of read again: a file must not stop the service at every start.
+inline constexpr int kUnfinishedReads = 3;
 // Columns of a CSV/TSV header, and bytes of one record.
 inline constexpr std::size_t kColumns = 1000;
 inline constexpr std::size_t kRecordBytes = std::size_t{1} << 20;  // 1 MiB
