@@ -46,18 +46,19 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
     };
     // A file whose reads never finish (orderd was killed each time) is set
     // aside, so that it cannot stop the service at every start.
-    const int reads = rt.spool.begin_read(path);
+    const auto reads = rt.spool.begin_read(path);
+    warn_if(report, reads.warning);
     struct Finished {
       const Spool& spool;
       const std::filesystem::path& path;
       ~Finished() { spool.end_read(path); }
     } finished{rt.spool, path};
-    if (reads > limits::kUnfinishedReads) {
+    if (reads.count > limits::kUnfinishedReads) {
       const std::string reason = fmt::format(
           "{}: orderd stopped {} times while reading it and never finished (killed: out of "
           "memory, or a defect in orderd); it is not read again. Check its size and content "
           "against the format (docs/formats.md), and report it if it looks right",
-          name, reads - 1);
+          name, reads.count - 1);
       set_aside(reason);
       continue;
     }

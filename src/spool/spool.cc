@@ -25,19 +25,30 @@ std::filesystem::path reading_mark(const std::filesystem::path& claimed) {
 
 }  // namespace
 
-int Spool::begin_read(const std::filesystem::path& claimed) const {
-  int before = 0;
-  if (auto text = read_file(reading_mark(claimed), 64)) {
-    try {
-      before = std::max(0, std::stoi(*text));
-    } catch (const std::exception&) {
-      before = 0;  // unreadable: counted afresh
+Spool::Reads Spool::begin_read(const std::filesystem::path& claimed) const {
+  const auto mark = reading_mark(claimed);
+  const std::string name = claimed.filename().string();
+  Reads out;
+  std::error_code ec;
+  if (std::filesystem::exists(mark, ec)) {
+    if (auto text = read_file(mark, 64); !text) {
+      out.warning = fmt::format("{}: {}; its unfinished reads are counted afresh", name,
+                                text.error().message());
+    } else {
+      try {
+        out.count = std::max(0, std::stoi(*text)) + 1;
+      } catch (const std::exception&) {
+        // Not a number (written by hand?): counted afresh.
+      }
     }
   }
-  // Not fsynced: it only has to outlive the process, not a power cut. Were
-  // it not written, the file is still read; it is only not counted.
-  (void)write_file_atomic(reading_mark(claimed), std::to_string(before + 1), Durable::kLater);
-  return before + 1;
+  // Not fsynced: it only has to outlive the process, not a power cut.
+  if (auto s = write_file_atomic(mark, std::to_string(out.count), Durable::kLater); !s)
+    out.warning = fmt::format(
+        "{}: its count of unfinished reads cannot be kept ({}); it is read all the same, but "
+        "were reading it to stop orderd every time, it would not be set aside",
+        name, s.error().message());
+  return out;
 }
 
 void Spool::end_read(const std::filesystem::path& claimed) const {

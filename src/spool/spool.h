@@ -54,7 +54,13 @@ class Spool {
   // one starting now (`.NAME.reading` beside it holds the count; a process
   // killed while reading leaves it). end_read() forgets the count once the
   // read has finished, whatever its outcome.
-  int begin_read(const std::filesystem::path& claimed) const;
+  // `warning` says why the count could not be kept (the file is read all
+  // the same).
+  struct Reads {
+    int count = 1;
+    std::string warning;
+  };
+  Reads begin_read(const std::filesystem::path& claimed) const;
   void end_read(const std::filesystem::path& claimed) const;
 
   // Moves a claimed file to the archive.

@@ -69,20 +69,20 @@ TEST_CASE("spool: unfinished reads of a claimed file are counted until one finis
   auto taken = spool.claim("orders", "shop");
   REQUIRE(taken.files.size() == 1);
   const auto a = taken.files[0];
-  CHECK(spool.begin_read(a) == 1);
-  CHECK(spool.begin_read(a) == 2);  // the one before never finished
-  CHECK(spool.begin_read(a) == 3);
+  CHECK(spool.begin_read(a).count == 1);
+  CHECK(spool.begin_read(a).count == 2);  // the one before never finished
+  CHECK(spool.begin_read(a).count == 3);
   // The count is not a file to read.
   CHECK(names(spool.claim("orders", "shop").files) == std::vector<std::string>{"a.csv"});
   spool.end_read(a);
-  CHECK(spool.begin_read(a) == 1);
+  CHECK(spool.begin_read(a).count == 1);
   // A count left behind by an earlier file of the same name is not a new
   // file's: claiming it starts afresh.
   REQUIRE(spool.archive(a, "orders", "shop", 1, kDay));
   drop(spool.inbound("orders", "shop"), "a.csv", "A again");
   taken = spool.claim("orders", "shop");
   REQUIRE(taken.files.size() == 1);
-  CHECK(spool.begin_read(taken.files[0]) == 1);
+  CHECK(spool.begin_read(taken.files[0]).count == 1);
 }
 
 TEST_CASE("spool: archive, quarantine with its reason, and a fixed copy retiring the quarantined") {
