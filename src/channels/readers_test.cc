@@ -239,6 +239,45 @@ TEST_CASE("orders-json: canonical orders and their errors") {
   CHECK(qty.error().message() == "orders[0].lines[0].quantity: 'x' is not a whole number");
 }
 
+TEST_CASE("orders-json: orders reach the sink as the parser completes them; the root's forms") {
+  const std::string order = R"({"id": "W-1", "lines": [{"sku": "GX-1", "quantity": 1}]})";
+  // Taken one at a time: two orders reach the sink before the damage after
+  // them is found (a whole-document parse would hand over none).
+  std::vector<std::string> seen;
+  auto damaged = orderd::read_orders_json(
+      "[" + order + ",\n" + order + ",\n{\"id\": ", [&](Order& o) -> Status {
+        seen.push_back(o.ext_id);
+        return {};
+      });
+  REQUIRE_FALSE(damaged.has_value());
+  CHECK_MESSAGE(damaged.error().message().starts_with("line 3, column 8: not valid JSON"),
+                damaged.error().message());
+  CHECK(seen == std::vector<std::string>{"W-1", "W-1"});
+  // Only the "orders" member holds orders; other members are left alone.
+  auto other = read_orders_json(R"({"x": [)" + order + R"(], "orders": [)" + order + "]}");
+  REQUIRE_MESSAGE(other.has_value(), (other ? "" : other.error().message()));
+  CHECK(other->orders.size() == 1);
+  const std::string form = "expected {\"orders\": [...]} or an array of orders";
+  for (const std::string doc : {R"({"orders": 5})", R"({"x": [1]})", "5", R"("orders")"}) {
+    CAPTURE(doc);
+    auto bad = read_orders_json(doc);
+    REQUIRE_FALSE(bad.has_value());
+    CHECK(bad.error().message() == form);
+  }
+  auto twice = read_orders_json(R"({"orders": [], "orders": []})");
+  REQUIRE_FALSE(twice.has_value());
+  CHECK(twice.error().message() == "\"orders\" is given twice; keep one");
+  for (const std::string& doc : {"[" + order + ", 7]", "[" + order + ", [1]]"}) {
+    CAPTURE(doc);
+    auto bad = read_orders_json(doc);
+    REQUIRE_FALSE(bad.has_value());
+    CHECK(bad.error().message() == "orders[1]: expected an object");
+  }
+  auto empty = read_orders_json(R"({"orders": []})");
+  REQUIRE(empty.has_value());
+  CHECK(empty->orders.empty());
+}
+
 TEST_CASE("orders-json: a yes/no field of another type is named, not thrown") {
   // nlohmann's value() throws on a type mismatch; the fuzzer found it.
   struct Case {
