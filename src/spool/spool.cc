@@ -36,7 +36,7 @@ Spool::Reads Spool::begin_read(const std::filesystem::path& claimed) const {
                                 text.error().message());
     } else {
       try {
-        out.count = std::max(0, std::stoi(*text)) + 1;
+        out.count = std::clamp(std::stoi(*text), 0, 1000) + 1;
       } catch (const std::exception&) {
         // Not a number (written by hand?): counted afresh.
       }
@@ -84,7 +84,7 @@ Claimed Spool::claim(std::string_view kind, std::string_view source) const {
     const auto to = claimed_dir / p.filename();
     // A count left by an earlier file of that name (killed between its
     // archiving and forgetting its count) is not this file's.
-    if (!std::filesystem::exists(to)) end_read(to);
+    if (std::error_code ec; !std::filesystem::exists(to, ec) && !ec) end_read(to);
     // no_replace: a same-named file still in claimed/ is read first; this one waits.
     auto moved = move_file(p, to, /*no_replace=*/true);
     if (moved) {
