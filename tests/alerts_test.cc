@@ -310,7 +310,7 @@ TEST_CASE("alerts: an order left in needs_resolve alerts once, and clears when i
 }
 
 TEST_CASE(
-    "alerts: a pull source failing alerts once until a pull succeeds; a quarantined file "
+    "alerts: a pull source failing alerts once until a pull succeeds, a quarantined file "
     "is a notice") {
   SKIP_WITHOUT_AIOSMTPD();
   Rig rig("ok");
@@ -345,7 +345,7 @@ TEST_CASE(
   CHECK(!all[0].alert.condition);
 }
 
-TEST_CASE("alerts test: a test message reaches every sink at once; refused without sinks") {
+TEST_CASE("alerts test: a test message reaches every sink at once, refused without sinks") {
   SKIP_WITHOUT_AIOSMTPD();
   Rig rig("ok");
   auto t = run({bin("orderctl"), "-c", (rig.dir / "orderd.yaml").string(), "alerts", "test"});
@@ -471,8 +471,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "digest: at its time each day, the day's counts and what waits; the supplier "
-    "scorecards on Mondays; a day missed is one digest") {
+    "digest: at its time each day, the day's counts and what waits, the supplier "
+    "scorecards on Mondays, a day missed is one digest") {
   SKIP_WITHOUT_AIOSMTPD();
   ::setenv("TZ", "UTC", 1);
   ::tzset();

@@ -114,7 +114,7 @@ struct Site {
 
 }  // namespace
 
-TEST_CASE("console users: add, passwd, remove; yescrypt hashes in a file only its owner reads") {
+TEST_CASE("console users: add, passwd, remove, yescrypt hashes in a file only its owner reads") {
   TempDir t;
   const auto file = t / "users";
   REQUIRE(add_user(file, "ana", "correct-horse-1"));

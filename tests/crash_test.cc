@@ -133,7 +133,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("crash: a reader that throws quarantines its file with the reason; others go on") {
+TEST_CASE("crash: a reader that throws quarantines its file with the reason, others go on") {
   Install in("auto");
   in.drop_orders("shop", "export.csv", export_csv());
   auto r = in.once({"ORDERD_CRASHPOINT=order_sync.read:throw"});
@@ -153,7 +153,7 @@ TEST_CASE("crash: a reader that throws quarantines its file with the reason; oth
 }
 
 TEST_CASE(
-    "crash: a file that kills orderd at every read is quarantined after three; the rest goes on") {
+    "crash: a file that kills orderd at every read is quarantined after three, the rest goes on") {
   // Killed while reading it (out of memory, a defect): without a count of
   // unfinished reads the service would restart into the same file forever.
   Install in("auto");

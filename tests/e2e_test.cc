@@ -174,7 +174,7 @@ TEST_CASE("e2e: the same file twice and overlapping exports never duplicate an o
   CHECK(logged);
 }
 
-TEST_CASE("e2e: an unreadable file is quarantined with its reason; the run goes on") {
+TEST_CASE("e2e: an unreadable file is quarantined with its reason, the run goes on") {
   Install in;
   in.drop_orders(
       "shop", "bad.csv",

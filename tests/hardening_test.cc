@@ -112,7 +112,7 @@ TEST_CASE("hardening: a file that cannot be claimed is reported, counted and lef
   CHECK(in.orders().size() == 2);
 }
 
-TEST_CASE("hardening: a failed copy to archive/outbound is reported; the PO is not sent again") {
+TEST_CASE("hardening: a failed copy to archive/outbound is reported, the PO is not sent again") {
   Install in("auto");
   in.drop_orders("shop", "export.csv", orders_csv(4101, 2));
   auto r = in.once(fault_env(in.dir.path(), "write:1:ENOSPC:/archive/outbound/"));
@@ -148,7 +148,7 @@ TEST_CASE("hardening: an fsync failure after the final rename is a warning, neve
 }
 
 TEST_CASE(
-    "hardening: bytes that are not UTF-8 never crash an output; the order waits to be fixed") {
+    "hardening: bytes that are not UTF-8 never crash an output, the order waits to be fixed") {
   Install in;
   replace_in_config(in, "      transport: {type: dir, path: ./out/channel/shop}",
                     "      format: tracking-json\n      transport: {type: dir, path: "
@@ -204,7 +204,7 @@ TEST_CASE(
   CHECK(in.once().code == 0);  // no crash loop: the next start is clean
 }
 
-TEST_CASE("hardening: an absurd shipped quantity is bounded by what is open; the excess is kept") {
+TEST_CASE("hardening: an absurd shipped quantity is bounded by what is open, the excess is kept") {
   Install in("auto");
   in.drop_orders("shop", "e.csv",
                  std::string(kShopifyHeader) + shopify_row("#5101", "ACME-1", 2) +

@@ -68,8 +68,8 @@ TEST_CASE("service: a dropped file is taken at once and processed with auto_proc
   MESSAGE("pickup to delivered PO: " << took.count() << " ms");
   CHECK(took < 5s);
   CHECK(slurp(in.files("out/supplier/acme").front()).find("#501") != std::string::npos);
-  auto order = in.order("#501");
-  CHECK(order["status"] == "processed");
+  // The PO is on disk before its outcome is committed: wait for the record.
+  CHECK(wait_until([&] { return in.order("#501")["status"] == "processed"; }, 5s));
   CHECK(d.wait_log("orders sync (file)", 5s));
   CHECK(d.stop() == 0);
 }

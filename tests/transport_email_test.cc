@@ -68,7 +68,7 @@ TEST_CASE("email: a document goes out by SMTP with STARTTLS and login as an atta
 }
 
 TEST_CASE(
-    "email: the subject's placeholders are filled once each; a long non-ASCII one arrives "
+    "email: the subject's placeholders are filled once each, a long non-ASCII one arrives "
     "whole") {
   SKIP_WITHOUT_AIOSMTPD();
   SmtpSink sink;

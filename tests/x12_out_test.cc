@@ -143,7 +143,7 @@ std::string envelope(const std::string& gs01, const std::string& body_segments, 
 
 }  // namespace
 
-TEST_CASE("x12 in: a 997 rejecting a set fails its PO with the reasons; an accepted one is noted") {
+TEST_CASE("x12 in: a 997 rejecting a set fails its PO with the reasons, an accepted one is noted") {
   Install in("auto");
   in.drop_orders(
       "shop", "a.csv",
@@ -172,7 +172,7 @@ TEST_CASE("x12 in: a 997 rejecting a set fails its PO with the reasons; an accep
   CHECK(acked);
 }
 
-TEST_CASE("x12 in: an 855 rejecting a PO fails it; an unknown PO is kept as unmatched") {
+TEST_CASE("x12 in: an 855 rejecting a PO fails it, an unknown PO is kept as unmatched") {
   Install in("auto");
   in.drop_orders("shop", "a.csv", std::string(kShopifyHeader) + shopify_row("#1", "IN-1", 2));
   REQUIRE(in.once().code == 0);

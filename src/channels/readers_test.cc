@@ -239,7 +239,7 @@ TEST_CASE("orders-json: canonical orders and their errors") {
   CHECK(qty.error().message() == "orders[0].lines[0].quantity: 'x' is not a whole number");
 }
 
-TEST_CASE("orders-json: orders reach the sink as the parser completes them; the root's forms") {
+TEST_CASE("orders-json: orders reach the sink as the parser completes them, the root's forms") {
   const std::string order = R"({"id": "W-1", "lines": [{"sku": "GX-1", "quantity": 1}]})";
   // Taken one at a time: two orders reach the sink before the damage after
   // them is found (a whole-document parse would hand over none).

@@ -41,7 +41,7 @@ TEST_CASE("alert kinds: names are unique, each has a heading, conditions are mar
   CHECK(known_alert_kinds().find("test") == std::string::npos);  // not for events:
 }
 
-TEST_CASE("outage_step: failures in a row open an outage once; a delivery ends it") {
+TEST_CASE("outage_step: failures in a row open an outage once, a delivery ends it") {
   struct Row {
     int streak;
     bool delivered;
@@ -143,7 +143,7 @@ TEST_CASE("each source's alert names what it is about and the command that deals
 }
 
 TEST_CASE(
-    "alert_message: one alert is its own title; many are counted, each listed with its action") {
+    "alert_message: one alert is its own title, many are counted, each listed with its action") {
   std::vector<Alert> one = {given_up_alert(
       {1, "po", "supplier", "acme", "PO1.csv", "refused", {"PO1"}, {"shop:#1"}}, kNow)};
   one[0].id = 1;

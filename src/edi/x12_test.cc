@@ -137,7 +137,7 @@ TEST_CASE("x12: envelope errors name their place") {
 }
 
 TEST_CASE(
-    "x12: delimiters come from each ISA; BOM, indentation, wrapping and a missing last "
+    "x12: delimiters come from each ISA, BOM, indentation, wrapping and a missing last "
     "terminator") {
   std::string second = kSmall;
   for (char& ch : second) {

@@ -44,7 +44,7 @@ TEST_CASE("schedule: at start everything is due, then each on its own period") {
   CHECK(s.next_at(10) == 10);
 }
 
-TEST_CASE("schedule: a reload keeps the rhythm of ids that stay; new ones are due now") {
+TEST_CASE("schedule: a reload keeps the rhythm of ids that stay, new ones are due now") {
   Schedule s;
   s.reset({{"shop", 3600}}, 0, false);
   CHECK(s.take_due(0) == Ids{"shop"});  // next at 3600
