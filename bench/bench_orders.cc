@@ -5,7 +5,8 @@
 //   2. processing (split into POs, render, deliver to folders; batch: run)
 //   3. tracking in (one CSV per supplier, every line shipped) + push to the channel
 // and beside each its floor (floor.h): the same rows written by the plainest
-// loop of prepared statements in one transaction.
+// loop of prepared statements in one transaction. Each phase runs three
+// times from the same starting site; the medians are printed.
 //   orderd_bench [ORDERS]           the loop (default 100000)
 //   orderd_bench --scale [ORDERS]   a state of ORDERS orders (default
 //       1000000): orderctl's searches and `show` against it, and importing
@@ -24,6 +25,8 @@
 #include <filesystem>
 #include <map>
 #include <random>
+#include <tuple>
+#include <vector>
 
 #include "bench_console.h"
 #include "config/config.h"
@@ -122,18 +125,30 @@ fs::path make_site(const std::string& name) {
   return dir;
 }
 
-// One phase in a child, with its floor measured on the rows it changed.
+// The site as it was before a phase, so that the phase can run again on
+// the same state and spool.
+void copy_site(const fs::path& from, const fs::path& to) {
+  fs::remove_all(to);
+  fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+}
+
+struct PhaseRun {
+  double secs = 0, rss = 0, floor = 0;
+  std::string by_table;
+};
+
+// One run of a phase in a child, with its floor measured on the rows it
+// changed.
 template <class F>
-void phase(const fs::path& dir, const char* name, int orders, F fn) {
+PhaseRun run_phase(const fs::path& dir, F fn) {
   malloc_trim(0);  // what the parent freed is not counted in the phase's RSS
   const fs::path db = dir / "state/orderd.db";
-  const bool fresh = !fs::exists(db);
   in_child([&] {
-    if (fresh) open_at(dir);  // the schema, as the floor's starting point
     bench::snapshot(db, dir / "before.db");
     return 0;
   });
-  auto [secs, rss] = in_child([&] {
+  PhaseRun run;
+  std::tie(run.secs, run.rss) = in_child([&] {
     auto rt = open_at(dir);
     RunReport r = run_cycle(*rt, [&](RunReport& out) { fn(*rt, out); });
     if (r.failed) fmt::print(stderr, "{}\n", r.text());
@@ -142,22 +157,59 @@ void phase(const fs::path& dir, const char* name, int orders, F fn) {
   // The floor in a child of its own, so that what it holds never counts
   // toward the next phase's peak RSS (a forked child starts with its
   // parent's pages).
-  bench::Floor f;
   const fs::path result = dir / "floor.txt";
   in_child([&] {
     bench::snapshot(db, dir / "after.db");
     const auto m = bench::measure_floor(dir / "before.db", dir / "after.db", dir / "floor.db");
     return write_file_atomic(result, fmt::format("{}\n{}", m.seconds, m.by_table)) ? 0 : 1;
   });
-  {
-    const auto text = read_file(result).value_or("0\n");
-    f.seconds = std::atof(text.c_str());
-    f.by_table = text.substr(text.find('\n') + 1);
+  const auto text = read_file(result).value_or("0\n");
+  run.floor = std::atof(text.c_str());
+  run.by_table = text.substr(text.find('\n') + 1);
+  return run;
+}
+
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// A phase run three times, each on a copy of the same starting site and
+// each beside its own floor: single runs on a shared machine move by a
+// third, so the figures are the medians (the ratio: of the three pairs)
+// and the peak RSS the largest. The third run's result is kept for the
+// next phase.
+template <class F>
+void phase(const fs::path& dir, const char* name, int orders, F fn) {
+  constexpr int kRuns = 3;
+  if (!fs::exists(dir / "state/orderd.db"))
+    in_child([&] {
+      open_at(dir);  // the schema, as the floor's starting point
+      return 0;
+    });
+  for (const char* f : {"before.db", "after.db", "floor.db"}) fs::remove(dir / f);
+  const fs::path start = dir.string() + ".start";
+  copy_site(dir, start);
+  std::vector<double> secs, floors, ratios;
+  double rss = 0;
+  std::string each, by_table;
+  for (int i = 0; i < kRuns; ++i) {
+    if (i > 0) copy_site(start, dir);
+    const PhaseRun r = run_phase(dir, fn);
+    secs.push_back(r.secs);
+    floors.push_back(r.floor);
+    ratios.push_back(r.secs / r.floor);
+    rss = std::max(rss, r.rss);
+    by_table = r.by_table;
+    each += fmt::format("{}{:.2f}/{:.2f}", each.empty() ? "" : ", ", r.secs, r.floor);
   }
+  fs::remove_all(start);
+  const double t = median_of(secs);
   fmt::print(
       "{}: {:.2f} s (target < 5 s), {:.0f} orders/s, peak RSS {:.0f} MB (target < 128 MB)\n"
-      "    floor {:.2f} s, ratio {:.2f} (target <= 1.5); rows {}\n",
-      name, secs, orders / secs, rss, f.seconds, secs / f.seconds, f.by_table);
+      "    floor {:.2f} s, ratio {:.2f} (target <= 1.5); medians of {} runs (s/floor: {})\n"
+      "    rows {}\n",
+      name, t, orders / t, rss, median_of(floors), median_of(ratios), kRuns, each, by_table);
 }
 
 int loop(int orders) {
