@@ -176,12 +176,61 @@ TEST_CASE(
   REQUIRE(in.orders().size() == 1);
   CHECK(in.orders()[0]["id"] == "#900");
   CHECK(in.files("spool/claimed").empty());  // its count is gone with it
+  // Recorded as quarantined, as any unreadable file is: sync status, the
+  // console and the `quarantined` alert read it from the state.
+  {
+    auto status = nlohmann::json::parse(in.ctl({"sync", "status", "--json"}).out);
+    bool recorded = false;
+    for (const auto& f : status["files"])
+      if (f["name"] == "export.csv" && f["state"] == "quarantined")
+        recorded = f["error"].get<std::string>().find(reason) != std::string::npos;
+    CHECK_MESSAGE(recorded, status["files"].dump());
+  }
   // Put back, it is read as any new file.
   std::filesystem::rename(kept, in.path("spool/inbound/orders/shop/export.csv"));
   std::filesystem::remove(kept.string() + ".error");
   CHECK(in.once().code == 0);
   CHECK(in.orders().size() == kOrders + 1);
   CHECK(in.files("spool/claimed").empty());
+}
+
+TEST_CASE(
+    "crash: a file over its unfinished reads that is already imported is a duplicate, one that "
+    "cannot be quarantined keeps its count") {
+  Install in("auto");
+  const std::string csv = export_csv();
+  in.drop_orders("shop", "export.csv", csv);
+  REQUIRE(in.once().code == 0);
+  const auto claimed = in.path("spool/claimed/orders/shop");
+  std::filesystem::create_directories(claimed);
+  // Killed three times after its orders were committed: nothing to set aside.
+  spit(claimed / "export.csv", csv);
+  spit(claimed / ".export.csv.reading", "3");
+  auto r = in.once();
+  CHECK_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out.find("export.csv: already imported as file #1") != std::string::npos);
+  CHECK(in.files("spool/quarantine").empty());
+  CHECK(in.files("spool/claimed").empty());
+  // Over its count, and quarantine/ cannot be made: it is neither read nor
+  // forgotten; the next start tries to set it aside again.
+  spit(claimed / "new.csv", kShopifyHeader + shopify_row("#901", "ACME-9", 1));
+  spit(claimed / ".new.csv.reading", "3");
+  std::filesystem::remove_all(in.path("spool/quarantine"));
+  spit(in.path("spool/quarantine"), "not a folder");
+  r = in.once();
+  CHECK(r.code == 1);
+  CHECK_MESSAGE(r.err.find("new.csv: orderd stopped 3 times while reading it") != std::string::npos,
+                r.err);
+  CHECK(r.err.find("it cannot be quarantined") != std::string::npos);
+  CHECK(std::filesystem::exists(claimed / "new.csv"));
+  CHECK(slurp(claimed / ".new.csv.reading") == "4");
+  CHECK(in.orders().size() == kOrders);
+  std::filesystem::remove(in.path("spool/quarantine"));
+  r = in.once();
+  CHECK(r.code == 1);
+  CHECK(std::filesystem::exists(in.path("spool/quarantine/orders/shop/new.csv")));
+  CHECK(in.files("spool/claimed").empty());
+  CHECK(in.orders().size() == kOrders);
 }
 
 TEST_CASE(

@@ -37,13 +37,6 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
     const std::string left =
         fmt::format("it stays in {} for the next run", path.parent_path().string());
     ++report.files;
-    // Quarantined with the reason, not read again.
-    auto set_aside = [&](const std::string& reason) {
-      auto q = rt.spool.quarantine(path, kind, source, reason);
-      problem(report, q ? fmt::format("{} -> quarantined ({})", reason, q->path.string())
-                        : fmt::format("{}; it cannot be quarantined ({}); {}", reason,
-                                      q.error().message(), left));
-    };
     // A file whose reads never finish (orderd was killed each time) is set
     // aside, so that it cannot stop the service at every start.
     const auto reads = rt.spool.begin_read(path);
@@ -51,28 +44,20 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
     struct Finished {
       const Spool& spool;
       const std::filesystem::path& path;
-      ~Finished() { spool.end_read(path); }
+      bool keep = false;  // its count outlives this read (it could not be set aside)
+      ~Finished() {
+        if (!keep) spool.end_read(path);
+      }
     } finished{rt.spool, path};
-    if (reads.count > limits::kUnfinishedReads) {
-      const std::string reason = fmt::format(
-          "{}: orderd stopped {} times while reading it and never finished (killed: out of "
-          "memory, or a defect in orderd); it is not read again. Check its size and content "
-          "against the format (docs/formats.md), and report it if it looks right",
-          name, reads.count - 1);
-      set_aside(reason);
-      continue;
-    }
+    // Reading and hashing it are not what stops orderd; parsing it may be.
     auto data = read_file(path, limits::kFileBytes);
-    if (!data && data.error().kind() == ErrorKind::kInvalid) {
-      set_aside(fmt::format("{}: {}", name, data.error().message()));  // too big to read at once
-      continue;
-    }
-    if (!data) {
+    if (!data && data.error().kind() != ErrorKind::kInvalid) {
       problem(report, fmt::format("{}: {}; {}", name, data.error().message(), left));
       continue;
     }
-    InboundFile f{0,  std::string(kind), std::string(source), name, sha256_hex(*data), "", "", "",
-                  "", rt.now()};
+    InboundFile f{
+        0,  std::string(kind), std::string(source), name, data ? sha256_hex(*data) : "", "", "", "",
+        "", rt.now()};
     // Records the file as `state` in its own transaction; 0 if it could not.
     auto record = [&](std::string state, std::string summary) -> std::int64_t {
       Txn txn(*rt.store);
@@ -116,12 +101,52 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
       warn_if(report, a->warning);
       return a->path;
     };
+    // Quarantined with the reason and recorded as such (sync status, the
+    // console and the `quarantined` alert read it from the state), not
+    // read again. Should it not move, its count of unfinished reads stays,
+    // so that it is not read at the next start either.
+    auto set_aside = [&](const std::string& reason) {
+      f.error = reason;
+      {
+        Txn txn(*rt.store);
+        auto s = txn.begin();
+        if (s) {
+          f.state = "quarantined";
+          rt.store->add_inbound_file(f);
+          s = txn.commit();
+        }
+        if (!s)
+          problem(report,
+                  fmt::format("{}: not recorded as quarantined: {}", name, s.error().message()));
+      }
+      auto q = rt.spool.quarantine(path, kind, source, reason);
+      if (!q) {
+        finished.keep = true;
+        problem(report, fmt::format("{}; it cannot be quarantined ({}); {}", reason,
+                                    q.error().message(), left));
+        return;
+      }
+      problem(report, fmt::format("{} -> quarantined ({})", reason, q->path.string()));
+      warn_if(report, q->warning);
+    };
+    if (!data) {
+      set_aside(fmt::format("{}: {}", name, data.error().message()));  // too big to read at once
+      continue;
+    }
     if (auto dup = rt.store->find_accepted_file(kind, source, f.sha256)) {
       const auto id =
           record("duplicate", fmt::format("same content as file #{}; nothing applied", *dup));
       if (id && archive(id))
         report.lines.push_back(
             fmt::format("{}: already imported as file #{}; archived without effect", name, *dup));
+      continue;
+    }
+    if (reads.count > limits::kUnfinishedReads) {
+      set_aside(fmt::format(
+          "{}: orderd stopped {} times while reading it and never finished (killed: out of "
+          "memory, or a defect in orderd); it is not read again. Check its size and content "
+          "against the format (docs/formats.md), and report it if it looks right",
+          name, reads.count - 1));
       continue;
     }
     Txn txn(*rt.store);

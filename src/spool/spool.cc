@@ -23,6 +23,24 @@ std::filesystem::path reading_mark(const std::filesystem::path& claimed) {
   return claimed.parent_path() / fmt::format(".{}.reading", claimed.filename().string());
 }
 
+// Counts of unfinished reads whose file is gone (killed between archiving
+// it and forgetting its count), and the temporary files of counts being
+// written when orderd was killed. Only a run under the run lock writes
+// here, and none is writing now.
+void forget_stale_reads(const std::filesystem::path& claimed_dir) {
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(claimed_dir, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const std::string n = it->path().filename().string();
+    const bool mark = n.size() > 9 && n[0] == '.' && n[1] != '.' && n.ends_with(".reading");
+    const bool torn = n.starts_with("..") && n.ends_with(".tmp") && n.find(".reading.") != n.npos;
+    std::error_code e2;
+    if (torn ||
+        (mark && !std::filesystem::exists(claimed_dir / n.substr(1, n.size() - 9), e2) && !e2))
+      std::filesystem::remove(it->path(), e2);
+  }
+}
+
 }  // namespace
 
 Spool::Reads Spool::begin_read(const std::filesystem::path& claimed) const {
@@ -67,6 +85,7 @@ Claimed Spool::claim(std::string_view kind, std::string_view source) const {
                     left.error().message()));
   else
     out.files = std::move(*left);
+  forget_stale_reads(claimed_dir);
   auto ready = list_ready_files(inbound(kind, source));
   if (!ready) {
     out.problems.push_back(fmt::format(

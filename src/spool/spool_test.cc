@@ -83,6 +83,15 @@ TEST_CASE("spool: unfinished reads of a claimed file are counted until one finis
   taken = spool.claim("orders", "shop");
   REQUIRE(taken.files.size() == 1);
   CHECK(spool.begin_read(taken.files[0]).count == 1);
+  // Counts whose file is gone, and a count's torn temporary file, are
+  // cleared at the next claim; a count beside its file is kept.
+  const auto claimed = a.parent_path();
+  REQUIRE(write_file_atomic(claimed / ".gone.csv.reading", "2"));
+  REQUIRE(write_file_atomic(claimed / "..gone.csv.reading.4242-0.tmp", "3"));
+  spool.claim("orders", "shop");
+  CHECK_FALSE(fs::exists(claimed / ".gone.csv.reading"));
+  CHECK_FALSE(fs::exists(claimed / "..gone.csv.reading.4242-0.tmp"));
+  CHECK(fs::exists(claimed / ".a.csv.reading"));
 }
 
 TEST_CASE("spool: archive, quarantine with its reason, and a fixed copy retiring the quarantined") {
