@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string_view>
 
 #include "channels/formats.h"
 #include "util/text.h"
@@ -117,6 +119,8 @@ Status add_order(const json& j, std::size_t i, const OrderSink& sink, ReadSummar
   return {};
 }
 
+constexpr std::string_view kForm = "expected {\"orders\": [...]} or an array of orders";
+
 // An error found while the file is still being parsed: ends the parse.
 struct Rejected {
   Error error;
@@ -150,12 +154,11 @@ Result<ReadSummary> read_orders_json(std::string_view data, const OrderSink& sin
       return true;
     }
     if (root == Root::kObject && depth == 1 && seen_orders && !in_orders && elems == 0) {
-      if (ev == E::array_start) {
-        in_orders = true;
-        elems = 2;
-      } else {
-        elems = -1;  // "orders" is not an array
-      }
+      // Refused at its first event, so that a big value of another kind is
+      // not built first.
+      if (ev != E::array_start) throw Rejected{Error(ErrorKind::kInvalid, std::string(kForm))};
+      in_orders = true;
+      elems = 2;
       return true;
     }
     if (!in_orders) return true;
@@ -165,11 +168,21 @@ Result<ReadSummary> read_orders_json(std::string_view data, const OrderSink& sin
     }
     if (depth != elems) return true;
     if (ev == E::object_end) {
-      if (auto s = add_order(parsed, i, sink, batch); !s) throw Rejected{s.error()};
+      Status s;
+      try {
+        s = add_order(parsed, i, sink, batch);
+      } catch (const json::exception& e) {
+        // Every member is read by a checked accessor: one that throws is a
+        // defect here, not bad JSON in the file.
+        throw std::logic_error(fmt::format("orders[{}]: {}", i, e.what()));
+      }
+      if (!s) throw Rejected{s.error()};
       ++i;
       return false;  // done with: not kept in the document
     }
-    if (ev == E::value || ev == E::array_end)
+    // An element of another kind is refused at its first event (a nested
+    // array is not built first).
+    if (ev == E::value || ev == E::array_start || ev == E::array_end)
       throw Rejected{Error(ErrorKind::kInvalid, fmt::format("orders[{}]: expected an object", i))};
     return true;
   };
@@ -189,7 +202,7 @@ Result<ReadSummary> read_orders_json(std::string_view data, const OrderSink& sin
     return fail(ErrorKind::kInvalid, fmt::format("not valid JSON ({})", what));
   }
   if (root == Root::kNone || (root == Root::kObject && elems != 2))
-    return fail(ErrorKind::kInvalid, "expected {\"orders\": [...]} or an array of orders");
+    return fail(ErrorKind::kInvalid, std::string(kForm));
   return batch;
 }
 

@@ -273,6 +273,14 @@ TEST_CASE("orders-json: orders reach the sink as the parser completes them, the 
     REQUIRE_FALSE(bad.has_value());
     CHECK(bad.error().message() == "orders[1]: expected an object");
   }
+  // Refused at the first event of the wrong kind: the damage after it is
+  // never reached (nothing of it was built).
+  auto not_array = read_orders_json(R"({"orders": {"a": [1, 2, )");
+  REQUIRE_FALSE(not_array.has_value());
+  CHECK(not_array.error().message() == form);
+  auto nested = read_orders_json("[" + order + ", [1, 2, ");
+  REQUIRE_FALSE(nested.has_value());
+  CHECK(nested.error().message() == "orders[1]: expected an object");
   auto empty = read_orders_json(R"({"orders": []})");
   REQUIRE(empty.has_value());
   CHECK(empty->orders.empty());
