@@ -77,8 +77,10 @@ class Walker {
   // A key's text. A list or a map given as a key is refused here, where its
   // place and path are known (yaml-cpp would throw "bad conversion").
   std::optional<std::string> key(const YAML::Node& k, std::string_view path) {
-    if (k.IsScalar()) return k.Scalar();
-    error(k, path, "a key here must be a plain name, not a list or a map");
+    if (k.IsScalar() && !k.Scalar().empty()) return k.Scalar();
+    error(k, path,
+          k.IsScalar() || k.IsNull() ? "a key here must be a name, not empty"
+                                     : "a key here must be a plain name, not a list or a map");
     return std::nullopt;
   }
 
@@ -346,11 +348,13 @@ class Walker {
         }
         check_duplicates(h, kpath);
         for (const auto& kv : h) {
+          const auto name = this->key(kv.first, kpath);
+          if (!name) continue;
           if (!kv.second.IsScalar()) {
-            error(kv.second, join(kpath, kv.first.Scalar()), "expected a text value");
+            error(kv.second, join(kpath, *name), "expected a text value");
             continue;
           }
-          out.emplace_back(kv.first.Scalar(), kv.second.Scalar());
+          out.emplace_back(*name, kv.second.Scalar());
         }
         return out;
       }

@@ -164,6 +164,19 @@ TEST_CASE("config: a list or a map where a name or a value belongs says so, with
   e = error_of(head + "channels:\n  {x: 1}: {format: shopify-csv}\n" + suppliers);
   CHECK_MESSAGE(e.starts_with("/etc/orderd/orderd.yaml:4:3: "), e);
   CHECK_MESSAGE(e.find("a list or a map") != std::string::npos, e);
+  // Each message whole: the place, the path, what is wrong.
+  const std::string shop = "channels:\n  shop: {format: shopify-csv}\n";
+  const std::string http =
+      "suppliers:\n  acme:\n    skus: [\"ACME-*\"]\n    transport:\n      type: http\n"
+      "      url: http://127.0.0.1:1/po\n      headers:\n";
+  CHECK(error_of(head + shop + http + "        [a]: b\n") ==
+        "/etc/orderd/orderd.yaml:12:9: suppliers.acme.transport.headers: a key here must be a "
+        "plain name, not a list or a map");
+  CHECK(error_of(head + shop + http + "        ~: b\n") ==
+        "/etc/orderd/orderd.yaml:12:9: suppliers.acme.transport.headers: a key here must be a "
+        "name, not empty");
+  CHECK(error_of(head + "channels:\n  ~: {format: shopify-csv}\n" + suppliers) ==
+        "/etc/orderd/orderd.yaml:4:3: channels: a key here must be a name, not empty");
 }
 
 TEST_CASE("config: the operator docs hold every key and every field as the code declares them") {
