@@ -294,8 +294,8 @@ std::string order_filter(const OrderQuery& q) {
   std::string where = " WHERE 1=1";
   if (q.status) where += " AND orders.status=?1";
   if (!q.channel.empty()) where += " AND orders.channel=?2";
-  // Newest first, each checked by lines_order: a common supplier fills a
-  // page after a few orders.
+  // Newest first, each checked by lines_supplier alone (schema.cc, v11): a
+  // common supplier fills a page after a few orders.
   if (!q.supplier.empty())
     where += " AND EXISTS (SELECT 1 FROM lines WHERE order_id=orders.id AND supplier=?3)";
   // A SKU glob (case-sensitive) with a fixed prefix: its range in each block

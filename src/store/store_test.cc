@@ -312,6 +312,45 @@ TEST_CASE("store: a state of schema 8 takes migration 9, its lines found by SKU 
   CHECK(found[0].ext_id == "#1");
 }
 
+TEST_CASE("store: a state of schema 10 takes migration 11, its search by supplier by the index") {
+  TempDir dir;
+  state_at_schema(
+      dir.path(), 10,
+      "INSERT INTO orders(id, channel, ext_id, state, status, fingerprint, "
+      "imported_at, updated_at) VALUES(1, 'shop', '#1', 'ready', 'ready', 'fp', 1, 1),"
+      "(2, 'shop', '#2', 'ready', 'ready', 'fp', 1, 1);"
+      "INSERT INTO lines(order_id, seq, sku, quantity, supplier) VALUES(1, 1, 'A-1', 1, "
+      "'acme'), (2, 1, 'G-1', 1, 'globex'), (2, 2, 'A-2', 1, 'acme');");
+  {
+    auto s = Store::open(dir.path());
+    REQUIRE_MESSAGE(s, s.error().message());
+    OrderQuery q;
+    q.supplier = "globex";
+    const auto found = (*s)->query_orders(q);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].ext_id == "#2");
+    CHECK((*s)->count_orders(q).by_status ==
+          std::vector<std::pair<std::string, std::int64_t>>{{"ready", 1}});
+    q.supplier = "acme";
+    CHECK((*s)->query_orders(q).size() == 2);
+  }
+  // The supplier's lines are found from the index alone.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((dir.path() / "orderd.db").c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* plan = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "EXPLAIN QUERY PLAN SELECT orders.id FROM orders WHERE EXISTS (SELECT "
+                             "1 FROM lines WHERE order_id=orders.id AND supplier='globex') ORDER "
+                             "BY orders.id DESC LIMIT 10",
+                             -1, &plan, nullptr) == SQLITE_OK);
+  std::string steps;
+  while (sqlite3_step(plan) == SQLITE_ROW)
+    steps += reinterpret_cast<const char*>(sqlite3_column_text(plan, 3)) + std::string("\n");
+  sqlite3_finalize(plan);
+  sqlite3_close(db);
+  CHECK_MESSAGE(steps.find("COVERING INDEX lines_supplier") != std::string::npos, steps);
+}
+
 TEST_CASE("store: a customer search by the text index finds what a scan finds, newest first") {
   TempDir dir;
   auto s = Store::open(dir.path());
