@@ -231,6 +231,16 @@ TEST_CASE(
   CHECK(std::filesystem::exists(in.path("spool/quarantine/orders/shop/new.csv")));
   CHECK(in.files("spool/claimed").empty());
   CHECK(in.orders().size() == kOrders);
+  // Over its count, a file is not read into memory again (that may be what
+  // stops orderd): one past the size limit is set aside for its stops.
+  spit(claimed / "big.csv", "");
+  std::filesystem::resize_file(claimed / "big.csv", (257u << 20));  // sparse
+  spit(claimed / ".big.csv.reading", "3");
+  r = in.once();
+  CHECK(r.code == 1);
+  CHECK_MESSAGE(r.err.find("big.csv: orderd stopped 3 times while reading it") != std::string::npos,
+                r.err);
+  CHECK(std::filesystem::exists(in.path("spool/quarantine/orders/shop/big.csv")));
 }
 
 TEST_CASE(

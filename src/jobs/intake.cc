@@ -49,15 +49,8 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
         if (!keep) spool.end_read(path);
       }
     } finished{rt.spool, path};
-    // Reading and hashing it are not what stops orderd; parsing it may be.
-    auto data = read_file(path, limits::kFileBytes);
-    if (!data && data.error().kind() != ErrorKind::kInvalid) {
-      problem(report, fmt::format("{}: {}; {}", name, data.error().message(), left));
-      continue;
-    }
-    InboundFile f{
-        0,  std::string(kind), std::string(source), name, data ? sha256_hex(*data) : "", "", "", "",
-        "", rt.now()};
+    Result<std::string> data = std::string();  // read below, once it is known to be read
+    InboundFile f{0, std::string(kind), std::string(source), name, "", "", "", "", "", rt.now()};
     // Records the file as `state` in its own transaction; 0 if it could not.
     auto record = [&](std::string state, std::string summary) -> std::int64_t {
       Txn txn(*rt.store);
@@ -129,19 +122,23 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
       problem(report, fmt::format("{} -> quarantined ({})", reason, q->path.string()));
       warn_if(report, q->warning);
     };
-    if (!data) {
-      set_aside(fmt::format("{}: {}", name, data.error().message()));  // too big to read at once
-      continue;
-    }
-    if (auto dup = rt.store->find_accepted_file(kind, source, f.sha256)) {
+    // Archived without effect if its content was taken before.
+    auto duplicate = [&]() {
+      const auto dup = rt.store->find_accepted_file(kind, source, f.sha256);
+      if (!dup) return false;
       const auto id =
           record("duplicate", fmt::format("same content as file #{}; nothing applied", *dup));
       if (id && archive(id))
         report.lines.push_back(
             fmt::format("{}: already imported as file #{}; archived without effect", name, *dup));
-      continue;
-    }
+      return true;
+    };
     if (reads.count > limits::kUnfinishedReads) {
+      // Not read into memory again: that may be what stops orderd. Hashed
+      // as a stream, so that a file whose orders were committed before
+      // those stops is known as a duplicate.
+      f.sha256 = sha256_file_hex(path.string()).value_or("");
+      if (!f.sha256.empty() && duplicate()) continue;
       set_aside(fmt::format(
           "{}: orderd stopped {} times while reading it and never finished (killed: out of "
           "memory, or a defect in orderd); it is not read again. Check its size and content "
@@ -149,6 +146,17 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
           name, reads.count - 1));
       continue;
     }
+    data = read_file(path, limits::kFileBytes);
+    if (!data && data.error().kind() == ErrorKind::kInvalid) {
+      set_aside(fmt::format("{}: {}", name, data.error().message()));  // too big to read at once
+      continue;
+    }
+    if (!data) {
+      problem(report, fmt::format("{}: {}; {}", name, data.error().message(), left));
+      continue;
+    }
+    f.sha256 = sha256_hex(*data);
+    if (duplicate()) continue;
     Txn txn(*rt.store);
     if (auto s = txn.begin(); !s) {
       problem(report, fmt::format("{}: {}; {}", name, s.error().message(), left));
