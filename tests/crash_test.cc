@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <functional>
 #include <map>
 #include <regex>
 #include <set>
@@ -194,29 +195,60 @@ TEST_CASE(
   CHECK(in.files("spool/claimed").empty());
 }
 
+namespace {
+
+// Where `name` stands in `orderctl sync status`'s recent files: its states.
+std::vector<std::string> recorded_as(Install& in, const std::string& name) {
+  std::vector<std::string> states;
+  const auto status = nlohmann::json::parse(in.ctl({"sync", "status", "--json"}).out);
+  for (const auto& f : status["files"])
+    if (f["name"] == name) states.push_back(f["state"].get<std::string>());
+  return states;
+}
+
+// `rel` (a folder under the install) replaced by a plain file, so that
+// nothing can be made under it; undone by the returned function.
+std::function<void()> block_folder(Install& in, const std::string& rel) {
+  const auto p = in.path(rel), kept = in.path(rel + ".kept");
+  if (std::filesystem::exists(p)) std::filesystem::rename(p, kept);
+  spit(p, "not a folder");
+  return [p, kept] {
+    std::filesystem::remove(p);
+    if (std::filesystem::exists(kept)) std::filesystem::rename(kept, p);
+  };
+}
+
+}  // namespace
+
 TEST_CASE(
-    "crash: a file over its unfinished reads that is already imported is a duplicate, one that "
-    "cannot be quarantined keeps its count") {
+    "crash: a file over its unfinished reads is never read again, its count kept until it has "
+    "left claimed/") {
   Install in("auto");
   const std::string csv = export_csv();
   in.drop_orders("shop", "export.csv", csv);
   REQUIRE(in.once().code == 0);
   const auto claimed = in.path("spool/claimed/orders/shop");
   std::filesystem::create_directories(claimed);
-  // Killed three times after its orders were committed: nothing to set aside.
+  // Killed three times after its orders were committed: a duplicate. While
+  // archive/ cannot take it, its count stays.
   spit(claimed / "export.csv", csv);
   spit(claimed / ".export.csv.reading", "3");
+  auto unblock = block_folder(in, "spool/archive");
   auto r = in.once();
+  CHECK(r.code == 1);
+  CHECK(std::filesystem::exists(claimed / "export.csv"));
+  CHECK(slurp(claimed / ".export.csv.reading") == "4");
+  unblock();
+  r = in.once();
   CHECK_MESSAGE(r.code == 0, r.err);
   CHECK(r.out.find("export.csv: already imported as file #1") != std::string::npos);
   CHECK(in.files("spool/quarantine").empty());
   CHECK(in.files("spool/claimed").empty());
-  // Over its count, and quarantine/ cannot be made: it is neither read nor
-  // forgotten; the next start tries to set it aside again.
+  // Over its count, and quarantine/ cannot be made: neither read nor
+  // forgotten, and not recorded as quarantined while it is not.
   spit(claimed / "new.csv", kShopifyHeader + shopify_row("#901", "ACME-9", 1));
   spit(claimed / ".new.csv.reading", "3");
-  std::filesystem::remove_all(in.path("spool/quarantine"));
-  spit(in.path("spool/quarantine"), "not a folder");
+  unblock = block_folder(in, "spool/quarantine");
   r = in.once();
   CHECK(r.code == 1);
   CHECK_MESSAGE(r.err.find("new.csv: orderd stopped 3 times while reading it") != std::string::npos,
@@ -224,11 +256,14 @@ TEST_CASE(
   CHECK(r.err.find("it cannot be quarantined") != std::string::npos);
   CHECK(std::filesystem::exists(claimed / "new.csv"));
   CHECK(slurp(claimed / ".new.csv.reading") == "4");
+  CHECK(recorded_as(in, "new.csv").empty());
   CHECK(in.orders().size() == kOrders);
-  std::filesystem::remove(in.path("spool/quarantine"));
+  unblock();
   r = in.once();
   CHECK(r.code == 1);
+  CHECK(r.err.find("new.csv: orderd stopped 3 times while reading it") != std::string::npos);
   CHECK(std::filesystem::exists(in.path("spool/quarantine/orders/shop/new.csv")));
+  CHECK(recorded_as(in, "new.csv") == std::vector<std::string>{"quarantined"});
   CHECK(in.files("spool/claimed").empty());
   CHECK(in.orders().size() == kOrders);
   // Over its count, a file is not read into memory again (that may be what
@@ -241,6 +276,21 @@ TEST_CASE(
   CHECK_MESSAGE(r.err.find("big.csv: orderd stopped 3 times while reading it") != std::string::npos,
                 r.err);
   CHECK(std::filesystem::exists(in.path("spool/quarantine/orders/shop/big.csv")));
+  // A file too big to read, when quarantine/ cannot take it, keeps no count:
+  // it is set aside for its size once it can be, not as a file that stops
+  // orderd.
+  spit(claimed / "huge.csv", "");
+  std::filesystem::resize_file(claimed / "huge.csv", (257u << 20));
+  unblock = block_folder(in, "spool/quarantine");
+  for (int i = 0; i < 4; ++i) CHECK(in.once().code == 1);
+  CHECK_FALSE(std::filesystem::exists(claimed / ".huge.csv.reading"));
+  unblock();
+  r = in.once();
+  CHECK(r.code == 1);
+  CHECK(r.err.find("huge.csv: orderd stopped") == std::string::npos);
+  const auto why = in.path("spool/quarantine/orders/shop/huge.csv.error");
+  REQUIRE(std::filesystem::exists(why));
+  CHECK(slurp(why).find("256 MiB") != std::string::npos);
 }
 
 TEST_CASE(

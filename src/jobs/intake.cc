@@ -44,7 +44,7 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
     struct Finished {
       const Spool& spool;
       const std::filesystem::path& path;
-      bool keep = false;  // its count outlives this read (it could not be set aside)
+      bool keep = false;  // its count outlives this read (over its count, still in claimed/)
       ~Finished() {
         if (!keep) spool.end_read(path);
       }
@@ -94,33 +94,30 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
       warn_if(report, a->warning);
       return a->path;
     };
-    // Quarantined with the reason and recorded as such (sync status, the
+    // Quarantined with the reason, then recorded as such (sync status, the
     // console and the `quarantined` alert read it from the state), not
-    // read again. Should it not move, its count of unfinished reads stays,
-    // so that it is not read at the next start either.
+    // read again. One that cannot be moved stays in claimed/, reported,
+    // and is not recorded as quarantined.
     auto set_aside = [&](const std::string& reason) {
-      f.error = reason;
-      {
-        Txn txn(*rt.store);
-        auto s = txn.begin();
-        if (s) {
-          f.state = "quarantined";
-          rt.store->add_inbound_file(f);
-          s = txn.commit();
-        }
-        if (!s)
-          problem(report,
-                  fmt::format("{}: not recorded as quarantined: {}", name, s.error().message()));
-      }
       auto q = rt.spool.quarantine(path, kind, source, reason);
       if (!q) {
-        finished.keep = true;
         problem(report, fmt::format("{}; it cannot be quarantined ({}); {}", reason,
                                     q.error().message(), left));
         return;
       }
       problem(report, fmt::format("{} -> quarantined ({})", reason, q->path.string()));
       warn_if(report, q->warning);
+      f.error = reason;
+      Txn txn(*rt.store);
+      auto s = txn.begin();
+      if (s) {
+        f.state = "quarantined";
+        rt.store->add_inbound_file(f);
+        s = txn.commit();
+      }
+      if (!s)
+        problem(report,
+                fmt::format("{}: not recorded as quarantined: {}", name, s.error().message()));
     };
     // Archived without effect if its content was taken before.
     auto duplicate = [&]() {
@@ -134,16 +131,21 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
       return true;
     };
     if (reads.count > limits::kUnfinishedReads) {
-      // Not read into memory again: that may be what stops orderd. Hashed
-      // as a stream, so that a file whose orders were committed before
-      // those stops is known as a duplicate.
+      // Not read into memory again: that may be what stops orderd. Its
+      // count stays until the file has left claimed/ (archived or
+      // quarantined), whatever fails on the way, a state database error
+      // included. Hashed as a stream, so that a file whose orders were
+      // committed before those stops is known as a duplicate.
+      finished.keep = true;
       f.sha256 = sha256_file_hex(path.string()).value_or("");
-      if (!f.sha256.empty() && duplicate()) continue;
-      set_aside(fmt::format(
-          "{}: orderd stopped {} times while reading it and never finished (killed: out of "
-          "memory, or a defect in orderd); it is not read again. Check its size and content "
-          "against the format (docs/formats.md), and report it if it looks right",
-          name, reads.count - 1));
+      if (f.sha256.empty() || !duplicate())
+        set_aside(fmt::format(
+            "{}: orderd stopped {} times while reading it and never finished (killed: out of "
+            "memory, or a defect in orderd); it is not read again. Check its size and content "
+            "against the format (docs/formats.md), and report it if it looks right",
+            name, limits::kUnfinishedReads));
+      std::error_code ec;
+      finished.keep = std::filesystem::exists(path, ec) || ec;
       continue;
     }
     data = read_file(path, limits::kFileBytes);
