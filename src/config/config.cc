@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -44,6 +45,13 @@ std::optional<ListenAddress> parse_listen(std::string_view text) {
 
 namespace {
 
+bool is_http_token(std::string_view s) {
+  constexpr std::string_view kExtra = "!#$%&'*+-.^_`|~";
+  return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || kExtra.find(c) != kExtra.npos;
+  });
+}
+
 // "flag|move" as {"flag", "move"}.
 std::vector<std::string_view> choices_of(std::string_view list) {
   std::vector<std::string_view> out;
@@ -79,7 +87,7 @@ class Walker {
   std::optional<std::string> key(const YAML::Node& k, std::string_view path) {
     if (k.IsScalar() && !k.Scalar().empty()) return k.Scalar();
     error(k, path,
-          k.IsScalar() || k.IsNull() ? "a key here must be a name, not empty"
+          k.IsScalar() || k.IsNull() ? "a key here must be a name, not empty or null"
                                      : "a key here must be a plain name, not a list or a map");
     return std::nullopt;
   }
@@ -350,8 +358,16 @@ class Walker {
         for (const auto& kv : h) {
           const auto name = this->key(kv.first, kpath);
           if (!name) continue;
-          if (!kv.second.IsScalar()) {
-            error(kv.second, join(kpath, *name), "expected a text value");
+          // Sent as they are: a header's name is an HTTP token, its value
+          // one line (RFC 9110, 5.1 and 5.5).
+          if (!is_http_token(*name)) {
+            error(kv.first, join(kpath, *name),
+                  "a header's name is letters, digits and !#$%&'*+-.^_`|~ only");
+            continue;
+          }
+          if (!kv.second.IsScalar() || kv.second.Scalar().find_first_of(
+                                           std::string_view("\r\n\0", 3)) != std::string::npos) {
+            error(kv.second, join(kpath, *name), "expected a text value on one line");
             continue;
           }
           out.emplace_back(*name, kv.second.Scalar());

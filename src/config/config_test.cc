@@ -174,9 +174,17 @@ TEST_CASE("config: a list or a map where a name or a value belongs says so, with
         "plain name, not a list or a map");
   CHECK(error_of(head + shop + http + "        ~: b\n") ==
         "/etc/orderd/orderd.yaml:12:9: suppliers.acme.transport.headers: a key here must be a "
-        "name, not empty");
+        "name, not empty or null");
   CHECK(error_of(head + "channels:\n  ~: {format: shopify-csv}\n" + suppliers) ==
-        "/etc/orderd/orderd.yaml:4:3: channels: a key here must be a name, not empty");
+        "/etc/orderd/orderd.yaml:4:3: channels: a key here must be a name, not empty or null");
+  // A header goes out as it is written: a name that is not a token, or a
+  // value of more than one line, would change the request.
+  CHECK(error_of(head + shop + http + "        \"X-A: B\": c\n") ==
+        "/etc/orderd/orderd.yaml:12:9: suppliers.acme.transport.headers.X-A: B: a header's name "
+        "is letters, digits and !#$%&'*+-.^_`|~ only");
+  CHECK(error_of(head + shop + http + "        X-Token: \"a\\r\\nX-Evil: 1\"\n") ==
+        "/etc/orderd/orderd.yaml:12:18: suppliers.acme.transport.headers.X-Token: expected a "
+        "text value on one line");
 }
 
 TEST_CASE("config: the operator docs hold every key and every field as the code declares them") {

@@ -27,6 +27,11 @@ inline std::string db_error(sqlite3* db) {
   return msg;
 }
 
+// The statements of an order search (store_orders.cc): the page's ids,
+// newest first, and the count by status beside it. Parameters by number.
+std::string order_list_sql(const OrderQuery& q);
+std::string order_count_sql(const OrderQuery& q);
+
 }  // namespace store_detail
 
 // One prepared statement, owned; reset before each use.

@@ -342,11 +342,20 @@ void bind_order_filter(Stmt& s, const OrderQuery& q, std::int64_t limit) {
 
 }  // namespace
 
+// Ids follow import order (none is reused), so the newest come first
+// without a sort.
+std::string store_detail::order_list_sql(const OrderQuery& q) {
+  return "SELECT orders.id" + order_source(q) + order_filter(q) + " ORDER BY " + order_key(q) +
+         " DESC LIMIT ?8";
+}
+std::string store_detail::order_count_sql(const OrderQuery& q) {
+  return "SELECT status, count(*) FROM (SELECT orders.status AS status" + order_source(q) +
+         order_filter(q) + " ORDER BY " + order_key(q) +
+         " DESC LIMIT ?8) GROUP BY status ORDER BY status";
+}
+
 std::vector<Order> Store::query_orders(const OrderQuery& q) {
-  // Ids follow import order (none is reused), so the newest come first
-  // without a sort.
-  auto s = stmt("SELECT orders.id" + order_source(q) + order_filter(q) + " ORDER BY " +
-                order_key(q) + " DESC LIMIT ?8");
+  auto s = stmt(store_detail::order_list_sql(q));
   bind_order_filter(s, q, q.limit);
   std::vector<std::int64_t> ids;
   while (s.step()) ids.push_back(s.i64(0));
@@ -368,9 +377,7 @@ Store::OrderCounts Store::count_orders(const OrderQuery& q, std::int64_t cap) {
     while (c.step()) out.by_status.emplace_back(c.text(0), c.i64(1));
     return out;
   }
-  auto s = stmt("SELECT status, count(*) FROM (SELECT orders.status AS status" + order_source(q) +
-                order_filter(q) + " ORDER BY " + order_key(q) +
-                " DESC LIMIT ?8) GROUP BY status ORDER BY status");
+  auto s = stmt(store_detail::order_count_sql(q));
   bind_order_filter(s, q, cap + 1);
   std::int64_t total = 0;
   while (s.step()) {

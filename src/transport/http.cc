@@ -48,7 +48,9 @@ using enum OptionType;
 constexpr Option<HttpOptions> kOptions[] = {
     {{"url", kText, "required", "the URL each document is POSTed to", true, "", 0, 0},
      &HttpOptions::url},
-    {{"headers", kMap, "{}", "extra request headers (name: value)", false, "", 0, 0},
+    {{"headers", kMap, "{}",
+      "extra request headers (name: value; the name an HTTP token, the value one line)", false, "",
+      0, 0},
      &HttpOptions::headers},
     {{"token_file", kFile, "none", "file holding a bearer token (Authorization header)", false, "",
       0, 0},

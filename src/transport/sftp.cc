@@ -6,8 +6,9 @@
 //
 // The server's host key must be in the known_hosts file (OpenSSH format); an
 // unknown or changed key is refused before anything is sent. deliver() writes
-// ".NAME.part", renames it to NAME without replacing anything (SFTP v3 RENAME,
-// which OpenSSH implements as link+unlink) and checks the size under NAME.
+// ".NAME.part" and renames it to NAME without replacing anything (SFTP v3
+// RENAME, which OpenSSH implements as link+unlink); the server's replies to
+// each write, the close and the rename are the proof of delivery.
 #include "transport/sftp.h"
 
 #include <fmt/format.h>
