@@ -98,15 +98,20 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
     // console and the `quarantined` alert read it from the state), not
     // read again. One that cannot be moved stays in claimed/, reported,
     // and is not recorded as quarantined.
-    auto set_aside = [&](const std::string& reason) {
+    // Moved to quarantine/ with the reason beside it, reported either way.
+    auto quarantined = [&](const std::string& reason) {
       auto q = rt.spool.quarantine(path, kind, source, reason);
       if (!q) {
         problem(report, fmt::format("{}; it cannot be quarantined ({}); {}", reason,
                                     q.error().message(), left));
-        return;
+        return false;
       }
       problem(report, fmt::format("{} -> quarantined ({})", reason, q->path.string()));
       warn_if(report, q->warning);
+      return true;
+    };
+    auto set_aside = [&](const std::string& reason) {
+      if (!quarantined(reason)) return;
       f.error = reason;
       Txn txn(*rt.store);
       auto s = txn.begin();
@@ -191,15 +196,11 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
       }
       const std::string reason = fmt::format("{}: {}", name, applied.error().message());
       f.error = reason;
+      // Recorded (and its rejection sent) before the move: killed in
+      // between, the next run reads it again and records it then; moved
+      // first, it would sit in quarantine/ unrecorded and unanswered.
       record("quarantined", "");
-      auto q = rt.spool.quarantine(path, kind, source, reason);
-      if (!q) {
-        problem(report, fmt::format("{}; it cannot be quarantined ({}); {}", reason,
-                                    q.error().message(), left));
-        continue;
-      }
-      problem(report, fmt::format("{} -> quarantined ({})", reason, q->path.string()));
-      warn_if(report, q->warning);
+      quarantined(reason);
       continue;
     }
     crashpoint("intake.before_commit");
