@@ -32,6 +32,7 @@
 #include "config/config.h"
 #include "floor.h"
 #include "jobs/jobs.h"
+#include "median.h"
 #include "util/csv.h"
 #include "util/fs.h"
 
@@ -169,11 +170,6 @@ PhaseRun run_phase(const fs::path& dir, F fn) {
   return run;
 }
 
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 // A phase run three times, each on a copy of the same starting site and
 // each beside its own floor: single runs on a shared machine move by a
 // third, so the figures are the medians (the ratio: of the three pairs)
@@ -204,12 +200,13 @@ void phase(const fs::path& dir, const char* name, int orders, F fn) {
     each += fmt::format("{}{:.2f}/{:.2f}", each.empty() ? "" : ", ", r.secs, r.floor);
   }
   fs::remove_all(start);
-  const double t = median_of(secs);
+  const double t = bench::median(secs);
   fmt::print(
       "{}: {:.2f} s (target < 5 s), {:.0f} orders/s, peak RSS {:.0f} MB (target < 128 MB)\n"
       "    floor {:.2f} s, ratio {:.2f} (target <= 1.5); medians of {} runs (s/floor: {})\n"
       "    rows {}\n",
-      name, t, orders / t, rss, median_of(floors), median_of(ratios), kRuns, each, by_table);
+      name, t, orders / t, rss, bench::median(floors), bench::median(ratios), kRuns, each,
+      by_table);
 }
 
 int loop(int orders) {
@@ -339,9 +336,7 @@ std::pair<double, double> medians_of_3(A a, B b) {
     as.push_back(a(k));
     bs.push_back(b(k));
   }
-  std::sort(as.begin(), as.end());
-  std::sort(bs.begin(), bs.end());
-  return {as[1], bs[1]};
+  return {bench::median(as), bench::median(bs)};
 }
 
 // Seconds for one cycle (in a child) taking tracking for every line of

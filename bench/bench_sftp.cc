@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "../tests/sshd_server.h"
+#include "median.h"
 #include "transport/transport.h"
 
 using namespace orderd;
@@ -46,11 +47,6 @@ std::string po_file(int n, std::size_t bytes) {
 // during the next run, or by its syncfs of the spool, on this same disk.
 void quiet_disk() {
   ::sync();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -221,11 +217,12 @@ suppliers:
   }
   std::string each;
   for (const double r : ratios) each += fmt::format("{}{:.2f}", each.empty() ? "" : " ", r);
-  const double whole = median(wholes);
+  const double whole = bench::median(wholes);
   std::printf(
       "orderctl process --all-ready, %d one-PO documents over sftp (median of %d, each beside an "
       "openssh run): %.2f s (%.0f documents/s), openssh sftp -b %.2f s, ratio %.2f (target <= "
       "1.0; each pair: %s)\n",
-      files, kPairs, whole, files / whole, median(yardsticks), median(ratios), each.c_str());
+      files, kPairs, whole, files / whole, bench::median(yardsticks), bench::median(ratios),
+      each.c_str());
   return 0;
 }

@@ -52,7 +52,9 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
     Result<std::string> data = std::string();  // read below, once it is known to be read
     InboundFile f{0, std::string(kind), std::string(source), name, "", "", "", "", "", rt.now()};
     // Records the file as `state` in its own transaction; 0 if it could not.
-    auto record = [&](std::string state, std::string summary) -> std::int64_t {
+    // `answer`: a quarantined file that was read is answered to its sender
+    // (`rejected`, an X12 997/TA1) in the same transaction.
+    auto record = [&](std::string state, std::string summary, bool answer = false) -> std::int64_t {
       Txn txn(*rt.store);
       if (auto s = txn.begin(); !s) {
         problem(report,
@@ -62,7 +64,7 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
       f.state = std::move(state);
       f.summary = std::move(summary);
       auto id = rt.store->add_inbound_file(f);
-      if (f.state == "quarantined" && rejected) {
+      if (answer && rejected) {
         // The rejection for the partner is a courtesy: a failure to write
         // it never keeps the file from its quarantine.
         try {
@@ -94,10 +96,6 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
       warn_if(report, a->warning);
       return a->path;
     };
-    // Quarantined with the reason, then recorded as such (sync status, the
-    // console and the `quarantined` alert read it from the state), not
-    // read again. One that cannot be moved stays in claimed/, reported,
-    // and is not recorded as quarantined.
     // Moved to quarantine/ with the reason beside it, reported either way.
     auto quarantined = [&](const std::string& reason) {
       auto q = rt.spool.quarantine(path, kind, source, reason);
@@ -110,19 +108,14 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
       warn_if(report, q->warning);
       return true;
     };
+    // Set aside unread: quarantined with the reason, then recorded as such
+    // (sync status, the console and the `quarantined` alert read it from
+    // the state). One that cannot be moved stays in claimed/, reported, and
+    // is not recorded as quarantined.
     auto set_aside = [&](const std::string& reason) {
       if (!quarantined(reason)) return;
       f.error = reason;
-      Txn txn(*rt.store);
-      auto s = txn.begin();
-      if (s) {
-        f.state = "quarantined";
-        rt.store->add_inbound_file(f);
-        s = txn.commit();
-      }
-      if (!s)
-        problem(report,
-                fmt::format("{}: not recorded as quarantined: {}", name, s.error().message()));
+      record("quarantined", "");
     };
     // Archived without effect if its content was taken before.
     auto duplicate = [&]() {
@@ -199,7 +192,7 @@ void take_inbound(Runtime& rt, std::string_view kind, std::string_view source,
       // Recorded (and its rejection sent) before the move: killed in
       // between, the next run reads it again and records it then; moved
       // first, it would sit in quarantine/ unrecorded and unanswered.
-      record("quarantined", "");
+      record("quarantined", "", /*answer=*/true);
       quarantined(reason);
       continue;
     }
